@@ -1,0 +1,87 @@
+/**
+ * The services of the local stack that run as one Deno process: the functions gateway, the
+ * pg_net worker and (when present) the Zoho CRM simulator. Postgres runs as its own server,
+ * managed by postgres.ts. `startStack` returns the stack's settings as `supabase status -o env`
+ * would print them.
+ */
+import { join } from "node:path";
+import postgres from "postgres";
+import { apiUrl, dbUrl, type LocalConfig, ROOT } from "./config.ts";
+import { readFunctions } from "./functions_config.ts";
+import { createGateway } from "./gateway.ts";
+import { localKeys } from "./jwt.ts";
+import { startPgNetWorker } from "./pg_net_worker.ts";
+import { startOptionalServices } from "./services.ts";
+
+/** A running stack. */
+export interface Stack {
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+async function loadDotEnv(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1");
+  }
+  return out;
+}
+
+/** Starts gateway, pg_net worker and simulators; Postgres must already be up and migrated. */
+export async function startStack(config: LocalConfig): Promise<Stack> {
+  const keys = await localKeys(config.jwtSecret);
+  const env: Record<string, string> = {
+    SUPABASE_URL: apiUrl(config),
+    SUPABASE_DB_URL: dbUrl(config),
+    SUPABASE_ANON_KEY: keys.anon,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRole,
+    JWT_SECRET: config.jwtSecret,
+    FUNCTIONS_URL: `${apiUrl(config)}/functions/v1`,
+  };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch((e) => console.error(e));
+  };
+  try {
+    const services = await startOptionalServices(config);
+    closers.push(services.close);
+    Object.assign(env, services.env);
+
+    // Functions see what `supabase functions serve` injects, plus supabase/functions/.env;
+    // the JWT secret stays with the gateway.
+    const fnEnv = { ...await loadDotEnv(join(ROOT, "supabase/functions/.env")), ...env };
+    delete fnEnv.JWT_SECRET;
+    for (const [k, v] of Object.entries(fnEnv)) {
+      if (Deno.env.get(k) === undefined || k.startsWith("SUPABASE_")) Deno.env.set(k, v);
+    }
+
+    const sql = postgres(env.SUPABASE_DB_URL!, { max: 4, onnotice: () => {} });
+    closers.push(() => sql.end({ timeout: 2 }));
+    const worker = await startPgNetWorker(sql);
+    closers.push(() => worker.stop());
+
+    const functions = await readFunctions(join(ROOT, "supabase/config.toml"));
+    const handler = createGateway({
+      functions,
+      functionsDir: join(ROOT, "supabase/functions"),
+      jwtSecret: config.jwtSecret,
+    });
+    const server = Deno.serve({
+      hostname: "127.0.0.1",
+      port: config.apiPort,
+      onListen: () => {},
+    }, handler);
+    closers.push(() => server.shutdown());
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { env, close };
+}

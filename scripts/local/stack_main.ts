@@ -1,0 +1,35 @@
+/**
+ * Runs the local stack's services in this process until SIGINT/SIGTERM, recording its settings
+ * in `.local/stack.env` and its pid in `.local/stack.pid` so `status` and `stop` can find it.
+ * Postgres must already be up and migrated (cli.ts does that first).
+ */
+import { loadLocalConfig } from "./config.ts";
+import { startStack } from "./stack.ts";
+
+/** Runs the stack until a signal arrives; returns when it has shut down. */
+export async function runStack(onReady?: (env: Record<string, string>) => void): Promise<void> {
+  const config = loadLocalConfig();
+  const stack = await startStack(config);
+  const text = Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  await Deno.writeTextFile(config.stateFile, text);
+  await Deno.writeTextFile(config.pidFile, String(Deno.pid));
+  onReady?.(stack.env);
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    // A function's stray promise must not take the whole gateway down.
+    e.preventDefault();
+    console.error("stack: unhandled rejection:", e.reason);
+  });
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    Deno.addSignalListener("SIGINT", done);
+    Deno.addSignalListener("SIGTERM", done);
+  });
+  await stack.close();
+  await Deno.remove(config.stateFile).catch(() => {});
+  await Deno.remove(config.pidFile).catch(() => {});
+}
+
+if (import.meta.main) {
+  await runStack(() => console.error("stack: ready"));
+  Deno.exit(0);
+}

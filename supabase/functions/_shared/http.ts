@@ -1,0 +1,47 @@
+/**
+ * The one HTTP shape every function shares: a Hono app under `/<function-name>`, a
+ * `GET /<name>/health` readiness route, and one error path that answers
+ * `{ "error": { "code", "message" } }` (4xx naming what was wrong; unknown errors are logged and
+ * answered with a bare 500).
+ */
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+
+/** An error the caller can act on, mapped to its HTTP status in `onError`. */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Describes zod issues as `field: problem` pairs, naming every field that was wrong. */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Creates a function's Hono app with its base path, health route and error mapping. */
+export function createFunctionApp(name: string): Hono {
+  const app = new Hono().basePath(`/${name}`);
+  app.get("/health", (c) => c.json({ status: "ok", function: name }));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}` } },
+      404,
+    )
+  );
+  app.onError((err, c) => {
+    if (err instanceof HttpError) {
+      return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    }
+    if (err instanceof ZodError) {
+      return c.json({ error: { code: "invalid_request", message: describeZodError(err) } }, 400);
+    }
+    console.error(`${name}: unhandled error on ${c.req.method} ${c.req.path}:`, err);
+    return c.json({ error: { code: "internal_error", message: "Internal error" } }, 500);
+  });
+  return app;
+}
