@@ -73,7 +73,9 @@ async function waitReady(config: LocalConfig, child: Deno.ChildProcess, timeoutM
 }
 
 /** Starts the stack in the background (if not running) and returns its env text. */
-export async function startDetached(config: LocalConfig): Promise<{ env: string; started: boolean }> {
+export async function startDetached(
+  config: LocalConfig,
+): Promise<{ env: string; started: boolean }> {
   if (await readPid(config)) {
     return { env: await Deno.readTextFile(config.stateFile), started: false };
   }

@@ -70,7 +70,9 @@ export async function verifyJwt(
   } catch {
     throw new JwtError("Invalid JWT: header or payload is not base64url JSON");
   }
-  if (header.alg !== "HS256") throw new JwtError(`Invalid JWT: unsupported algorithm ${header.alg}`);
+  if (header.alg !== "HS256") {
+    throw new JwtError(`Invalid JWT: unsupported algorithm ${header.alg}`);
+  }
   let signature: Uint8Array;
   try {
     signature = fromBase64url(s);

@@ -26,7 +26,8 @@ export function describeZodError(error: ZodError): string {
 /** Creates a function's Hono app with its base path, health route and error mapping. */
 export function createFunctionApp(name: string): Hono {
   const app = new Hono().basePath(`/${name}`);
-  app.get("/health", (c) => c.json({ status: "ok", function: name }));
+  // POST too, so a pg_cron job can ping a function with net.http_post.
+  app.on(["GET", "POST"], "/health", (c) => c.json({ status: "ok", function: name }));
   app.notFound((c) =>
     c.json(
       { error: { code: "not_found", message: `No route ${c.req.method} ${c.req.path}` } },
