@@ -1,0 +1,101 @@
+// The migration runner against a real Postgres: a scratch database per test, dropped after.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import postgres from "postgres";
+import { ROOT } from "./config.ts";
+import { applyMigrations, listMigrations, MigrationError } from "./migrate.ts";
+
+const ADMIN_URL = Deno.env.get("SUPABASE_DB_URL") ??
+  "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+
+async function withScratch(fn: (sql: postgres.Sql, dir: string) => Promise<void>) {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  const name = `migrate_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.href, { max: 1, onnotice: () => {} });
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(sql, dir);
+  } finally {
+    await sql.end();
+    await admin.unsafe(`drop database ${name} with (force)`);
+    await admin.end();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("applyMigrations()", async (t) => {
+  await t.step("applies files in filename order, each once, and records them", async () => {
+    await withScratch(async (sql, dir) => {
+      await Deno.writeTextFile(join(dir, "20260102000000_second.sql"), "insert into t values (2);");
+      await Deno.writeTextFile(join(dir, "20260101000000_first.sql"), "create table t (n int);");
+      const first = await applyMigrations(sql, dir);
+      assert.deepEqual(first.applied, ["20260101000000_first.sql", "20260102000000_second.sql"]);
+      const again = await applyMigrations(sql, dir);
+      assert.deepEqual(again.applied, []);
+      assert.equal(again.skipped.length, 2);
+      assert.deepEqual([...await sql`select n from t`], [{ n: 2 }]);
+      const rows = await sql`
+        select version, name from supabase_migrations.schema_migrations order by version`;
+      assert.deepEqual(rows.map((r) => [r.version, r.name]), [
+        ["20260101000000", "first"],
+        ["20260102000000", "second"],
+      ]);
+    });
+  });
+  await t.step(
+    "a failing migration stops the run, names the file, keeps earlier ones",
+    async () => {
+      await withScratch(async (sql, dir) => {
+        await Deno.writeTextFile(join(dir, "20260101000000_ok.sql"), "create table a (n int);");
+        await Deno.writeTextFile(
+          join(dir, "20260102000000_bad.sql"),
+          "create table b (n int); select * from missing_table;",
+        );
+        await Deno.writeTextFile(join(dir, "20260103000000_later.sql"), "create table c (n int);");
+        await assert.rejects(applyMigrations(sql, dir), (e: unknown) => {
+          assert.ok(e instanceof MigrationError);
+          assert.equal(e.file, "20260102000000_bad.sql");
+          assert.match(
+            e.message,
+            /20260102000000_bad\.sql: relation "missing_table" does not exist/,
+          );
+          return true;
+        });
+        const tables = await sql`
+        select tablename from pg_tables where schemaname = 'public' order by 1`;
+        assert.deepEqual(tables.map((r) => r.tablename), ["a"], "b rolled back, c never ran");
+        const versions = await sql`select version from supabase_migrations.schema_migrations`;
+        assert.deepEqual(versions.map((r) => r.version), ["20260101000000"]);
+      });
+    },
+  );
+});
+
+Deno.test("listMigrations()", async (t) => {
+  await t.step("refuses malformed names and duplicate versions", async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(join(dir, "2026_bad.sql"), "");
+      await assert.rejects(listMigrations(dir), /14-digit timestamp/);
+      await Deno.remove(join(dir, "2026_bad.sql"));
+      await Deno.writeTextFile(join(dir, "20260101000000_a.sql"), "");
+      await Deno.writeTextFile(join(dir, "20260101000000_b.sql"), "");
+      await assert.rejects(listMigrations(dir), /version 20260101000000 is also used/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+  await t.step(
+    "the project's migrations are well formed, unique, and open with a purpose comment",
+    async () => {
+      const dir = join(ROOT, "supabase/migrations");
+      for (const m of await listMigrations(dir)) {
+        const first = (await Deno.readTextFile(m.path)).split("\n")[0] ?? "";
+        assert.match(first, /^-- \S/, `${m.file} must open with a purpose comment`);
+      }
+    },
+  );
+});
