@@ -4,24 +4,15 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { ROOT } from "./config.ts";
 import { applyMigrations, listMigrations, MigrationError } from "./migrate.ts";
-
-const ADMIN_URL = Deno.env.get("SUPABASE_DB_URL") ??
-  "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+import { createScratchDb } from "./scratch_db.ts";
 
 async function withScratch(fn: (sql: postgres.Sql, dir: string) => Promise<void>) {
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  const name = `migrate_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const sql = postgres(url.href, { max: 1, onnotice: () => {} });
+  const db = await createScratchDb("migrate_test", { migrate: false, max: 1 });
   const dir = await Deno.makeTempDir();
   try {
-    await fn(sql, dir);
+    await fn(db.sql, dir);
   } finally {
-    await sql.end();
-    await admin.unsafe(`drop database ${name} with (force)`);
-    await admin.end();
+    await db.drop();
     await Deno.remove(dir, { recursive: true });
   }
 }
