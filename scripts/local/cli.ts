@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import postgres from "postgres";
-import { dbUrl, loadLocalConfig, type LocalConfig, ROOT } from "./config.ts";
+import { dbUrl, isPortFree, loadLocalConfig, type LocalConfig, ROOT } from "./config.ts";
 import { applyMigrations, applyStandIns } from "./migrate.ts";
 import { destroyCluster, startPostgres, stopPostgres } from "./postgres.ts";
 import { runStack } from "./stack_main.ts";
@@ -36,18 +36,9 @@ async function readPid(config: LocalConfig): Promise<number | undefined> {
   }
 }
 
-async function portFree(port: number): Promise<boolean> {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function checkPorts(config: LocalConfig) {
   for (const [name, port] of [["functions gateway", config.apiPort]] as const) {
-    if (!(await portFree(port))) {
+    if (!isPortFree(port)) {
       throw new Error(
         `Cannot start the ${name}: port ${port} is in use by another program ` +
           "(deno task stop, or set LOCAL_API_PORT)",

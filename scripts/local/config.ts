@@ -70,3 +70,13 @@ export function dbUrl(config: LocalConfig, database = "postgres"): string {
 export function apiUrl(config: LocalConfig): string {
   return `http://127.0.0.1:${config.apiPort}`;
 }
+
+/** True when nothing listens on 127.0.0.1:`port`. */
+export function isPortFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,7 +3,7 @@
  * refuses to run as root, so when we are root every server command runs as the `postgres` user.
  */
 import { join } from "node:path";
-import type { LocalConfig } from "./config.ts";
+import { isPortFree, type LocalConfig } from "./config.ts";
 
 /** A failed step of the local database, with a message naming what to do. */
 export class LocalDbError extends Error {
@@ -105,22 +105,12 @@ export async function ensureCluster(config: LocalConfig): Promise<boolean> {
   return true;
 }
 
-async function portTaken(port: number): Promise<boolean> {
-  try {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port });
-    listener.close();
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 /** Starts the cluster (creating it first if needed); a no-op when it already runs. */
 export async function startPostgres(config: LocalConfig): Promise<{ started: boolean }> {
   await ensureCluster(config);
   const pidFile = join(config.pgDataDir, "postmaster.pid");
   if (await exists(pidFile) && await isPostgresReady(config)) return { started: false };
-  if (await portTaken(config.dbPort)) {
+  if (!isPortFree(config.dbPort)) {
     throw new LocalDbError(
       `Cannot start the local database: port ${config.dbPort} is in use by another program ` +
         "(stop it, or set LOCAL_DB_PORT)",

@@ -12,13 +12,13 @@ export interface Services {
 }
 
 /** Starts every optional service present in this checkout. */
-export async function startOptionalServices(_config: LocalConfig): Promise<Services> {
+export function startOptionalServices(_config: LocalConfig): Promise<Services> {
   const env: Record<string, string> = {};
   const closers: (() => Promise<void>)[] = [];
-  return {
+  return Promise.resolve({
     env,
     async close() {
       for (const c of closers.reverse()) await c();
     },
-  };
+  });
 }
