@@ -27,7 +27,9 @@ export function formatDate(epochSeconds: number, offset: string): string {
 
 /** Parses an ISO 8601 timestamp (with offset or Z) into epoch seconds, or null. */
 export function parseDateTime(text: string): number | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
+    return null;
+  }
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
