@@ -36,7 +36,7 @@ async function readPid(config: LocalConfig): Promise<number | undefined> {
   }
 }
 
-async function checkPorts(config: LocalConfig) {
+function checkPorts(config: LocalConfig) {
   for (const [name, port] of [["functions gateway", config.apiPort]] as const) {
     if (!isPortFree(port)) {
       throw new Error(
@@ -70,7 +70,7 @@ export async function startDetached(
   if (await readPid(config)) {
     return { env: await Deno.readTextFile(config.stateFile), started: false };
   }
-  await checkPorts(config);
+  checkPorts(config);
   await Deno.remove(config.stateFile).catch(() => {});
   const child = new Deno.Command("setsid", {
     args: [
@@ -136,7 +136,7 @@ async function main(args: string[]): Promise<number> {
         console.log(banner(await Deno.readTextFile(config.stateFile)));
         return 0;
       }
-      await checkPorts(config);
+      checkPorts(config);
       await runStack((env) => console.log(banner(env) + "\nPress Ctrl-C to stop."));
       if (startedPostgres) await stopPostgres(config);
       log("stopped");

@@ -10,7 +10,7 @@ Deno.test("pg_cron job calls a function through the gateway with net.http_post",
   const secretIds: string[] = [];
   try {
     for (
-      const [value, name] of [[env.SUPABASE_URL!, `${tag}-url`], [
+      const [value, name] of <[string, string][]> [[env.SUPABASE_URL!, `${tag}-url`], [
         env.SUPABASE_SERVICE_ROLE_KEY!,
         `${tag}-key`,
       ]]
