@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import postgres from "postgres";
-import { dbUrl, isPortFree, loadLocalConfig, type LocalConfig, ROOT } from "./config.ts";
+import { dbUrl, isPortFree, loadLocalConfig, type LocalConfig, ROOT, STATE_DIR } from "./config.ts";
 import { applyMigrations, applyStandIns } from "./migrate.ts";
 import { destroyCluster, startPostgres, stopPostgres } from "./postgres.ts";
 import { runStack } from "./stack_main.ts";
@@ -122,7 +122,7 @@ async function stop(config: LocalConfig, options = { postgres: true }): Promise<
 
 async function main(args: string[]): Promise<number> {
   const config = loadLocalConfig();
-  await Deno.mkdir(config.pgRunDir, { recursive: true });
+  await Deno.mkdir(STATE_DIR, { recursive: true });
   const [command, ...rest] = args;
   switch (command) {
     case "start": {

@@ -30,6 +30,28 @@ export interface LocalConfig {
   stackLogFile: string;
 }
 
+/**
+ * Postgres runs as the `postgres` user when we are root, so its files must sit where that user
+ * can reach: `.local/pg` when every folder above it is world-traversable (as /work/... is),
+ * else a per-checkout folder under /var/tmp (e.g. a clone under /root, which is mode 700).
+ */
+function pgBaseDir(): string {
+  const inTree = join(STATE_DIR, "pg");
+  if (Deno.uid() !== 0) return inTree;
+  let dir = ROOT;
+  for (;;) {
+    const mode = Deno.statSync(dir).mode ?? 0o755;
+    if ((mode & 0o001) === 0) {
+      let hash = 0;
+      for (const ch of ROOT) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+      return join("/var/tmp", `crm-intel-pg-${hash.toString(16)}`);
+    }
+    const parent = join(dir, "..");
+    if (parent === dir) return inTree;
+    dir = parent;
+  }
+}
+
 /** Reads the settings, with optional overrides from the environment (ports and JWT secret). */
 export function loadLocalConfig(env: Record<string, string | undefined> = Deno.env.toObject()) {
   const port = (name: string, fallback: number) => {
@@ -41,15 +63,16 @@ export function loadLocalConfig(env: Record<string, string | undefined> = Deno.e
     }
     return n;
   };
+  const pgBase = env.LOCAL_PG_DIR || pgBaseDir();
   const config: LocalConfig = {
     dbPort: port("LOCAL_DB_PORT", 54322),
     apiPort: port("LOCAL_API_PORT", 54321),
     zohoPort: port("LOCAL_ZOHO_PORT", 54330),
     twilioPort: port("LOCAL_TWILIO_PORT", 54331),
     jwtSecret: env.LOCAL_JWT_SECRET || DEFAULT_JWT_SECRET,
-    pgDataDir: join(STATE_DIR, "pg", "data"),
-    pgRunDir: join(STATE_DIR, "pg", "run"),
-    pgLogFile: join(STATE_DIR, "pg", "postgres.log"),
+    pgDataDir: join(pgBase, "data"),
+    pgRunDir: join(pgBase, "run"),
+    pgLogFile: join(pgBase, "postgres.log"),
     pgBinDir: env.PG_BIN_DIR || "/usr/lib/postgresql/15/bin",
     stateFile: join(STATE_DIR, "stack.env"),
     pidFile: join(STATE_DIR, "stack.pid"),

@@ -4,7 +4,7 @@
  * `N passed, N failed` over both.
  */
 import { join } from "node:path";
-import { dbUrl, type LocalConfig, ROOT } from "./config.ts";
+import { dbUrl, type LocalConfig, ROOT, STATE_DIR } from "./config.ts";
 
 interface Counts {
   passed: number;
@@ -12,7 +12,7 @@ interface Counts {
 }
 
 async function denoTests(config: LocalConfig, args: string[]): Promise<Counts> {
-  const junit = join(config.pgRunDir, "..", "..", "junit.xml");
+  const junit = join(STATE_DIR, "junit.xml");
   await Deno.remove(junit).catch(() => {});
   const status = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", `--junit-path=${junit}`, ...args],
