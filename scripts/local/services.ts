@@ -1,9 +1,12 @@
 /**
  * Optional local services beside the gateway: the outside APIs the product talks to, served
- * locally with their real protocols (the Zoho CRM simulator; the Twilio sink once it exists).
- * Each contributes the env settings a client needs to reach it.
+ * locally with their real protocols (the Zoho CRM simulator, and later the Twilio sink). Each
+ * contributes the settings a client needs to reach it, so the function code only differs from
+ * production by its base URLs.
  */
-import type { LocalConfig } from "./config.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isPortFree, type LocalConfig, ROOT } from "./config.ts";
 
 /** Started services and the settings they add to `deno task status`. */
 export interface Services {
@@ -11,14 +14,53 @@ export interface Services {
   close(): Promise<void>;
 }
 
+interface ZohoSimHandle {
+  url: string;
+  credentials: {
+    accountsUrl: string;
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+  };
+  close(): Promise<void>;
+}
+
+async function startZoho(config: LocalConfig): Promise<ZohoSimHandle | undefined> {
+  const path = join(ROOT, "scripts/zoho-sim/server.ts");
+  try {
+    await Deno.stat(path);
+  } catch {
+    return undefined; // this checkout has no simulator
+  }
+  if (!isPortFree(config.zohoPort)) {
+    throw new Error(
+      `Cannot start the Zoho simulator: port ${config.zohoPort} is in use by another program ` +
+        "(deno task stop, or set LOCAL_ZOHO_PORT)",
+    );
+  }
+  const mod = await import(pathToFileURL(path).href);
+  return await mod.startZohoSim({ port: config.zohoPort, hostname: "127.0.0.1" });
+}
+
 /** Starts every optional service present in this checkout. */
-export function startOptionalServices(_config: LocalConfig): Promise<Services> {
+export async function startOptionalServices(config: LocalConfig): Promise<Services> {
   const env: Record<string, string> = {};
   const closers: (() => Promise<void>)[] = [];
-  return Promise.resolve({
+  const zoho = await startZoho(config);
+  if (zoho) {
+    closers.push(() => zoho.close());
+    Object.assign(env, {
+      ZOHO_ACCOUNTS_URL: zoho.credentials.accountsUrl,
+      ZOHO_CLIENT_ID: zoho.credentials.clientId,
+      ZOHO_CLIENT_SECRET: zoho.credentials.clientSecret,
+      ZOHO_REFRESH_TOKEN: zoho.credentials.refreshToken,
+      ZOHO_SIM_URL: zoho.url,
+    });
+  }
+  return {
     env,
     async close() {
       for (const c of closers.reverse()) await c();
     },
-  });
+  };
 }
