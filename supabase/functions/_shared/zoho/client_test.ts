@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { newStats, ZohoClient } from "./client.ts";
+import { ZohoApiError } from "./errors.ts";
+import { fakeFetch } from "./fake_fetch.ts";
+import { createLimiter, EDITIONS } from "./limits.ts";
+import type { AccessToken } from "./oauth.ts";
+import { splitListBody } from "./raw_json.ts";
+
+function tokens() {
+  let n = 0;
+  const renewed: string[] = [];
+  const token = (): AccessToken => ({
+    accessToken: `tok${n}`,
+    apiDomain: "https://api.test",
+    expiresAt: Date.now() + 3_600_000,
+  });
+  return {
+    renewed,
+    get: () => Promise.resolve(token()),
+    renew: (old: string) => (renewed.push(old), n++, Promise.resolve(token())),
+  };
+}
+
+function client(fetchFn: typeof fetch, t = tokens()) {
+  return new ZohoClient({
+    tokens: t,
+    limiter: createLimiter(EDITIONS.free!),
+    fetch: fetchFn,
+    retry: { sleep: () => Promise.resolve(), random: () => 0 },
+  });
+}
+
+const PAGE = { data: [{ id: "1" }], info: { more_records: false } };
+
+Deno.test("ZohoClient.request() retries 500, 429 and a dropped connection, then succeeds", async () => {
+  const f = fakeFetch({
+    "/crm/v7/Leads": [
+      { status: 500, body: { code: "INTERNAL_ERROR", status: "error" } },
+      { status: 429, body: { code: "TOO_MANY_REQUESTS", status: "error" } },
+      { error: new TypeError("connection reset") },
+      { body: '{"data":[{"id":"1"' }, // truncated JSON
+      { body: PAGE },
+    ],
+  });
+  const stats = newStats();
+  const out = await client(f.fetch).request(
+    "/Leads",
+    { stats, query: { fields: "id" } },
+    (r) => splitListBody(r.text),
+  );
+  assert.deepEqual(out.records, ['{"id":"1"}']);
+  assert.equal(f.calls.length, 5);
+  assert.equal(stats.calls, 5);
+  assert.equal(stats.errors.length, 4);
+  assert.equal(f.calls[0]!.headers.get("authorization"), "Zoho-oauthtoken tok0");
+  assert.equal(new URL(f.calls[0]!.url).searchParams.get("fields"), "id");
+});
+
+Deno.test("ZohoClient.request() renews the token once on 401 INVALID_TOKEN", async () => {
+  const t = tokens();
+  const f = fakeFetch({
+    "/crm/v7/Deals": [
+      { status: 401, body: { code: "INVALID_TOKEN", message: "invalid oauth token" } },
+      { body: PAGE },
+    ],
+  });
+  await client(f.fetch, t).request("/Deals", {}, (r) => r.status);
+  assert.deepEqual(t.renewed, ["tok0"]);
+  assert.equal(f.calls[1]!.headers.get("authorization"), "Zoho-oauthtoken tok1");
+});
+
+Deno.test("ZohoClient.request() throws ZohoApiError with status, method, path and code", async () => {
+  const f = fakeFetch({
+    "/crm/v7/Leads": [{
+      status: 400,
+      body: { code: "LIMIT_EXCEEDED", details: {}, message: "x", status: "error" },
+    }],
+  });
+  const error = await client(f.fetch).request("/Leads", {}, () => 0).catch((e) => e);
+  assert.ok(error instanceof ZohoApiError);
+  assert.equal(error.message, "GET /Leads (400 LIMIT_EXCEEDED)");
+  assert.equal(error.status, 400);
+  assert.equal(f.calls.length, 1);
+});
+
+Deno.test("ZohoClient.request() passes 304 through without parsing a body", async () => {
+  const f = fakeFetch({ "/crm/v7/Leads": [{ status: 304 }] });
+  const status = await client(f.fetch).request("/Leads", {}, (r) => r.status);
+  assert.equal(status, 304);
+});

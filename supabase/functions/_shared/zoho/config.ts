@@ -1,0 +1,42 @@
+/**
+ * Zoho configuration from the environment, parsed once with zod. The accounts URL picks the
+ * data centre (accounts.zoho.com, .eu, .in, …); the API base comes from the token response's
+ * `api_domain` unless ZOHO_API_DOMAIN overrides it, so the simulator and Zoho share the code.
+ */
+import { z } from "zod";
+import { parseEnv } from "../env.ts";
+import { EDITIONS } from "./limits.ts";
+
+const url = z.string().url().transform((u) => u.replace(/\/+$/, ""));
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** Environment variables of the Zoho client and the sync engine. */
+export const ZOHO_ENV = z.object({
+  SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected a postgres:// URL"),
+  ZOHO_ACCOUNTS_URL: url,
+  ZOHO_CLIENT_ID: z.string().min(1),
+  ZOHO_CLIENT_SECRET: z.string().min(1),
+  ZOHO_REFRESH_TOKEN: z.string().min(1),
+  ZOHO_API_DOMAIN: url.optional(),
+  ZOHO_API_VERSION: z.string().regex(/^v\d+$/).default("v7"),
+  ZOHO_EDITION: z.enum(Object.keys(EDITIONS) as [string, ...string[]]).default("enterprise"),
+  ZOHO_CONCURRENCY: int(1).optional(),
+  ZOHO_DAILY_CREDITS: int(1).optional(),
+  /** Re-read seconds before the newest Modified_Time seen (late commits, clock skew). */
+  ZOHO_OVERLAP_SECONDS: int(0).default(60),
+  /** Parallel Modified_Time segments for a full read of one module. */
+  ZOHO_SEGMENTS: int(1).default(8),
+  /** Full re-read period, for formula fields that change without a Modified_Time bump. */
+  ZOHO_FULL_REREAD_HOURS: int(0).default(168),
+  ZOHO_METADATA_TTL_MINUTES: int(0).default(360),
+  ZOHO_LEASE_SECONDS: int(1).default(60),
+  ZOHO_REQUEST_TIMEOUT_MS: int(100).default(30_000),
+});
+
+/** Parsed Zoho environment. */
+export type ZohoEnv = z.infer<typeof ZOHO_ENV>;
+
+/** Reads the Zoho environment; errors name the variables, never their values. */
+export function loadZohoEnv(source: Record<string, string | undefined> = Deno.env.toObject()) {
+  return parseEnv(ZOHO_ENV, source);
+}

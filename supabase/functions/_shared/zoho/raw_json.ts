@@ -1,0 +1,147 @@
+/**
+ * Lossless reading of Zoho list bodies. Record bodies may hold bigint values beyond 2^53 and
+ * 19-digit ids, so records are never round-tripped through JS numbers: `splitListBody` cuts the
+ * top-level `data` array into each element's raw JSON text (stored by Postgres as jsonb, which
+ * keeps numbers exact) and parses only the small `info` object. Truncated or malformed JSON
+ * throws, so a cut-off body is retried instead of half-stored.
+ */
+
+/** A list response: each record's raw JSON text and the parsed `info` object. */
+export interface ListBody {
+  records: string[];
+  info: Record<string, unknown>;
+}
+
+/** Thrown for bodies that are not complete JSON (a dropped connection mid-body). */
+export class MalformedJsonError extends Error {
+  override name = "MalformedJsonError";
+}
+
+const WS = new Set([32, 9, 10, 13]);
+
+/** Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info. */
+export function splitListBody(body: string): ListBody {
+  const s = new Scanner(body);
+  const records: string[] = [];
+  let info: Record<string, unknown> = {};
+  s.skipWs();
+  s.expect(123); // {
+  s.skipWs();
+  if (s.peek() === 125) return { records, info };
+  for (;;) {
+    s.skipWs();
+    const key = JSON.parse(body.slice(s.pos, s.skipString())) as string;
+    s.skipWs();
+    s.expect(58); // :
+    s.skipWs();
+    if (key === "data" && s.peek() === 91) {
+      s.expect(91);
+      s.skipWs();
+      if (s.peek() === 93) s.pos++;
+      else {
+        for (;;) {
+          s.skipWs();
+          const start = s.pos;
+          s.skipValue();
+          records.push(body.slice(start, s.pos));
+          s.skipWs();
+          if (s.peek() === 44) s.pos++;
+          else {
+            s.expect(93);
+            break;
+          }
+        }
+      }
+    } else {
+      const start = s.pos;
+      s.skipValue();
+      if (key === "info") info = JSON.parse(body.slice(start, s.pos));
+    }
+    s.skipWs();
+    if (s.peek() === 44) s.pos++;
+    else {
+      s.expect(125);
+      break;
+    }
+  }
+  s.skipWs();
+  if (s.pos !== body.length) throw new MalformedJsonError("Cannot read Zoho body: trailing data");
+  return { records, info };
+}
+
+class Scanner {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  peek(): number {
+    if (this.pos >= this.text.length) {
+      throw new MalformedJsonError("Cannot read Zoho body: unexpected end of JSON");
+    }
+    return this.text.charCodeAt(this.pos);
+  }
+
+  expect(code: number): void {
+    if (this.peek() !== code) {
+      throw new MalformedJsonError(
+        `Cannot read Zoho body: expected ${String.fromCharCode(code)} at ${this.pos}`,
+      );
+    }
+    this.pos++;
+  }
+
+  skipWs(): void {
+    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
+  /** Skips a string starting at pos; returns the index after its closing quote. */
+  skipString(): number {
+    this.expect(34);
+    const t = this.text;
+    for (;;) {
+      const q = t.indexOf('"', this.pos);
+      if (q < 0) throw new MalformedJsonError("Cannot read Zoho body: unterminated string");
+      let backslashes = 0;
+      for (let i = q - 1; i >= this.pos && t.charCodeAt(i) === 92; i--) backslashes++;
+      this.pos = q + 1;
+      if (backslashes % 2 === 0) return this.pos;
+    }
+  }
+
+  /** Skips any JSON value, tracking nesting; strings are skipped whole. */
+  skipValue(): void {
+    const c = this.peek();
+    if (c === 34) {
+      this.skipString();
+      return;
+    }
+    if (c !== 123 && c !== 91) {
+      const start = this.pos;
+      while (this.pos < this.text.length && !",]} \t\n\r".includes(this.text[this.pos]!)) {
+        this.pos++;
+      }
+      if (this.pos === this.text.length || this.pos === start) {
+        throw new MalformedJsonError("Cannot read Zoho body: unexpected end of JSON");
+      }
+      return;
+    }
+    let depth = 0;
+    for (;;) {
+      const ch = this.peek();
+      if (ch === 34) {
+        this.skipString();
+        continue;
+      }
+      this.pos++;
+      if (ch === 123 || ch === 91) depth++;
+      else if (ch === 125 || ch === 93) {
+        depth--;
+        if (depth === 0) return;
+      }
+    }
+  }
+}
+
+/** Reads the few fields the engine decides on from one raw record (its numbers may be lossy). */
+export function peekRecord(raw: string): Record<string, unknown> {
+  return JSON.parse(raw) as Record<string, unknown>;
+}
