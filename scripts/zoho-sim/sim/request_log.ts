@@ -1,0 +1,50 @@
+/** Log of every request the simulator answered, for tests to inspect. */
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Simulator clock, epoch seconds. */
+  at: number;
+  method: string;
+  /** Path as received, including any /dc/{name} prefix. */
+  path: string;
+  query: string;
+  dc: string;
+  status: number;
+  credits: number;
+  faults: string[];
+  /** Zoho error code when the response was an error envelope. */
+  code?: string;
+}
+
+/** Bounded in-memory request log. */
+export class RequestLog {
+  #entries: RequestLogEntry[] = [];
+  #seq = 0;
+  constructor(readonly capacity: number) {}
+
+  /** Starts an entry; the caller fills status and credits before the response leaves. */
+  begin(at: number, method: string, path: string, query: string, dc: string): RequestLogEntry {
+    const entry: RequestLogEntry = {
+      seq: ++this.#seq,
+      at,
+      method,
+      path,
+      query,
+      dc,
+      status: 0,
+      credits: 0,
+      faults: [],
+    };
+    this.#entries.push(entry);
+    if (this.#entries.length > this.capacity) this.#entries.shift();
+    return entry;
+  }
+
+  entries(): readonly RequestLogEntry[] {
+    return this.#entries;
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+}
