@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createScratchDb } from "../../../../scripts/local/scratch_db.ts";
+import { createSyncDb } from "../sync/test_db.ts";
 import { ZohoApiError } from "./errors.ts";
 import { fakeFetch } from "./fake_fetch.ts";
 import { type OAuthCredentials, TokenStore } from "./oauth.ts";
@@ -23,7 +23,7 @@ function grant(n: number) {
 }
 
 Deno.test("TokenStore", async (t) => {
-  const db = await createScratchDb("zs_oauth");
+  const db = await createSyncDb("zs_oauth");
   try {
     await t.step("reuses a stored token across invocations and refreshes once", async () => {
       const f = fakeFetch({ "/oauth/v2/token": [grant(1), grant(2)] });

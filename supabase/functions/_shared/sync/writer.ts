@@ -1,0 +1,139 @@
+/**
+ * Set-based writes into the raw store. A page goes to Postgres as one JSON array text (records
+ * stay byte-exact: jsonb keeps big numbers), and one statement upserts zoho.records, appends a
+ * zoho.record_versions row only when the content hash changed, and never overwrites newer data
+ * (an incoming record whose Modified_Time is older than the stored one is ignored). The caller's
+ * transaction also moves the cursor, so rows and cursor commit together.
+ */
+import type postgres from "postgres";
+
+/** What one write did. */
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+  restored: number;
+  unchanged: number;
+}
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** Upserts raw record texts of `module`; `rawRecords` are JSON object texts as Zoho sent them. */
+export async function writeRecords(
+  sql: Sql,
+  module: string,
+  rawRecords: readonly string[],
+  runId: string | null,
+): Promise<WriteCounts> {
+  if (rawRecords.length === 0) return { inserted: 0, updated: 0, restored: 0, unchanged: 0 };
+  const json = `[${rawRecords.join(",")}]`;
+  const [row] = await (sql as postgres.Sql)<
+    { inserted: number; updated: number; restored: number; total: number }[]
+  >`
+    with incoming as (
+      -- the last copy of an id within the page wins
+      select distinct on (e ->> 'id') e ->> 'id' as id, e as data,
+        zoho.content_hash(e) as hash, nullif(e ->> 'Modified_Time', '')::timestamptz as mt
+      from jsonb_array_elements(${json}::text::jsonb) with ordinality as x(e, n)
+      order by e ->> 'id', n desc
+    ),
+    prev as (
+      select r.id, r.deleted_at from zoho.records r join incoming i using (id)
+      where r.module = ${module}
+    ),
+    up as (
+      insert into zoho.records as r
+        (module, id, data, modified_time, content_hash, first_seen_at, last_synced_at, version)
+      select ${module}, id, data, mt, hash, now(), now(), 1 from incoming
+      on conflict (module, id) do update set
+        data = excluded.data, modified_time = excluded.modified_time,
+        content_hash = excluded.content_hash, last_synced_at = now(),
+        version = r.version + 1, deleted_at = null, deleted_type = null
+      -- never overwrite newer data; a version only when content changed (or a restore)
+      where (r.content_hash <> excluded.content_hash or r.deleted_at is not null)
+        and (r.modified_time is null or excluded.modified_time is null
+             or excluded.modified_time >= r.modified_time)
+      returning r.id, r.version, r.data, r.content_hash, r.modified_time
+    ),
+    ver as (
+      insert into zoho.record_versions
+        (module, id, version, change, data, content_hash, modified_time, sync_run_id)
+      select ${module}, up.id, up.version,
+        case when prev.id is null then 'insert'
+             when prev.deleted_at is not null then 'restore' else 'update' end,
+        up.data, up.content_hash, up.modified_time, ${runId}::uuid
+      from up left join prev using (id)
+      returning change, id
+    ),
+    undeleted as (
+      update zoho.deletions d set restored_at = now()
+      from ver where ver.change = 'restore' and d.module = ${module} and d.id = ver.id
+        and d.restored_at is null
+      returning 1
+    ),
+    touched as (
+      update zoho.records r set last_synced_at = now() from incoming i
+      where r.module = ${module} and r.id = i.id and r.content_hash = i.hash
+        and r.deleted_at is null
+      returning 1
+    )
+    select
+      (select count(*) from ver where change = 'insert')::int as inserted,
+      (select count(*) from ver where change = 'update')::int as updated,
+      (select count(*) from ver where change = 'restore')::int as restored,
+      ((select count(*) from incoming) + 0 * (select count(*) from undeleted)
+        + 0 * (select count(*) from touched))::int as total`;
+  const r = row!;
+  return {
+    inserted: r.inserted,
+    updated: r.updated,
+    restored: r.restored,
+    unchanged: r.total - r.inserted - r.updated - r.restored,
+  };
+}
+
+/**
+ * Records deletions from Zoho's deleted-records API: a zoho.deletions row per (id, deleted_time)
+ * and, for records we hold that were not modified after that deletion, `deleted_at` plus a
+ * 'delete' version. Returns how many stored records were newly marked deleted.
+ */
+export async function writeDeletions(
+  sql: Sql,
+  module: string,
+  rawItems: readonly string[],
+  runId: string | null,
+): Promise<number> {
+  if (rawItems.length === 0) return 0;
+  const json = `[${rawItems.join(",")}]`;
+  const [row] = await (sql as postgres.Sql)<{ deleted: number }[]>`
+    with d as (
+      select distinct on (e ->> 'id') e ->> 'id' as id,
+        (e ->> 'deleted_time')::timestamptz as dt, coalesce(e ->> 'type', 'recycle') as type,
+        e ->> 'display_name' as display_name, e -> 'deleted_by' as deleted_by, e as raw
+      from jsonb_array_elements(${json}::text::jsonb) e
+      order by e ->> 'id', (e ->> 'deleted_time')::timestamptz desc
+    ),
+    ins as (
+      insert into zoho.deletions as x (module, id, deleted_time, type, display_name, deleted_by, raw)
+      select ${module}, id, dt, type, display_name, deleted_by, raw from d
+      on conflict (module, id, deleted_time) do update set type = excluded.type, raw = excluded.raw
+      where x.type <> excluded.type
+      returning 1
+    ),
+    marked as (
+      update zoho.records r set deleted_at = d.dt, deleted_type = d.type,
+        version = r.version + 1, last_synced_at = now()
+      from d
+      where r.module = ${module} and r.id = d.id and r.deleted_at is null
+        and (r.modified_time is null or d.dt >= r.modified_time)
+      returning r.id, r.version, r.data, r.content_hash, r.modified_time
+    ),
+    ver as (
+      insert into zoho.record_versions
+        (module, id, version, change, data, content_hash, modified_time, sync_run_id)
+      select ${module}, id, version, 'delete', data, content_hash, modified_time, ${runId}::uuid
+      from marked
+      returning 1
+    )
+    select ((select count(*) from ver) + 0 * (select count(*) from ins))::int as deleted`;
+  return row!.deleted;
+}

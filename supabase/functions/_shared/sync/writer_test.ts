@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { createSyncDb } from "./test_db.ts";
+import { writeDeletions, writeRecords } from "./writer.ts";
+
+const RUN = "00000000-0000-4000-8000-000000000001";
+
+Deno.test("writeRecords()", async (t) => {
+  const db = await createSyncDb("zs_writer");
+  const sql = db.sql;
+  const versions = async (id: string) =>
+    (await sql`select change from zoho.record_versions where module = 'Leads' and id = ${id}
+               order by version`).map((r) => r.change);
+  try {
+    await t.step("inserts, then is idempotent: no new version for the same content", async () => {
+      const rec = '{"id":"1","Modified_Time":"2026-03-01T10:00:00+05:30","Big":9007199254740993}';
+      assert.deepEqual(await writeRecords(sql, "Leads", [rec], RUN), {
+        inserted: 1,
+        updated: 0,
+        restored: 0,
+        unchanged: 0,
+      });
+      assert.deepEqual(await writeRecords(sql, "Leads", [rec], RUN), {
+        inserted: 0,
+        updated: 0,
+        restored: 0,
+        unchanged: 1,
+      });
+      const [row] = await sql`select data ->> 'Big' as big, version from zoho.records
+                              where id = '1'`;
+      assert.equal(row!.big, "9007199254740993", "bigint beyond 2^53 stays exact");
+      assert.equal(row!.version, 1);
+      assert.deepEqual(await versions("1"), ["insert"]);
+    });
+
+    await t.step("never overwrites newer data with an older Modified_Time", async () => {
+      const newer = '{"id":"2","Modified_Time":"2026-03-02T10:00:00+05:30","Stage":"Won"}';
+      const older = '{"id":"2","Modified_Time":"2026-03-01T10:00:00+05:30","Stage":"Open"}';
+      await writeRecords(sql, "Leads", [newer], RUN);
+      const counts = await writeRecords(sql, "Leads", [older], RUN);
+      assert.equal(counts.updated, 0);
+      const [row] = await sql`select data ->> 'Stage' as stage from zoho.records where id = '2'`;
+      assert.equal(row!.stage, "Won");
+      assert.deepEqual(await versions("2"), ["insert"]);
+    });
+
+    await t.step("a changed formula value at the same Modified_Time is a new version", async () => {
+      const a = '{"id":"3","Modified_Time":"2026-03-01T10:00:00+05:30","Age":1}';
+      const b = '{"id":"3","Modified_Time":"2026-03-01T10:00:00+05:30","Age":2}';
+      await writeRecords(sql, "Leads", [a], RUN);
+      assert.equal((await writeRecords(sql, "Leads", [b], RUN)).updated, 1);
+      assert.deepEqual(await versions("3"), ["insert", "update"]);
+    });
+
+    await t.step("a deletion marks the record and a reappearance restores it", async () => {
+      const rec = '{"id":"4","Modified_Time":"2026-03-01T10:00:00+05:30"}';
+      await writeRecords(sql, "Leads", [rec], RUN);
+      const del = '{"id":"4","deleted_time":"2026-03-02T00:00:00+00:00","type":"recycle",' +
+        '"display_name":"X","deleted_by":{"id":"9","name":"A"}}';
+      assert.equal(await writeDeletions(sql, "Leads", [del, del], RUN), 1);
+      assert.equal(await writeDeletions(sql, "Leads", [del], RUN), 0, "idempotent");
+      const [gone] = await sql`select deleted_at is not null as d from zoho.records where id = '4'`;
+      assert.equal(gone!.d, true);
+      assert.equal((await writeRecords(sql, "Leads", [rec], RUN)).restored, 1);
+      assert.deepEqual(await versions("4"), ["insert", "delete", "restore"]);
+      const [d] = await sql`select restored_at is not null as r from zoho.deletions where id = '4'`;
+      assert.equal(d!.r, true);
+    });
+  } finally {
+    await db.drop();
+  }
+});
