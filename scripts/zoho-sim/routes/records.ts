@@ -8,7 +8,7 @@ import { jsonResponse } from "../sim/json.ts";
 import type { SimState } from "../sim/state.ts";
 import type { Cursor } from "../store/ordering.ts";
 import type { SimEnv } from "./env.ts";
-import { type ListParams, PAGE_TOKEN_LIMIT, parseListParams } from "./list_params.ts";
+import { type ListParams, parseListParams } from "./list_params.ts";
 import { fieldMap, projectForList } from "./render.ts";
 
 /** Whether record i passes the list filters (live, converted, approved, If-Modified-Since). */
@@ -52,12 +52,13 @@ function resolveToken(state: SimState, c: Context<SimEnv>, module: string, p: Li
       },
     );
   }
-  if (tok.served >= PAGE_TOKEN_LIMIT) {
+  const limit = state.options.limits.pageTokenMaxRecords;
+  if (tok.served >= limit) {
     throw new ZohoError(
       400,
       "PAGINATION_LIMIT_EXCEEDED",
-      "You can only get up to first 100000 records using page_token",
-      { limit: PAGE_TOKEN_LIMIT },
+      `You can only get up to first ${limit} records using page_token`,
+      { limit },
     );
   }
   return tok;

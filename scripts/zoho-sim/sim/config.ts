@@ -63,6 +63,8 @@ const LimitsSchema = z.object({
   tokenTtlSeconds: z.number().int().positive().default(3600),
   activeTokensPerRefresh: z.number().int().positive().default(30),
   pageTokenTtlSeconds: z.number().int().positive().default(86400),
+  /** Records reachable through page_token (100,000 on Zoho); lower it in tests. */
+  pageTokenMaxRecords: z.number().int().positive().default(100000),
   bulkDownloadsPerMinute: z.number().int().positive().default(10),
   bulkPerPage: z.number().int().positive().default(200000),
   /** Real milliseconds a bulk job takes to complete (0: completes as soon as it is polled). */
