@@ -63,7 +63,7 @@ Deno.test("Fault injection and the request log", async (t) => {
       await assert.rejects(() => res.text());
     });
 
-    await t.step("the request log records status, credits and faults", async () => {
+    await t.step("the request log records status, credits and faults", () => {
       const log = sim.controls.log.entries();
       const dropped = log.at(-1);
       assert.deepEqual(dropped?.faults, ["drop"]);

@@ -48,6 +48,7 @@ Deno.test("Metadata APIs", async (t) => {
       const r = await api(auth, "/crm/v7/settings/fields?module=Leads");
       const fields = r.body.fields as Record<string, unknown>[];
       assert.ok(fields.length > 50);
+      // deno-lint-ignore no-explicit-any
       const get = (n: string) => fields.find((f) => f.api_name === n) as Record<string, any>;
       assert.equal(get("Lead_Age_Days").data_type, "formula");
       assert.equal(get("Source_Campaign").lookup.module.api_name, "Campaigns");

@@ -29,14 +29,14 @@ Deno.test("Mutations while a sync runs", async (t) => {
       assert.equal(r.body.data[0].Modified_Time, rec.Modified_Time);
     });
 
-    await t.step("a silent change (formula-like) does not bump Modified_Time", async () => {
+    await t.step("a silent change (formula-like) does not bump Modified_Time", () => {
       const before = ctl.records.get("Leads", leadId)!;
       const after = ctl.records.update("Leads", leadId, { Lead_Score: 99 }, { bump: false });
       assert.equal(after.Modified_Time, before.Modified_Time);
       assert.equal(after.Lead_Score, 99);
     });
 
-    await t.step("formula Lead_Age_Days moves with the clock, Modified_Time does not", async () => {
+    await t.step("formula Lead_Age_Days moves with the clock, Modified_Time does not", () => {
       const a = ctl.records.get("Leads", leadId)!;
       ctl.clock.advance(2 * DAY);
       const b = ctl.records.get("Leads", leadId)!;
