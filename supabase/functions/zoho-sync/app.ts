@@ -1,7 +1,72 @@
-/** The `zoho-sync` function's HTTP app. */
-import { createFunctionApp } from "../_shared/http.ts";
+/**
+ * The `zoho-sync` function: `POST /zoho-sync` (service role only) with
+ * `{modules?, mode?, budget_ms?, run_id?}` runs one budgeted slice of the Zoho → Postgres sync
+ * and answers per-module counts with `status: "done" | "partial"` (call again with the same
+ * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409.
+ */
+import type postgres from "postgres";
+import { z } from "zod";
+import { requireServiceRole } from "../_shared/auth.ts";
+import { getSql } from "../_shared/db.ts";
+import { EnvError } from "../_shared/env.ts";
+import { createFunctionApp, HttpError } from "../_shared/http.ts";
+import { runSync } from "../_shared/sync/engine.ts";
+import { SyncBusyError } from "../_shared/sync/runs.ts";
+import { loadZohoEnv } from "../_shared/zoho/config.ts";
+import type { RetryDeps } from "../_shared/zoho/retry.ts";
 
-/** Builds the app; tests call `createApp().request(...)` in process. */
-export function createApp() {
-  return createFunctionApp("zoho-sync");
+/** Request body of POST /zoho-sync. */
+export const SYNC_INPUT = z.object({
+  modules: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, "expected a module API name"))
+    .min(1).max(200).optional(),
+  mode: z.enum(["incremental", "full"]).optional(),
+  budget_ms: z.number().int().min(1_000).max(400_000).optional(),
+  run_id: z.uuid().optional(),
+}).strict();
+
+/** Optional dependencies (tests); by default everything comes from the environment. */
+export interface AppDeps {
+  env?: Record<string, string | undefined>;
+  sql?: postgres.Sql;
+  fetch?: typeof fetch;
+  retry?: RetryDeps;
+}
+
+/** Builds the app; tests call `createApp(deps).request(...)` in process. */
+export function createApp(deps: AppDeps = {}) {
+  const app = createFunctionApp("zoho-sync");
+  const source = () => deps.env ?? Deno.env.toObject();
+  app.post("/", requireServiceRole(source), async (c) => {
+    const text = await c.req.text();
+    let body: unknown = {};
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, "invalid_json", "body: expected a JSON object");
+      }
+    }
+    const input = SYNC_INPUT.parse(body);
+    let env;
+    try {
+      env = loadZohoEnv(source());
+    } catch (error) {
+      if (error instanceof EnvError) throw new HttpError(500, "misconfigured", error.message);
+      throw error;
+    }
+    const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
+    try {
+      const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
+        modules: input.modules,
+        mode: input.mode,
+        budgetMs: input.budget_ms,
+        runId: input.run_id,
+      });
+      return c.json(result);
+    } catch (error) {
+      if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
+      throw error;
+    }
+  });
+  return app;
 }

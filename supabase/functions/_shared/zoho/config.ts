@@ -31,6 +31,8 @@ export const ZOHO_ENV = z.object({
   ZOHO_METADATA_TTL_MINUTES: int(0).default(360),
   ZOHO_LEASE_SECONDS: int(1).default(60),
   ZOHO_REQUEST_TIMEOUT_MS: int(100).default(30_000),
+  /** Single-record reads for incomplete list records only, or for every record. */
+  ZOHO_SINGLE_READS: z.enum(["incomplete", "all"]).default("incomplete"),
 });
 
 /** Parsed Zoho environment. */

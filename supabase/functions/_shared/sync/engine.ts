@@ -1,0 +1,140 @@
+/**
+ * The sync engine's entry point: `runSync` takes the single-run lease, discovers modules and
+ * fields, syncs every module in parallel under the edition's concurrency and credit limits until
+ * the time budget is spent, writes the audit rows and answers per-module counts with
+ * `done | partial`. A partial run continues from its checkpoints on the next call with the same
+ * run_id (or any later run).
+ */
+import type postgres from "postgres";
+import { newStats, ZohoClient } from "../zoho/client.ts";
+import type { ZohoEnv } from "../zoho/config.ts";
+import { createLimiter, EDITIONS } from "../zoho/limits.ts";
+import { TokenStore } from "../zoho/oauth.ts";
+import type { RetryDeps } from "../zoho/retry.ts";
+import { discover } from "./discovery.ts";
+import { type ModuleResult, syncModule } from "./module_sync.ts";
+import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
+
+/** What the caller asks for. */
+export interface SyncRequest {
+  modules?: string[];
+  mode?: "incremental" | "full";
+  budgetMs?: number;
+  runId?: string;
+}
+
+/** Per-module counts in the answer. */
+export type ModuleCounts = Omit<ModuleResult, "stats" | "cursorBefore" | "cursorAfter"> & {
+  api_calls: number;
+};
+
+/** The answer of one slice. */
+export interface SyncResult {
+  run_id: string;
+  status: "done" | "partial";
+  mode: "incremental" | "full";
+  slice: number;
+  credits_used: number;
+  modules: ModuleCounts[];
+  skipped: { module: string; reason: string }[];
+}
+
+/** Dependencies, injectable in tests. */
+export interface SyncDeps {
+  sql: postgres.Sql;
+  env: ZohoEnv;
+  fetch?: typeof fetch;
+  retry?: RetryDeps;
+  perPage?: number;
+}
+
+const DEFAULT_BUDGET_MS = 120_000;
+
+/** Runs one budgeted slice of a sync. */
+export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
+  const { sql, env } = deps;
+  const started = Date.now();
+  const budget = request.budgetMs ?? DEFAULT_BUDGET_MS;
+  const runId = request.runId ?? crypto.randomUUID();
+  const release = await acquireLease(sql, runId, env.ZOHO_LEASE_SECONDS);
+  try {
+    const run = await beginSlice(sql, runId, request.mode ?? "incremental");
+    const mode = run.mode as "incremental" | "full";
+    const edition = EDITIONS[env.ZOHO_EDITION]!;
+    const daily = env.ZOHO_DAILY_CREDITS ?? edition.dailyCredits;
+    const limiter = createLimiter(edition, {
+      concurrency: env.ZOHO_CONCURRENCY,
+      remainingCredits: Math.max(0, daily - await creditsLastDay(sql)),
+    });
+    const tokens = new TokenStore(sql, {
+      accountsUrl: env.ZOHO_ACCOUNTS_URL,
+      clientId: env.ZOHO_CLIENT_ID,
+      clientSecret: env.ZOHO_CLIENT_SECRET,
+      refreshToken: env.ZOHO_REFRESH_TOKEN,
+      apiDomain: env.ZOHO_API_DOMAIN,
+    }, { fetch: deps.fetch, sleep: deps.retry?.sleep });
+    const client = new ZohoClient({
+      tokens,
+      limiter,
+      fetch: deps.fetch,
+      apiVersion: env.ZOHO_API_VERSION,
+      timeoutMs: env.ZOHO_REQUEST_TIMEOUT_MS,
+      retry: deps.retry,
+    });
+    const discoveryStats = newStats();
+    const found = await discover({
+      sql,
+      client,
+      stats: discoveryStats,
+      metadataTtlMinutes: env.ZOHO_METADATA_TTL_MINUTES,
+      modules: request.modules,
+    });
+    // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
+    const deadline = started + budget - Math.min(5_000, budget * 0.1);
+    const results = await Promise.all(found.plans.map((plan) =>
+      syncModule({
+        sql,
+        client,
+        runId,
+        mode,
+        deadline,
+        segments: env.ZOHO_SEGMENTS,
+        overlapSeconds: env.ZOHO_OVERLAP_SECONDS,
+        fullRereadHours: env.ZOHO_FULL_REREAD_HOURS,
+        perPage: deps.perPage ?? 200,
+        singleReadAll: env.ZOHO_SINGLE_READS === "all",
+      }, plan)
+    ));
+    if (results[0]) {
+      results[0].stats.calls += discoveryStats.calls;
+      results[0].stats.credits += discoveryStats.credits;
+    }
+    const status = results.every((r) => r.status === "done") ? "done" : "partial";
+    await endSlice(
+      sql,
+      {
+        runId,
+        slice: run.slices,
+        mode,
+        startedAt: new Date(started),
+        status: results.some((r) => r.status === "failed") ? "failed" : status,
+      },
+      results,
+      limiter.credits.used,
+    );
+    return {
+      run_id: runId,
+      status,
+      mode,
+      slice: run.slices,
+      credits_used: limiter.credits.used,
+      modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, ...rest }) => ({
+        ...rest,
+        api_calls: stats.calls,
+      })),
+      skipped: found.skipped,
+    };
+  } finally {
+    await release();
+  }
+}

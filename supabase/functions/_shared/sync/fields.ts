@@ -1,0 +1,75 @@
+/**
+ * What to ask for, as data: a module's fields split into groups of at most 50 (Zoho's `fields`
+ * limit, get-records v7: LIMIT_EXCEEDED beyond 50), each group carrying Modified_Time so pages
+ * of different groups can be checked for consistency before they are merged by id; and the
+ * rules saying when the list view is incomplete and a single-record read is needed.
+ */
+
+/** Zoho's maximum number of API names in `fields`. */
+export const MAX_FIELDS = 50;
+/** List views truncate rich text to this many characters (get-records v7 doc notes). */
+export const RICH_TEXT_LIST_LIMIT = 500;
+
+/** A field as /settings/fields describes it (only what the engine reads). */
+export interface FieldMeta {
+  api_name: string;
+  data_type?: string;
+  textarea?: { type?: string } | null;
+}
+
+/** A module's read plan. */
+export interface ModulePlan {
+  module: string;
+  /** Field groups; group 0 drives paging. Every group includes Modified_Time. */
+  groups: string[][];
+  /** Rich-text fields: list values at the 500-character limit may be truncated. */
+  richText: string[];
+  /** Fields the list view omits (`$has_more`): subforms, multi-select lookups, line items. */
+  omitted: string[];
+}
+
+const LIST_OMITTED = new Set(["subform", "multiselectlookup", "multiuserlookup"]);
+
+/** Splits field names into ≤50-name groups, each with Modified_Time, no field twice. */
+export function fieldGroups(names: readonly string[], max = MAX_FIELDS): string[][] {
+  const rest = [...new Set(names)].filter((n) => n !== "id" && n !== "Modified_Time");
+  const groups: string[][] = [];
+  for (let i = 0; i === 0 || i < rest.length; i += max - 1) {
+    groups.push(["Modified_Time", ...rest.slice(i, i + max - 1)]);
+  }
+  return groups;
+}
+
+/** Builds a module's plan from its field metadata. */
+export function planModule(module: string, fields: readonly FieldMeta[]): ModulePlan {
+  return {
+    module,
+    groups: fieldGroups(fields.map((f) => f.api_name)),
+    richText: fields.filter((f) => f.textarea?.type === "rich_text").map((f) => f.api_name),
+    omitted: fields.filter((f) => LIST_OMITTED.has(f.data_type ?? "")).map((f) => f.api_name),
+  };
+}
+
+/**
+ * Whether a list-view record is incomplete: `$has_more` names omitted fields, a rich-text value
+ * sits at the truncation limit, or a converted lead lacks `$converted_detail` (per-record reads
+ * only). `everything` forces single reads (list views that omit record-level `$` keys).
+ */
+export function needsSingleRead(
+  module: string,
+  rec: Record<string, unknown>,
+  plan: ModulePlan,
+  everything = false,
+): boolean {
+  if (everything) return true;
+  const more = rec.$has_more;
+  if (more && typeof more === "object" && Object.values(more).some((v) => v === true)) return true;
+  for (const name of plan.richText) {
+    const v = rec[name];
+    if (typeof v === "string" && v.length >= RICH_TEXT_LIST_LIMIT) return true;
+  }
+  if (module === "Leads" && (rec.Converted__s === true || rec.$converted === true)) {
+    return rec.$converted_detail === undefined;
+  }
+  return false;
+}

@@ -1,0 +1,120 @@
+/**
+ * Cursor state in Postgres: per-module sync_state and the segments of a read in progress. Every
+ * segment update runs in the transaction that writes the page it covers, so the cursor never
+ * runs ahead of committed rows.
+ */
+import type postgres from "postgres";
+import type { SegmentState } from "./reader.ts";
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+/** A module's sync_state row (times in ms). */
+export interface ModuleState {
+  nextSince: number | null;
+  deletedSince: number | null;
+  fullStartedAt: number | null;
+  lastFullReadAt: number | null;
+}
+
+const ms = (d: Date | null) => (d ? d.getTime() : null);
+const date = (n: number | null) => (n === null ? null : new Date(n));
+
+/** Loads (creating if needed) a module's state. */
+export async function loadState(sql: Sql, module: string): Promise<ModuleState> {
+  await (sql as postgres.Sql)`insert into zoho.sync_state (module) values (${module})
+    on conflict do nothing`;
+  const [row] = await (sql as postgres.Sql)<
+    {
+      next_since: Date | null;
+      deleted_since: Date | null;
+      full_started_at: Date | null;
+      last_full_read_at: Date | null;
+    }[]
+  >`select next_since, deleted_since, full_started_at, last_full_read_at
+    from zoho.sync_state where module = ${module}`;
+  return {
+    nextSince: ms(row!.next_since),
+    deletedSince: ms(row!.deleted_since),
+    fullStartedAt: ms(row!.full_started_at),
+    lastFullReadAt: ms(row!.last_full_read_at),
+  };
+}
+
+/** The segments of the read in progress, in order. */
+export async function loadSegments(sql: Sql, module: string): Promise<SegmentState[]> {
+  const rows = await (sql as postgres.Sql)<
+    {
+      segment: number;
+      since: Date | null;
+      until: Date | null;
+      cursor: Date | null;
+      page_token: string | null;
+      token_since: Date | null;
+      done: boolean;
+    }[]
+  >`select segment, since, until, cursor, page_token, token_since, done
+    from zoho.sync_segments where module = ${module} order by segment`;
+  return rows.map((r) => ({
+    segment: r.segment,
+    since: ms(r.since),
+    until: ms(r.until),
+    cursor: ms(r.cursor),
+    tokens: r.page_token ? JSON.parse(r.page_token) : null,
+    tokenSince: ms(r.token_since),
+    done: r.done,
+  }));
+}
+
+/** Starts a read: replaces any segments with one open segment from `since`. */
+export async function startRead(
+  sql: postgres.Sql,
+  module: string,
+  since: number | null,
+  full: boolean,
+): Promise<SegmentState[]> {
+  await sql.begin(async (tx) => {
+    await tx`delete from zoho.sync_segments where module = ${module}`;
+    await tx`insert into zoho.sync_segments (module, segment, since) values
+      (${module}, 0, ${date(since)})`;
+    if (full) {
+      await tx`update zoho.sync_state set full_started_at = now(), updated_at = now()
+        where module = ${module}`;
+    }
+  });
+  return loadSegments(sql, module);
+}
+
+/** Saves a segment's progress (call inside the page's transaction). */
+export async function saveSegment(sql: Sql, module: string, s: SegmentState): Promise<void> {
+  await (sql as postgres.Sql)`insert into zoho.sync_segments
+      (module, segment, since, until, cursor, page_token, token_since, done)
+    values (${module}, ${s.segment}, ${date(s.since)}, ${date(s.until)}, ${date(s.cursor)},
+      ${s.tokens ? JSON.stringify(s.tokens) : null}, ${date(s.tokenSince)}, ${s.done})
+    on conflict (module, segment) do update set since = excluded.since, until = excluded.until,
+      cursor = excluded.cursor, page_token = excluded.page_token,
+      token_since = excluded.token_since, done = excluded.done, updated_at = now()`;
+}
+
+/** Finishes a read: clears segments and moves the incremental cursor. */
+export async function finishRead(
+  sql: postgres.Sql,
+  module: string,
+  nextSince: number | null,
+  maxModified: number | null,
+): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`delete from zoho.sync_segments where module = ${module}`;
+    await tx`update zoho.sync_state set
+        next_since = coalesce(${date(nextSince)}, next_since),
+        max_modified_time = greatest(max_modified_time, ${date(maxModified)}),
+        last_full_read_at = coalesce(full_started_at, last_full_read_at),
+        full_started_at = null, updated_at = now()
+      where module = ${module}`;
+  });
+}
+
+/** Moves the deletions cursor (after the deletions it covers are committed). */
+export async function saveDeletedSince(sql: Sql, module: string, since: number | null) {
+  await (sql as postgres.Sql)`update zoho.sync_state set deleted_since = ${date(since)},
+    updated_at = now() where module = ${module}`;
+}
