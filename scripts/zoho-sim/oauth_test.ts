@@ -164,3 +164,12 @@ Deno.test("OAuth refresh throttle: more than 10 per 10 minutes is Access Denied"
     });
   });
 });
+
+Deno.test("README documents the real default credentials", async () => {
+  const { dcCredentials } = await import("./sim/config.ts");
+  const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
+  const us = dcCredentials("us");
+  for (const value of [us.clientId, us.clientSecret, us.refreshToken, us.scope]) {
+    assert.ok(readme.includes(value), `README mentions ${value}`);
+  }
+});
