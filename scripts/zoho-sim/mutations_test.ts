@@ -125,6 +125,19 @@ Deno.test("Mutations while a sync runs", async (t) => {
       assert.ok(!hidden.some((r) => r.id === lead.id), "converted lead leaves the default list");
     });
 
+    await t.step("a stage change adds a Stage_History row", async () => {
+      const fresh = await accessToken(sim);
+      const deal = ctl.records.idOf("Deals", 2);
+      const before = await api(fresh, `/crm/v7/Deals/${deal}/Stage_History?fields=Stage`);
+      ctl.records.update("Deals", deal, { Stage: "Negotiation/Review", Probability: 90 });
+      const after = await api(
+        fresh,
+        `/crm/v7/Deals/${deal}/Stage_History?fields=Stage,Modified_Time`,
+      );
+      assert.equal(after.body.data.length, before.body.data.length + 1);
+      assert.equal(after.body.data[0].Stage, "Negotiation/Review");
+    });
+
     await t.step("a custom field added mid-sync shows in metadata and records", async () => {
       const fresh = await accessToken(sim);
       ctl.fields.add("Deals", { api_name: "Warranty_Years", data_type: "integer" }, () => 2);

@@ -24,7 +24,11 @@ export function relatedList(
   const names = parseFields(c.req.query("fields"), STAGE_HISTORY_FIELDS, state.options.behaviour);
   const i = state.store.indexOf("Deals", id);
   if (i === null || !state.store.isLive("Deals", i)) return new Response(null, { status: 204 });
-  const rows = i < state.store.state("Deals").base ? state.dataset.stageHistory(i) : [];
+  const deals = state.store.state("Deals");
+  const added = [...(deals.stageRows?.get(i) ?? [])].reverse().map((
+    { $previous_stage: _p, ...row },
+  ) => row);
+  const rows = [...added, ...(i < deals.base ? state.dataset.stageHistory(i) : [])];
   const perPage = Math.min(200, Number(c.req.query("per_page") ?? 200));
   const page = Number(c.req.query("page") ?? 1);
   const slice = rows.slice((page - 1) * perPage, page * perPage);

@@ -5,6 +5,8 @@
 import { dollarKeys, dt, idOf, userRef } from "../dataset/context.ts";
 import { activityParent } from "../dataset/gen_activities.ts";
 import type { FieldDef, ZohoRecord } from "../dataset/types.ts";
+import { recordId } from "../dataset/ids.ts";
+import { STAGE_HISTORY_CODE } from "../dataset/modules.ts";
 import { ZohoError } from "../sim/errors.ts";
 import { displayName, type RecordStore, RECYCLE_DAYS } from "./record_store.ts";
 
@@ -18,6 +20,7 @@ function notFound(module: string, id: string): ZohoError {
 
 /** Mutation API over a store; `now` comes from the simulator clock. */
 export class Mutations {
+  #stageSeq = 0;
   constructor(
     readonly store: RecordStore,
     readonly clock: () => number,
@@ -72,7 +75,11 @@ export class Mutations {
     const s = this.store.state(module);
     const now = this.clock();
     const times = this.store.times(module, i);
-    const rec: ZohoRecord = { ...this.store.record(module, i, now), ...patch, id };
+    const current = this.store.record(module, i, now);
+    const rec: ZohoRecord = { ...current, ...patch, id };
+    if (module === "Deals" && patch.Stage !== undefined && patch.Stage !== current.Stage) {
+      this.#recordStage(i, current, rec, now, user);
+    }
     const modified = bump ? now : times.modified;
     if (bump) {
       rec.Modified_Time = dt(this.store.dataset.ctx, now);
@@ -81,6 +88,27 @@ export class Mutations {
     s.overrides.set(i, { rec, created: times.created, modified });
     s.version++;
     return this.store.record(module, i, now);
+  }
+
+  /** Appends a Stage_History row when a deal moves stage. */
+  #recordStage(i: number, before: ZohoRecord, after: ZohoRecord, now: number, user: number): void {
+    const s = this.store.state("Deals");
+    const rows = (s.stageRows ??= new Map()).get(i) ?? [];
+    const ctx = this.store.dataset.ctx;
+    rows.push({
+      id: recordId(STAGE_HISTORY_CODE, (s.base + 1) * 16 + ++this.#stageSeq),
+      Stage: after.Stage,
+      Amount: after.Amount ?? null,
+      Probability: after.Probability ?? null,
+      Expected_Revenue: after.Expected_Revenue ?? null,
+      Closing_Date: after.Closing_Date ?? null,
+      Duration_Days: 0,
+      Moved_To__s: null,
+      Modified_Time: dt(ctx, now),
+      Modified_By: userRef(user),
+      $previous_stage: before.Stage,
+    });
+    s.stageRows.set(i, rows);
   }
 
   /** Deletes to the recycle bin (or permanently); the parent's Notes vanish without tombstones. */

@@ -40,6 +40,8 @@ export interface ModuleState {
   fieldValues: Map<string, (index: number) => unknown>;
   version: number;
   baseDeleted?: Int32Array;
+  /** Stage_History rows added by stage changes during the simulation, oldest first. */
+  stageRows?: Map<number, ZohoRecord[]>;
 }
 
 /** Base dataset plus overlays, per module. */
