@@ -127,11 +127,23 @@ export async function writeDeletions(
         and (r.modified_time is null or d.dt >= r.modified_time)
       returning r.id, r.version, r.data, r.content_hash, r.modified_time
     ),
+    -- Deleting a parent removes its notes without tombstones of their own (reference 1.6).
+    children as (
+      update zoho.records r set deleted_at = d.dt, deleted_type = d.type,
+        version = r.version + 1, last_synced_at = now()
+      from d
+      where ${module} <> 'Notes' and r.module = 'Notes' and r.deleted_at is null
+        and r.data -> 'Parent_Id' ->> 'id' = d.id
+      returning r.module, r.id, r.version, r.data, r.content_hash, r.modified_time
+    ),
     ver as (
       insert into zoho.record_versions
         (module, id, version, change, data, content_hash, modified_time, sync_run_id)
       select ${module}, id, version, 'delete', data, content_hash, modified_time, ${runId}::uuid
       from marked
+      union all
+      select module, id, version, 'delete', data, content_hash, modified_time, ${runId}::uuid
+      from children
       returning 1
     )
     select ((select count(*) from ver) + 0 * (select count(*) from ins))::int as deleted`;

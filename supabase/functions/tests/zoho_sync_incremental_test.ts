@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { createApp } from "../zoho-sync/app.ts";
+import { diffWithTruth, SERVICE_KEY, startHarness } from "./_zoho_sync.ts";
+
+async function sync(app: ReturnType<typeof createApp>, body: unknown = {}) {
+  const res = await app.request("/zoho-sync", {
+    method: "POST",
+    headers: { authorization: `Bearer ${SERVICE_KEY}` },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(json));
+  return json;
+}
+
+Deno.test("zoho-sync incremental", async (t) => {
+  const h = await startHarness("zs_incr", { size: { leads: 2500 } }, { ZOHO_SEGMENTS: "4" });
+  const { controls } = h.sim;
+  // Restores do not move Modified_Time by default (unverified in the reference); see report.
+  controls.behaviour.restoreBumpsModifiedTime = true;
+  const app = createApp({ env: h.env, sql: h.db.sql });
+  try {
+    await t.step("full sync past 2,000 leads and 50 fields equals the truth", async () => {
+      const out = await sync(app, { mode: "full" });
+      assert.equal(out.status, "done");
+      assert.equal(controls.records.count("Leads") > 2000, true);
+      const diff = await diffWithTruth(h.db.sql, h.sim);
+      assert.deepEqual([diff.missing, diff.extra], [[], []]);
+    });
+
+    await t.step("creates, edits, deletes, restores and conversions arrive incrementally", async () => {
+      controls.clock.advance(120);
+      const created = controls.records.create("Leads", { Last_Name: "Newcomer" });
+      const deal = controls.records.idOf("Deals", 3);
+      controls.records.update("Deals", deal, { Stage: "Negotiation/Review" });
+      const gone = controls.records.idOf("Leads", 7);
+      controls.records.delete("Leads", gone);
+      const back = controls.records.idOf("Contacts", 2);
+      controls.records.delete("Contacts", back);
+      controls.clock.advance(5);
+      controls.records.restore("Contacts", back);
+      const leads = [...controls.records.iterate("Leads")].filter((l) => l.Converted__s !== true);
+      const conv = controls.records.convert(leads[3]!.id);
+      controls.clock.advance(5);
+      const out = await sync(app);
+      assert.equal(out.status, "done");
+      const diff = await diffWithTruth(h.db.sql, h.sim);
+      assert.deepEqual([diff.missing, diff.extra], [[], []]);
+      const [d] = await h.db.sql`select deleted_at is not null as deleted from zoho.records
+        where module = 'Leads' and id = ${gone}`;
+      assert.equal(d!.deleted, true);
+      const history = await h.db.sql`select change from zoho.record_versions
+        where module = 'Deals' and id = ${deal} order by version`;
+      assert.deepEqual(history.map((r) => r.change), ["insert", "update"]);
+      const [stage] = await h.db.sql`select count(*)::int as n from crm.deal_stage_history
+        where deal_id = ${deal} and stage = 'Negotiation/Review'`;
+      assert.equal(stage!.n, 1);
+      const [c] = await h.db.sql`select converted, converted_deal_id from crm.leads
+        where id = ${leads[3]!.id}`;
+      assert.deepEqual(c, { converted: true, converted_deal_id: conv.deal });
+      const [n] = await h.db.sql`select count(*)::int as n from zoho.records
+        where module = 'Leads' and id = ${created.id}`;
+      assert.equal(n!.n, 1);
+    });
+
+    await t.step("a no-change run costs one records call per module, answered 304", async () => {
+      controls.clock.advance(60);
+      controls.log.clear();
+      const out = await sync(app);
+      assert.equal(out.status, "done");
+      const entries = controls.log.entries();
+      const lists = entries.filter((e) => /\/crm\/v7\/[A-Za-z_]+$/.test(e.path));
+      const modules = out.modules.length;
+      // Leads has more than 50 fields: two field groups, one call each.
+      assert.equal(lists.length, modules + 1);
+      assert.ok(lists.every((e) => e.status === 304), JSON.stringify(lists.map((e) => e.status)));
+      const total = out.modules.reduce((n: number, m: { api_calls: number }) => n + m.api_calls, 0);
+      assert.equal(total, entries.length);
+      const [log] = await h.db.sql`select count(*)::int as n, sum(api_calls)::int as calls
+        from zoho.sync_logs where run_id = ${out.run_id}`;
+      assert.deepEqual(log, { n: modules, calls: total });
+    });
+  } finally {
+    await h.close();
+  }
+});
