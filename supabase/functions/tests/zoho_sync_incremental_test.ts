@@ -28,40 +28,43 @@ Deno.test("zoho-sync incremental", async (t) => {
       assert.deepEqual([diff.missing, diff.extra], [[], []]);
     });
 
-    await t.step("creates, edits, deletes, restores and conversions arrive incrementally", async () => {
-      controls.clock.advance(120);
-      const created = controls.records.create("Leads", { Last_Name: "Newcomer" });
-      const deal = controls.records.idOf("Deals", 3);
-      controls.records.update("Deals", deal, { Stage: "Negotiation/Review" });
-      const gone = controls.records.idOf("Leads", 7);
-      controls.records.delete("Leads", gone);
-      const back = controls.records.idOf("Contacts", 2);
-      controls.records.delete("Contacts", back);
-      controls.clock.advance(5);
-      controls.records.restore("Contacts", back);
-      const leads = [...controls.records.iterate("Leads")].filter((l) => l.Converted__s !== true);
-      const conv = controls.records.convert(leads[3]!.id);
-      controls.clock.advance(5);
-      const out = await sync(app);
-      assert.equal(out.status, "done");
-      const diff = await diffWithTruth(h.db.sql, h.sim);
-      assert.deepEqual([diff.missing, diff.extra], [[], []]);
-      const [d] = await h.db.sql`select deleted_at is not null as deleted from zoho.records
+    await t.step(
+      "creates, edits, deletes, restores and conversions arrive incrementally",
+      async () => {
+        controls.clock.advance(120);
+        const created = controls.records.create("Leads", { Last_Name: "Newcomer" });
+        const deal = controls.records.idOf("Deals", 3);
+        controls.records.update("Deals", deal, { Stage: "Negotiation/Review" });
+        const gone = controls.records.idOf("Leads", 7);
+        controls.records.delete("Leads", gone);
+        const back = controls.records.idOf("Contacts", 2);
+        controls.records.delete("Contacts", back);
+        controls.clock.advance(5);
+        controls.records.restore("Contacts", back);
+        const leads = [...controls.records.iterate("Leads")].filter((l) => l.Converted__s !== true);
+        const conv = controls.records.convert(leads[3]!.id);
+        controls.clock.advance(5);
+        const out = await sync(app);
+        assert.equal(out.status, "done");
+        const diff = await diffWithTruth(h.db.sql, h.sim);
+        assert.deepEqual([diff.missing, diff.extra], [[], []]);
+        const [d] = await h.db.sql`select deleted_at is not null as deleted from zoho.records
         where module = 'Leads' and id = ${gone}`;
-      assert.equal(d!.deleted, true);
-      const history = await h.db.sql`select change from zoho.record_versions
+        assert.equal(d!.deleted, true);
+        const history = await h.db.sql`select change from zoho.record_versions
         where module = 'Deals' and id = ${deal} order by version`;
-      assert.deepEqual(history.map((r) => r.change), ["insert", "update"]);
-      const [stage] = await h.db.sql`select count(*)::int as n from crm.deal_stage_history
+        assert.deepEqual(history.map((r) => r.change), ["insert", "update"]);
+        const [stage] = await h.db.sql`select count(*)::int as n from crm.deal_stage_history
         where deal_id = ${deal} and stage = 'Negotiation/Review'`;
-      assert.equal(stage!.n, 1);
-      const [c] = await h.db.sql`select converted, converted_deal_id from crm.leads
+        assert.equal(stage!.n, 1);
+        const [c] = await h.db.sql`select converted, converted_deal_id from crm.leads
         where id = ${leads[3]!.id}`;
-      assert.deepEqual(c, { converted: true, converted_deal_id: conv.deal });
-      const [n] = await h.db.sql`select count(*)::int as n from zoho.records
+        assert.deepEqual(c, { converted: true, converted_deal_id: conv.deal });
+        const [n] = await h.db.sql`select count(*)::int as n from zoho.records
         where module = 'Leads' and id = ${created.id}`;
-      assert.equal(n!.n, 1);
-    });
+        assert.equal(n!.n, 1);
+      },
+    );
 
     await t.step("a no-change run costs one records call per module, answered 304", async () => {
       controls.clock.advance(60);

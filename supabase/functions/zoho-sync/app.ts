@@ -13,6 +13,7 @@ import { createFunctionApp, HttpError } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
 import { SyncBusyError } from "../_shared/sync/runs.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
+import { ZohoApiError } from "../_shared/zoho/errors.ts";
 import type { RetryDeps } from "../_shared/zoho/retry.ts";
 
 /** Request body of POST /zoho-sync. */
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps = {}) {
       return c.json(result);
     } catch (error) {
       if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
+      // Zoho kept failing after retries (the message names method, path, status and code only).
+      if (error instanceof ZohoApiError) throw new HttpError(502, "zoho_error", error.message);
       throw error;
     }
   });

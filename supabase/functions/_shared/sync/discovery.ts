@@ -35,7 +35,7 @@ export async function discover(ctx: DiscoveryContext): Promise<Discovery> {
   const text = await ctx.client.request(
     "/settings/modules",
     { stats: ctx.stats },
-    (r) => r.status === 200 ? r.text : '{"modules":[]}',
+    (r) => (r.status === 200 ? checked(r.text) : '{"modules":[]}'),
   );
   await snapshot(ctx.sql, "modules", "", text);
   const entries = (JSON.parse(text).modules ?? []) as ModuleEntry[];
@@ -77,7 +77,7 @@ async function moduleFields(ctx: DiscoveryContext, entry: ModuleEntry): Promise<
   const text = await ctx.client.request(
     "/settings/fields",
     { query: { module }, stats: ctx.stats },
-    (r) => (r.status === 200 ? r.text : null),
+    (r) => (r.status === 200 ? checked(r.text) : null),
   ).catch((error) => {
     // A module whose fields cannot be read (403 NO_PERMISSION, 400) is skipped, not fatal.
     if (error?.status >= 400 && error?.status < 500) return null;
@@ -88,6 +88,12 @@ async function moduleFields(ctx: DiscoveryContext, entry: ModuleEntry): Promise<
   await ctx.sql`insert into zoho.sync_state (module, fields_hash) values (${module}, ${entryHash})
     on conflict (module) do update set fields_hash = excluded.fields_hash, updated_at = now()`;
   return (JSON.parse(text).fields ?? []) as FieldMeta[];
+}
+
+/** Returns `text` if it is complete JSON; a cut-off body throws and is retried by the client. */
+function checked(text: string): string {
+  JSON.parse(text);
+  return text;
 }
 
 async function snapshot(sql: postgres.Sql, kind: string, module: string, text: string) {

@@ -97,10 +97,11 @@ export class ZohoClient {
         limiter.credits.observeRemaining(response.headers.get("x-api-credits-remaining"));
         if (response.status >= 400) {
           const code = errorCodeOf(response.text)?.code ?? "HTTP_ERROR";
-          // An expired or revoked access token: renew once and resend (Zoho: 401 INVALID_TOKEN).
+          // An expired or revoked access token: renew once and resend (Zoho: 401 INVALID_TOKEN;
+          // HTTP_ERROR when the 401 body was cut off).
           if (
             response.status === 401 && !renewed &&
-            (code === "INVALID_TOKEN" || code === "AUTHENTICATION_FAILURE")
+            (code === "INVALID_TOKEN" || code === "AUTHENTICATION_FAILURE" || code === "HTTP_ERROR")
           ) {
             token = await this.options.tokens.renew(token.accessToken);
             continue;
