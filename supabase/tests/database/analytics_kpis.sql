@@ -1,0 +1,267 @@
+-- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
+begin;
+select plan(48);
+
+-- Isolation: this transaction sees only the records below (everything is rolled back).
+set local zoho.allow_purge = 'on';
+delete from zoho.record_versions;
+delete from zoho.records;
+delete from analytics.revenue_targets;
+delete from analytics.campaign_sources;
+update analytics.settings set time_zone = 'Asia/Kolkata', cohort_maturity_days = 90,
+  untouched_after_days = 7;
+
+create function pg_temp.rec(module text, data jsonb, deleted timestamptz default null)
+returns void language sql as $$
+  insert into zoho.records (module, id, data, content_hash, deleted_at)
+  values (module, data ->> 'id', data, zoho.content_hash(data), deleted)
+$$;
+create function pg_temp.lead(id text, created text, source text, owner text,
+  conv jsonb default null, deleted timestamptz default null)
+returns void language sql as $$
+  select pg_temp.rec('Leads', jsonb_build_object('id', id, 'Created_Time', created,
+    'Modified_Time', created, 'Lead_Source', source, 'Lead_Status', 'Contacted',
+    'Owner', jsonb_build_object('id', owner, 'name', 'User ' || owner),
+    '$converted', conv is not null, '$converted_detail', coalesce(conv, '{}'::jsonb)), deleted)
+$$;
+create function pg_temp.deal(id text, created text, modified text, stage text, amount numeric,
+  probability numeric, closing text, source text, owner text, campaign text default null,
+  deleted timestamptz default null)
+returns void language sql as $$
+  select pg_temp.rec('Deals', jsonb_build_object('id', id, 'Deal_Name', 'Deal ' || id,
+    'Created_Time', created, 'Modified_Time', modified, 'Stage', stage, 'Amount', amount,
+    'Probability', probability, 'Closing_Date', closing, 'Lead_Source', source,
+    'Owner', jsonb_build_object('id', owner, 'name', 'User ' || owner),
+    'Campaign_Source', case when campaign is not null then jsonb_build_object('id', campaign) end),
+    deleted)
+$$;
+create function pg_temp.version(id text, v integer, stage text, modified text, closing text,
+  amount numeric)
+returns void language sql as $$
+  insert into zoho.record_versions (module, id, version, change, data, content_hash)
+  select 'Deals', id, v, case when v = 1 then 'insert' else 'update' end, d, zoho.content_hash(d)
+  from (select jsonb_build_object('id', id, 'Stage', stage, 'Modified_Time', modified,
+    'Closing_Date', closing, 'Amount', amount) d) x
+$$;
+
+-- Company time zone Asia/Kolkata (+05:30); as_of 2026-03-04, a Wednesday (week from Mon 2 Mar).
+-- Leads:
+select pg_temp.lead('L1', '2026-03-02T09:00:00+05:30', 'Facebook', '1');
+select pg_temp.lead('L2', '2026-03-03T10:00:00+05:30', 'Facebook', '2');
+select pg_temp.lead('L3', '2026-03-04T23:30:00+05:30', 'Google Ads', '1');  -- still 4 Mar local
+select pg_temp.lead('L4', '2026-03-05T00:30:00+05:30', 'Facebook', '1');   -- 4 Mar in UTC, 5 Mar local: after as_of
+select pg_temp.lead('L5', '2026-02-02T10:00:00+05:30', 'Website', '2');
+select pg_temp.lead('L6', '2026-02-24T10:00:00+05:30', 'Referral', '1',
+  '{"converted_date_time": "2026-02-26T10:00:00+05:30", "deal": {"id": "D1"}}');
+select pg_temp.lead('L7', '2026-02-25T10:00:00+05:30', 'Referral', '1',
+  '{"converted_date_time": "2026-02-27T10:00:00+05:30", "deal": null}');  -- converted, no deal
+select pg_temp.lead('L8', '2026-03-03T12:00:00+05:30', 'Facebook', '1', null,
+  '2026-03-03T13:00:00Z');                                                  -- deleted
+-- Deals (D8 deleted, D9 reopened: Qualification → Closed Lost → Needs Analysis):
+select pg_temp.deal('D1', '2026-02-26T10:00:00+05:30', '2026-03-03T10:00:00+05:30', 'Closed Won', 1000, 100, '2026-03-03', 'Referral', '1');
+select pg_temp.deal('D2', '2026-01-10T10:00:00+05:30', '2026-02-20T10:00:00+05:30', 'Closed Won', 3000, 100, '2026-02-20', 'Facebook', '2', 'C1');
+select pg_temp.deal('D3', '2026-01-05T10:00:00+05:30', '2026-02-10T10:00:00+05:30', 'Closed Lost', 2000, 0, '2026-02-10', 'Facebook', '2', 'C1');
+select pg_temp.deal('D4', '2026-02-01T10:00:00+05:30', '2026-03-02T10:00:00+05:30', 'Closed Won', 0, 100, '2026-03-02', 'Website', '1');
+select pg_temp.deal('D5', '2026-02-01T10:00:00+05:30', '2026-02-20T10:00:00+05:30', 'Negotiation/Review', 5000, null, '2026-03-20', 'Referral', '1');
+select pg_temp.deal('D6', '2025-12-15T10:00:00+05:30', '2026-02-01T10:00:00+05:30', 'Qualification', 1000, 10, '2026-02-28', null, '2');
+select pg_temp.deal('D7', '2026-02-15T10:00:00+05:30', '2026-03-01T10:00:00+05:30', 'Proposal/Price Quote', null, 75, '2026-04-10', 'Facebook', '1');
+select pg_temp.deal('D8', '2026-01-20T10:00:00+05:30', '2026-02-15T10:00:00+05:30', 'Closed Won', 9999, 100, '2026-02-15', 'Facebook', '1', null, '2026-03-01T00:00:00Z');
+select pg_temp.deal('D9', '2026-01-20T10:00:00+05:30', '2026-02-05T10:00:00+05:30', 'Needs Analysis', 2000, 20, '2026-03-25', 'Website', '2');
+select pg_temp.version('D5', 1, 'Qualification', '2026-02-01T10:00:00+05:30', '2026-03-10', 5000);
+select pg_temp.version('D5', 2, 'Negotiation/Review', '2026-02-11T10:00:00+05:30', '2026-03-20', 5000);
+select pg_temp.version('D9', 1, 'Qualification', '2026-01-20T10:00:00+05:30', '2026-03-25', 2000);
+select pg_temp.version('D9', 2, 'Closed Lost', '2026-02-01T10:00:00+05:30', '2026-03-25', 2000);
+select pg_temp.version('D9', 3, 'Needs Analysis', '2026-02-05T10:00:00+05:30', '2026-03-25', 2000);
+-- Activities: a call 30 min after L1, a task 3 h after L2, a later meeting on L1, a call on D5.
+select pg_temp.rec('Calls', '{"id":"A1","$se_module":"Leads","What_Id":{"id":"L1"},"Created_Time":"2026-03-02T12:00:00+05:30","Call_Start_Time":"2026-03-02T09:30:00+05:30"}');
+select pg_temp.rec('Tasks', '{"id":"A2","$se_module":"Leads","What_Id":{"id":"L2"},"Created_Time":"2026-03-03T13:00:00+05:30","Due_Date":"2026-03-10"}');
+select pg_temp.rec('Events', '{"id":"A3","$se_module":"Leads","What_Id":{"id":"L1"},"Created_Time":"2026-03-02T10:00:00+05:30","Start_DateTime":"2026-03-02T11:00:00+05:30"}');
+select pg_temp.rec('Calls', '{"id":"A4","$se_module":"Deals","What_Id":{"id":"D5"},"Created_Time":"2026-03-04T09:00:00+05:30","Call_Start_Time":"2026-03-04T09:00:00+05:30"}');
+-- Campaigns: C1 belongs to Facebook (its deals' source), C2 to Website by admin override.
+select pg_temp.rec('Campaigns', '{"id":"C1","Campaign_Name":"FB Jan","Start_Date":"2026-01-01","Actual_Cost":500}');
+select pg_temp.rec('Campaigns', '{"id":"C2","Campaign_Name":"Web Feb","Start_Date":"2026-02-01","Actual_Cost":300}');
+insert into analytics.campaign_sources values ('C2', 'Website');
+insert into analytics.revenue_targets (quarter_start, amount) values ('2026-01-01', 10000);
+
+select analytics.refresh_facts();
+
+-- Facts equal the typed views they stand for (same JSON paths as crm.leads / crm.deals).
+select is((select count(*) from (
+    select id, created_at, owner_id, lead_source, converted, converted_at, converted_deal_id
+    from analytics.f_leads
+    except select id, created_at, owner_id, lead_source, converted, converted_at,
+      converted_deal_id from crm.leads) x), 0::bigint, 'f_leads rows equal crm.leads');
+select is((select count(*) from (
+    select id, stage, amount, closing_date, lead_source, is_won, is_lost from analytics.f_deals
+    except select id, stage, amount, closing_date, lead_source, is_won, is_lost from crm.deals) x),
+  0::bigint, 'f_deals rows equal crm.deals');
+
+-- Leads created. mtd = 1–4 Mar local: L1, L2, L3 = 3 (L4 is 5 Mar local, L8 deleted);
+-- previous equal period 1–4 Feb: L5 = 1 → growth (3 − 1) ÷ 1 = 200 %.
+select results_eq($$select leads, prev_leads, growth_pct from analytics.leads_created('2026-03-04', 'mtd') where dimension = 'all'$$,
+  $$values (3::bigint, 1::bigint, 200.00::numeric)$$, 'leads mtd 3 vs 1 → +200 %');
+-- wtd = Mon 2 – Wed 4 Mar: 3; previous 23–25 Feb: L6, L7 = 2 → +50 %.
+select results_eq($$select leads, prev_leads, growth_pct from analytics.leads_created('2026-03-04', 'wtd') where dimension = 'all'$$,
+  $$values (3::bigint, 2::bigint, 50.00::numeric)$$, 'leads wtd 3 vs 2 → +50 %');
+-- day: 4 Mar L3 = 1; 3 Mar L2 = 1 (L8 deleted) → 0 %.
+select results_eq($$select leads, prev_leads, growth_pct from analytics.leads_created('2026-03-04', 'day') where dimension = 'all'$$,
+  $$values (1::bigint, 1::bigint, 0.00::numeric)$$, 'leads day 1 vs 1');
+-- by source mtd: Facebook 2 vs 0 (growth null), Website 0 vs 1 (−100 %).
+select results_eq($$select key, leads, prev_leads, growth_pct from analytics.leads_created('2026-03-04', 'mtd') where dimension = 'source' order by key$$,
+  $$values ('Facebook', 2::bigint, 0::bigint, null::numeric), ('Google Ads', 1::bigint, 0::bigint, null::numeric), ('Website', 0::bigint, 1::bigint, -100.00::numeric)$$,
+  'leads mtd by source');
+select results_eq($$select key, label, leads from analytics.leads_created('2026-03-04', 'mtd') where dimension = 'owner' order by key$$,
+  $$values ('1', 'User 1', 2::bigint), ('2', 'User 2', 1::bigint)$$, 'leads mtd by owner');
+select results_eq($$select key, leads from analytics.leads_created('2026-03-04', 'mtd') where dimension = 'status'$$,
+  $$values ('Contacted', 3::bigint)$$, 'leads mtd by status');
+
+-- Win rate qtd (closed 1 Jan – 4 Mar): won D1 1000, D2 3000, D4 0; lost D3 2000; D8 deleted.
+-- count 3 ÷ 4 = 75 %; value 4000 ÷ 6000 = 66.67 %.
+select results_eq($$select won, lost, won_amount, lost_amount, win_rate_count_pct, win_rate_value_pct from analytics.win_rate('2026-03-04', 'qtd') where dimension = 'all'$$,
+  $$values (3::bigint, 1::bigint, 4000::numeric, 2000::numeric, 75.00::numeric, 66.67::numeric)$$, 'win rate qtd');
+-- mtd: D1, D4 won, nothing lost → 100 %; by value 1000 ÷ 1000.
+select results_eq($$select won, lost, win_rate_count_pct, win_rate_value_pct from analytics.win_rate('2026-03-04', 'mtd') where dimension = 'all'$$,
+  $$values (2::bigint, 0::bigint, 100.00::numeric, 100.00::numeric)$$, 'win rate mtd');
+-- Facebook t12m: D2 won, D3 lost → 50 %, value 3000 ÷ 5000 = 60 %.
+select results_eq($$select win_rate_count_pct, win_rate_value_pct from analytics.win_rate('2026-03-04', 't12m') where dimension = 'source' and key = 'Facebook'$$,
+  $$values (50.00::numeric, 60.00::numeric)$$, 'win rate t12m Facebook');
+-- No closed deals at all in the day → null rates, zero counts.
+select results_eq($$select won, lost, win_rate_count_pct from analytics.win_rate('2026-03-04', 'day') where dimension = 'all'$$,
+  $$values (0::bigint, 0::bigint, null::numeric)$$, 'win rate with no closed deals is null');
+
+-- Revenue: mtd D1 1000 + D4 0 = 1000 (2 deals), previous 1–4 Feb 0 → growth null;
+-- qtd 4000 vs target 10000 → 40 %; ytd 4000, target = Q1's 10000 → 40 %.
+select results_eq($$select period, revenue, won_deals, prev_revenue, growth_pct, target, attainment_pct from analytics.revenue('2026-03-04') where period in ('mtd', 'qtd', 'ytd') order by period$$,
+  $$values ('mtd', 1000::numeric, 2::bigint, 0::numeric, null::numeric, null::numeric, null::numeric),
+           ('qtd', 4000::numeric, 3::bigint, 0::numeric, null::numeric, 10000::numeric, 40.00::numeric),
+           ('ytd', 4000::numeric, 3::bigint, 0::numeric, null::numeric, 10000::numeric, 40.00::numeric)$$,
+  'revenue mtd/qtd/ytd vs previous and target');
+-- Previous equal period of mtd on 4 Mar: 1–4 Feb. On 20 Mar: mtd 1000 (D1+D4) vs 1–20 Feb: D2 3000 → −66.67 %.
+select results_eq($$select revenue, prev_revenue, growth_pct from analytics.revenue('2026-03-20') where period = 'mtd'$$,
+  $$values (1000::numeric, 3000::numeric, -66.67::numeric)$$, 'revenue mtd vs previous equal period');
+select results_eq($$select month, revenue, won_deals from analytics.revenue_by_month('2026-03-04', 3) where dimension = 'all'$$,
+  $$values ('2026-02-01'::date, 3000::numeric, 1::bigint), ('2026-03-01'::date, 1000::numeric, 2::bigint)$$,
+  'revenue by closing month (D8 deleted)');
+insert into analytics.revenue_targets (quarter_start, owner_id, amount) values ('2026-01-01', '2', 6000);
+select results_eq($$select owner_id, revenue, target, attainment_pct from analytics.revenue_by_owner('2026-03-04') order by 1$$,
+  $$values ('1', 1000::numeric, null::numeric, null::numeric), ('2', 3000::numeric, 6000::numeric, 50.00::numeric)$$,
+  'revenue qtd by owner vs owner target');
+
+-- Deal size t12m: won D1 1000, D2 3000, D4 0 (zero counts) → avg 1333.33, median 1000;
+-- cycle D1 26 Feb→3 Mar = 5, D2 10 Jan→20 Feb = 41, D4 1 Feb→2 Mar = 29 → avg 25, median 29.
+select results_eq($$select won_deals, avg_amount, median_amount, avg_cycle_days, median_cycle_days from analytics.deal_size('2026-03-04', 't12m') where dimension = 'all'$$,
+  $$values (3::bigint, 1333.33::numeric, 1000.00::numeric, 25.00::numeric, 29.00::numeric)$$, 'deal size and cycle');
+
+-- Sales velocity: open D5, D6, D7, D9 = 4 × (3 ÷ 4) × (4000 ÷ 3) ÷ 25 = 160 per day.
+select results_eq($$select open_deals, win_rate_pct, avg_deal_size, avg_cycle_days, velocity_per_day from analytics.sales_velocity('2026-03-04') where dimension = 'all'$$,
+  $$values (4::bigint, 75.00::numeric, 1333.33::numeric, 25.00::numeric, 160.00::numeric)$$, 'sales velocity');
+-- Referral: open D5; won D1 of 1 closed; size 1000; cycle 5 → 1 × 1 × 1000 ÷ 5 = 200.
+select results_eq($$select open_deals, velocity_per_day from analytics.sales_velocity('2026-03-04') where key = 'Referral'$$,
+  $$values (1::bigint, 200.00::numeric)$$, 'sales velocity per source');
+
+-- Pipeline: open 5000 + 1000 + null + 2000 = 8000; weighted 5000 × 90 % (fallback: D5 has no
+-- Probability) + 1000 × 10 % + 2000 × 20 % = 5000 (D7 has no amount).
+select results_eq($$select open_deals, amount, weighted_amount from analytics.pipeline('2026-03-04') where dimension = 'all'$$,
+  $$values (4::bigint, 8000::numeric, 5000::numeric)$$, 'open and weighted pipeline');
+select results_eq($$select key, amount, weighted_amount from analytics.pipeline('2026-03-04') where dimension = 'stage' order by stage_position$$,
+  $$values ('Qualification', 1000::numeric, 100::numeric), ('Needs Analysis', 2000::numeric, 400::numeric),
+           ('Proposal/Price Quote', 0::numeric, 0::numeric), ('Negotiation/Review', 5000::numeric, 4500::numeric)$$,
+  'pipeline by stage');
+select results_eq($$select key, amount from analytics.pipeline('2026-03-04') where dimension = 'closing_month' order by key$$,
+  $$values ('2026-02', 1000::numeric), ('2026-03', 7000::numeric), ('2026-04', 0::numeric)$$, 'pipeline by closing month');
+
+-- Coverage Q1: open closing in Q1 = D5 5000 + D6 1000 + D9 2000 = 8000; remaining target
+-- 10000 − 4000 = 6000 → 1.33; required = 100 ÷ 75 = 1.33; forecast 4000 + 5000 → gap 1000.
+select results_eq($$select target, won_qtd, remaining_target, open_pipeline, weighted_pipeline, coverage, required_coverage, forecast, forecast_gap from analytics.pipeline_coverage('2026-03-04')$$,
+  $$values (10000::numeric, 4000::numeric, 6000::numeric, 8000::numeric, 5000.00::numeric, 1.33::numeric, 1.33::numeric, 9000.00::numeric, 1000.00::numeric)$$,
+  'pipeline coverage vs target');
+
+-- Cohorts: Feb = L5, L6 (deal D1 won), L7 (converted, no deal): 3 leads, 2 converted, 1 deal,
+-- 1 won → 66.67 / 33.33 / 33.33 %, incomplete (28 Feb + 90 days > 4 Mar).
+select results_eq($$select leads, converted, with_deal, won, converted_pct, lead_to_deal_pct, lead_to_won_pct, incomplete from analytics.cohort_conversion('2026-03-04', 2) where dimension = 'all' and cohort_month = '2026-02-01'$$,
+  $$values (3::bigint, 2::bigint, 1::bigint, 1::bigint, 66.67::numeric, 33.33::numeric, 33.33::numeric, true)$$, 'cohort conversion Feb');
+select results_eq($$select cohort_month, leads, converted from analytics.cohort_conversion('2026-03-04', 2) where dimension = 'all' order by 1$$,
+  $$values ('2026-02-01'::date, 3::bigint, 2::bigint), ('2026-03-01'::date, 3::bigint, 0::bigint)$$, 'cohorts by month');
+select is((select incomplete from analytics.cohort_conversion('2026-06-30', 6) where dimension = 'all' and cohort_month = '2026-02-01'),
+  false, 'a cohort is complete 90 days after its month ends');
+-- Conversion velocity: L6 and L7 converted 2.00 days after creation → median 2.
+select results_eq($$select month, conversions, median_days from analytics.conversion_velocity('2026-03-04', 2) where dimension = 'all'$$,
+  $$values ('2026-02-01'::date, 2::bigint, 2.00::numeric)$$, 'conversion velocity');
+
+-- Stage conversion t12m from versions: Qualification entered by D5 (1 Feb) and D9 (20 Jan), both
+-- later reached a further stage (D9 via the reopen to Needs Analysis) → 100 %; stays 10 and 12
+-- days → median 11. Needs Analysis: D9 entered, not advanced → 0 %. Negotiation: D5 → 0 %.
+select results_eq($$select stage, entered, advanced, conversion_pct, median_days_in_stage from analytics.stage_conversion('2026-03-04', 't12m') where entered > 0 order by stage_position$$,
+  $$values ('Qualification', 2::bigint, 2::bigint, 100.00::numeric, 11.00::numeric),
+           ('Needs Analysis', 1::bigint, 0::bigint, 0.00::numeric, null::numeric),
+           ('Negotiation/Review', 1::bigint, 0::bigint, 0.00::numeric, null::numeric)$$,
+  'stage-to-stage conversion and days in stage');
+-- Deal health: D6 (Qualification, last change 1 Feb > 14 days) and D9 (Needs Analysis, 5 Feb)
+-- are stale; D5 changed by a call today; D6 slipped (closing 28 Feb); D5 pushed once (10→20 Mar).
+select results_eq($$select deal_id, is_stale, is_slipped, close_date_pushes from analytics.open_deal_health('2026-03-04') order by 1$$,
+  $$values ('D5', false, false, 1::bigint), ('D6', true, true, 0::bigint), ('D7', false, false, 0::bigint), ('D9', true, false, 0::bigint)$$,
+  'stale, slipped and pushed deals');
+select results_eq($$select days_in_stage from analytics.open_deal_health('2026-03-04') where deal_id = 'D9'$$,
+  $$values (27.58::numeric)$$, 'days in stage since the reopen (5 Feb 10:00 → 5 Mar 00:00 IST)');
+select results_eq($$select open_deals, stale, slipped, pushed, at_risk_amount from analytics.deal_risks('2026-03-04') where stage is null$$,
+  $$values (4::bigint, 2::bigint, 1::bigint, 1::bigint, 3000::numeric)$$, 'deal risk summary');
+
+-- Waterfall Q1 (closing 1 Jan – 31 Mar; 1 Jan 00:00 → end of 4 Mar): start D6 1000;
+-- new D1 1000, D2 3000, D3 2000, D4 0, D5 5000, D9 2000 = 13000; won D1+D2+D4 = 4000;
+-- lost D3 2000; end D5+D6+D9 = 8000 = 1000 + 13000 − 4000 − 2000.
+select results_eq($$select step, deals, amount from analytics.pipeline_waterfall('2026-03-04', 'qtd') where deals > 0 order by ord$$,
+  $$values ('start', 1::bigint, 1000::numeric), ('new', 6::bigint, 13000::numeric), ('won', 3::bigint, 4000::numeric),
+           ('lost', 1::bigint, 2000::numeric), ('end', 3::bigint, 8000::numeric)$$, 'pipeline waterfall');
+select is((select sum(case when step in ('start', 'new', 'moved_in', 'changed') then amount
+    when step = 'end' then 0 else -amount end) - sum(amount) filter (where step = 'end')
+  from analytics.pipeline_waterfall('2026-03-04', 'mtd')), 0::numeric, 'waterfall mtd balances');
+
+-- Lead response mtd: L1 30 min (call at 09:30), L2 3 h (task), L3 untouched → median 1.75 h.
+select results_eq($$select leads, touched, untouched, median_hours, within_1h_pct from analytics.lead_response('2026-03-04', 'mtd') where dimension = 'all'$$,
+  $$values (3::bigint, 2::bigint, 1::bigint, 1.75::numeric, 50.00::numeric)$$, 'lead response time');
+select results_eq($$select key, median_hours from analytics.lead_response('2026-03-04', 'mtd') where dimension = 'owner' order by key$$,
+  $$values ('1', 0.50::numeric), ('2', 3.00::numeric)$$, 'lead response by owner');
+
+-- Source ROI t12m: Facebook cost 500 (C1 by its deals), leads L1+L2, won D2 3000 → 250 per lead,
+-- 500 per won deal, 6× revenue, ROI 500 %. Website cost 300 (override), lead L5, won D4 at 0.
+select results_eq($$select lead_source, cost, leads, won_deals, revenue, cost_per_lead, cost_per_won_deal, revenue_per_cost, roi_pct from analytics.source_roi('2026-03-04', 't12m') where lead_source in ('Facebook', 'Website') order by 1$$,
+  $$values ('Facebook', 500::numeric, 2::bigint, 1::bigint, 3000::numeric, 250.00::numeric, 500.00::numeric, 6.0000::numeric, 500.00::numeric),
+           ('Website', 300::numeric, 1::bigint, 1::bigint, 0::numeric, 300.00::numeric, 300.00::numeric, 0.0000::numeric, -100.00::numeric)$$,
+  'source ROI');
+
+-- Data quality: of 4 open deals, D7 has no amount, D6 no source; unconverted live leads L1, L2,
+-- L3, L5: L3 and L5 never touched; created in the last 7 days: L1, L2, L3 → L3 untouched.
+select results_eq($$select check_id, count, total from analytics.data_quality('2026-03-04')$$,
+  $$values ('open_deals_without_amount', 1::bigint, 4::bigint), ('open_deals_zero_amount', 0::bigint, 4::bigint),
+           ('open_deals_without_closing_date', 0::bigint, 4::bigint), ('open_deals_without_owner', 0::bigint, 4::bigint),
+           ('open_deals_without_source', 1::bigint, 4::bigint), ('leads_never_touched', 2::bigint, 4::bigint),
+           ('recent_leads_untouched', 1::bigint, 3::bigint)$$, 'data quality checks');
+
+-- Periods: previous equal period is capped at the previous period's end.
+select results_eq($$select start_day, prev_start, prev_end from analytics.periods('2026-03-31') where period = 'mtd'$$,
+  $$values ('2026-03-01'::date, '2026-02-01'::date, '2026-03-01'::date)$$, 'mtd on 31 Mar compares with all of Feb');
+
+-- Snapshot: computing twice gives the same numbers; brief is compact with stable ids.
+select ok((select octet_length((analytics.compute_snapshot('2026-03-04', null) -> 'brief')::text)) < 4096,
+  'brief payload under 4 KB');
+select ok((select analytics.compute_snapshot('2026-03-04', null) ->> 'content_hash') =
+  (select content_hash from analytics.snapshots where as_of = '2026-03-04' order by created_at limit 1),
+  'same data and as_of → same content hash');
+select is((select count(distinct content_hash) from analytics.snapshots where as_of = '2026-03-04'), 1::bigint,
+  'both stored snapshots share one hash');
+select results_eq($$select distinct f ->> 'id', f ->> 'value' from analytics.snapshots s, jsonb_array_elements(s.brief -> 'facts') f where s.as_of = '2026-03-04' and f ->> 'id' in ('revenue.qtd', 'win_rate.count', 'coverage.quarter') order by 1$$,
+  $$values ('coverage.quarter', '1.33'), ('revenue.qtd', '4000'), ('win_rate.count', '75.00')$$, 'brief facts carry the KPI values');
+select throws_ok($$update analytics.snapshots set as_of = as_of$$, '42501', null, 'snapshots are immutable');
+select throws_ok($$select analytics.compute_snapshot(null, null)$$, '22004', null, 'as_of is required');
+select is((select count(*) from analytics.brief_fact_defs()), (select count(distinct id) from analytics.brief_fact_defs()), 'brief fact ids are unique');
+select ok(not has_table_privilege('anon', 'analytics.snapshots', 'select'), 'anon cannot read snapshots');
+select ok(has_function_privilege('service_role', 'analytics.compute_snapshot(date, uuid)', 'execute'), 'service_role computes snapshots');
+select ok((select bool_and(obj_description(p.oid, 'pg_proc') is not null) from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'analytics'
+  and p.proname in ('leads_created', 'win_rate', 'revenue', 'revenue_by_owner', 'revenue_by_month', 'deal_size',
+    'sales_velocity', 'pipeline', 'pipeline_coverage', 'cohort_conversion', 'conversion_velocity', 'stage_conversion',
+    'open_deal_health', 'deal_risks', 'pipeline_waterfall', 'lead_response', 'source_roi', 'data_quality', 'source_anomalies')),
+  'every KPI function states its formula in a comment');
+
+select * from finish();
+rollback;
