@@ -1,7 +1,46 @@
-/** The `compute-metrics` function's HTTP app. */
+/**
+ * The `compute-metrics` function's HTTP app: `POST /compute-metrics` with the service_role key
+ * and `{as_of?: "YYYY-MM-DD", run_id?: uuid}` computes, stores and returns a KPI snapshot.
+ */
+import { z } from "zod";
+import { requireServiceRole } from "../_shared/auth.ts";
+import { getSql } from "../_shared/db.ts";
+import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp } from "../_shared/http.ts";
+import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
+
+/** The request body. */
+export const ComputeMetricsInput = z.object({
+  as_of: z.iso.date().optional(),
+  run_id: z.uuid().optional(),
+}).strict();
+
+/** Dependencies; tests pass their own environment. */
+export interface ComputeMetricsDeps {
+  env?: () => Record<string, string | undefined>;
+}
 
 /** Builds the app; tests call `createApp().request(...)` in process. */
-export function createApp() {
-  return createFunctionApp("compute-metrics");
+export function createApp(deps: ComputeMetricsDeps = {}) {
+  const env = deps.env ?? (() => Deno.env.toObject());
+  const app = createFunctionApp("compute-metrics");
+  app.post("/", requireServiceRole(env), async (c) => {
+    const text = await c.req.text();
+    let body: unknown = {};
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return c.json({ error: { code: "invalid_json", message: "body: not valid JSON" } }, 400);
+      }
+    }
+    const input = ComputeMetricsInput.parse(body);
+    const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
+    const result = await computeSnapshot(getSql(SUPABASE_DB_URL), {
+      asOf: input.as_of,
+      runId: input.run_id,
+    });
+    return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
+  });
+  return app;
 }
