@@ -29,6 +29,7 @@ function simEnv(sim: ZohoSim, dbUrl: string, extra: Record<string, string> = {})
     ZOHO_CLIENT_SECRET: sim.credentials.clientSecret,
     ZOHO_REFRESH_TOKEN: sim.credentials.refreshToken,
     ZOHO_FULL_REREAD_HOURS: "0",
+    ZOHO_DAILY_CREDITS: "100000000",
     ...extra,
   };
 }
@@ -53,7 +54,7 @@ async function syncUntilDone(env: Record<string, string>) {
 
 async function ingest(leads: number) {
   const db = await createSyncDb("bench_ingest");
-  const sim = await startZohoSim({ port: 0, size: { leads } });
+  const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
     const t0 = performance.now();
     await syncUntilDone(simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "8" }));
@@ -95,7 +96,7 @@ async function ingest(leads: number) {
 
 async function latency(leads: number) {
   const db = await createSyncDb("bench_latency");
-  const sim = await startZohoSim({ port: 0, size: { leads } });
+  const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
     sim.controls.faults.add({ kind: "slow", delayMs: 250, path: "/crm/v7/Leads" });
     const t0 = performance.now();
@@ -119,7 +120,7 @@ async function latency(leads: number) {
 
 async function memory(leads: number) {
   const db = await createSyncDb("bench_memory");
-  const sim = await startZohoSim({ port: 0, size: { leads } });
+  const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", fileURLToPath(import.meta.url), "--child"],

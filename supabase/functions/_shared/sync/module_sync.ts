@@ -82,8 +82,11 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
     }
     const serverTime = { value: null as number | null };
     const workers = new Map<number, Promise<void>>();
+    let failure: unknown = null;
     const launch = (seg: SegmentState) => {
-      workers.set(seg.segment, runSegment(ctx, plan, seg, result, serverTime, launch));
+      const work = runSegment(ctx, plan, seg, result, serverTime, launch);
+      // Every worker settles before the module ends; the first failure is rethrown below.
+      workers.set(seg.segment, work.catch((error) => void (failure ??= error)));
     };
     segments.filter((s) => !s.done).forEach(launch);
     while (workers.size > 0) {
@@ -91,6 +94,7 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
       await Promise.all(pending.map(([, p]) => p));
       for (const [k] of pending) workers.delete(k);
     }
+    if (failure) throw failure;
     const after = await loadSegments(ctx.sql, module);
     if (after.every((s) => s.done)) {
       const max = after.reduce<number | null>(
