@@ -4,9 +4,10 @@
  * `{ "error": { "code", "message" } }` (4xx naming what was wrong; unknown errors are logged and
  * answered with a bare 500).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
+import { EnvError } from "./env.ts";
 
 /** An error the caller can act on, mapped to its HTTP status in `onError`. */
 export class HttpError extends Error {
@@ -21,6 +22,26 @@ export function describeZodError(error: ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
     .join("; ");
+}
+
+/**
+ * Reads a JSON request body and parses it with `schema`: an empty body counts as `{}`, malformed
+ * JSON is a 400 `invalid_json`, and schema errors are a 400 naming each wrong field.
+ */
+export async function readJsonBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<z.infer<T>> {
+  const text = await c.req.text();
+  let body: unknown = {};
+  if (text.trim()) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, "invalid_json", "body: expected a JSON object");
+    }
+  }
+  return schema.parse(body);
 }
 
 /** Creates a function's Hono app with its base path, health route and error mapping. */
@@ -40,6 +61,11 @@ export function createFunctionApp(name: string): Hono {
     }
     if (err instanceof ZodError) {
       return c.json({ error: { code: "invalid_request", message: describeZodError(err) } }, 400);
+    }
+    if (err instanceof EnvError) {
+      // Names the variables that are missing or malformed, never their values.
+      console.error(`${name}: ${err.message}`);
+      return c.json({ error: { code: "misconfigured", message: err.message } }, 500);
     }
     console.error(`${name}: unhandled error on ${c.req.method} ${c.req.path}:`, err);
     return c.json({ error: { code: "internal_error", message: "Internal error" } }, 500);

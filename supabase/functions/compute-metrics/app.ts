@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 
 /** The request body. */
@@ -25,16 +25,7 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
   const app = createFunctionApp("compute-metrics");
   app.post("/", requireServiceRole(env), async (c) => {
-    const text = await c.req.text();
-    let body: unknown = {};
-    if (text.trim()) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return c.json({ error: { code: "invalid_json", message: "body: not valid JSON" } }, 400);
-      }
-    }
-    const input = ComputeMetricsInput.parse(body);
+    const input = await readJsonBody(c, ComputeMetricsInput);
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
     const result = await computeSnapshot(getSql(SUPABASE_DB_URL), {
       asOf: input.as_of,

@@ -8,8 +8,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
-import { EnvError } from "../_shared/env.ts";
-import { createFunctionApp, HttpError } from "../_shared/http.ts";
+import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
 import { SyncBusyError } from "../_shared/sync/runs.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
@@ -38,23 +37,8 @@ export function createApp(deps: AppDeps = {}) {
   const app = createFunctionApp("zoho-sync");
   const source = () => deps.env ?? Deno.env.toObject();
   app.post("/", requireServiceRole(source), async (c) => {
-    const text = await c.req.text();
-    let body: unknown = {};
-    if (text.trim()) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new HttpError(400, "invalid_json", "body: expected a JSON object");
-      }
-    }
-    const input = SYNC_INPUT.parse(body);
-    let env;
-    try {
-      env = loadZohoEnv(source());
-    } catch (error) {
-      if (error instanceof EnvError) throw new HttpError(500, "misconfigured", error.message);
-      throw error;
-    }
+    const input = await readJsonBody(c, SYNC_INPUT);
+    const env = loadZohoEnv(source());
     const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
     try {
       const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
