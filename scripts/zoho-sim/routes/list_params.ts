@@ -9,6 +9,8 @@ export const MAX_FIELDS = 50;
 export const MAX_PER_PAGE = 200;
 export const DISCRETE_LIMIT = 2000;
 export const PAGE_TOKEN_LIMIT = 100000;
+/** Most ids one Get Records call takes in `ids` (unverified; the doc gives no number). */
+export const MAX_IDS = 100;
 
 export interface ListParams {
   fields: string[];
@@ -20,6 +22,8 @@ export interface ListParams {
   converted: "true" | "false" | "both";
   approved: "true" | "false" | "both";
   ims: number | null;
+  /** Record ids asked for with `ids`, or null for every record. */
+  ids: string[] | null;
   /** Canonical parameters a page token is bound to. */
   bound: Record<string, string>;
 }
@@ -51,7 +55,8 @@ export function parseFields(
   }
   if (behaviour.unknownFields === "error") {
     const known = new Set(defs.map((f) => f.api_name));
-    const unknown = names.find((n) => n !== "id" && !known.has(n));
+    // Record-level `$` keys may be named too (get-records v7: "$approval_state in the fields param").
+    const unknown = names.find((n) => n !== "id" && !n.startsWith("$") && !known.has(n));
     if (unknown) throw invalidData("invalid field", { api_name: unknown, param_name: "fields" });
   }
   return names;
@@ -64,7 +69,11 @@ export function parseListParams(
   defs: readonly FieldDef[],
   behaviour: Behaviour,
 ): ListParams {
-  const fields = parseFields(q.fields, defs, behaviour);
+  const ids = parseIds(q.ids);
+  // `fields` is "mandatory when fetching all records" (get-records v7); with ids, all fields.
+  const fields = ids !== null && q.fields === undefined
+    ? defs.map((f) => f.api_name)
+    : parseFields(q.fields, defs, behaviour);
   const sortBy = (q.sort_by ?? "id") as SortBy;
   if (!["id", "Created_Time", "Modified_Time"].includes(sortBy)) {
     throw invalidData("invalid data", {
@@ -141,6 +150,7 @@ export function parseListParams(
     approved,
     if_modified_since: ims === null ? "" : String(ims),
     cvid: q.cvid ?? "",
+    ids: ids?.join(",") ?? "",
   };
   return {
     fields,
@@ -152,6 +162,23 @@ export function parseListParams(
     converted,
     approved,
     ims,
+    ids,
     bound,
   };
+}
+
+/** `ids`: comma-separated record ids (19-digit numbers), at most MAX_IDS. */
+function parseIds(raw: string | undefined): string[] | null {
+  if (raw === undefined) return null;
+  const ids = [...new Set(raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0))];
+  if (ids.length === 0) throw invalidData("invalid data", { param_name: "ids" });
+  const bad = ids.find((id) => !/^\d+$/.test(id));
+  if (bad !== undefined) throw invalidData("the id given seems to be invalid", { id: bad });
+  if (ids.length > MAX_IDS) {
+    throw new ZohoError(400, "LIMIT_EXCEEDED", "ids limit exceeded", {
+      limit: MAX_IDS,
+      param_name: "ids",
+    });
+  }
+  return ids;
 }

@@ -11,14 +11,19 @@ import type { SimEnv } from "./env.ts";
 import { type ListParams, parseListParams } from "./list_params.ts";
 import { fieldMap, projectForList } from "./render.ts";
 
-/** Whether record i passes the list filters (live, converted, approved, If-Modified-Since). */
+/**
+ * Whether record i passes the list filters (live, `ids`, converted, approved, If-Modified-Since).
+ * With `ids` the usual converted/approved defaults still apply (unverified; callers pass both).
+ */
 export function makeVisible(
   state: SimState,
   module: string,
-  p: Pick<ListParams, "converted" | "approved" | "ims">,
+  p: Pick<ListParams, "converted" | "approved" | "ims"> & { ids?: string[] | null },
 ): (i: number) => boolean {
   const store = state.store;
+  const only = p.ids ? new Set(p.ids.map((id) => store.indexOf(module, id))) : null;
   return (i) => {
+    if (only && !only.has(i)) return false;
     if (!store.isLive(module, i)) return false;
     if (module === "Leads" && p.converted !== "both") {
       if (store.converted(module, i) !== (p.converted === "true")) return false;
@@ -110,7 +115,12 @@ export function listRecords(state: SimState, c: Context<SimEnv>, mod: ModuleDef)
   if (rows.length === 0) return new Response(null, { status: p.ims !== null ? 304 : 204 });
   const defMap = fieldMap(defs);
   const data = rows.map((cur) =>
-    projectForList(state.store.record(module, cur.index, now), p.fields, defMap)
+    projectForList(
+      state.store.record(module, cur.index, now),
+      p.fields,
+      defMap,
+      state.options.behaviour.listDollarKeys,
+    )
   );
   let next: string | null = null;
   let expiry: string | null = null;

@@ -35,7 +35,8 @@ export function relatedList(
   if (slice.length === 0) return new Response(null, { status: 204 });
   const defs = fieldMap(STAGE_HISTORY_FIELDS);
   return jsonResponse({
-    data: slice.map((r) => projectForList(r, names, defs)),
+    // Related-list rows: no record-level `$` keys unless asked for (no sample shows them).
+    data: slice.map((r) => projectForList(r, names, defs, "requested")),
     info: {
       per_page: perPage,
       count: slice.length,

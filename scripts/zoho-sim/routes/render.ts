@@ -1,6 +1,9 @@
 /**
- * Shapes records for list responses: only the requested fields plus id, rich text truncated to
- * 500 characters, subforms omitted with `$has_more` (get-records v7 doc notes).
+ * Shapes records for list responses: the requested fields plus id, rich text truncated to 500
+ * characters, subforms omitted with `$has_more` (get-records v7 doc notes), and the record-level
+ * `$` keys (`$approval_state`, `$currency_symbol`, `$converted_detail`, …) that list views carry
+ * (v7 search-records samples). Whether Get Records with `fields` sends them all or only those
+ * named in `fields` is unverified: `dollarKeys` picks ("all" by default).
  */
 import type { FieldDef, ZohoRecord } from "../dataset/types.ts";
 
@@ -11,11 +14,23 @@ export function projectForList(
   rec: ZohoRecord,
   names: readonly string[],
   defs: ReadonlyMap<string, FieldDef>,
+  dollarKeys: "all" | "requested" = "all",
 ): ZohoRecord {
   const out: ZohoRecord = { id: rec.id };
+  if (dollarKeys === "all") {
+    for (const [key, value] of Object.entries(rec)) {
+      // `$has_more` of the single-record shape says "nothing more"; lists set their own below.
+      if (key.startsWith("$") && key !== "$has_more" && !defs.has(key)) out[key] = value;
+    }
+  }
   let hasMore: Record<string, boolean> | null = null;
   for (const name of names) {
     if (name === "id") continue;
+    if (name.startsWith("$") && !defs.has(name)) {
+      // Get Records doc: "Use the key $approval_state in the fields param".
+      if (name !== "$has_more") out[name] = rec[name] === undefined ? null : rec[name];
+      continue;
+    }
     const def = defs.get(name);
     if (!def) continue;
     if (def.data_type === "subform") {

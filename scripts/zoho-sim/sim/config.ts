@@ -50,6 +50,11 @@ const BehaviourSchema = z.object({
   convertedSingleGet: z.enum(["no_content", "return"]).default("no_content"),
   /** COQL on Leads returns converted leads too (unverified). */
   coqlIncludesConverted: z.boolean().default(true),
+  /**
+   * Record-level `$` keys in list responses: all of them, as v7 search-records samples show, or
+   * only those named in `fields` (the Get Records sample with `fields` shows none; unverified).
+   */
+  listDollarKeys: z.enum(["all", "requested"]).default("all"),
   /** HTTP status of OAUTH_SCOPE_MISMATCH: docs disagree (401 vs 403). */
   scopeMismatchStatus: z.union([z.literal(401), z.literal(403)]).default(401),
 });
