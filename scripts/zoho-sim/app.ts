@@ -71,7 +71,9 @@ export function createHandler(state: SimState): (req: Request) => Promise<Respon
   });
   const admin = adminRoutes(state);
 
-  return async (req) => {
+  return async (req) => withDate(state, await dispatch(req));
+
+  async function dispatch(req: Request): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/__sim")) return await admin.fetch(req);
     let dc: DataCentre = "us";
@@ -107,5 +109,19 @@ export function createHandler(state: SimState): (req: Request) => Promise<Respon
     if (fired.some((f) => f.kind === "drop")) res = await drop(res);
     entry.status = res.status;
     return res;
-  };
+  }
+}
+
+/** The HTTP Date header from the simulator clock (the server would otherwise send real time). */
+function withDate(state: SimState, res: Response): Response {
+  const date = new Date(Math.floor(state.clock.now()) * 1000).toUTCString();
+  try {
+    res.headers.set("date", date);
+    return res;
+  } catch {
+    // Immutable headers: copy the response.
+    const headers = new Headers(res.headers);
+    headers.set("date", date);
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
 }

@@ -95,7 +95,8 @@ export function fieldMeta(mod: ModuleDef, field: FieldDef, n: number): Record<st
   };
 }
 
-function moduleMeta(mod: ModuleDef): Record<string, unknown> {
+function moduleMeta(state: SimState, mod: ModuleDef): Record<string, unknown> {
+  const changed = state.store.state(mod.api_name).metaModifiedAt;
   return {
     id: recordId(MODULE_ID_CODE, mod.code),
     api_name: mod.api_name,
@@ -112,7 +113,7 @@ function moduleMeta(mod: ModuleDef): Record<string, unknown> {
     visibility: mod.visible ? 1 : 0,
     status: mod.visible ? "visible" : "user_hidden",
     sequence_number: mod.code,
-    modified_time: formatDateTime(HISTORY_START, "+00:00"),
+    modified_time: formatDateTime(changed ?? HISTORY_START, "+00:00"),
     recycle_bin_on_delete: true,
     profiles: [{ name: "Administrator", id: recordId(98, 1) }],
   };
@@ -125,8 +126,8 @@ export function metadataRoutes(state: SimState): Hono<SimEnv> {
     requireScope(state, c, ["ZohoCRM.settings.modules.READ"]);
     const status = c.req.query("status");
     const wanted = status ? new Set(status.split(",")) : null;
-    const mods = MODULES.filter((m) => !wanted || wanted.has(moduleMeta(m).status as string));
-    return jsonResponse({ modules: mods.map(moduleMeta) });
+    const meta = MODULES.map((m) => moduleMeta(state, m));
+    return jsonResponse({ modules: meta.filter((m) => !wanted || wanted.has(m.status as string)) });
   });
   app.get("/settings/modules/:api", (c) => {
     requireScope(state, c, ["ZohoCRM.settings.modules.READ"]);
@@ -134,7 +135,7 @@ export function metadataRoutes(state: SimState): Hono<SimEnv> {
     if (!mod) throw invalidModule();
     // Some modules answer 204 to the detail call (Airbyte: "No content for Metadata of some modules").
     if (mod.api_name.endsWith("__s")) return new Response(null, { status: 204 });
-    return jsonResponse({ modules: [{ ...moduleMeta(mod), fields: undefined }] });
+    return jsonResponse({ modules: [{ ...moduleMeta(state, mod), fields: undefined }] });
   });
   app.get("/settings/fields", (c) => {
     requireScope(state, c, ["ZohoCRM.settings.fields.READ"]);

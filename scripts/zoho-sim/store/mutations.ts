@@ -233,6 +233,8 @@ export class Mutations {
     const s = this.store.state(module);
     s.fields.push({ custom: true, ...field });
     if (valueOf) s.fieldValues.set(field.api_name, valueOf);
+    // The module's modified_time in /settings/modules moves with its layout and fields.
+    s.metaModifiedAt = this.clock();
     s.version++;
   }
 }

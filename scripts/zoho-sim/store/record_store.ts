@@ -39,6 +39,8 @@ export interface ModuleState {
   fields: FieldDef[];
   fieldValues: Map<string, (index: number) => unknown>;
   version: number;
+  /** When the module's metadata last changed (a field added), epoch seconds. */
+  metaModifiedAt?: number;
   baseDeleted?: Int32Array;
   /** Stage_History rows added by stage changes during the simulation, oldest first. */
   stageRows?: Map<number, ZohoRecord[]>;
