@@ -126,6 +126,21 @@ export async function loadDemoCompany(
       select module, id, version, change, data, zoho.content_hash(data),
         crm.ts(data ->> 'Modified_Time'), observed_at
       from demo_versions`;
+    await alignDemoVersions(tx);
     return { records: records.count, versions: versions.count };
   });
+}
+
+/**
+ * Sets each demo deal's zoho.records.version to its last kept version, as the sync writer keeps
+ * it, so a later write through the writer appends version n + 1 (databases loaded before this
+ * had version 1 on every record). Idempotent; returns how many records it corrected.
+ */
+export async function alignDemoVersions(sql: postgres.Sql | postgres.TransactionSql) {
+  const res = await (sql as postgres.Sql)`
+    update zoho.records r set version = v.n
+    from (select id, max(version) as n from zoho.record_versions where module = 'Deals'
+      group by id) v
+    where r.module = 'Deals' and r.id = v.id and r.version < v.n`;
+  return res.count;
 }

@@ -7,6 +7,7 @@ import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
 import { createApp } from "../compute-metrics/app.ts";
 import { SnapshotSchema } from "../_shared/metrics/snapshot.ts";
+import { writeDeletions, writeRecords } from "../_shared/sync/writer.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
 
 const KEY = "test-service-key";
@@ -53,6 +54,33 @@ Deno.test("compute-metrics on the demo company", async (t) => {
       const b = await (await post(app, { as_of: "2026-03-04" })).text();
       assert.equal(JSON.parse(a).run_id, runId);
       assert.equal(stable(a), stable(b));
+    });
+
+    await t.step("facts kept by the write triggers give the full rebuild's snapshot", async () => {
+      // A sync-shaped day of changes through the real writer: new and changed leads, deals
+      // moving stage (new versions), calls moved, a lead deleted.
+      const edits: [string, string][] = [
+        ["Leads", `r.data || jsonb_build_object('id', 'new-' || r.id)`],
+        ["Leads", `r.data || '{"Lead_Status": "Contacted", "Lead_Source": "Twitter"}'`],
+        ["Deals", `r.data || '{"Stage": "Closed Won", "Closing_Date": "2026-03-03"}'`],
+        ["Calls", `r.data || '{"Call_Start_Time": "2026-03-04T09:00:00+00:00"}'`],
+      ];
+      for (const [module, edit] of edits) {
+        const rows = await db.sql.unsafe(
+          `select (${edit} || '{"Modified_Time": "2026-03-04T10:00:00+00:00"}')::text as t
+           from zoho.records r where module = $1 order by id limit 300`,
+          [module],
+        );
+        await writeRecords(db.sql, module, rows.map((r) => r.t as string), null);
+      }
+      const [gone] = await db.sql`select id from zoho.records where module = 'Leads' limit 1`;
+      await writeDeletions(db.sql, "Leads", [
+        JSON.stringify({ id: gone!.id, deleted_time: "2026-03-04T11:00:00+00:00" }),
+      ], null);
+      const incremental = await (await post(app, { as_of: "2026-03-04" })).json();
+      await db.sql`select analytics.refresh_facts()`;
+      const rebuilt = await (await post(app, { as_of: "2026-03-04" })).json();
+      assert.equal(incremental.content_hash, rebuilt.content_hash);
     });
 
     await t.step("answers bad input with 400 naming the field", async () => {

@@ -1,0 +1,72 @@
+/**
+ * Sync-shaped writes for `deno task bench metrics`, sent through the real sync writer
+ * (writeRecords, so the write-time fact triggers run exactly as after a production sync):
+ * a daily delta before the timed snapshot, and the ingest overhead of the fact triggers.
+ * Callers run them inside a transaction they roll back, so the bench database stays as loaded.
+ */
+import type postgres from "postgres";
+import { writeRecords } from "../../supabase/functions/_shared/sync/writer.ts";
+
+const PAGE = 200; // Zoho's page size: the writer gets one page per statement
+
+type Tx = postgres.TransactionSql;
+
+async function writePages(tx: Tx, module: string, texts: string[]): Promise<void> {
+  for (let i = 0; i < texts.length; i += PAGE) {
+    await writeRecords(tx, module, texts.slice(i, i + PAGE), null);
+  }
+}
+
+/** Record texts of `module` changed the way a day of CRM work changes them (newer Modified_Time). */
+async function changed(tx: Tx, module: string, n: number, edit: string): Promise<string[]> {
+  const rows = await tx.unsafe(
+    `select (${edit} || jsonb_build_object('Modified_Time', '2026-03-04T18:00:00+00:00'))::text
+       as t
+     from zoho.records r where module = $1 and deleted_at is null
+     order by id limit $2`,
+    [module, n],
+  );
+  return rows.map((r) => r.t as string);
+}
+
+/** A daily sync delta: new and changed leads, deals moving stage (new versions), new calls. */
+export async function dailyDelta(tx: Tx, scale: number): Promise<number> {
+  const newLeads = await tx.unsafe(
+    `select (data || jsonb_build_object('id', 'bench-new-' || id))::text as t
+     from zoho.records where module = 'Leads' order by id desc limit $1`,
+    [scale],
+  );
+  const sets: [string, string[]][] = [
+    ["Leads", newLeads.map((r) => r.t as string)],
+    ["Leads", await changed(tx, "Leads", scale, `r.data || '{"Lead_Status": "Contacted"}'`)],
+    ["Deals", await changed(tx, "Deals", scale / 5, `r.data || '{"Stage": "Negotiation/Review"}'`)],
+    [
+      "Calls",
+      await changed(
+        tx,
+        "Calls",
+        scale / 2,
+        `r.data || '{"Call_Start_Time": "2026-03-04T17:00:00+00:00"}'`,
+      ),
+    ],
+  ];
+  let n = 0;
+  for (const [module, texts] of sets) {
+    await writePages(tx, module, texts);
+    n += texts.length;
+  }
+  return n;
+}
+
+/** Milliseconds to write `n` new leads through the writer, fact triggers on or off. */
+export async function ingestLeads(tx: Tx, n: number, triggers: boolean): Promise<number> {
+  const texts = (await tx.unsafe(
+    `select (data || jsonb_build_object('id', 'bench-ingest-' || id))::text as t
+     from zoho.records where module = 'Leads' order by id limit $1`,
+    [n],
+  )).map((r) => r.t as string);
+  if (!triggers) await tx`alter table zoho.records disable trigger records_facts_insert`;
+  const t0 = performance.now();
+  await writePages(tx, "Leads", texts);
+  return performance.now() - t0;
+}
