@@ -241,15 +241,16 @@ select results_eq($$select check_id, count, total from analytics.data_quality('2
 select results_eq($$select start_day, prev_start, prev_end from analytics.periods('2026-03-31') where period = 'mtd'$$,
   $$values ('2026-03-01'::date, '2026-02-01'::date, '2026-03-01'::date)$$, 'mtd on 31 Mar compares with all of Feb');
 
--- Snapshot: computing twice gives the same numbers; brief is compact with stable ids.
+-- Snapshot: computing twice gives the same numbers; brief is compact with stable ids. Only the
+-- rows of this transaction count (created_at = now()): the shared database keeps real snapshots.
 select ok((select octet_length((analytics.compute_snapshot('2026-03-04', null) -> 'brief')::text)) < 4096,
   'brief payload under 4 KB');
 select ok((select analytics.compute_snapshot('2026-03-04', null) ->> 'content_hash') =
-  (select content_hash from analytics.snapshots where as_of = '2026-03-04' order by created_at limit 1),
+  (select content_hash from analytics.snapshots where as_of = '2026-03-04' and created_at = now() order by created_at limit 1),
   'same data and as_of → same content hash');
-select is((select count(distinct content_hash) from analytics.snapshots where as_of = '2026-03-04'), 1::bigint,
+select is((select count(distinct content_hash) from analytics.snapshots where as_of = '2026-03-04' and created_at = now()), 1::bigint,
   'both stored snapshots share one hash');
-select results_eq($$select distinct f ->> 'id', f ->> 'value' from analytics.snapshots s, jsonb_array_elements(s.brief -> 'facts') f where s.as_of = '2026-03-04' and f ->> 'id' in ('revenue.qtd', 'win_rate.count', 'coverage.quarter') order by 1$$,
+select results_eq($$select distinct f ->> 'id', f ->> 'value' from analytics.snapshots s, jsonb_array_elements(s.brief -> 'facts') f where s.as_of = '2026-03-04' and s.created_at = now() and f ->> 'id' in ('revenue.qtd', 'win_rate.count', 'coverage.quarter') order by 1$$,
   $$values ('coverage.quarter', '1.33'), ('revenue.qtd', '4000'), ('win_rate.count', '75.00')$$, 'brief facts carry the KPI values');
 select throws_ok($$update analytics.snapshots set as_of = as_of$$, '42501', null, 'snapshots are immutable');
 select throws_ok($$select analytics.compute_snapshot(null, null)$$, '22004', null, 'as_of is required');
