@@ -87,6 +87,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       client,
       stats: discoveryStats,
       metadataTtlMinutes: env.ZOHO_METADATA_TTL_MINUTES,
+      modulesTtlMinutes: env.ZOHO_MODULES_TTL_MINUTES,
       modules: request.modules,
     });
     // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
@@ -103,6 +104,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
         fullRereadHours: env.ZOHO_FULL_REREAD_HOURS,
         perPage: deps.perPage ?? 200,
         singleReadAll: env.ZOHO_SINGLE_READS === "all",
+        deletedCheckMinutes: env.ZOHO_DELETED_CHECK_MINUTES,
       }, plan)
     ));
     if (results[0]) {

@@ -4,6 +4,7 @@
  * of different groups can be checked for consistency before they are merged by id; and the
  * rules saying when the list view is incomplete and a single-record read is needed.
  */
+import type { CallStats } from "../zoho/client.ts";
 
 /** Zoho's maximum number of API names in `fields`. */
 export const MAX_FIELDS = 50;
@@ -26,6 +27,11 @@ export interface ModulePlan {
   richText: string[];
   /** Fields the list view omits (`$has_more`): subforms, multi-select lookups, line items. */
   omitted: string[];
+  /**
+   * Re-checks the module's metadata now; true when its field names changed since this plan was
+   * made (a re-read of every record has then been requested).
+   */
+  fieldsChanged?: (stats: CallStats) => Promise<boolean>;
 }
 
 const LIST_OMITTED = new Set(["subform", "multiselectlookup", "multiuserlookup"]);

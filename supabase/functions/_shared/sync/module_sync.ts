@@ -1,13 +1,14 @@
 /**
  * Syncs one module within a time budget: reads its segments in parallel (each one ascending
  * page_token chain), commits every page together with its segment cursor, splits a fresh read
- * into Modified_Time segments when it turns out to be large, then captures deletions. Stopping
+ * into Modified_Time segments when it turns out to be large, re-checks field metadata after a
+ * read that moved data, then captures deletions and restores on their cadence. Stopping
  * at any point leaves state that the next call resumes from.
  */
 import type postgres from "postgres";
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
 import { newStats } from "../zoho/client.ts";
-import { readDeletions } from "./deletions.ts";
+import { syncDeletions } from "./deletions.ts";
 import type { ModulePlan } from "./fields.ts";
 import { readStep, type SegmentState } from "./reader.ts";
 import {
@@ -33,6 +34,8 @@ export interface ModuleContext {
   fullRereadHours: number;
   perPage: number;
   singleReadAll: boolean;
+  /** Deleted-records check cadence, minutes of Zoho server time (0 or absent: every run). */
+  deletedCheckMinutes?: number;
   now?: () => number;
 }
 
@@ -108,8 +111,19 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
       const next = max === null ? since : Math.max(since ?? 0, Math.min(max + 1000, settled));
       await finishRead(ctx.sql, module, next, max);
       result.cursorAfter = next;
-      if (now() < ctx.deadline) {
-        result.deleted += await readDeletions(ctx, module, state.deletedSince, result.stats);
+      // A read that moved data re-checks the metadata: a field added meanwhile means a re-read
+      // of every record (requested by discovery), so the module stays partial.
+      const moved = result.fetched > 0;
+      if (moved && await plan.fieldsChanged?.(result.stats)) result.cursorAfter = null;
+      else if (now() < ctx.deadline) {
+        const d = await syncDeletions(ctx, plan, {
+          since: state.deletedSince,
+          checkedAt: state.deletedCheckedAt,
+          serverTime: serverTime.value,
+          changed: moved,
+        }, result.stats);
+        result.deleted += d.deleted;
+        result.restored += d.restored;
         result.status = "done";
       }
     } else result.cursorAfter = state.nextSince;

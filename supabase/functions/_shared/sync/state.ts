@@ -14,6 +14,8 @@ export interface ModuleState {
   deletedSince: number | null;
   fullStartedAt: number | null;
   lastFullReadAt: number | null;
+  /** Zoho server time of the last deleted-records check. */
+  deletedCheckedAt: number | null;
 }
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
@@ -29,14 +31,16 @@ export async function loadState(sql: Sql, module: string): Promise<ModuleState> 
       deleted_since: Date | null;
       full_started_at: Date | null;
       last_full_read_at: Date | null;
+      deleted_checked_at: Date | null;
     }[]
-  >`select next_since, deleted_since, full_started_at, last_full_read_at
+  >`select next_since, deleted_since, full_started_at, last_full_read_at, deleted_checked_at
     from zoho.sync_state where module = ${module}`;
   return {
     nextSince: ms(row!.next_since),
     deletedSince: ms(row!.deleted_since),
     fullStartedAt: ms(row!.full_started_at),
     lastFullReadAt: ms(row!.last_full_read_at),
+    deletedCheckedAt: ms(row!.deleted_checked_at),
   };
 }
 
@@ -113,8 +117,29 @@ export async function finishRead(
   });
 }
 
-/** Moves the deletions cursor (after the deletions it covers are committed). */
-export async function saveDeletedSince(sql: Sql, module: string, since: number | null) {
-  await (sql as postgres.Sql)`update zoho.sync_state set deleted_since = ${date(since)},
-    updated_at = now() where module = ${module}`;
+/**
+ * Records a deletions check: when it ran (Zoho server time) and, once the deletions it covers are
+ * committed, the new deletions cursor (null keeps the old one).
+ */
+export async function saveDeletionCheck(
+  sql: Sql,
+  module: string,
+  since: number | null,
+  checkedAt: number,
+) {
+  await (sql as postgres.Sql)`update zoho.sync_state set
+    deleted_since = coalesce(${date(since)}, deleted_since),
+    deleted_checked_at = ${date(checkedAt)}, updated_at = now() where module = ${module}`;
+}
+
+/**
+ * Asks for a re-read of every record of a module (its fields changed: stored records lack the
+ * new keys, whose values arrive without a Modified_Time bump). Drops a read in progress.
+ */
+export async function requestReread(sql: postgres.Sql, module: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`delete from zoho.sync_segments where module = ${module}`;
+    await tx`update zoho.sync_state set next_since = null, updated_at = now()
+      where module = ${module}`;
+  });
 }

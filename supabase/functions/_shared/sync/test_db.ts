@@ -1,7 +1,8 @@
 /**
  * Test helper: a scratch database with the local stand-ins and the migrations the sync engine
- * depends on (the raw store, typed views and sync state: versions up to 20261126119999), so sync
- * tests do not break while other schemas (analytics) are being written in parallel.
+ * depends on (the raw store, typed views and sync state: versions up to 20261126119999, and the
+ * sync-state additions in 20261126150000–20261126159999), so sync tests do not break while other
+ * schemas (analytics) are being written in parallel.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,7 @@ import { applyMigrations, applyStandIns } from "../../../../scripts/local/migrat
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const LAST_VERSION = "20261126119999";
+const SYNC_RANGE = ["20261126150000", "20261126159999"] as const;
 
 /** Creates a scratch database holding the sync engine's schema. */
 export async function createSyncDb(prefix: string): Promise<ScratchDb> {
@@ -18,7 +20,9 @@ export async function createSyncDb(prefix: string): Promise<ScratchDb> {
   try {
     const source = join(ROOT, "supabase/migrations");
     for await (const entry of Deno.readDir(source)) {
-      if (entry.name.endsWith(".sql") && entry.name.slice(0, 14) <= LAST_VERSION) {
+      const version = entry.name.slice(0, 14);
+      const inRange = version >= SYNC_RANGE[0] && version <= SYNC_RANGE[1];
+      if (entry.name.endsWith(".sql") && (version <= LAST_VERSION || inRange)) {
         await Deno.copyFile(join(source, entry.name), join(dir, entry.name));
       }
     }

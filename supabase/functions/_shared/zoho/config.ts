@@ -28,7 +28,18 @@ export const ZOHO_ENV = z.object({
   ZOHO_SEGMENTS: int(1).default(8),
   /** Full re-read period, for formula fields that change without a Modified_Time bump. */
   ZOHO_FULL_REREAD_HOURS: int(0).default(168),
+  /** Field metadata is re-read after this long even when its module entry did not change. */
   ZOHO_METADATA_TTL_MINUTES: int(0).default(360),
+  /**
+   * The /settings/modules answer is reused this long; a run that fetched records re-checks it at
+   * the end anyway, so a new custom field is picked up at once when data moves, else within this.
+   */
+  ZOHO_MODULES_TTL_MINUTES: int(0).default(60),
+  /**
+   * Deleted-records list (and restore check) cadence per module, in Zoho server minutes. A run
+   * that fetched changed records checks deletions regardless (users editing are users deleting).
+   */
+  ZOHO_DELETED_CHECK_MINUTES: int(0).default(15),
   ZOHO_LEASE_SECONDS: int(1).default(60),
   ZOHO_REQUEST_TIMEOUT_MS: int(100).default(30_000),
   /** Single-record reads for incomplete list records only, or for every record. */
