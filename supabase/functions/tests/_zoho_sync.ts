@@ -41,7 +41,6 @@ export async function startHarness(
       ZOHO_CLIENT_ID: s.credentials.clientId,
       ZOHO_CLIENT_SECRET: s.credentials.clientSecret,
       ZOHO_REFRESH_TOKEN: s.credentials.refreshToken,
-      ZOHO_SINGLE_READS: "all",
       ZOHO_LEASE_SECONDS: "3",
       ...env,
     },
