@@ -68,6 +68,9 @@ export function needsSingleRead(
   everything = false,
 ): boolean {
   if (everything) return true;
+  // Lists never carry subform / multi-select lookup values, and the v7 doc says `$has_more` is
+  // rendered on single-record reads only: a module with such fields is read record by record.
+  if (plan.omitted.length > 0) return true;
   const more = rec.$has_more;
   if (more && typeof more === "object" && Object.values(more).some((v) => v === true)) return true;
   for (const name of plan.richText) {

@@ -14,16 +14,26 @@ Deno.test("fieldGroups() keeps ≤50 names per group, Modified_Time in each, non
   assert.deepEqual(fieldGroups(["id"]), [["Modified_Time"]]);
 });
 
-Deno.test("needsSingleRead() flags $has_more, truncated rich text and converted leads", () => {
-  const plan = planModule("Leads", [
+Deno.test("needsSingleRead() flags subform modules, truncated rich text and converted leads", () => {
+  const withItems = planModule("Leads", [
     { api_name: "Description", data_type: "textarea", textarea: { type: "rich_text" } },
     { api_name: "Items", data_type: "subform" },
   ]);
-  assert.deepEqual(plan.omitted, ["Items"]);
+  assert.deepEqual(withItems.omitted, ["Items"]);
+  assert.equal(needsSingleRead("Leads", { $has_more: { Items: true } }, withItems), true);
+  // Subform values never come in lists; `$has_more` is on single reads only (get-records v7).
+  assert.equal(needsSingleRead("Leads", { Description: "short" }, withItems), true);
+  const plan = planModule("Leads", [
+    { api_name: "Description", data_type: "textarea", textarea: { type: "rich_text" } },
+  ]);
   assert.equal(needsSingleRead("Leads", { $has_more: { Items: true } }, plan), true);
   assert.equal(needsSingleRead("Leads", { Description: "x".repeat(500) }, plan), true);
   assert.equal(needsSingleRead("Leads", { Description: "short" }, plan), false);
   assert.equal(needsSingleRead("Leads", { Converted__s: true }, plan), true);
+  assert.equal(
+    needsSingleRead("Leads", { Converted__s: true, $converted_detail: {} }, plan),
+    false,
+  );
   assert.equal(needsSingleRead("Deals", { Converted__s: true }, plan), false);
   assert.equal(needsSingleRead("Deals", {}, plan, true), true);
 });
