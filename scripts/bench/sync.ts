@@ -12,6 +12,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { startZohoSim, type ZohoSim } from "../zoho-sim/server.ts";
 import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
+import type { ScratchDb } from "../local/scratch_db.ts";
 import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
 import { loadZohoEnv } from "../../supabase/functions/_shared/zoho/config.ts";
 import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
@@ -52,14 +53,44 @@ async function syncUntilDone(env: Record<string, string>) {
   }
 }
 
+/** What the sync child reports: its own wall time, calls and peak RSS (VmHWM). */
+interface ChildReport {
+  seconds: number;
+  calls: number;
+  hwmMb: number;
+}
+
+/**
+ * Runs the sync in its own process (the simulator stays in this one), so its time and its peak
+ * memory are the sync's alone.
+ */
+async function syncInChild(env: Record<string, string>): Promise<ChildReport> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...V8_FLAGS, fileURLToPath(import.meta.url), "--child"],
+    env,
+    stdout: "piped",
+  }).spawn();
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) throw new Error(`Cannot run the sync child: exit code ${out.code}`);
+  return JSON.parse(text.split("\n").at(-1)!) as ChildReport;
+}
+
+/** V8 flags of the sync child (none: memory is bounded by the sync's own backpressure). */
+const V8_FLAGS: string[] = [];
+
+async function countRecords(db: ScratchDb): Promise<number> {
+  return ((await db.sql`select count(*)::int as n from zoho.records`)[0]?.n ?? 0) as number;
+}
+
 async function ingest(leads: number) {
   const db = await createSyncDb("bench_ingest");
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
-    const t0 = performance.now();
-    await syncUntilDone(simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "8" }));
-    const syncSeconds = (performance.now() - t0) / 1000;
-    const n = ((await db.sql`select count(*)::int as n from zoho.records`)[0]?.n ?? 0) as number;
+    const r = await syncInChild(
+      simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "8" }),
+    );
+    const n = await countRecords(db);
     await db.sql`create table bench_copy (module text, id text, data jsonb,
       modified_time timestamptz, content_hash text)`;
     const rows = await db.sql`select module, id, data::text as data, modified_time::text as mt,
@@ -80,10 +111,10 @@ async function ingest(leads: number) {
       stream,
     );
     const copySeconds = (performance.now() - t1) / 1000;
-    const syncRate = n / syncSeconds;
+    const syncRate = n / r.seconds;
     const copyRate = n / copySeconds;
     console.log(
-      `ingest: ${n} records; sync ${syncRate.toFixed(0)} rec/s, COPY ${
+      `ingest: ${n} records, ${r.calls} calls; sync ${syncRate.toFixed(0)} rec/s, COPY ${
         copyRate.toFixed(0)
       } rec/s, ratio ${(syncRate / copyRate).toFixed(2)} (target >= 0.5)`,
     );
@@ -99,17 +130,15 @@ async function latency(leads: number) {
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
     sim.controls.faults.add({ kind: "slow", delayMs: 250, path: "/crm/v7/Leads" });
-    const t0 = performance.now();
-    const { calls } = await syncUntilDone(
+    const r = await syncInChild(
       simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "10" }),
     );
-    const seconds = (performance.now() - t0) / 1000;
-    const pages = sim.controls.log.entries().filter((e) => e.path.includes("/crm/v7/Leads")).length;
-    const rate = pages / seconds;
+    const delayed = sim.controls.log.entries().filter((e) => e.path.includes("/crm/v7/Leads"));
+    const rate = delayed.length / r.seconds;
     console.log(
-      `latency: ${pages} delayed calls (${calls} total) in ${seconds.toFixed(1)} s = ${
+      `latency: ${delayed.length} delayed calls (${r.calls} total) in ${r.seconds.toFixed(1)} s = ${
         rate.toFixed(1)
-      } pages/s; ceiling 40; ratio ${(rate / 40).toFixed(2)} (target >= 0.8)`,
+      } calls/s; ceiling 40; ratio ${(rate / 40).toFixed(2)} (target >= 0.8)`,
     );
   } finally {
     await closeAllSql();
@@ -122,17 +151,17 @@ async function memory(leads: number) {
   const db = await createSyncDb("bench_memory");
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", fileURLToPath(import.meta.url), "--child"],
-      env: simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "8" }),
-      stdout: "piped",
-    }).spawn();
-    const t0 = performance.now();
-    const out = new TextDecoder().decode((await child.output()).stdout).trim();
-    const seconds = (performance.now() - t0) / 1000;
-    const n = ((await db.sql`select count(*)::int as n from zoho.records`)[0]?.n ?? 0) as number;
-    console.log(`memory: ${n} leads synced in ${seconds.toFixed(0)} s; ${out} (target <= 150 MB)`);
+    const r = await syncInChild(
+      simEnv(sim, db.url, { ZOHO_CONCURRENCY: "10", ZOHO_SEGMENTS: "8" }),
+    );
+    const n = await countRecords(db);
+    const flags = V8_FLAGS.length ? ` (V8 flags: ${V8_FLAGS.join(" ")})` : " (no V8 flags)";
+    console.log(
+      `memory: ${n} leads synced in ${r.seconds.toFixed(0)} s; peak RSS (VmHWM) of the sync ` +
+        `process ${r.hwmMb.toFixed(0)} MB${flags} (target <= 150 MB)`,
+    );
   } finally {
+    await closeAllSql();
     await sim.close();
     await db.drop();
   }
@@ -149,10 +178,12 @@ export async function run(args: string[]): Promise<void> {
 }
 
 if (import.meta.main && Deno.args.includes("--child")) {
-  await syncUntilDone(Deno.env.toObject() as Record<string, string>);
+  const t0 = performance.now();
+  const { calls } = await syncUntilDone(Deno.env.toObject() as Record<string, string>);
+  const seconds = (performance.now() - t0) / 1000;
   const status = await Deno.readTextFile("/proc/self/status");
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  console.log(`peak RSS of the sync process ${hwm.toFixed(0)} MB`);
+  const hwmMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   await closeAllSql();
+  console.log(JSON.stringify({ seconds, calls, hwmMb } satisfies ChildReport));
   Deno.exit(0);
 }
