@@ -1,6 +1,7 @@
 /**
- * Set-based writes into the raw store. A page goes to Postgres as one JSON array text (records
- * stay byte-exact: jsonb keeps big numbers), and one statement upserts zoho.records, appends a
+ * Set-based writes into the raw store. A batch of records goes to Postgres by `COPY` into a
+ * transaction-scoped staging table (each record's JSON text parsed once by Postgres, byte-exact:
+ * jsonb keeps big numbers), then one statement upserts zoho.records, appends a
  * zoho.record_versions row only when the content hash changed, and never overwrites newer data
  * (an incoming record whose Modified_Time is older than the stored one is ignored). The caller's
  * transaction also moves the cursor, so rows and cursor commit together.
@@ -17,28 +18,65 @@ export interface WriteCounts {
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
+/** Escapes JSON text for COPY's text format (JSON has no raw tabs or newlines inside strings). */
+function copyText(raw: string): string {
+  return /[\\\t\n\r]/.test(raw)
+    ? raw.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+    : raw;
+}
+
 /** Upserts raw record texts of `module`; `rawRecords` are JSON object texts as Zoho sent them. */
-export async function writeRecords(
+export function writeRecords(
   sql: Sql,
   module: string,
   rawRecords: readonly string[],
   runId: string | null,
 ): Promise<WriteCounts> {
-  if (rawRecords.length === 0) return { inserted: 0, updated: 0, restored: 0, unchanged: 0 };
-  const json = `[${rawRecords.join(",")}]`;
-  const [row] = await (sql as postgres.Sql)<
+  if (rawRecords.length === 0) {
+    return Promise.resolve({ inserted: 0, updated: 0, restored: 0, unchanged: 0 });
+  }
+  // The staging table lives in one transaction: join the caller's, or open one.
+  return "savepoint" in sql
+    ? stageAndUpsert(sql, module, rawRecords, runId)
+    : sql.begin((tx) => stageAndUpsert(tx, module, rawRecords, runId));
+}
+
+async function stageAndUpsert(
+  tx: postgres.TransactionSql,
+  module: string,
+  rawRecords: readonly string[],
+  runId: string | null,
+): Promise<WriteCounts> {
+  // One staging table per session, emptied at commit (and by this statement): no catalog churn
+  // per batch; safe behind a transaction pooler since nothing outlives the transaction.
+  await tx`do $$ begin
+    if to_regclass('pg_temp.zoho_stage') is null then
+      create temp table zoho_stage (n int not null, e jsonb not null) on commit delete rows;
+    end if;
+  end $$`;
+  let lines = "";
+  for (let i = 0; i < rawRecords.length; i++) lines += `${i}\t${copyText(rawRecords[i]!)}\n`;
+  const stream = await tx`copy zoho_stage (n, e) from stdin`.writable();
+  await new Promise<void>((resolve, reject) => {
+    stream.on("error", reject);
+    stream.end(lines, () => resolve());
+  });
+  const [row] = await (tx as unknown as postgres.Sql)<
     { inserted: number; updated: number; restored: number; total: number }[]
   >`
     with incoming as (
-      -- the last copy of an id within the page wins
+      -- per id, the newest Modified_Time wins, then the last copy in the batch
       select distinct on (e ->> 'id') e ->> 'id' as id, e as data,
         zoho.content_hash(e) as hash, nullif(e ->> 'Modified_Time', '')::timestamptz as mt
-      from jsonb_array_elements(${json}::text::jsonb) with ordinality as x(e, n)
-      order by e ->> 'id', n desc
+      from zoho_stage
+      order by e ->> 'id', nullif(e ->> 'Modified_Time', '')::timestamptz desc nulls last, n desc
     ),
+    emptied as (delete from zoho_stage returning 1),
+    -- Stored rows by primary key (id = any(array)): a join here lets the planner scan the whole
+    -- module when its statistics lag a fast-growing table (seen: O(table) per batch).
     prev as (
-      select r.id, r.deleted_at from zoho.records r join incoming i using (id)
-      where r.module = ${module}
+      select r.id, r.deleted_at, r.content_hash from zoho.records r
+      where r.module = ${module} and r.id = any(array(select id from incoming))
     ),
     up as (
       insert into zoho.records as r
@@ -71,9 +109,11 @@ export async function writeRecords(
       returning 1
     ),
     touched as (
-      update zoho.records r set last_synced_at = now() from incoming i
-      where r.module = ${module} and r.id = i.id and r.content_hash = i.hash
-        and r.deleted_at is null
+      update zoho.records r set last_synced_at = now()
+      where r.module = ${module} and r.id = any(array(
+        select p.id from prev p join incoming i using (id)
+        where p.content_hash = i.hash and p.deleted_at is null
+      ))
       returning 1
     )
     select
@@ -81,7 +121,7 @@ export async function writeRecords(
       (select count(*) from ver where change = 'update')::int as updated,
       (select count(*) from ver where change = 'restore')::int as restored,
       ((select count(*) from incoming) + 0 * (select count(*) from undeleted)
-        + 0 * (select count(*) from touched))::int as total`;
+        + 0 * (select count(*) from touched) + 0 * (select count(*) from emptied))::int as total`;
   const r = row!;
   return {
     inserted: r.inserted,
