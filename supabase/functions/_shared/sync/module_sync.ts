@@ -9,6 +9,7 @@ import type postgres from "postgres";
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
 import { newStats } from "../zoho/client.ts";
 import { syncDeletions } from "./deletions.ts";
+import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
 import type { ModulePlan } from "./fields.ts";
 import { readStep, type SegmentState } from "./reader.ts";
 import {
@@ -19,7 +20,6 @@ import {
   saveSegment,
   startRead,
 } from "./state.ts";
-import { writeRecords } from "./writer.ts";
 
 /** Settings the module loop needs. */
 export interface ModuleContext {
@@ -86,8 +86,15 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
     const serverTime = { value: null as number | null };
     const workers = new Map<number, Promise<void>>();
     let failure: unknown = null;
+    // Segments share one group-commit writer: pages queued meanwhile commit in one transaction.
+    const writer = createBatchWriter(ctx.sql, { module, runId: ctx.runId }, (counts) => {
+      result.inserted += counts.inserted;
+      result.updated += counts.updated;
+      result.restored += counts.restored;
+      result.unchanged += counts.unchanged;
+    });
     const launch = (seg: SegmentState) => {
-      const work = runSegment(ctx, plan, seg, result, serverTime, launch);
+      const work = runSegment(ctx, plan, seg, result, writer, serverTime, launch);
       // Every worker settles before the module ends; the first failure is rethrown below.
       workers.set(seg.segment, work.catch((error) => void (failure ??= error)));
     };
@@ -145,6 +152,7 @@ async function runSegment(
   plan: ModulePlan,
   start: SegmentState,
   result: ModuleResult,
+  writer: BatchWriter,
   serverTime: { value: number | null },
   launch: (seg: SegmentState) => void,
 ): Promise<void> {
@@ -172,14 +180,9 @@ async function runSegment(
       ? split(next, step, step.serverTime ?? now(), ctx.segments)
       : [];
     if (extra.length) next.until = extra[0]!.since;
-    await ctx.sql.begin(async (tx) => {
-      const counts = await writeRecords(tx, plan.module, step.records, ctx.runId);
+    await writer.write(step.records, async (tx) => {
       await saveSegment(tx, plan.module, next);
       for (const s of extra) await saveSegment(tx, plan.module, s);
-      result.inserted += counts.inserted;
-      result.updated += counts.updated;
-      result.restored += counts.restored;
-      result.unchanged += counts.unchanged;
     });
     result.pages++;
     result.fetched += step.fetched;
