@@ -2,7 +2,7 @@
 -- upserts, updates, deletions, restores, physical deletes and version purges; and the snapshot
 -- computed from them is the one a full rebuild gives.
 begin;
-select plan(18);
+select plan(19);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -117,6 +117,7 @@ create temp table inc_leads as select * from analytics.f_leads;
 create temp table inc_deals as select * from analytics.f_deals;
 create temp table inc_touches as select * from analytics.f_touches;
 create temp table inc_versions as select * from analytics.f_deal_versions;
+create temp table inc_stage_entries as select * from analytics.f_stage_entries;
 create temp table inc_campaigns as select * from analytics.f_campaigns;
 select analytics.refresh_facts();
 select bag_eq('select * from inc_leads', 'select * from analytics.f_leads',
@@ -127,6 +128,8 @@ select bag_eq('select * from inc_touches', 'select * from analytics.f_touches',
   'f_touches: incremental = full rebuild');
 select bag_eq('select * from inc_versions', 'select * from analytics.f_deal_versions',
   'f_deal_versions: incremental = full rebuild');
+select bag_eq('select * from inc_stage_entries', 'select * from analytics.f_stage_entries',
+  'f_stage_entries: incremental = full rebuild');
 select bag_eq('select * from inc_campaigns', 'select * from analytics.f_campaigns',
   'f_campaigns: incremental = full rebuild');
 select is(analytics.compute_snapshot('2026-03-04') ->> 'content_hash', :'inc_h',

@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(48);
+select plan(50);
 
 -- Isolation: this transaction sees only the records below (everything is rolled back).
 set local zoho.allow_purge = 'on';
@@ -196,6 +196,19 @@ select results_eq($$select stage, entered, advanced, conversion_pct, median_days
            ('Needs Analysis', 1::bigint, 0::bigint, 0.00::numeric, null::numeric),
            ('Negotiation/Review', 1::bigint, 0::bigint, 0.00::numeric, null::numeric)$$,
   'stage-to-stage conversion and days in stage');
+-- Stage conversion as of an earlier day reads only the history up to then. 8 Feb: D9's entries
+-- all lie before (stored history), D5 has a later one (11 Feb, left out). Qualification: D9
+-- (20 Jan, later Needs Analysis → advanced) and D5 (1 Feb, nothing later yet) → 1 of 2 = 50 %;
+-- completed stays: D9's 20 Jan → 1 Feb = 12 days. Needs Analysis: D9 (5 Feb), open → 0 %.
+select results_eq($$select stage, entered, advanced, conversion_pct, completed_stays, median_days_in_stage from analytics.stage_conversion('2026-02-08', 't12m') where entered > 0 order by stage_position$$,
+  $$values ('Qualification', 2::bigint, 1::bigint, 50.00::numeric, 1::bigint, 12.00::numeric),
+           ('Needs Analysis', 1::bigint, 0::bigint, 0.00::numeric, 0::bigint, null::numeric)$$,
+  'stage conversion as of 8 Feb: later entries are left out');
+-- 3 Feb: D9 has entered Qualification (20 Jan) and Closed Lost (1 Feb, not a further stage) →
+-- not advanced; D5 Qualification (1 Feb) → 0 of 2; D9's stay 12 days.
+select results_eq($$select stage, entered, advanced, completed_stays, median_days_in_stage from analytics.stage_conversion('2026-02-03', 't12m') where entered > 0 order by stage_position$$,
+  $$values ('Qualification', 2::bigint, 0::bigint, 1::bigint, 12.00::numeric)$$,
+  'stage conversion as of 3 Feb: a loss is no advance');
 -- Deal health: D6 (Qualification, last change 1 Feb > 14 days) and D9 (Needs Analysis, 5 Feb)
 -- are stale; D5 changed by a call today; D6 slipped (closing 28 Feb); D5 pushed once (10→20 Mar).
 select results_eq($$select deal_id, is_stale, is_slipped, close_date_pushes from analytics.open_deal_health('2026-03-04') order by 1$$,
