@@ -158,6 +158,9 @@ async function runSegment(
 ): Promise<void> {
   const now = ctx.now ?? Date.now;
   let seg = start;
+  // The next page is read while the previous one commits; it is queued only after that commit,
+  // so cursors still commit in page order and at most two pages per segment are held.
+  let pending: Promise<void> = Promise.resolve();
   while (!seg.done && now() < ctx.deadline) {
     const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
       seg.cursor === null;
@@ -180,15 +183,19 @@ async function runSegment(
       ? split(next, step, step.serverTime ?? now(), ctx.segments)
       : [];
     if (extra.length) next.until = extra[0]!.since;
-    await writer.write(step.records, async (tx) => {
+    await pending;
+    pending = writer.write(step.records, async (tx) => {
       await saveSegment(tx, plan.module, next);
       for (const s of extra) await saveSegment(tx, plan.module, s);
+    }).then(() => {
+      result.pages++;
+      result.fetched += step.fetched;
+      extra.forEach(launch);
     });
-    result.pages++;
-    result.fetched += step.fetched;
-    extra.forEach(launch);
+    pending.catch(() => {}); // handled: awaited before the next page is queued, or below
     seg = next;
   }
+  await pending;
 }
 
 /**
