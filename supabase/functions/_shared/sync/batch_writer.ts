@@ -60,7 +60,8 @@ export function createBatchWriter(
       const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((p) => p.records);
       const counts = await sql.begin(async (tx) => {
         const c = await writeRecords(tx, target.module, records, target.runId);
-        for (const p of batch) await p.save(tx);
+        // Cursor rows of different segments: sent together (pipelined), not one by one.
+        await Promise.all(batch.map((p) => p.save(tx)));
         return c;
       });
       onCounts(counts);

@@ -51,14 +51,16 @@ async function stageAndUpsert(
 ): Promise<WriteCounts> {
   // One staging table per session, emptied at commit (and by this statement): no catalog churn
   // per batch; safe behind a transaction pooler since nothing outlives the transaction.
-  await tx`do $$ begin
+  // Sent without waiting (pipelined ahead of the COPY on the same connection).
+  const ready = tx`do $$ begin
     if to_regclass('pg_temp.zoho_stage') is null then
       create temp table zoho_stage (n int not null, e jsonb compression lz4 not null) on commit delete rows;
     end if;
-  end $$`;
+  end $$`.execute();
   let lines = "";
   for (let i = 0; i < rawRecords.length; i++) lines += `${i}\t${copyText(rawRecords[i]!)}\n`;
   const stream = await tx`copy zoho_stage (n, e) from stdin`.writable();
+  await ready;
   await new Promise<void>((resolve, reject) => {
     stream.on("error", reject);
     stream.end(lines, () => resolve());
