@@ -5,7 +5,9 @@
  * 2. latency-bound: pages/s with 250 ms per page and concurrency 10 ÷ the ceiling 10 / 0.25 s
  *    (target ≥ 0.8);
  * 3. peak memory (VmHWM) of a sync process reading 1,000,000 leads (target ≤ 150 MB).
- * Flags: --ingest-leads=N --latency-leads=N --memory-leads=N (0 skips a part).
+ * Flags: --ingest-leads=N --latency-leads=N --memory-leads=N (0 skips a part). The sync runs in
+ * a child process apart from the simulator; ingest also prints the CPU split, the bounds it
+ * implies and the write path measured alone.
  */
 import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
@@ -14,6 +16,7 @@ import { startZohoSim, type ZohoSim } from "../zoho-sim/server.ts";
 import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
 import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
+import { createBatchWriter } from "../../supabase/functions/_shared/sync/batch_writer.ts";
 import { loadZohoEnv } from "../../supabase/functions/_shared/zoho/config.ts";
 import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
 
@@ -157,6 +160,7 @@ async function ingest(leads: number) {
       stream,
     );
     const copySeconds = (performance.now() - t1) / 1000;
+    const writerRate = await writerAlone(db, rows.map((r) => r.data));
     const syncRate = n / r.seconds;
     const copyRate = n / copySeconds;
     console.log(
@@ -166,11 +170,45 @@ async function ingest(leads: number) {
         r.seconds.toFixed(1)
       } s on ${navigator.hardwareConcurrency} cores`,
     );
+    // Bounds from the same run: the simulator serves every call on one thread, and the three
+    // processes share the machine's cores.
+    const c = r.cpu;
+    const simBound = n / c.sim;
+    const coreBound = n / ((c.sim + c.sync + c.postgres) / navigator.hardwareConcurrency);
+    console.log(
+      `ingest bounds: simulator thread alone ${simBound.toFixed(0)} rec/s (ratio ${
+        (simBound / copyRate).toFixed(2)
+      }); all CPU spread over the cores ${coreBound.toFixed(0)} rec/s (ratio ${
+        (coreBound / copyRate).toFixed(2)
+      })`,
+    );
+    console.log(
+      `ingest, write path alone (same records, 8 page streams through the batch writer, no ` +
+        `simulator): ${writerRate.toFixed(0)} rec/s, ratio ${(writerRate / copyRate).toFixed(2)}`,
+    );
   } finally {
     await closeAllSql();
     await sim.close();
     await db.drop();
   }
+}
+
+/**
+ * The sync's write path measured apart from the simulator: the stored records, emptied out and
+ * written again as pages of 200 from 8 concurrent streams through the group-commit writer.
+ */
+async function writerAlone(db: ScratchDb, texts: string[]): Promise<number> {
+  await db.sql`truncate zoho.records, zoho.record_versions`;
+  const writer = createBatchWriter(db.sql, { module: "Leads", runId: null }, () => {});
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = next; i < texts.length; i = next) {
+      next += 200;
+      await writer.write(texts.slice(i, i + 200), async () => {});
+    }
+  }));
+  return texts.length / ((performance.now() - t0) / 1000);
 }
 
 async function latency(leads: number) {
