@@ -1,6 +1,6 @@
 /**
- * Set-based writes into the raw store. A batch of records goes to Postgres by `COPY` into a
- * transaction-scoped staging table (each record's JSON text parsed once by Postgres, byte-exact:
+ * Set-based writes into the raw store. A batch of records goes to Postgres as one JSON array
+ * text into a transaction-scoped staging table (each record parsed once by Postgres, byte-exact:
  * jsonb keeps big numbers; compressed once, with lz4, and that datum is stored as is by both
  * inserts, since pglz compression was the largest single cost of a write). Then one statement
  * upserts zoho.records, appends a zoho.record_versions row only when the content hash changed,
@@ -19,13 +19,6 @@ export interface WriteCounts {
 }
 
 type Sql = postgres.Sql | postgres.TransactionSql;
-
-/** Escapes JSON text for COPY's text format (JSON has no raw tabs or newlines inside strings). */
-function copyText(raw: string): string {
-  return /[\\\t\n\r]/.test(raw)
-    ? raw.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    : raw;
-}
 
 /** Upserts raw record texts of `module`; `rawRecords` are JSON object texts as Zoho sent them. */
 export function writeRecords(
@@ -51,20 +44,18 @@ async function stageAndUpsert(
 ): Promise<WriteCounts> {
   // One staging table per session, emptied at commit (and by this statement): no catalog churn
   // per batch; safe behind a transaction pooler since nothing outlives the transaction.
-  // Sent without waiting (pipelined ahead of the COPY on the same connection).
+  // Sent without waiting (pipelined ahead of the insert on the same connection).
   const ready = tx`do $$ begin
     if to_regclass('pg_temp.zoho_stage') is null then
       create temp table zoho_stage (n int not null, e jsonb compression lz4 not null) on commit delete rows;
     end if;
   end $$`.execute();
-  let lines = "";
-  for (let i = 0; i < rawRecords.length; i++) lines += `${i}\t${copyText(rawRecords[i]!)}\n`;
-  const stream = await tx`copy zoho_stage (n, e) from stdin`.writable();
-  await ready;
-  await new Promise<void>((resolve, reject) => {
-    stream.on("error", reject);
-    stream.end(lines, () => resolve());
-  });
+  // One JSON array text parameter: no per-record escaping in JS. (COPY was tried: postgres.js
+  // swallows an error that arrives after the COPY data ended, so a bad record hung the write.)
+  const staged = tx`insert into zoho_stage (n, e)
+    select n, e from jsonb_array_elements(${`[${rawRecords.join(",")}]`}::text::jsonb)
+      with ordinality as x(e, n)`.execute();
+  await Promise.all([ready, staged]);
   const [row] = await (tx as unknown as postgres.Sql)<
     { inserted: number; updated: number; restored: number; total: number }[]
   >`
