@@ -3,6 +3,7 @@
  * fields, inject faults, read the request log and the credit ledger, expire or revoke tokens.
  */
 import { idOf } from "./dataset/context.ts";
+import { RECORD_MODULES } from "./dataset/modules.ts";
 import { parseDateTime } from "./dataset/time_format.ts";
 import type { FieldDef, ZohoRecord } from "./dataset/types.ts";
 import { completeJob } from "./routes/bulk_routes.ts";
@@ -11,6 +12,7 @@ import type { FaultRule, FaultRuleInput } from "./sim/faults.ts";
 import type { LedgerEntry } from "./sim/limits.ts";
 import type { RequestLogEntry } from "./sim/request_log.ts";
 import type { SimState } from "./sim/state.ts";
+import { ListCache } from "./store/list_cache.ts";
 
 /** Library handle for tests. Times are epoch seconds. */
 export interface SimControls {
@@ -68,6 +70,13 @@ export interface SimControls {
   gates: { concurrencyActive(): number; subConcurrencyActive(): number };
   /** Switches for unverified behaviours; mutable at runtime. */
   behaviour: Behaviour;
+  /** The list-view JSON cache (store/list_cache.ts); off unless `listCache` or `prerender`. */
+  listCache: {
+    enabled(): boolean;
+    /** Turns the cache on (if off) and renders every live record of the modules; returns how many. */
+    prerender(modules?: readonly string[]): number;
+    stats(): { entries: number; hits: number; misses: number };
+  };
 }
 
 /** Builds the controls of a simulator state. */
@@ -151,5 +160,17 @@ export function createControls(state: SimState): SimControls {
       subConcurrencyActive: () => state.subGate.active,
     },
     behaviour: state.options.behaviour,
+    listCache: {
+      enabled: () => state.listCache !== null,
+      prerender: (modules = RECORD_MODULES.map((m) => m.api_name)) => {
+        const cache = state.listCache ??= new ListCache(store);
+        return modules.reduce((n, module) => n + cache.prerender(module, now()), 0);
+      },
+      stats: () => ({
+        entries: state.listCache?.size() ?? 0,
+        hits: state.listCache?.hits ?? 0,
+        misses: state.listCache?.misses ?? 0,
+      }),
+    },
   };
 }

@@ -43,6 +43,10 @@ export function startZohoSim(options: ZohoSimOptions = {}): Promise<ZohoSim> {
   const resolved = OptionsSchema.parse(options);
   const state = createState(resolved);
   const handler = createHandler(state);
+  const controls = createControls(state);
+  if (resolved.prerender !== false) {
+    controls.listCache.prerender(resolved.prerender === true ? undefined : resolved.prerender);
+  }
   return new Promise((resolve) => {
     const server = Deno.serve({
       port: resolved.port,
@@ -62,7 +66,7 @@ export function startZohoSim(options: ZohoSimOptions = {}): Promise<ZohoSim> {
         refreshToken: creds.refreshToken,
         scope: creds.scope,
       },
-      controls: createControls(state),
+      controls,
       dataset: state.dataset,
       dcUrl: (dc) => dcBase(state, dc as never),
       close: async () => {

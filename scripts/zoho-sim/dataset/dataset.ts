@@ -136,7 +136,7 @@ export function finish(module: string, rec: ZohoRecord, now: number): ZohoRecord
 function evaluateFormula(field: FieldDef, rec: ZohoRecord, now: number): unknown {
   if (field.api_name === "Lead_Age_Days") {
     const created = parseDateTime(String(rec.Created_Time));
-    return created === null ? null : Math.floor((now - created) / 86400);
+    return created === null ? null : ageDays(created, now);
   }
   if (field.api_name === "Weighted_Amount") {
     const amount = Number(rec.Amount ?? 0);
@@ -144,6 +144,21 @@ function evaluateFormula(field: FieldDef, rec: ZohoRecord, now: number): unknown
     return Math.round(amount * probability) / 100;
   }
   return null;
+}
+
+/** Whole days from `created` to `now` (Lead_Age_Days). */
+export function ageDays(created: number, now: number): number {
+  return Math.floor((now - created) / 86400);
+}
+
+/**
+ * What a record's clock-dependent formulas read: its creation time when the module has
+ * Lead_Age_Days, else null (the record then renders the same at any clock).
+ */
+export function clockInput(module: string, rec: ZohoRecord): number | null {
+  const fields = moduleByName(module)?.fields ?? [];
+  if (!fields.some((f) => f.data_type === "formula" && f.api_name === "Lead_Age_Days")) return null;
+  return parseDateTime(String(rec.Created_Time));
 }
 
 /** Options for streaming a module. */

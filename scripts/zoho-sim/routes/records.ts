@@ -4,8 +4,9 @@ import type { ModuleDef } from "../dataset/modules.ts";
 import { formatDateTime } from "../dataset/time_format.ts";
 import type { ZohoRecord } from "../dataset/types.ts";
 import { invalidData, ZohoError } from "../sim/errors.ts";
-import { jsonResponse } from "../sim/json.ts";
+import { jsonResponse, jsonTextResponse, stringify } from "../sim/json.ts";
 import type { SimState } from "../sim/state.ts";
+import { type ListCache, type ListPlan, planList } from "../store/list_cache.ts";
 import type { Cursor } from "../store/ordering.ts";
 import type { SimEnv } from "./env.ts";
 import { type ListParams, parseListParams } from "./list_params.ts";
@@ -114,14 +115,13 @@ export function listRecords(state: SimState, c: Context<SimEnv>, mod: ModuleDef)
   const rows = picked.slice(0, p.perPage);
   if (rows.length === 0) return new Response(null, { status: p.ims !== null ? 304 : 204 });
   const defMap = fieldMap(defs);
-  const data = rows.map((cur) =>
-    projectForList(
-      state.store.record(module, cur.index, now),
-      p.fields,
-      defMap,
-      state.options.behaviour.listDollarKeys,
-    )
-  );
+  const dollarKeys = state.options.behaviour.listDollarKeys;
+  const plan = state.listCache && planList(p.fields, defs, defMap, dollarKeys);
+  const data = plan
+    ? null
+    : rows.map((cur) =>
+      projectForList(state.store.record(module, cur.index, now), p.fields, defMap, dollarKeys)
+    );
   let next: string | null = null;
   let expiry: string | null = null;
   if (more) {
@@ -138,22 +138,24 @@ export function listRecords(state: SimState, c: Context<SimEnv>, mod: ModuleDef)
     next = tok.token;
     expiry = formatDateTime(tok.expiresAt, state.options.orgTimezoneOffset);
   }
-  return jsonResponse({
-    data,
-    info: {
-      call: false,
-      per_page: p.perPage,
-      next_page_token: next,
-      count: rows.length,
-      sort_by: p.sortBy,
-      page: pageNo,
-      previous_page_token: null,
-      page_token_expiry: expiry,
-      sort_order: p.desc ? "desc" : "asc",
-      email: false,
-      more_records: more,
-    },
-  });
+  const info = {
+    call: false,
+    per_page: p.perPage,
+    next_page_token: next,
+    count: rows.length,
+    sort_by: p.sortBy,
+    page: pageNo,
+    previous_page_token: null,
+    page_token_expiry: expiry,
+    sort_order: p.desc ? "desc" : "asc",
+    email: false,
+    more_records: more,
+  };
+  if (data) return jsonResponse({ data, info });
+  // Cached texts joined as JSON.stringify({data, info}) would write them.
+  const cache = state.listCache as ListCache;
+  const texts = rows.map((cur) => cache.text(module, cur.index, now, plan as ListPlan));
+  return jsonTextResponse(`{"data":[${texts.join(",")}],"info":${stringify(info)}}`);
 }
 
 /** GET /crm/v7/{module}/{id}: the full record, subforms and rich text included. */

@@ -90,6 +90,13 @@ export const OptionsSchema = z.object({
   realTimeClock: z.boolean().default(false),
   behaviour: BehaviourSchema.default(BehaviourSchema.parse({})),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
+  /**
+   * Serve list views from cached JSON text of each record (store/list_cache.ts): same bytes, far
+   * less CPU per record; costs memory (about 3 KB per lead).
+   */
+  listCache: z.boolean().default(false),
+  /** Render these modules' records into the list cache at start (true: every module; implies it). */
+  prerender: z.union([z.boolean(), z.array(z.string())]).default(false),
   /** Largest number of request-log entries kept. */
   requestLogSize: z.number().int().positive().default(10000),
 });

@@ -14,7 +14,16 @@ export function jsonResponse(
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  return new Response(stringify(value), {
+  return jsonTextResponse(stringify(value), status, headers);
+}
+
+/** A response whose body is JSON text already serialised. */
+export function jsonTextResponse(
+  text: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(text, {
     status,
     headers: { "content-type": "application/json;charset=UTF-8", ...headers },
   });

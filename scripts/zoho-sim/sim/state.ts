@@ -1,6 +1,7 @@
 /** Everything one running simulator holds, wired from resolved options. */
 import { createDataset, type Dataset } from "../dataset/dataset.ts";
 import { Mutations } from "../store/mutations.ts";
+import { ListCache } from "../store/list_cache.ts";
 import { Orderings } from "../store/ordering.ts";
 import { RecordStore } from "../store/record_store.ts";
 import { BulkJobs } from "../routes/bulk_jobs.ts";
@@ -24,6 +25,8 @@ export interface SimState {
   dataset: Dataset;
   store: RecordStore;
   orderings: Orderings;
+  /** Cached list-view JSON of records (options.listCache or prerender), else null. */
+  listCache: ListCache | null;
   mutations: Mutations;
   clock: SimClock;
   tokens: TokenStore;
@@ -65,6 +68,7 @@ export function createState(options: ResolvedOptions): SimState {
     dataset,
     store,
     orderings: new Orderings(store),
+    listCache: options.listCache || options.prerender !== false ? new ListCache(store) : null,
     mutations: new Mutations(
       store,
       () => clock.now(),

@@ -1,0 +1,178 @@
+/**
+ * Optional cache of list-view JSON text (`listCache: true`): each record is rendered once into one
+ * string holding `"id":…`, its record-level `$` keys and a `,"Name":value` fragment per field (list
+ * shape: rich text cut, subforms left out), with the offset of every fragment. A page for any
+ * `fields` set is then assembled from slices of those strings, byte for byte what projecting and
+ * `JSON.stringify`-ing the records gives (`projectForList`). An entry is used only while the
+ * record's overlay object, the module's added fields and the day count of clock-dependent formulas
+ * (Lead_Age_Days) are those it was rendered with; any mutation replaces one of them.
+ */
+import { ageDays, clockInput } from "../dataset/dataset.ts";
+import type { FieldDef, ZohoRecord } from "../dataset/types.ts";
+import { stringify } from "../sim/json.ts";
+import { RICH_TEXT_LIST_LIMIT } from "../routes/render.ts";
+import type { Override, RecordStore } from "./record_store.ts";
+
+interface Entry {
+  text: string;
+  /** End of `"id":…`, end of the `$` keys; starts[j] is where field j's fragment begins. */
+  idEnd: number;
+  dollarEnd: number;
+  starts: Int32Array;
+  override: Override | undefined;
+  fieldCount: number;
+  /** Creation time read by Lead_Age_Days (null: no clock dependence) and the day count used. */
+  created: number | null;
+  age: number;
+}
+
+/** How to assemble one page's records from entries: null when the cache cannot serve it. */
+export interface ListPlan {
+  /** Pairs [from, to) of consecutive field positions. */
+  runs: number[];
+  dollar: boolean;
+  /** `,"$has_more":{…}` for requested subforms, or "". */
+  tail: string;
+}
+
+/** Where a record-level `$` key goes in list responses (see projectForList). */
+function listDollar(key: string, defs: ReadonlyMap<string, FieldDef>): boolean {
+  return key.startsWith("$") && key !== "$has_more" && !defs.has(key);
+}
+
+/** The plan for `names`, or null when a name needs the uncached path (a requested `$` key). */
+export function planList(
+  names: readonly string[],
+  defs: readonly FieldDef[],
+  defMap: ReadonlyMap<string, FieldDef>,
+  dollarKeys: "all" | "requested",
+): ListPlan | null {
+  const position = new Map(defs.map((f, j) => [f.api_name, j]));
+  const seen = new Set<string>();
+  const positions: number[] = [];
+  const more: Record<string, boolean> = {};
+  let hasMore = false;
+  for (const name of names) {
+    if (name === "id" || seen.has(name)) continue;
+    if (name.startsWith("$") && !defMap.has(name)) {
+      if (name === "$has_more") continue;
+      return null;
+    }
+    const def = defMap.get(name);
+    if (!def) continue;
+    // An array-index name would be ordered first by JSON.stringify: leave that to the slow path.
+    if (/^(0|[1-9]\d*)$/.test(name)) return null;
+    seen.add(name);
+    if (def.data_type === "subform") {
+      more[name] = true;
+      hasMore = true;
+    } else positions.push(position.get(name) as number);
+  }
+  const runs: number[] = [];
+  for (const p of positions) {
+    if (runs.length > 0 && runs[runs.length - 1] === p) runs[runs.length - 1] = p + 1;
+    else runs.push(p, p + 1);
+  }
+  const tail = hasMore ? `,"$has_more":${JSON.stringify(more)}` : "";
+  return { runs, dollar: dollarKeys === "all", tail };
+}
+
+/** Renders records once and serves their list-view JSON text from then on. */
+export class ListCache {
+  readonly #entries = new Map<string, (Entry | undefined)[]>();
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly store: RecordStore) {}
+
+  /** The record's JSON text under `plan` (the record must exist; liveness is the caller's). */
+  text(module: string, i: number, now: number, plan: ListPlan): string {
+    const e = this.#entry(module, i, now);
+    let out = "{" + e.text.slice(0, plan.dollar ? e.dollarEnd : e.idEnd);
+    const runs = plan.runs;
+    for (let k = 0; k < runs.length; k += 2) {
+      out += e.text.slice(e.starts[runs[k] as number], e.starts[runs[k + 1] as number]);
+    }
+    return out + plan.tail + "}";
+  }
+
+  /** Renders every live record of a module now; returns how many. */
+  prerender(module: string, now: number): number {
+    const total = this.store.total(module);
+    let n = 0;
+    for (let i = 0; i < total; i++) {
+      if (!this.store.isLive(module, i)) continue;
+      this.#entry(module, i, now);
+      n++;
+    }
+    return n;
+  }
+
+  /** Entries held (valid or not). */
+  size(): number {
+    let n = 0;
+    for (const list of this.#entries.values()) for (const e of list) if (e) n++;
+    return n;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #entry(module: string, i: number, now: number): Entry {
+    const s = this.store.state(module);
+    let list = this.#entries.get(module);
+    if (!list) this.#entries.set(module, list = []);
+    const e = list[i];
+    if (
+      e && e.override === s.overrides.get(i) && e.fieldCount === s.fields.length &&
+      (e.created === null || ageDays(e.created, now) === e.age)
+    ) {
+      this.hits++;
+      return e;
+    }
+    this.misses++;
+    const fresh = this.#render(module, i, now);
+    list[i] = fresh;
+    return fresh;
+  }
+
+  #render(module: string, i: number, now: number): Entry {
+    const s = this.store.state(module);
+    const rec: ZohoRecord = this.store.record(module, i, now);
+    const defs = this.store.fields(module);
+    const defMap = new Map(defs.map((f) => [f.api_name, f]));
+    let text = `"id":${stringify(rec.id)}`;
+    const idEnd = text.length;
+    for (const [key, value] of Object.entries(rec)) {
+      if (value !== undefined && listDollar(key, defMap)) {
+        text += `,${JSON.stringify(key)}:${stringify(value)}`;
+      }
+    }
+    const dollarEnd = text.length;
+    const starts = new Int32Array(defs.length + 1);
+    defs.forEach((field, j) => {
+      starts[j] = text.length;
+      // Fragments follow the definition projectForList uses for the name (the last one).
+      const def = defMap.get(field.api_name) as FieldDef;
+      if (def !== field || def.data_type === "subform") return;
+      let value = rec[field.api_name];
+      if (def.rich_text && typeof value === "string" && value.length > RICH_TEXT_LIST_LIMIT) {
+        value = value.slice(0, RICH_TEXT_LIST_LIMIT);
+      }
+      text += `,${JSON.stringify(field.api_name)}:${stringify(value === undefined ? null : value)}`;
+    });
+    starts[defs.length] = text.length;
+    const created = clockInput(module, rec);
+    return {
+      text,
+      idEnd,
+      dollarEnd,
+      starts,
+      override: s.overrides.get(i),
+      fieldCount: s.fields.length,
+      created,
+      age: created === null ? 0 : ageDays(created, now),
+    };
+  }
+}
