@@ -14,7 +14,8 @@ async function walk(auth: Auth, module: string, query: string): Promise<string[]
       headers: { Authorization: `Zoho-oauthtoken ${auth.token}` },
     });
     const text = await res.text();
-    out.push(`${res.status} ${text}`);
+    const type = res.headers.get("content-type");
+    out.push(`${res.status} ${type} ${res.headers.get("content-length")} ${text}`);
     if (res.status !== 200) break;
     const info = JSON.parse(text).info;
     if (!info.more_records) break;
@@ -101,6 +102,7 @@ Deno.test("list cache: mutations show at once", async () => {
     both((s) =>
       s.controls.records.update("Leads", lead(s, 4), { Email: "q@x.io" }, { bump: false })
     );
+    both((s) => s.controls.records.update("Leads", lead(s, 7), { Last_Name: "Zoë 😀 Ünï" }));
     both((s) => s.controls.records.delete("Leads", lead(s, 5)));
     both((s) => s.controls.records.delete("Leads", lead(s, 6)));
     both((s) => s.controls.records.restore("Leads", lead(s, 6)));
@@ -114,6 +116,7 @@ Deno.test("list cache: mutations show at once", async () => {
     });
     const body = (await walkBoth(leadsQuery))[0].join("\n");
     assert.ok(body.includes("Cachebuster") && body.includes("q@x.io") && body.includes("Newcomer"));
+    assert.ok(body.includes("Zoë 😀 Ünï"));
     assert.ok(!body.includes(`"id":"${lead(cached, 5)}"`));
     assert.ok(body.includes(`"id":"${lead(cached, 6)}"`));
     await assertSame(cached, plain, ["Leads", "Deals", "Contacts", "Accounts"], "mutated");

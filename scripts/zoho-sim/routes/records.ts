@@ -152,10 +152,10 @@ export function listRecords(state: SimState, c: Context<SimEnv>, mod: ModuleDef)
     more_records: more,
   };
   if (data) return jsonResponse({ data, info });
-  // Cached texts joined as JSON.stringify({data, info}) would write them.
+  // Cached records joined as JSON.stringify({data, info}) would write them, UTF-8 encoded.
   const cache = state.listCache as ListCache;
-  const texts = rows.map((cur) => cache.text(module, cur.index, now, plan as ListPlan));
-  return jsonTextResponse(`{"data":[${texts.join(",")}],"info":${stringify(info)}}`);
+  const indexes = rows.map((cur) => cur.index);
+  return jsonTextResponse(cache.page(module, indexes, now, plan as ListPlan, stringify(info)));
 }
 
 /** GET /crm/v7/{module}/{id}: the full record, subforms and rich text included. */

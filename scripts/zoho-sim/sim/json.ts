@@ -17,9 +17,9 @@ export function jsonResponse(
   return jsonTextResponse(stringify(value), status, headers);
 }
 
-/** A response whose body is JSON text already serialised. */
+/** A response whose body is JSON already serialised (text, or its UTF-8 bytes). */
 export function jsonTextResponse(
-  text: string,
+  text: string | Uint8Array<ArrayBuffer>,
   status = 200,
   headers: Record<string, string> = {},
 ): Response {

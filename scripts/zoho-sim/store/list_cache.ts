@@ -1,9 +1,10 @@
 /**
- * Optional cache of list-view JSON text (`listCache: true`): each record is rendered once into one
- * string holding `"id":…`, its record-level `$` keys and a `,"Name":value` fragment per field (list
- * shape: rich text cut, subforms left out), with the offset of every fragment. A page for any
- * `fields` set is then assembled from slices of those strings, byte for byte what projecting and
- * `JSON.stringify`-ing the records gives (`projectForList`). An entry is used only while the
+ * Optional cache of list-view JSON (`listCache: true`): each record is rendered once into UTF-8
+ * bytes holding `"id":…`, its record-level `$` keys and a `,"Name":value` fragment per field (list
+ * shape: rich text cut, subforms left out), with the offset of every fragment, kept in large
+ * off-heap arenas (little for the GC to trace). A page for any `fields` set is then copied
+ * together from those ranges, byte for byte what projecting and `JSON.stringify`-ing the records
+ * and encoding the page gives (`projectForList`). An entry is used only while the
  * record's overlay object, the module's added fields and the day count of clock-dependent formulas
  * (Lead_Age_Days) are those it was rendered with; any mutation replaces one of them.
  */
@@ -14,7 +15,8 @@ import { RICH_TEXT_LIST_LIMIT } from "../routes/render.ts";
 import type { Override, RecordStore } from "./record_store.ts";
 
 interface Entry {
-  text: string;
+  /** The record's bytes (a view into an arena). */
+  bytes: Uint8Array;
   /** End of `"id":…`, end of the `$` keys; starts[j] is where field j's fragment begins. */
   idEnd: number;
   dollarEnd: number;
@@ -26,13 +28,31 @@ interface Entry {
   age: number;
 }
 
+const encoder = new TextEncoder();
+const ARENA_BYTES = 8 << 20;
+
+/** UTF-8 length of text[from, to) (JSON text has no lone surrogates). */
+function utf8Length(text: string, from = 0, to = text.length): number {
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 0x80) n++;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      n += 4;
+      k++;
+    } else n += 3;
+  }
+  return n;
+}
+
 /** How to assemble one page's records from entries: null when the cache cannot serve it. */
 export interface ListPlan {
   /** Pairs [from, to) of consecutive field positions. */
   runs: number[];
   dollar: boolean;
-  /** `,"$has_more":{…}` for requested subforms, or "". */
-  tail: string;
+  /** `,"$has_more":{…}` for requested subforms and the closing brace, as bytes. */
+  tail: Uint8Array;
 }
 
 /** Where a record-level `$` key goes in list responses (see projectForList). */
@@ -73,27 +93,58 @@ export function planList(
     if (runs.length > 0 && runs[runs.length - 1] === p) runs[runs.length - 1] = p + 1;
     else runs.push(p, p + 1);
   }
-  const tail = hasMore ? `,"$has_more":${JSON.stringify(more)}` : "";
+  const tail = encoder.encode((hasMore ? `,"$has_more":${JSON.stringify(more)}` : "") + "}");
   return { runs, dollar: dollarKeys === "all", tail };
 }
 
 /** Renders records once and serves their list-view JSON text from then on. */
 export class ListCache {
   readonly #entries = new Map<string, (Entry | undefined)[]>();
+  #arena = new Uint8Array(0);
+  #used = 0;
   hits = 0;
   misses = 0;
 
   constructor(readonly store: RecordStore) {}
 
-  /** The record's JSON text under `plan` (the record must exist; liveness is the caller's). */
-  text(module: string, i: number, now: number, plan: ListPlan): string {
-    const e = this.#entry(module, i, now);
-    let out = "{" + e.text.slice(0, plan.dollar ? e.dollarEnd : e.idEnd);
+  /**
+   * A list response body: `{"data":[records…],"info":…}` with the records' JSON under `plan` (the
+   * records must exist; liveness is the caller's) and `info` already serialised.
+   */
+  page(module: string, rows: readonly number[], now: number, plan: ListPlan, info: string) {
+    const entries = rows.map((i) => this.#entry(module, i, now));
+    const head = encoder.encode(`{"data":[`);
+    const foot = encoder.encode(`],"info":${info}}`);
     const runs = plan.runs;
-    for (let k = 0; k < runs.length; k += 2) {
-      out += e.text.slice(e.starts[runs[k] as number], e.starts[runs[k + 1] as number]);
+    const tail = plan.tail;
+    let total = head.length + foot.length + Math.max(0, entries.length - 1);
+    for (const e of entries) {
+      total += 1 + (plan.dollar ? e.dollarEnd : e.idEnd) + tail.length;
+      for (let k = 0; k < runs.length; k += 2) {
+        total += e.starts[runs[k + 1] as number]! - e.starts[runs[k] as number]!;
+      }
     }
-    return out + plan.tail + "}";
+    const out = new Uint8Array(total);
+    out.set(head);
+    let pos = head.length;
+    entries.forEach((e, n) => {
+      if (n > 0) out[pos++] = 0x2c; // ,
+      out[pos++] = 0x7b; // {
+      const bytes = e.bytes;
+      const first = plan.dollar ? e.dollarEnd : e.idEnd;
+      out.set(bytes.subarray(0, first), pos);
+      pos += first;
+      for (let k = 0; k < runs.length; k += 2) {
+        const from = e.starts[runs[k] as number]!;
+        const to = e.starts[runs[k + 1] as number]!;
+        out.set(bytes.subarray(from, to), pos);
+        pos += to - from;
+      }
+      out.set(tail, pos);
+      pos += tail.length;
+    });
+    out.set(foot, pos);
+    return out;
   }
 
   /** Renders every live record of a module now; returns how many. */
@@ -117,6 +168,19 @@ export class ListCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#arena = new Uint8Array(0);
+    this.#used = 0;
+  }
+
+  /** `length` bytes in the current arena (a new one when it is full). */
+  #alloc(length: number): Uint8Array {
+    if (this.#used + length > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, length));
+      this.#used = 0;
+    }
+    const view = this.#arena.subarray(this.#used, this.#used + length);
+    this.#used += length;
+    return view;
   }
 
   #entry(module: string, i: number, now: number): Entry {
@@ -163,11 +227,26 @@ export class ListCache {
       text += `,${JSON.stringify(field.api_name)}:${stringify(value === undefined ? null : value)}`;
     });
     starts[defs.length] = text.length;
+    const length = utf8Length(text);
+    const bytes = this.#alloc(length);
+    encoder.encodeInto(text, bytes);
+    let [idBytes, dollarBytes] = [idEnd, dollarEnd];
+    if (length !== text.length) {
+      // Not ASCII: turn character offsets into byte offsets.
+      idBytes = utf8Length(text, 0, idEnd);
+      dollarBytes = idBytes + utf8Length(text, idEnd, dollarEnd);
+      let [char, byte] = [dollarEnd, dollarBytes];
+      for (let j = 0; j <= defs.length; j++) {
+        byte += utf8Length(text, char, starts[j]);
+        char = starts[j] as number;
+        starts[j] = byte;
+      }
+    }
     const created = clockInput(module, rec);
     return {
-      text,
-      idEnd,
-      dollarEnd,
+      bytes,
+      idEnd: idBytes,
+      dollarEnd: dollarBytes,
       starts,
       override: s.overrides.get(i),
       fieldCount: s.fields.length,
