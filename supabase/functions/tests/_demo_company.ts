@@ -11,6 +11,8 @@ import { pipeline } from "node:stream/promises";
 import type postgres from "postgres";
 import { createDataset } from "../../../scripts/zoho-sim/dataset/dataset.ts";
 import { parseDateTime } from "../../../scripts/zoho-sim/dataset/time_format.ts";
+// JSON as the API sends it: bigint fields (beyond 2^53) as bare numbers.
+import { stringify as toJson } from "../../../scripts/zoho-sim/sim/json.ts";
 
 /** Modules the demo company holds records in. */
 export const DEMO_MODULES = [
@@ -30,14 +32,6 @@ export const DEMO_MODULES = [
 export interface DemoLoad {
   records: number;
   versions: number;
-}
-
-const BIGINT = "\u0000bigint:";
-
-/** JSON as the API sends it: bigint fields (beyond 2^53) as bare numbers, like the simulator. */
-function toJson(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? BIGINT + v : v));
-  return text.includes("\\u0000bigint:") ? text.replace(/"\\u0000bigint:(-?\d+)"/g, "$1") : text;
 }
 
 /** COPY text-format escaping: JSON.stringify never emits raw tabs or newlines, only backslashes. */
