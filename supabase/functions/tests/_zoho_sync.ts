@@ -55,7 +55,8 @@ export async function startHarness(
 export const SIM_MODULES = RECORD_MODULES.map((m) => m.api_name);
 
 /**
- * Differences between live zoho.records and the simulator's records now, by content hash:
+ * Differences between live zoho.records and the simulator's records now, by the sha256 of
+ * their jsonb text (stricter than the sync's own content_hash: number scale counts too):
  * `missing` (in Zoho, not stored or stored differently) and `extra` (stored, not in Zoho).
  */
 export async function diffWithTruth(
@@ -63,14 +64,14 @@ export async function diffWithTruth(
   sim: ZohoSim,
   modules: readonly string[] = SIM_MODULES,
 ): Promise<{ missing: string[]; extra: string[]; total: number }> {
-  await sql`create table if not exists public.truth (module text, id text, hash text)`;
+  await sql`create table if not exists public.truth (module text, id text, hash bytea)`;
   await sql`truncate truth`;
   let total = 0;
   for (const module of modules) {
     let batch: string[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      await sql`insert into truth select ${module}, e ->> 'id', zoho.content_hash(e)
+      await sql`insert into truth select ${module}, e ->> 'id', sha256(convert_to(e::text, 'UTF8'))
         from jsonb_array_elements(${`[${batch.join(",")}]`}::text::jsonb) e`;
       batch = [];
     };
@@ -84,12 +85,12 @@ export async function diffWithTruth(
   const missing = await sql<{ key: string }[]>`
     select module || '/' || id as key from (
       select module, id, hash from truth
-      except select module, id, content_hash from zoho.records
+      except select module, id, sha256(convert_to(data::text, 'UTF8')) from zoho.records
         where deleted_at is null and module = any(${modules as string[]})
     ) x order by 1 limit 20`;
   const extra = await sql<{ key: string }[]>`
     select module || '/' || id as key from (
-      select module, id, content_hash from zoho.records
+      select module, id, sha256(convert_to(data::text, 'UTF8')) from zoho.records
         where deleted_at is null and module = any(${modules as string[]})
       except select module, id, hash from truth
     ) x order by 1 limit 20`;
