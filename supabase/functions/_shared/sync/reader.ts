@@ -6,8 +6,8 @@
  * text; only the parsed copies used for decisions may lose number precision.
  */
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
-import { peekRecord, splitListBody } from "../zoho/raw_json.ts";
-import { type ModulePlan, needsSingleRead } from "./fields.ts";
+import { splitListBody } from "../zoho/raw_json.ts";
+import { type ModulePlan, needsSingleRead, RICH_TEXT_LIST_LIMIT } from "./fields.ts";
 
 /** Where a segment stands; times are ms since epoch. */
 export interface SegmentState {
@@ -81,11 +81,12 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     singleReads: 0,
     serverTime: first.serverTime,
   };
-  const others = pages.slice(1).map((p) => byId(p.records));
+  const others = pages.slice(1).map(byId);
   const single: string[] = [];
   let reachedUntil = false;
-  for (const raw of first.records) {
-    const rec = peekRecord(raw);
+  for (let i = 0; i < first.records.length; i++) {
+    const raw = first.records[i]!;
+    const rec = decide(first.picked[i]);
     const mtText = rec.Modified_Time;
     const mt = typeof mtText === "string" ? Date.parse(mtText) : NaN;
     if (seg.until !== null && mt >= seg.until) {
@@ -100,12 +101,12 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     let consistent = true;
     for (const group of others) {
       const match = group.get(String(rec.id));
-      if (!match || match.modified !== mtText) {
+      if (!match || match.rec.Modified_Time !== mtText) {
         consistent = false;
         break;
       }
       merged = `${merged.slice(0, -1)},${match.raw.slice(1)}`;
-      Object.assign(rec, match.parsed);
+      Object.assign(rec, match.rec);
     }
     if (!consistent || needsSingleRead(ctx.plan.module, rec, ctx.plan, ctx.singleReadAll)) {
       single.push(String(rec.id) + (rec.Converted__s === true ? "?c" : ""));
@@ -123,12 +124,45 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
   return step;
 }
 
-function byId(records: string[]) {
-  const map = new Map<string, { raw: string; modified: unknown; parsed: object }>();
-  for (const raw of records) {
-    const parsed = peekRecord(raw);
-    map.set(String(parsed.id), { raw, modified: parsed.Modified_Time, parsed });
+/** Top-level keys the reader decides on; everything else stays raw text. */
+const DECISION_KEYS = [
+  "id",
+  "Modified_Time",
+  "Converted__s",
+  "$converted",
+  "$converted_detail",
+  "$has_more",
+];
+
+/** The keys to pick from a module's list records: the decision keys and its rich-text fields. */
+function pickKeys(plan: ModulePlan): Set<string> {
+  return new Set([...DECISION_KEYS, ...plan.richText]);
+}
+
+/**
+ * The values the reader decides on, from the picked raw texts. An id that is a bare number
+ * keeps its digits (no float rounding); a rich-text value shorter than the list limit as raw
+ * text cannot reach it unescaped, so only long ones are parsed.
+ */
+function decide(picked: Record<string, string> | undefined): Record<string, unknown> {
+  const rec: Record<string, unknown> = {};
+  if (!picked) return rec;
+  for (const key in picked) {
+    const text = picked[key]!;
+    if (key === "id" && text.charCodeAt(0) !== 34) rec.id = text;
+    else if (DECISION_KEYS.includes(key) || text.length >= RICH_TEXT_LIST_LIMIT) {
+      rec[key] = JSON.parse(text);
+    }
   }
+  return rec;
+}
+
+function byId(page: { records: string[]; picked: Record<string, string>[] }) {
+  const map = new Map<string, { raw: string; rec: Record<string, unknown> }>();
+  page.records.forEach((raw, i) => {
+    const rec = decide(page.picked[i]);
+    map.set(String(rec.id), { raw, rec });
+  });
   return map;
 }
 
@@ -154,10 +188,13 @@ async function listPage(
     },
     headers: since === null ? {} : { "If-Modified-Since": zohoTime(since) },
   }, (r) => {
-    if (r.status !== 200) return { records: [], more: false, next: null, serverTime: r.serverTime };
-    const body = splitListBody(r.text);
+    if (r.status !== 200) {
+      return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
+    }
+    const body = splitListBody(r.text, pickKeys(ctx.plan));
     return {
       records: body.records,
+      picked: body.picked,
       more: body.info.more_records === true,
       next: typeof body.info.next_page_token === "string" ? body.info.next_page_token : null,
       serverTime: r.serverTime,

@@ -10,6 +10,11 @@
 export interface ListBody {
   records: string[];
   info: Record<string, unknown>;
+  /**
+   * With `pick`: per record, the raw JSON text of each asked-for top-level key it has (taken
+   * in the same pass that cuts the records out, so no record is parsed whole).
+   */
+  picked: Record<string, string>[];
 }
 
 /** Thrown for bodies that are not complete JSON (a dropped connection mid-body). */
@@ -19,15 +24,19 @@ export class MalformedJsonError extends Error {
 
 const WS = new Set([32, 9, 10, 13]);
 
-/** Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info. */
-export function splitListBody(body: string): ListBody {
+/**
+ * Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info; with `pick`,
+ * also the raw value texts of those top-level keys of each record.
+ */
+export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBody {
   const s = new Scanner(body);
   const records: string[] = [];
+  const picked: Record<string, string>[] = [];
   let info: Record<string, unknown> = {};
   s.skipWs();
   s.expect(123); // {
   s.skipWs();
-  if (s.peek() === 125) return { records, info };
+  if (s.peek() === 125) return { records, info, picked };
   for (;;) {
     s.skipWs();
     const key = JSON.parse(body.slice(s.pos, s.skipString())) as string;
@@ -42,7 +51,12 @@ export function splitListBody(body: string): ListBody {
         for (;;) {
           s.skipWs();
           const start = s.pos;
-          s.skipValue();
+          if (!pick) s.skipValue();
+          else if (s.peek() === 123) picked.push(s.pickObject(pick));
+          else {
+            s.skipValue();
+            picked.push({}); // not an object: nothing to pick, indexes stay aligned
+          }
           records.push(body.slice(start, s.pos));
           s.skipWs();
           if (s.peek() === 44) s.pos++;
@@ -66,7 +80,7 @@ export function splitListBody(body: string): ListBody {
   }
   s.skipWs();
   if (s.pos !== body.length) throw new MalformedJsonError("Cannot read Zoho body: trailing data");
-  return { records, info };
+  return { records, info, picked };
 }
 
 class Scanner {
@@ -104,6 +118,37 @@ class Scanner {
       for (let i = q - 1; i >= this.pos && t.charCodeAt(i) === 92; i--) backslashes++;
       this.pos = q + 1;
       if (backslashes % 2 === 0) return this.pos;
+    }
+  }
+
+  /** Skips an object at pos, returning the raw value texts of its top-level keys in `pick`. */
+  pickObject(pick: ReadonlySet<string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    const t = this.text;
+    this.expect(123);
+    this.skipWs();
+    if (this.peek() === 125) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipWs();
+      const keyStart = this.pos;
+      const keyEnd = this.skipString();
+      // Keys are compared as written; an escaped key (never seen in Zoho) is simply not picked.
+      const key = t.slice(keyStart + 1, keyEnd - 1);
+      this.skipWs();
+      this.expect(58); // :
+      this.skipWs();
+      const valueStart = this.pos;
+      this.skipValue();
+      if (pick.has(key)) out[key] = t.slice(valueStart, this.pos);
+      this.skipWs();
+      if (this.peek() === 44) this.pos++;
+      else {
+        this.expect(125);
+        return out;
+      }
     }
   }
 

@@ -15,13 +15,39 @@ Deno.test("splitListBody() handles empty data and info-first order", () => {
   assert.deepEqual(splitListBody('{"info":{"count":0},"data":[]}'), {
     records: [],
     info: { count: 0 },
+    picked: [],
   });
-  assert.deepEqual(splitListBody("{}"), { records: [], info: {} });
+  assert.deepEqual(splitListBody("{}"), { records: [], info: {}, picked: [] });
+});
+
+Deno.test("splitListBody() picks raw top-level values without parsing records", () => {
+  const body = '{"data":[ {"id":"55402300000370101","Owner":{"id":"9","name":"x"},' +
+    '"Big":9007199254740993, "Desc" : "a\\"},{]", "$has_more":{"Sub":true}} ,{},' +
+    '{"id":12345678901234567890,"Desc":null}],"info":{"more_records":false}}';
+  const pick = new Set(["id", "Big", "Desc", "$has_more", "Absent"]);
+  const { records, picked } = splitListBody(body, pick);
+  assert.equal(records.length, 3);
+  assert.deepEqual(picked, [
+    {
+      id: '"55402300000370101"',
+      Big: "9007199254740993",
+      Desc: '"a\\"},{]"',
+      $has_more: '{"Sub":true}',
+    },
+    {},
+    { id: "12345678901234567890", Desc: "null" },
+  ]);
+  // nested keys are not top-level keys: Owner.id is not picked over the record's id
+  assert.equal(JSON.parse(picked[0]!.id!), "55402300000370101");
+  // the records are still their exact raw texts
+  assert.equal(records[2], '{"id":12345678901234567890,"Desc":null}');
 });
 
 Deno.test("splitListBody() rejects truncated bodies", () => {
   const full = '{"data":[{"id":"1","a":"xyz"},{"id":"2"}],"info":{"more_records":false}}';
   for (const cut of [5, 20, 30, 45, full.length - 1]) {
     assert.throws(() => splitListBody(full.slice(0, cut)), MalformedJsonError, `cut at ${cut}`);
+    const pick = new Set(["id"]);
+    assert.throws(() => splitListBody(full.slice(0, cut), pick), MalformedJsonError, `${cut}`);
   }
 });
