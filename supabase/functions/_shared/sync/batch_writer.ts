@@ -33,7 +33,7 @@ interface Pending {
 }
 
 /** Default limits: a few pages per transaction, two transactions overlapping. */
-export const DEFAULT_BATCH: BatchOptions = { maxRecords: 1_000, maxInFlight: 2 };
+export const DEFAULT_BATCH: BatchOptions = { maxRecords: 2_000, maxInFlight: 2 };
 
 /** Creates a group-commit writer; `onCounts` receives each committed batch's counts. */
 export function createBatchWriter(
