@@ -22,7 +22,10 @@ export class MalformedJsonError extends Error {
   override name = "MalformedJsonError";
 }
 
-const WS = new Set([32, 9, 10, 13]);
+/** JSON whitespace: space, tab, line feed, carriage return. */
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
 
 /**
  * Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info; with `pick`,
@@ -32,6 +35,7 @@ export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBod
   const s = new Scanner(body);
   const records: string[] = [];
   const picked: Record<string, string>[] = [];
+  const picker = pick ? new KeyPicker(pick) : null;
   let info: Record<string, unknown> = {};
   s.skipWs();
   s.expect(123); // {
@@ -51,8 +55,8 @@ export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBod
         for (;;) {
           s.skipWs();
           const start = s.pos;
-          if (!pick) s.skipValue();
-          else if (s.peek() === 123) picked.push(s.pickObject(pick));
+          if (!picker) s.skipValue();
+          else if (s.peek() === 123) picked.push(s.pickObject(picker));
           else {
             s.skipValue();
             picked.push({}); // not an object: nothing to pick, indexes stay aligned
@@ -83,6 +87,26 @@ export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBod
   return { records, info, picked };
 }
 
+/** Wanted keys bucketed by length, matched in place in the text. */
+class KeyPicker {
+  readonly #byLength = new Map<number, string[]>();
+  constructor(keys: ReadonlySet<string>) {
+    for (const k of keys) {
+      const list = this.#byLength.get(k.length) ?? [];
+      list.push(k);
+      this.#byLength.set(k.length, list);
+    }
+  }
+
+  /** The wanted key written at text[start, end), or null. */
+  match(text: string, start: number, end: number): string | null {
+    const list = this.#byLength.get(end - start);
+    if (list === undefined) return null;
+    for (const k of list) if (text.startsWith(k, start)) return k;
+    return null;
+  }
+}
+
 class Scanner {
   pos = 0;
   constructor(readonly text: string) {}
@@ -104,7 +128,8 @@ class Scanner {
   }
 
   skipWs(): void {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+    const t = this.text;
+    while (this.pos < t.length && isWs(t.charCodeAt(this.pos))) this.pos++;
   }
 
   /** Skips a string starting at pos; returns the index after its closing quote. */
@@ -122,7 +147,7 @@ class Scanner {
   }
 
   /** Skips an object at pos, returning the raw value texts of its top-level keys in `pick`. */
-  pickObject(pick: ReadonlySet<string>): Record<string, string> {
+  pickObject(pick: KeyPicker): Record<string, string> {
     const out: Record<string, string> = {};
     const t = this.text;
     this.expect(123);
@@ -133,16 +158,17 @@ class Scanner {
     }
     for (;;) {
       this.skipWs();
-      const keyStart = this.pos;
-      const keyEnd = this.skipString();
-      // Keys are compared as written; an escaped key (never seen in Zoho) is simply not picked.
-      const key = t.slice(keyStart + 1, keyEnd - 1);
+      const keyStart = this.pos + 1;
+      const keyEnd = this.skipString() - 1;
+      // Keys are compared as written, without slicing them out; an escaped key (never seen in
+      // Zoho) is simply not picked.
+      const key = pick.match(t, keyStart, keyEnd);
       this.skipWs();
       this.expect(58); // :
       this.skipWs();
       const valueStart = this.pos;
       this.skipValue();
-      if (pick.has(key)) out[key] = t.slice(valueStart, this.pos);
+      if (key !== null) out[key] = t.slice(valueStart, this.pos);
       this.skipWs();
       if (this.peek() === 44) this.pos++;
       else {
@@ -160,18 +186,25 @@ class Scanner {
       return;
     }
     if (c !== 123 && c !== 91) {
+      // a number, true, false or null: up to the next delimiter
+      const t = this.text;
       const start = this.pos;
-      while (this.pos < this.text.length && !",]} \t\n\r".includes(this.text[this.pos]!)) {
-        this.pos++;
+      for (; this.pos < t.length; this.pos++) {
+        const d = t.charCodeAt(this.pos);
+        if (d === 44 || d === 93 || d === 125 || isWs(d)) break;
       }
-      if (this.pos === this.text.length || this.pos === start) {
+      if (this.pos === t.length || this.pos === start) {
         throw new MalformedJsonError("Cannot read Zoho body: unexpected end of JSON");
       }
       return;
     }
+    const t = this.text;
     let depth = 0;
     for (;;) {
-      const ch = this.peek();
+      if (this.pos >= t.length) {
+        throw new MalformedJsonError("Cannot read Zoho body: unexpected end of JSON");
+      }
+      const ch = t.charCodeAt(this.pos);
       if (ch === 34) {
         this.skipString();
         continue;
