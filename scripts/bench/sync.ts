@@ -11,126 +11,18 @@
  * simulator; ingest pre-renders the simulator's list pages before timing (and says so), and
  * prints the CPU split, the bounds it implies and the write path measured alone.
  */
-import { fileURLToPath } from "node:url";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { startZohoSim, type ZohoSim } from "../zoho-sim/server.ts";
 import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
-import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
 import { createBatchWriter } from "../../supabase/functions/_shared/sync/batch_writer.ts";
-import { loadZohoEnv } from "../../supabase/functions/_shared/zoho/config.ts";
-import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
+import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
+import { countRecords, cpuText, simEnv, syncInChild, V8_FLAGS } from "./sync_child.ts";
 
 function flag(args: string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
   return hit ? Number(hit.split("=")[1]) : fallback;
-}
-
-function simEnv(sim: ZohoSim, dbUrl: string, extra: Record<string, string> = {}) {
-  return {
-    SUPABASE_DB_URL: dbUrl,
-    ZOHO_ACCOUNTS_URL: sim.credentials.accountsUrl,
-    ZOHO_CLIENT_ID: sim.credentials.clientId,
-    ZOHO_CLIENT_SECRET: sim.credentials.clientSecret,
-    ZOHO_REFRESH_TOKEN: sim.credentials.refreshToken,
-    ZOHO_FULL_REREAD_HOURS: "0",
-    ZOHO_DAILY_CREDITS: "100000000",
-    ...extra,
-  };
-}
-
-async function syncUntilDone(env: Record<string, string>) {
-  const parsed = loadZohoEnv(env);
-  const sql = getSql(parsed.SUPABASE_DB_URL, { max: 8 });
-  let runId: string | undefined;
-  let calls = 0;
-  for (;;) {
-    const out = await runSync({ sql, env: parsed }, {
-      modules: ["Leads"],
-      mode: runId ? undefined : "full",
-      budgetMs: 400_000,
-      runId,
-    });
-    runId = out.run_id;
-    calls += out.modules.reduce((n, m) => n + m.api_calls, 0);
-    if (out.status === "done") return { calls, modules: out.modules };
-  }
-}
-
-/** What the sync child reports: its own wall time, calls and peak RSS (VmHWM). */
-interface ChildReport {
-  seconds: number;
-  calls: number;
-  hwmMb: number;
-  cpuSeconds: number;
-}
-
-/** CPU seconds (user + system) of a process, from /proc. */
-async function cpuOf(pid: number | "self"): Promise<number> {
-  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** What the two cores did during a sync: CPU seconds of each party. */
-interface CpuSplit {
-  sim: number;
-  sync: number;
-  postgres: number;
-}
-
-/**
- * Runs the sync in its own process (the simulator stays in this one), so its time and its peak
- * memory are the sync's alone; polls the CPU time of the Postgres backends serving the database.
- */
-async function syncInChild(
-  db: ScratchDb,
-  env: Record<string, string>,
-): Promise<ChildReport & { cpu: CpuSplit }> {
-  const sim0 = await cpuOf("self");
-  const backends = new Map<number, number>();
-  const poll = setInterval(async () => {
-    const rows = await db.sql`select pid from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid()`;
-    for (const { pid } of rows) await cpuOf(pid).then((c) => backends.set(pid, c), () => {});
-  }, 200);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `--v8-flags=${V8_FLAGS.join(",")}`,
-      fileURLToPath(import.meta.url),
-      "--child",
-    ],
-    env,
-    stdout: "piped",
-  }).spawn();
-  const out = await child.output();
-  clearInterval(poll);
-  const sim = (await cpuOf("self")) - sim0;
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) throw new Error(`Cannot run the sync child: exit code ${out.code}`);
-  const report = JSON.parse(text.split("\n").at(-1)!) as ChildReport;
-  const postgres = [...backends.values()].reduce((a, b) => a + b, 0);
-  return { ...report, cpu: { sim, sync: report.cpuSeconds, postgres } };
-}
-
-/**
- * V8 limits of the sync process, as an Edge isolate has them (last resort, printed with the
- * figures): without them V8 grows the young generation to 2 x 16 MB semi-spaces and lets old
- * space reach ~4x a ~25 MB live set, so the 1M-lead sync peaked at 291 MB while its live data
- * (pages in flight plus two batches) stays bounded. Fewer pages in flight or a leaner parse did
- * not move the peak (222-233 MB at 20k leads); these flags give 114 MB at the same speed.
- */
-const V8_FLAGS = ["--max-semi-space-size=2", "--max-old-space-size=96"];
-
-function cpuText(c: CpuSplit): string {
-  return `CPU s: simulator ${c.sim.toFixed(1)}, sync ${c.sync.toFixed(1)}, ` +
-    `Postgres ${c.postgres.toFixed(1)}`;
-}
-
-async function countRecords(db: ScratchDb): Promise<number> {
-  return ((await db.sql`select count(*)::int as n from zoho.records`)[0]?.n ?? 0) as number;
 }
 
 /** One ingest round on a fresh database: the sync, then a plain COPY of the same rows. */
@@ -312,16 +204,4 @@ export async function run(args: string[]): Promise<void> {
   if (ingestLeads > 0) await ingest(ingestLeads, flag(args, "sim-cache", 1) !== 0, rounds);
   if (latencyLeads > 0) await latency(latencyLeads);
   if (memoryLeads > 0) await memory(memoryLeads);
-}
-
-if (import.meta.main && Deno.args.includes("--child")) {
-  const t0 = performance.now();
-  const { calls } = await syncUntilDone(Deno.env.toObject() as Record<string, string>);
-  const seconds = (performance.now() - t0) / 1000;
-  const status = await Deno.readTextFile("/proc/self/status");
-  const hwmMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  await closeAllSql();
-  const cpuSeconds = await cpuOf("self");
-  console.log(JSON.stringify({ seconds, calls, hwmMb, cpuSeconds } satisfies ChildReport));
-  Deno.exit(0);
 }
