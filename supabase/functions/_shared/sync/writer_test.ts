@@ -51,6 +51,31 @@ Deno.test("writeRecords()", async (t) => {
       assert.deepEqual(await versions("3"), ["insert", "update"]);
     });
 
+    await t.step("a batch is split only between records, never inside one", async () => {
+      // an escaped U+001E (the batch separator) inside a value, line breaks between tokens,
+      // and the same id twice in one batch (the last copy wins)
+      const tricky = '{"id":"5","Modified_Time":"2026-03-01T10:00:00+05:30",\n' +
+        '  "Note":"a\\u001eb\\n\\"c\\"","List":[1,{"x":"\\u001e"}]}';
+      const first = '{"id":"6","Modified_Time":"2026-03-01T10:00:00+05:30","V":"first"}';
+      const last = '{"id":"6","Modified_Time":"2026-03-01T10:00:00+05:30","V":"last"}';
+      const counts = await writeRecords(sql, "Leads", [tricky, first, last], RUN);
+      assert.equal(counts.inserted, 2);
+      const rows =
+        await sql`select id, data = ${tricky}::text::jsonb as same, data ->> 'Note' as note,
+          data ->> 'V' as v from zoho.records where id in ('5', '6') order by id`;
+      assert.equal(rows[0]!.same, true, "stored exactly as sent");
+      assert.equal(rows[0]!.note, 'a\u001eb\n"c"');
+      assert.equal(rows[1]!.v, "last");
+    });
+
+    await t.step("a record holding a raw U+001E (invalid JSON) fails the whole batch", async () => {
+      const good = '{"id":"7","Modified_Time":"2026-03-01T10:00:00+05:30"}';
+      const bad = '{"id":"8","Modified_Time":"2026-03-01T10:00:00+05:30","N":"a\u001eb"}';
+      await assert.rejects(() => writeRecords(sql, "Leads", [good, bad], RUN));
+      const [n] = await sql`select count(*)::int as n from zoho.records where id in ('7', '8')`;
+      assert.equal(n!.n, 0, "nothing of the batch is stored");
+    });
+
     await t.step("a deletion marks the record and a reappearance restores it", async () => {
       const rec = '{"id":"4","Modified_Time":"2026-03-01T10:00:00+05:30"}';
       await writeRecords(sql, "Leads", [rec], RUN);
