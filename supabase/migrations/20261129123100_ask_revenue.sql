@@ -5,6 +5,7 @@ create function ask.revenue(p_as_of date, p_period text default 'this_month')
 returns table (label text, start_day date, end_day date, revenue numeric, won_deals bigint,
   prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, r.start_day, r.end_day - 1, r.revenue, r.won_deals, r.prev_revenue,
     r.growth_pct, r.target, r.attainment_pct
@@ -19,6 +20,7 @@ comment on function ask.revenue(date, text) is
 create function ask.revenue_by_source(p_as_of date, p_period text default 'this_month')
 returns table (label text, lead_source text, revenue numeric, won_deals bigint, share_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, r.key, r.won_amount, r.won,
     analytics.pct(r.won_amount, sum(r.won_amount) over ())
@@ -36,6 +38,7 @@ create function ask.owner_leaderboard(p_as_of date, p_period text default 'this_
 returns table (label text, rank bigint, owner text, revenue numeric, won_deals bigint,
   lost_deals bigint, win_rate_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, row_number() over (order by r.won_amount desc, r.label),
     coalesce(r.label, r.key), r.won_amount, r.won, r.lost, r.win_rate_count_pct
@@ -51,6 +54,7 @@ comment on function ask.owner_leaderboard(date, text, integer) is
 create function ask.revenue_trend(p_as_of date, p_months integer default 6)
 returns table (month date, revenue numeric, won_deals bigint)
 language sql stable
+set jit = off
 as $$
   select m.month::date, coalesce(r.revenue, 0), coalesce(r.won_deals, 0)
   from generate_series(date_trunc('month', p_as_of::timestamp)
@@ -69,6 +73,7 @@ returns table (quarter_start date, quarter_end date, target numeric, won numeric
   remaining numeric, open_pipeline numeric, weighted_pipeline numeric, coverage numeric,
   forecast numeric, forecast_gap numeric)
 language sql stable
+set jit = off
 as $$
   select c.quarter_start, c.quarter_end - 1, c.target, c.won_qtd, c.remaining_target,
     c.open_pipeline, c.weighted_pipeline, c.coverage, c.forecast, c.forecast_gap
@@ -83,6 +88,7 @@ create function ask.deal_size(p_as_of date, p_period text default 'last_12_month
 returns table (label text, won_deals bigint, avg_amount numeric, median_amount numeric,
   avg_cycle_days numeric, median_cycle_days numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, d.won_deals, d.avg_amount, d.median_amount, d.avg_cycle_days,
     d.median_cycle_days
@@ -98,6 +104,7 @@ create function ask.sales_velocity(p_as_of date)
 returns table (open_deals bigint, win_rate_pct numeric, avg_deal_size numeric,
   avg_cycle_days numeric, velocity_per_day numeric)
 language sql stable
+set jit = off
 as $$
   select v.open_deals, v.win_rate_pct, v.avg_deal_size, v.avg_cycle_days, v.velocity_per_day
   from analytics.sales_velocity(p_as_of) v

@@ -5,6 +5,7 @@ create function ask.leads(p_as_of date, p_period text default 'today',
   p_source text default null, p_owner text default null)
 returns table (label text, leads bigint, prev_leads bigint, growth_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, coalesce(sum(l.leads), 0)::bigint, coalesce(sum(l.prev_leads), 0)::bigint,
     analytics.pct(coalesce(sum(l.leads), 0) - coalesce(sum(l.prev_leads), 0),
@@ -25,6 +26,7 @@ create function ask.leads_by(p_as_of date, p_period text default 'this_week',
   p_dimension text default 'source')
 returns table (label text, name text, leads bigint, prev_leads bigint, share_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, coalesce(l.label, l.key), l.leads, l.prev_leads,
     analytics.pct(l.leads, sum(l.leads) over ())
@@ -42,6 +44,7 @@ create function ask.response_time(p_as_of date, p_period text default 'this_mont
 returns table (label text, leads bigint, touched bigint, untouched bigint, median_hours numeric,
   avg_hours numeric, within_1h_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, r.leads, r.touched, r.untouched, r.median_hours, r.avg_hours, r.within_1h_pct
   from ask.period_window(p_as_of, p_period) w
@@ -59,6 +62,7 @@ create function ask.untouched_leads(p_as_of date)
 returns table (never_touched bigint, open_leads bigint, never_touched_pct numeric,
   recent_untouched bigint, recent_leads bigint, recent_days integer)
 language sql stable
+set jit = off
 as $$
   select a.count, a.total, a.pct, r.count, r.total,
     (select s.untouched_after_days from analytics.settings s)
@@ -72,6 +76,7 @@ comment on function ask.untouched_leads(date) is
 create function ask.data_quality(p_as_of date)
 returns table (check_id text, count bigint, total bigint, pct numeric)
 language sql stable
+set jit = off
 as $$
   select q.check_id, q.count, q.total, q.pct from analytics.data_quality(p_as_of) q
   order by q.pct desc nulls last, q.check_id
@@ -84,6 +89,7 @@ create function ask.source_roi(p_as_of date, p_period text default 'last_12_mont
 returns table (label text, lead_source text, cost numeric, leads bigint, won_deals bigint,
   revenue numeric, cost_per_lead numeric, roi_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, r.lead_source, r.cost, r.leads, r.won_deals, r.revenue, r.cost_per_lead,
     r.roi_pct
@@ -101,6 +107,7 @@ create function ask.lead_conversion(p_as_of date, p_months integer default 3)
 returns table (cohort_month date, leads bigint, with_deal bigint, won bigint,
   lead_to_deal_pct numeric, lead_to_won_pct numeric, incomplete boolean)
 language sql stable
+set jit = off
 as $$
   select c.cohort_month, c.leads, c.with_deal, c.won, c.lead_to_deal_pct, c.lead_to_won_pct,
     c.incomplete
@@ -117,6 +124,7 @@ create function ask.anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric, prev_value numeric,
   change_pct numeric, robust_z numeric)
 language sql stable
+set jit = off
 as $$
   select a.metric, a.lead_source, a.week_start, a.value, a.prev_value, a.change_pct, a.robust_z
   from analytics.source_anomalies(p_as_of) a

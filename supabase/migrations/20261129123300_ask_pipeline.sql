@@ -5,6 +5,7 @@ create function ask.pipeline(p_as_of date, p_owner text default null,
   p_source text default null)
 returns table (open_deals bigint, amount numeric, weighted_amount numeric)
 language sql stable
+set jit = off
 as $$
   select coalesce(sum(p.open_deals), 0)::bigint, coalesce(sum(p.amount), 0),
     coalesce(sum(p.weighted_amount), 0)
@@ -21,6 +22,7 @@ comment on function ask.pipeline(date, text, text) is
 create function ask.pipeline_by(p_as_of date, p_dimension text default 'stage')
 returns table (name text, open_deals bigint, amount numeric, weighted_amount numeric)
 language sql stable
+set jit = off
 as $$
   select coalesce(p.label, p.key), p.open_deals, p.amount, p.weighted_amount
   from analytics.pipeline(p_as_of) p
@@ -35,6 +37,7 @@ create function ask.open_deals(p_as_of date)
 returns table (deal_id text, name text, owner text, stage text, amount numeric,
   probability numeric, closing_date date, modified_at timestamptz)
 language sql stable
+set jit = off
 as $$
   select d.id, r.data ->> 'Deal_Name', d.owner_name, d.stage, d.amount, d.probability,
     d.closing_date, d.modified_at
@@ -52,6 +55,7 @@ create function ask.top_deals(p_as_of date, p_limit integer default 5,
 returns table (rank bigint, name text, owner text, stage text, amount numeric,
   closing_date date)
 language sql stable
+set jit = off
 as $$
   select row_number() over (order by o.amount desc nulls last, o.name, o.deal_id), o.name,
     o.owner, o.stage, o.amount, o.closing_date
@@ -69,6 +73,7 @@ create function ask.closing_soon(p_as_of date, p_period text default 'this_week'
 returns table (label text, deals bigint, amount numeric, weighted_amount numeric,
   top jsonb)
 language sql stable
+set jit = off
 as $$
   with w as (
     select w.label, p.full_end from ask.period_window(p_as_of, p_period) w
@@ -98,6 +103,7 @@ create function ask.deal_risk(p_as_of date, p_kind text default 'stale',
   p_owner text default null)
 returns table (deals bigint, amount numeric, open_deals bigint, top jsonb)
 language sql stable
+set jit = off
 as $$
   with h as (
     select h.*, o.name, o.owner
@@ -124,6 +130,7 @@ comment on function ask.deal_risk(date, text, text) is
 create function ask.new_deals(p_as_of date, p_period text default 'this_week')
 returns table (label text, deals bigint, amount numeric, prev_deals bigint, prev_amount numeric)
 language sql stable
+set jit = off
 as $$
   select w.label,
     count(*) filter (where d.created_day >= p.start_day),
@@ -144,6 +151,7 @@ comment on function ask.new_deals(date, text) is
 create function ask.pipeline_change(p_as_of date, p_period text default 'this_quarter')
 returns table (label text, step text, deals bigint, amount numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, s.step, s.deals, s.amount
   from ask.period_window(p_as_of, p_period) w
@@ -159,6 +167,7 @@ create function ask.stage_conversion(p_as_of date, p_period text default 'last_1
 returns table (label text, stage text, entered bigint, advanced bigint, conversion_pct numeric,
   median_days_in_stage numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, c.stage, c.entered, c.advanced, c.conversion_pct, c.median_days_in_stage
   from ask.period_window(p_as_of, p_period) w

@@ -6,6 +6,7 @@ create function ask.win_rate(p_as_of date, p_period text default 'this_quarter',
 returns table (label text, won bigint, lost bigint, won_amount numeric, lost_amount numeric,
   win_rate_count_pct numeric, win_rate_value_pct numeric)
 language sql stable
+set jit = off
 as $$
   select w.label, coalesce(r.won, 0), coalesce(r.lost, 0), coalesce(r.won_amount, 0),
     coalesce(r.lost_amount, 0), r.win_rate_count_pct, r.win_rate_value_pct
@@ -23,6 +24,7 @@ comment on function ask.win_rate(date, text, text, text) is
 create function ask.lost_deals(p_as_of date, p_period text default 'this_quarter')
 returns table (label text, lost bigint, lost_amount numeric, reasons jsonb)
 language sql stable
+set jit = off
 as $$
   with w as (
     select w.label, w.as_of, p.start_day, p.end_day
@@ -61,6 +63,7 @@ returns table (match text, name text, owner text, stage text, amount numeric,
   probability numeric, closing_date date, is_closed boolean, days_since_change numeric,
   last_activity_at timestamptz, score numeric)
 language sql stable
+set jit = off
 set search_path = pg_catalog, extensions, pg_temp
 set pg_trgm.word_similarity_threshold = 0.5
 as $$
@@ -107,6 +110,7 @@ comment on function ask.deal_status(date, text, text) is
 create function ask.last_sync()
 returns table (finished_at timestamptz, status text, mode text, started_at timestamptz)
 language sql stable
+set jit = off
 as $$
   select r.updated_at, r.status, r.mode, r.started_at from zoho.sync_runs r
   order by r.started_at desc limit 1

@@ -1,0 +1,198 @@
+/**
+ * whatsapp-webhook in process on a scratch database holding the demo company: Twilio's signature
+ * (accepted; rejected for a wrong token, an altered body, a wrong URL, a missing header, with
+ * nothing stored), size and form checks, unknown senders, replays, commands, and answers whose
+ * numbers equal the SQL's.
+ */
+import assert from "node:assert/strict";
+import twilio from "twilio";
+import { createScratchDb, type ScratchDb } from "../../../scripts/local/scratch_db.ts";
+import { closeAllSql } from "../_shared/db.ts";
+import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
+import { createApp } from "../whatsapp-webhook/app.ts";
+import { loadDemoCompany } from "./_demo_company.ts";
+
+const TOKEN = "test-auth-token-0123456789";
+const URL_PUBLIC = "https://example.supabase.co/functions/v1/whatsapp-webhook";
+const EXEC = "+15550001111";
+const AS_OF = "2026-03-04";
+
+let sid = 0;
+function form(body: string, from = EXEC, extra: Record<string, string> = {}) {
+  sid++;
+  return {
+    MessageSid: `SM${String(sid).padStart(32, "0")}`,
+    From: `whatsapp:${from}`,
+    To: "whatsapp:+14155238886",
+    Body: body,
+    NumMedia: "0",
+    ...extra,
+  };
+}
+
+function post(
+  app: ReturnType<typeof createApp>,
+  params: Record<string, string>,
+  opts: { token?: string; url?: string; body?: string; signature?: string | null } = {},
+) {
+  const body = opts.body ?? new URLSearchParams(params).toString();
+  const signature = opts.signature === undefined
+    ? twilio.getExpectedTwilioSignature(opts.token ?? TOKEN, opts.url ?? URL_PUBLIC, params)
+    : opts.signature;
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+  };
+  if (signature !== null) headers["x-twilio-signature"] = signature;
+  return app.request("/whatsapp-webhook", { method: "POST", headers, body });
+}
+
+/** The text of every <Message> of a TwiML reply. */
+function messages(xml: string): string[] {
+  return [...xml.matchAll(/<Message>([\s\S]*?)<\/Message>/g)].map((m) =>
+    m[1]!.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", '"')
+      .replaceAll("&apos;", "'").replaceAll("&amp;", "&")
+  );
+}
+
+function webhook(db: ScratchDb) {
+  return createApp({
+    env: () => ({
+      SUPABASE_DB_URL: db.url,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      WHATSAPP_WEBHOOK_URL: URL_PUBLIC,
+      ASK_AS_OF: AS_OF,
+    }),
+    inbox: () => ({
+      findSender: (phone) =>
+        Promise.resolve(
+          phone === EXEC ? { id: crypto.randomUUID(), name: "Asha", phone } : undefined,
+        ),
+    }),
+  });
+}
+
+async function rows(db: ScratchDb) {
+  const [r] = await db.sql`select count(*)::int as n from whatsapp.conversation`;
+  return r!.n as number;
+}
+
+Deno.test("whatsapp-webhook", async (t) => {
+  const db = await createScratchDb("webhook");
+  try {
+    await loadDemoCompany(db.sql, { leads: 3000 });
+    await db.sql`select analytics.refresh_facts()`;
+    const app = webhook(db);
+
+    await t.step("a signed message is answered with TwiML", async () => {
+      const res = await post(app, form("help"));
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/xml/);
+      const xml = await res.text();
+      assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>/);
+      assert.deepEqual(messages(xml), [helpText()]);
+    });
+
+    await t.step("bad signatures are refused with 403 and nothing stored", async () => {
+      const before = await rows(db);
+      const p = form("revenue this month");
+      const cases: [string, Response][] = [
+        ["wrong token", await post(app, p, { token: "another-token-0123456789" })],
+        [
+          "altered body",
+          await post(app, p, { body: new URLSearchParams({ ...p, Body: "stop" }).toString() }),
+        ],
+        ["wrong URL", await post(app, p, { url: "https://evil.example/whatsapp-webhook" })],
+        ["missing header", await post(app, p, { signature: null })],
+      ];
+      for (const [name, res] of cases) {
+        assert.equal(res.status, 403, name);
+        assert.equal((await res.json()).error.code, "forbidden", name);
+      }
+      assert.equal(await rows(db), before);
+    });
+
+    await t.step("a body over 64 KB is refused with 413 before parsing", async () => {
+      const res = await post(app, form("x".repeat(70_000)));
+      assert.equal(res.status, 413);
+      const chunked = new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 70; i++) c.enqueue(new TextEncoder().encode("a".repeat(1024)));
+          c.close();
+        },
+      });
+      const res2 = await app.request("/whatsapp-webhook", {
+        method: "POST",
+        headers: { "x-twilio-signature": "x", "content-type": "application/x-www-form-urlencoded" },
+        body: chunked,
+      });
+      assert.equal(res2.status, 413, "no content-length: counted while reading");
+    });
+
+    await t.step("malformed forms are refused with 400 naming the problem", async () => {
+      const bad = "Body=%E0%A4%A&From=whatsapp%3A%2B15550001111";
+      const res = await post(app, {}, { body: bad, signature: "anything" });
+      assert.equal(res.status, 400);
+      assert.match((await res.json()).error.message, /%-escape/);
+      const p = { Body: "hi", From: "whatsapp:+15550001111" }; // no MessageSid, signed
+      const res2 = await post(app, p);
+      assert.equal(res2.status, 400);
+      assert.match((await res2.json()).error.message, /MessageSid/);
+      const res3 = await app.request("/whatsapp-webhook", {
+        method: "POST",
+        headers: { "x-twilio-signature": "x", "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(res3.status, 415);
+    });
+
+    await t.step("an unknown sender gets one polite refusal and no data", async () => {
+      const stranger = "+15559998888";
+      const first = messages(await (await post(app, form("revenue this month", stranger))).text());
+      assert.deepEqual(first, [REFUSAL_TEXT]);
+      const second = await (await post(app, form("pipeline", stranger))).text();
+      assert.deepEqual(messages(second), []);
+      const logged = await db.sql`select direction, intent from whatsapp.conversation
+        where phone = ${stranger} order by created_at, direction`;
+      assert.deepEqual(logged.map((r) => `${r.direction}:${r.intent}`).sort(), [
+        "inbound:refused",
+        "inbound:refused",
+        "outbound:refused",
+      ]);
+    });
+
+    await t.step("a replayed MessageSid is answered once", async () => {
+      const p = form("pipeline");
+      const a = messages(await (await post(app, p)).text());
+      const b = await (await post(app, p)).text();
+      assert.equal(a.length, 1);
+      assert.equal(b, '<?xml version="1.0" encoding="UTF-8"?><Response/>');
+      const [n] = await db.sql`select count(*)::int as n from whatsapp.conversation c
+        where c.message_sid = ${p.MessageSid} or c.reply_to in (select id from
+          whatsapp.conversation where message_sid = ${p.MessageSid})`;
+      assert.equal(n!.n, 2, "one inbound row, one reply");
+    });
+
+    await t.step("revenue this month equals the SQL revenue", async () => {
+      const [sqlRow] = await db
+        .sql`select revenue::text, won_deals::int from analytics.revenue(${AS_OF})
+        where period = 'mtd'`;
+      const [reply] = messages(await (await post(app, form("rev mtd"))).text());
+      const amount = Number(sqlRow!.revenue).toLocaleString("en-US", { maximumFractionDigits: 2 });
+      assert.ok(reply!.includes(`$${amount} from ${sqlRow!.won_deals} won deals`), reply);
+      const [log] = await db.sql`select intent, params, latency_ms from whatsapp.conversation
+        where direction = 'outbound' order by created_at desc limit 1`;
+      assert.equal(log!.intent, "revenue");
+      assert.deepEqual(log!.params, { period: "this_month" });
+      assert.ok(log!.latency_ms >= 0);
+    });
+
+    await t.step("unknown questions get the list of what can be asked", async () => {
+      const [reply] = messages(await (await post(app, form("what's the weather"))).text());
+      assert.ok(reply!.startsWith("I can't answer that one yet."));
+      assert.ok(reply!.includes("• rev mtd"));
+    });
+  } finally {
+    await closeAllSql();
+    await db.drop();
+  }
+});
