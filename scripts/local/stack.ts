@@ -34,6 +34,35 @@ async function loadDotEnv(path: string): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * The WhatsApp webhook's settings: Twilio signs with the account's auth token (the Twilio sink's
+ * when it runs, else a local one derived from the JWT secret) for the public URL it posts to,
+ * here the gateway's; with the Zoho simulator, questions are answered as of the demo company's
+ * day (its clock), not today.
+ */
+async function webhookSettings(
+  config: LocalConfig,
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {
+    WHATSAPP_WEBHOOK_URL: `${apiUrl(config)}/functions/v1/whatsapp-webhook`,
+  };
+  if (!env.TWILIO_AUTH_TOKEN) {
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(`twilio-auth-token:${config.jwtSecret}`),
+    );
+    out.TWILIO_AUTH_TOKEN = [...new Uint8Array(digest).slice(0, 16)]
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  if (env.ZOHO_SIM_URL) {
+    const res = await fetch(`${env.ZOHO_SIM_URL}/__sim/clock`);
+    const { now } = await res.json() as { now: number };
+    out.ASK_AS_OF = new Date(now * 1000).toISOString().slice(0, 10);
+  }
+  return out;
+}
+
 /** Starts gateway, pg_net worker and simulators; Postgres must already be up and migrated. */
 export async function startStack(config: LocalConfig): Promise<Stack> {
   const keys = await localKeys(config.jwtSecret);
@@ -53,6 +82,7 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
     const services = await startOptionalServices(config);
     closers.push(services.close);
     Object.assign(env, services.env);
+    Object.assign(env, await webhookSettings(config, env));
 
     // Functions see what `supabase functions serve` injects, plus supabase/functions/.env;
     // the JWT secret stays with the gateway.
