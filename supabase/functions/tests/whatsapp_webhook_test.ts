@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import twilio from "twilio";
 import { createScratchDb, type ScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
+import { ACK_TEXT, type InboxDeps } from "../_shared/inbox/handle.ts";
 import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
 import { createApp } from "../whatsapp-webhook/app.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
@@ -54,7 +55,7 @@ function messages(xml: string): string[] {
   );
 }
 
-function webhook(db: ScratchDb) {
+function webhook(db: ScratchDb, extra: Partial<InboxDeps> = {}) {
   return createApp({
     env: () => ({
       SUPABASE_DB_URL: db.url,
@@ -67,6 +68,7 @@ function webhook(db: ScratchDb) {
         Promise.resolve(
           phone === EXEC ? { id: crypto.randomUUID(), name: "Asha", phone } : undefined,
         ),
+      ...extra,
     }),
   });
 }
@@ -185,6 +187,54 @@ Deno.test("whatsapp-webhook", async (t) => {
       assert.deepEqual(log!.params, { period: "this_month" });
       assert.ok(log!.latency_ms >= 0);
     });
+
+    await t.step("an unreachable model falls back to the keyword matcher", async () => {
+      const down = webhook(db, {
+        model: () => Promise.reject(new TypeError("connection refused")),
+      });
+      const [reply] = messages(await (await post(down, form("rev mtd"))).text());
+      assert.match(reply!, /^Revenue this month \(1 Mar–4 Mar\): \$/);
+    });
+
+    await t.step(
+      "with a model the answer is acknowledged and follows through the outbox",
+      async () => {
+        const work: Promise<unknown>[] = [];
+        const delivered: { inboundId: string; body: string }[] = [];
+        const outboxId = crypto.randomUUID();
+        const slow = webhook(db, {
+          model: async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            return { kind: "intent", intent: "pipeline", params: {} };
+          },
+          later: {
+            deliver: (r) => {
+              delivered.push(r);
+              return Promise.resolve(outboxId);
+            },
+            background: (w) => work.push(w),
+          },
+        });
+        const p = form("how is the pipe looking");
+        assert.deepEqual(messages(await (await post(slow, p)).text()), [ACK_TEXT]);
+        assert.equal(delivered.length, 0, "nothing delivered before the response");
+        await Promise.all(work);
+        const [sqlRow] = await db.sql`select amount::float8 from ask.pipeline(${AS_OF})`;
+        assert.equal(delivered.length, 1);
+        assert.ok(
+          delivered[0]!.body.includes(`$${sqlRow!.amount.toLocaleString("en-US")}`),
+          delivered[0]!.body,
+        );
+        const logged = await db.sql`select o.delivery, o.outbox_id, o.intent, i.intent as asked
+        from whatsapp.conversation i join whatsapp.conversation o on o.reply_to = i.id
+        where i.message_sid = ${p.MessageSid} order by o.created_at`;
+        assert.deepEqual(logged.map((r) => [r.delivery, r.intent, r.asked]), [
+          ["twiml", "pending", "pipeline"],
+          ["queued", "pipeline", "pipeline"],
+        ]);
+        assert.equal(logged[1]!.outbox_id, outboxId);
+      },
+    );
 
     await t.step("unknown questions get the list of what can be asked", async () => {
       const [reply] = messages(await (await post(app, form("what's the weather"))).text());

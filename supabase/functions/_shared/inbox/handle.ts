@@ -52,6 +52,8 @@ export interface InboxDeps {
   asOf?: string;
   /** Milliseconds clock for latency (default performance.now). */
   clock?: () => number;
+  /** With a model: acknowledge at once and deliver the answer through the outbox. */
+  later?: Later;
 }
 
 /** The replies to send now (as TwiML) and how the message was understood. */
@@ -62,20 +64,34 @@ export interface InboundResult {
   replay: boolean;
 }
 
-async function understand(deps: InboxDeps, text: string, vocab: Vocabulary): Promise<Match> {
-  const keyword = matchMessage(text, vocab);
-  if (keyword.kind === "command" || !deps.model) return keyword;
+/** Sends a reply later through the outbox (kind "reply", ref = the inbound message); returns
+ * the outbox row's id. */
+export type LaterDelivery = (reply: {
+  inboundId: string;
+  sender: Sender;
+  body: string;
+}) => Promise<string | undefined>;
+
+/** How slow answers leave: acknowledged in the TwiML reply, delivered through the outbox. */
+export interface Later {
+  deliver: LaterDelivery;
+  /** Keeps background work alive after the response (EdgeRuntime.waitUntil when deployed). */
+  background?: (work: Promise<unknown>) => void;
+}
+
+/** The acknowledgement of an answer that follows through the outbox. */
+export const ACK_TEXT = "One moment, looking that up.";
+
+async function modelMatch(deps: InboxDeps, text: string, vocab: Vocabulary, keyword: Match) {
   try {
-    return await deps.model(text, vocab);
+    return await deps.model!(text, vocab);
   } catch (e) {
     console.error(`whatsapp-webhook: model matcher unavailable, keyword match used: ${e}`);
     return keyword;
   }
 }
 
-async function respond(deps: InboxDeps, msg: InboundMessage, ctx: CommandContext) {
-  const ask = await loadAskContext(deps.sql);
-  const match = await understand(deps, msg.body, ask);
+async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, currency: string) {
   if (match.kind === "command") {
     const handler = deps.commands?.[match.command];
     const text = match.command === "help"
@@ -89,50 +105,96 @@ async function respond(deps: InboxDeps, msg: InboundMessage, ctx: CommandContext
   if (!intent || match.kind !== "intent") {
     return { intent: "unknown", params: {}, text: unknownText() };
   }
-  const answer = await answerIntent(deps.sql, intent, match.params, {
-    asOf: deps.asOf,
-    currency: ask.currency,
-  });
+  const answer = await answerIntent(deps.sql, intent, match.params, { asOf: deps.asOf, currency });
   return { intent: intent.name, params: answer.params, text: answer.text };
+}
+
+async function refuse(deps: InboxDeps, msg: InboundMessage, id: string, latencyMs: () => number) {
+  // One refusal per sender per day, decided under a per-number lock (concurrent messages).
+  return await deps.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
+    const t = tx as unknown as postgres.Sql;
+    await classifyInbound(t, id, "refused", {});
+    if (await refusedRecently(t, msg.phone)) return [];
+    await recordOutbound(t, [{
+      replyTo: id,
+      phone: msg.phone,
+      recipientId: null,
+      body: REFUSAL_TEXT,
+      intent: "refused",
+      params: {},
+      latencyMs: latencyMs(),
+      delivery: "twiml",
+    }]);
+    return [REFUSAL_TEXT];
+  });
+}
+
+/** Answers with the model in the background; the answer follows through the outbox. */
+async function answerLater(
+  deps: InboxDeps,
+  ctx: CommandContext,
+  keyword: Match,
+  currency: string,
+  latencyMs: () => number,
+) {
+  const ask = await loadAskContext(deps.sql);
+  const match = await modelMatch(deps, ctx.message.body, ask, keyword);
+  const { intent, params, text } = await respond(deps, match, ctx, currency);
+  await classifyInbound(deps.sql, ctx.inboundId, intent, params);
+  // One outbox row per inbound message: a longer answer is cut at WhatsApp's limit.
+  const body = splitMessage(text)[0] ?? "";
+  const outboxId = await deps.later!.deliver({
+    inboundId: ctx.inboundId,
+    sender: ctx.sender,
+    body,
+  });
+  await recordOutbound(deps.sql, [{
+    replyTo: ctx.inboundId,
+    phone: ctx.sender.phone,
+    recipientId: ctx.sender.id,
+    body,
+    intent,
+    params,
+    latencyMs: latencyMs(),
+    delivery: "queued",
+    outboxId,
+  }]);
 }
 
 /** Handles one signed inbound message. */
 export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promise<InboundResult> {
   const clock = deps.clock ?? (() => performance.now());
   const started = clock();
+  const latencyMs = () => clock() - started;
   const sql = deps.sql;
   const sender = await deps.findSender(msg.phone);
   const id = await recordInbound(sql, msg, sender?.id ?? null);
   if (!id) return { replies: [], intent: "replay", params: {}, replay: true };
-
   if (!sender) {
-    // One refusal per sender per day, decided under a per-number lock (concurrent messages).
-    const replies = await sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
-      const t = tx as unknown as postgres.Sql;
-      await classifyInbound(t, id, "refused", {});
-      if (await refusedRecently(t, msg.phone)) return [];
-      await recordOutbound(t, [{
-        replyTo: id,
-        phone: msg.phone,
-        recipientId: null,
-        body: REFUSAL_TEXT,
-        intent: "refused",
-        params: {},
-        latencyMs: clock() - started,
-        delivery: "twiml",
-      }]);
-      return [REFUSAL_TEXT];
-    });
+    const replies = await refuse(deps, msg, id, latencyMs);
     return { replies, intent: "refused", params: {}, replay: false };
   }
 
   await deps.touchInbound?.(msg.phone, new Date());
   const ctx: CommandContext = { sql, sender, inboundId: id, message: msg };
-  const { intent, params, text } = await respond(deps, msg, ctx);
-  const replies = text ? splitMessage(text) : [];
-  await classifyInbound(sql, id, intent, params);
-  const latencyMs = clock() - started;
+  const ask = await loadAskContext(sql);
+  const keyword = matchMessage(msg.body, ask);
+  let reply: { intent: string; params: Record<string, unknown>; text: string };
+  if (deps.model && deps.later && keyword.kind !== "command") {
+    const work = answerLater(deps, ctx, keyword, ask.currency, latencyMs).catch((e) =>
+      console.error(`whatsapp-webhook: a later answer failed: ${e}`)
+    );
+    (deps.later.background ?? ((w) => void w))(work);
+    reply = { intent: "pending", params: {}, text: ACK_TEXT };
+  } else {
+    const match = deps.model && keyword.kind !== "command"
+      ? await modelMatch(deps, msg.body, ask, keyword)
+      : keyword;
+    reply = await respond(deps, match, ctx, ask.currency);
+    await classifyInbound(sql, id, reply.intent, reply.params);
+  }
+  const replies = splitMessage(reply.text);
   await recordOutbound(
     sql,
     replies.map((body) => ({
@@ -140,11 +202,11 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
       phone: msg.phone,
       recipientId: sender.id,
       body,
-      intent,
-      params,
-      latencyMs,
+      intent: reply.intent,
+      params: reply.params,
+      latencyMs: latencyMs(),
       delivery: "twiml" as const,
     })),
   );
-  return { replies, intent, params, replay: false };
+  return { replies, intent: reply.intent, params: reply.params, replay: false };
 }
