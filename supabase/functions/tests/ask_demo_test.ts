@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
-import { answerIntent, loadAskContext } from "../_shared/ask/answer.ts";
+import { answerIntent, dataVersion, loadAskContext } from "../_shared/ask/answer.ts";
 import { intentByName, INTENTS } from "../_shared/ask/intents.ts";
 import { matchMessage } from "../_shared/ask/matcher.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
@@ -74,6 +74,25 @@ Deno.test("ask intents on the demo company", async (t) => {
         assert.ok(a.text.includes(money), `${money} in ${a.text}`);
         if (key === "qtd") assert.ok(a.text.includes(`${r!.attainment_pct}% attained`), a.text);
       }
+    });
+
+    await t.step("an answer is reused while the data version stays the same", async () => {
+      const revenue = intentByName("revenue")!;
+      const ask = (version: string) =>
+        answerIntent(db.sql, revenue, { period: "this_month" }, {
+          asOf: AS_OF,
+          currency: "USD",
+          version,
+        });
+      const v1 = await dataVersion(db.sql);
+      const a = await ask(v1);
+      assert.equal(await ask(v1), a, "same version: the kept answer");
+      await db.sql`insert into zoho.sync_runs (run_id, mode) values (gen_random_uuid(), 'full')`;
+      const v2 = await dataVersion(db.sql);
+      assert.notEqual(v2, v1);
+      const b = await ask(v2);
+      assert.notEqual(b, a, "new version: asked again");
+      assert.equal(b.text, a.text, "same data, same numbers");
     });
 
     await t.step("a named demo deal is found, a shared name lists candidates", async () => {

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(67);
+select plan(70);
 
 -- Isolation: this transaction sees only the records below (everything is rolled back).
 set local zoho.allow_purge = 'on';
@@ -273,6 +273,15 @@ values (gen_random_uuid(), 'full', '2026-03-03T00:00:00Z', '2026-03-03T00:05:00Z
   (gen_random_uuid(), 'incremental', '2026-03-04T00:00:00Z', '2026-03-04T00:01:00Z', 'done');
 select results_eq($$select finished_at, mode from ask.last_sync()$$,
   $$values ('2026-03-04T00:01:00Z'::timestamptz, 'incremental')$$, 'the latest sync');
+
+-- The data version moves with sync progress and targets (answers are reused per version).
+create temp table v0 as select ask.data_version() as v;
+update zoho.sync_runs set updated_at = '2026-03-04T00:02:00Z' where mode = 'incremental';
+select isnt(ask.data_version(), (select v from v0), 'sync progress changes the data version');
+create temp table v1 as select ask.data_version() as v;
+insert into analytics.revenue_targets (quarter_start, amount) values ('2026-04-01', 5);
+select isnt(ask.data_version(), (select v from v1), 'a new target changes the data version');
+select is(ask.data_version(), ask.data_version(), 'the same data gives the same version');
 
 -- Read-only and service_role only; every intent states its formula.
 select ok((select bool_and(p.provolatile in ('s', 'i')) from pg_proc p

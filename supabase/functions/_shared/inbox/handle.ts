@@ -32,6 +32,8 @@ export interface CommandContext {
   sender: Sender;
   inboundId: string;
   message: InboundMessage;
+  /** The data version when the message arrived (ask.data_version()). */
+  version?: string;
 }
 
 /** Answers a command: the reply text (split into messages as needed). */
@@ -105,7 +107,11 @@ async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, curre
   if (!intent || match.kind !== "intent") {
     return { intent: "unknown", params: {}, text: unknownText() };
   }
-  const answer = await answerIntent(deps.sql, intent, match.params, { asOf: deps.asOf, currency });
+  const answer = await answerIntent(deps.sql, intent, match.params, {
+    asOf: deps.asOf,
+    currency,
+    version: ctx.version,
+  });
   return { intent: intent.name, params: answer.params, text: answer.text };
 }
 
@@ -169,15 +175,22 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   const latencyMs = () => clock() - started;
   const sql = deps.sql;
   const sender = await deps.findSender(msg.phone);
-  const id = await recordInbound(sql, msg, sender?.id ?? null);
-  if (!id) return { replies: [], intent: "replay", params: {}, replay: true };
+  const received = await recordInbound(sql, msg, sender?.id ?? null);
+  if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
+  const id = received.id;
   if (!sender) {
     const replies = await refuse(deps, msg, id, latencyMs);
     return { replies, intent: "refused", params: {}, replay: false };
   }
 
   await deps.touchInbound?.(msg.phone, new Date());
-  const ctx: CommandContext = { sql, sender, inboundId: id, message: msg };
+  const ctx: CommandContext = {
+    sql,
+    sender,
+    inboundId: id,
+    message: msg,
+    version: received.version,
+  };
   const ask = await loadAskContext(sql);
   const keyword = matchMessage(msg.body, ask);
   let reply: { intent: string; params: Record<string, unknown>; text: string };
@@ -192,9 +205,9 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
       ? await modelMatch(deps, msg.body, ask, keyword)
       : keyword;
     reply = await respond(deps, match, ctx, ask.currency);
-    await classifyInbound(sql, id, reply.intent, reply.params);
   }
   const replies = splitMessage(reply.text);
+  const classified = reply.intent === "pending" ? undefined : reply;
   await recordOutbound(
     sql,
     replies.map((body) => ({
@@ -207,6 +220,7 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
       latencyMs: latencyMs(),
       delivery: "twiml" as const,
     })),
+    classified && { id, intent: classified.intent, params: classified.params },
   );
   return { replies, intent: reply.intent, params: reply.params, replay: false };
 }

@@ -14,18 +14,27 @@ export interface InboundMessage {
   profileName?: string;
 }
 
-/** Stores an inbound message; undefined when its MessageSid was already stored (a replay). */
+/** A stored inbound message and the data version at that moment (`ask.data_version()`). */
+export interface Received {
+  id: string;
+  version: string;
+}
+
+/**
+ * Stores an inbound message; undefined when its MessageSid was already stored (a replay). The
+ * data version comes back in the same round trip (answers are reused per version).
+ */
 export async function recordInbound(
   sql: postgres.Sql,
   msg: InboundMessage,
   recipientId: string | null,
-): Promise<string | undefined> {
+): Promise<Received | undefined> {
   const [row] = await sql`
     insert into whatsapp.conversation (direction, message_sid, phone, recipient_id, body, delivery)
     values ('inbound', ${msg.sid}, ${msg.phone}, ${recipientId}, ${msg.body}, 'received')
     on conflict (message_sid) where direction = 'inbound' do nothing
-    returning id`;
-  return row?.id as string | undefined;
+    returning id, ask.data_version() as version`;
+  return row ? { id: row.id as string, version: String(row.version) } : undefined;
 }
 
 /** What the inbound message was understood as. */
@@ -54,10 +63,24 @@ export interface OutboundRecord {
   outboxId?: string | null;
 }
 
-/** Stores the replies to an inbound message (one row per WhatsApp message). */
-export async function recordOutbound(sql: postgres.Sql, rows: OutboundRecord[]): Promise<void> {
-  if (!rows.length) return;
-  await sql`insert into whatsapp.conversation ${
+/**
+ * Stores the replies to an inbound message (one row per WhatsApp message) and, in the same
+ * statement, what the inbound message was understood as (one round trip).
+ */
+export async function recordOutbound(
+  sql: postgres.Sql,
+  rows: OutboundRecord[],
+  inbound?: { id: string; intent: string; params: Record<string, unknown> },
+): Promise<void> {
+  if (!rows.length) {
+    if (inbound) await classifyInbound(sql, inbound.id, inbound.intent, inbound.params);
+    return;
+  }
+  const classify = inbound
+    ? sql`with c as (update whatsapp.conversation set intent = ${inbound.intent},
+        params = ${sql.json(inbound.params as postgres.JSONValue)} where id = ${inbound.id})`
+    : sql``;
+  await sql`${classify} insert into whatsapp.conversation ${
     sql(rows.map((r) => ({
       direction: "outbound",
       phone: r.phone,
