@@ -78,8 +78,10 @@ export function factNumbers(fact: Fact): FactNumber[] {
   };
   add("value", fact.value, kind, valueIsChange(fact));
   add("prev", fact.prev, kind);
-  add("from", fact.from, "count");
-  add("to", fact.to, "count");
+  // Anomalies carry the metric's weekly values (revenue in currency, leads as counts).
+  const anomalyKind = /revenue/.test(fact.id) ? "currency" : "count";
+  add("from", fact.from, anomalyKind);
+  add("to", fact.to, anomalyKind);
   add("change_pct", fact.change_pct, "pct", true);
   add("change_pts", fact.change_pts, "pct", true);
   add("change", fact.change, kind, true);

@@ -88,6 +88,10 @@ export function findOtherNames(masked: string): NameClaim[] {
 
 function isCommon(word: string): boolean {
   const w = word.replace(/'s$/, "");
+  // "Month-to-date", "Follow-up": common when every capitalised part is.
+  if (w.includes("-") && w.split("-").every((p) => !/^[A-Z]/.test(p) || COMMON.has(p))) {
+    return true;
+  }
   return COMMON.has(w) || ["of", "de", "and", "&"].includes(w) || w.length < 2;
 }
 
