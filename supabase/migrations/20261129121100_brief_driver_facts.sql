@@ -1,8 +1,7 @@
 -- Driver facts for the CRO brief: per lead source, leads this week/month vs the previous period, lead-to-deal and lead-to-won conversion, conversion velocity, pipeline created and won revenue; the top open deals at risk; owners' attainment where targets exist. Only the top movers by impact are kept, so the payload stays bounded whatever the company's size.
 -- Bounds (what keeps the prompt under 2,000 Llama 3 tokens, asserted in brief/prompt_test.ts on a
--- worst-case payload): 3 sources per lead period, 2 per conversion and velocity metric, 3 for
--- pipeline created and won revenue, 3 deals, 3 owners: at most 24 driver facts; labels cut to
--- 40 characters. Null values are left out of a fact (jsonb_strip_nulls), never stated.
+-- worst-case payload): 2 sources per lead period, conversion metric, velocity, pipeline created
+-- and won revenue, 3 deals, 3 owners: at most 20 driver facts; labels cut to 40 characters. Null values are left out of a fact (jsonb_strip_nulls), never stated.
 
 -- A label as an id part: lower case, runs of other characters as one underscore.
 create function brief.slug(p_label text) returns text
@@ -118,10 +117,10 @@ as $$
     where (x ->> 'target') is not null and (x ->> 'attainment_pct') is not null
   ),
   kept as (
-    select grp, per, n, fact from leads where n <= 3
+    select grp, per, n, fact from leads where n <= 2
     union all select grp, per, n, fact from conv where n <= 2
     union all select grp, per, n, fact from velocity where n <= 2
-    union all select grp, per, n, fact from money where n <= 3
+    union all select grp, per, n, fact from money where n <= 2
     union all select grp, per, n, fact from risky where n <= 3
     union all select grp, per, n, fact from owners where n <= 3
   )

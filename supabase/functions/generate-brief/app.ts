@@ -12,6 +12,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { checkText } from "../_shared/brief/check.ts";
+import { factNames } from "../_shared/brief/facts.ts";
 import { writeBrief } from "../_shared/brief/generate.ts";
 import { BRIEF_ENV, ollamaWriter } from "../_shared/brief/ollama.ts";
 import { composePulse } from "../_shared/brief/pulse.ts";
@@ -87,7 +88,7 @@ export function createApp(deps: GenerateBriefDeps = {}) {
         snapshotId,
         runId: input.run_id,
         written,
-        pulse: composePulse(written.draft, payload.as_of),
+        pulse: composePulse(written.draft, payload.as_of, payload.facts.flatMap(factNames)),
       });
     }
     const delivery = input.send ? await deliver(brief) : undefined;

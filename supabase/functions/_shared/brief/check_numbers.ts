@@ -11,7 +11,7 @@ import {
   type NumberClaim,
 } from "./claims.ts";
 import type { ClaimVerdict, Section } from "./check.ts";
-import { type Fact, type FactNumber, factNames, factNumbers, formatNumber } from "./facts.ts";
+import { type Fact, factNames, type FactNumber, factNumbers, formatNumber } from "./facts.ts";
 import { nameIn } from "./names.ts";
 
 interface Hit {
@@ -61,6 +61,7 @@ function numberMatches(claim: NumberClaim, num: FactNumber, way?: 1 | -1): boole
     expected = claim.signed ? claim.value : (way ?? 1) * magnitude;
     return Math.abs(num.value - expected) <= claim.tolerance + 1e-9;
   }
+  if (claim.signed) return Math.abs(num.value - claim.value) <= claim.tolerance + 1e-9;
   expected = num.change ? Math.abs(num.value) : num.value;
   return Math.abs(expected - magnitude) <= claim.tolerance + 1e-9;
 }
@@ -142,7 +143,9 @@ export function checkNumbers(
     }
     hitsOf.set(n, hits);
     const label = dir ? directionLabel(s.text, dir, n) : n.text;
-    const wrongWay = dir ? hits.filter((h) => !h.num.change && movedAgainst(h.fact, dir, cited)) : [];
+    const wrongWay = dir
+      ? hits.filter((h) => !h.num.change && movedAgainst(h.fact, dir, cited))
+      : [];
     if (hits.length && wrongWay.length === hits.length) {
       const f = wrongWay[0]!.fact;
       out.push({
@@ -252,4 +255,3 @@ function checkDirection(
     facts: candidates.map((f) => f.id),
   };
 }
-

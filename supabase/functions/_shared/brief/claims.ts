@@ -41,9 +41,11 @@ const MAG: Record<string, number> = {
   billion: 1e9,
 };
 const CURRENCY = String.raw`[$€£₹¥]|\b(?:USD|EUR|GBP|INR|JPY|CHF|AUD|CAD)\s?`;
-const NUMBER = String.raw`(?<![\w.,])([-+−]\s?)?(?:(${CURRENCY}))?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?` +
+const NUMBER =
+  String.raw`(?<![\w.,])([-+−]\s?)?(?:(${CURRENCY}))?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?` +
   String.raw`(?:\s?(k|K|m|M|mn|bn|B|thousand|million|billion)\b)?` +
-  String.raw`(?:\s?(%|percent\b|per cent\b|pct\b|percentage points?\b|points?\b|pts\b|pp\b|[x×](?![a-z])|days?\b|hours?\b|hrs?\b|dollars\b))?`;
+  String
+    .raw`(?:\s?(%|percent\b|per cent\b|pct\b|percentage points?\b|points?\b|pts\b|pp\b|[x×](?![a-z])|days?\b|hours?\b|hrs?\b|dollars\b))?`;
 const NUMBER_RE = new RegExp(NUMBER, "g");
 
 const MULTIPLIER_WORDS: Record<string, number> = {
@@ -115,7 +117,8 @@ export function extractNumbers(text: string): NumberClaim[] {
       text: m[0].trim(),
       index: m.index!,
       value: (negative ? -1 : 1) * base * scale,
-      tolerance: kind === "multiplier"
+      // "2x" is strict (1.95..2.05): a small multiplier read loosely would pass +50% as 2x.
+      tolerance: kind === "multiplier" && base < 10
         ? Math.min(0.05, 0.5 * 10 ** -decimals(frac))
         : 0.5 * 10 ** -decimals(frac) * scale,
       kind,

@@ -110,32 +110,47 @@ function grouped(n: number, decimals: number): string {
   });
 }
 
-/** A number as the prompt and the rules brief show it, e.g. "$43,380", "-33.3%", "0.69x". */
+/** Up to 3 significant digits with a magnitude suffix ("1.23M", "45.7B") at or above a million. */
+function compact(abs: number): string | undefined {
+  for (const [scale, suffix] of [[1e12, "T"], [1e9, "B"], [1e6, "M"]] as const) {
+    if (abs >= scale) {
+      const v = abs / scale;
+      return `${grouped(v, v < 10 ? 2 : v < 100 ? 1 : 0)}${suffix}`;
+    }
+  }
+  return undefined;
+}
+
+/** A number as the prompt and the rules brief show it, e.g. "$43,380", "$1.23M", "-33.3%". */
 export function formatNumber(value: number, kind: NumberKind, currency = "USD"): string {
+  const abs = Math.abs(value);
+  const sign = value < 0 ? "-" : "";
+  const plain = (decimals: number) =>
+    grouped(value, abs >= 1000 || Number.isInteger(value) ? 0 : decimals);
   switch (kind) {
     case "pct":
-      return `${grouped(value, Number.isInteger(value) ? 0 : 1)}%`;
-    case "currency": {
-      const sign = value < 0 ? "-" : "";
-      return `${sign}${currencySymbol(currency)}${grouped(Math.abs(Math.round(value)), 0)}`;
-    }
+      return `${plain(1)}%`;
+    case "currency":
+      return `${sign}${currencySymbol(currency)}${compact(abs) ?? grouped(Math.round(abs), 0)}`;
     case "ratio":
-      return `${grouped(value, 2)}x`;
+      return `${grouped(value, abs >= 100 ? 0 : 2)}x`;
     case "days":
-      return `${grouped(value, Number.isInteger(value) ? 0 : 1)} days`;
+      return `${plain(1)} days`;
     case "hours":
-      return `${grouped(value, Number.isInteger(value) ? 0 : 1)} hours`;
+      return `${plain(1)} hours`;
     default:
-      return grouped(value, Number.isInteger(value) ? 0 : 1);
+      return compact(abs) ? `${sign}${compact(abs)}` : plain(1);
   }
 }
 
-/** A fact's numbers as "field=display" text, e.g. "value=$21,705 prev=$2,848 change_pct=662.1%". */
+/** A fact's numbers as text, value first and bare: "$21,705 prev=$2,848 change_pct=662.1%". */
 export function describeFact(fact: Fact, currency: string): string {
   return factNumbers(fact)
     .map((n) =>
-      `${n.field}=${
-        n.field === "days" ? formatNumber(n.value, "count") : formatNumber(n.value, n.kind, currency)
+      `${n.field === "value" ? "" : `${n.field}=`}${
+        n.field === "days"
+          ? formatNumber(n.value, "count")
+          : formatNumber(n.value, n.kind, currency)
       }`
     )
     .join(" ");

@@ -40,7 +40,19 @@ const COMMON = new Set(
     "Best Worst New Fresh High Low Big Large Small Biggest Largest Smallest Main Primary " +
     "Leadership Executive Executives Summary Brief Pulse Note Status Alert Warning Good Bad " +
     "Budget Budgets Money Cash Value Values Amount Amounts Rate Rates Share Half Twice Double " +
-    "Every Several Many Much Few Some Other Another Such What Which Who Why How Where Whose Data"
+    "Every Several Many Much Few Some Other Another Such What Which Who Why How Where Whose Data " +
+    "Reply Respond Answer Send Share Contact Reach Engage Follow Nurture Qualify Convert Win " +
+    "Expand Grow Build Create Launch Test Try Trial Pilot Measure Monitor Report Analyse Analyze " +
+    "Investigate Dig Drill Find Identify Spot Assign Route Hire Train Align Sync Brief Remind " +
+    "Nudge Escalation Prioritization Prioritisation Discount Negotiate Renew Upsell Cross-sell " +
+    "Cancel Consider Decide Approve Allocate Rebalance Scale Trim Reduce Increase Boost Improve " +
+    "Tighten Protect Defend Recover Restart Revive Refresh Reset Redeploy Refocus Pipeline " +
+    "Despite However Meanwhile Overall Still Already Again Finally First Second Third Instead " +
+    "Otherwise Therefore Thus Hence Also Even Especially Notably Importantly Currently Recently " +
+    "Today's Tomorrow Yesterday Tonight Morning Afternoon Evening Week's Month's Quarter's " +
+    "Year's Team's Is Are Was Were Be Been Has Have Had Do Does Did Can Could Should Would Will " +
+    "Must May Might Let Lets Let's Make Makes Made Needs Need Needed Wants Want Looks Look Seems " +
+    "Remains Remain Stays Stay Sits Sit Holds Stands Comes Goes Means Shows Show Suggests Signals"
   ).split(/\s+/),
 );
 
@@ -70,7 +82,8 @@ export function findKnownNames(
 /** Capitalised phrases that are not common words (in text where known names are masked). */
 export function findOtherNames(masked: string): NameClaim[] {
   const out: NameClaim[] = [];
-  const re = /[A-Z][\p{L}'&-]*[\p{L}](?:[ \t]+(?:[A-Z][\p{L}'&-]*[\p{L}]|&|of|de|and))*/gu;
+  const re =
+    /(?<![\p{L}\p{N}])[A-Z][\p{L}'&-]*[\p{L}](?:[ \t]+(?:[A-Z][\p{L}'&-]*[\p{L}]|&|of|de|and))*/gu;
   for (const m of masked.matchAll(re)) {
     const words = m[0].split(/[ \t]+/);
     // Leading and trailing common words ("Push", "Call") are verbs or nouns, not the name.

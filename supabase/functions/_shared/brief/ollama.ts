@@ -7,7 +7,7 @@
 import { Ollama } from "ollama/browser";
 import { z } from "zod";
 import { describeZodError } from "../http.ts";
-import { type ChatMessage, DRAFT_JSON_SCHEMA, type Draft, DraftSchema } from "./prompt.ts";
+import { type ChatMessage, type Draft, DRAFT_JSON_SCHEMA, DraftSchema } from "./prompt.ts";
 
 /** Settings of the model writer (from the environment, see `BRIEF_ENV`). */
 export interface OllamaSettings {
@@ -147,7 +147,10 @@ export function parseDraft(raw: string): Draft {
   }
   const parsed = DraftSchema.safeParse(json);
   if (!parsed.success) {
-    throw new BadReplyError(`The reply has the wrong shape: ${describeZodError(parsed.error)}`, raw);
+    throw new BadReplyError(
+      `The reply has the wrong shape: ${describeZodError(parsed.error)}`,
+      raw,
+    );
   }
   return parsed.data;
 }

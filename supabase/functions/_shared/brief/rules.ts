@@ -20,7 +20,8 @@ export function rulesBrief(payload: Payload): Draft {
   const byId = new Map(payload.facts.map((f) => [f.id, f]));
   const get = (id: string) => byId.get(id);
   const fmt = (v: number, kind: NumberKind) => formatNumber(v, kind, cur);
-  const drivers = (re: RegExp) => payload.facts.filter((f) => re.test(f.id) && num(f) !== undefined);
+  const drivers = (re: RegExp) =>
+    payload.facts.filter((f) => re.test(f.id) && num(f) !== undefined);
 
   return {
     headline: headline(get, fmt),
@@ -126,10 +127,12 @@ function insights(get: Get, fmt: Fmt, drivers: Drivers): Part[] {
       facts: [lead.id],
     });
   }
-  for (const [re, what] of [
-    [/^source\..*\.pipeline_created\.mtd$/, "new pipeline"],
-    [/^source\..*\.won_revenue\.mtd$/, "won revenue"],
-  ] as const) {
+  for (
+    const [re, what] of [
+      [/^source\..*\.pipeline_created\.mtd$/, "new pipeline"],
+      [/^source\..*\.won_revenue\.mtd$/, "won revenue"],
+    ] as const
+  ) {
     const f = drivers(re)[0];
     if (f && typeof f.prev === "number") {
       out.push({

@@ -4,7 +4,7 @@
  * again for the same brief sends nothing new: the rows exist and are no longer pending.
  */
 import type postgres from "postgres";
-import { type DeliverOptions, deliver, type DeliveryCounts, enqueue } from "../whatsapp/outbox.ts";
+import { deliver, type DeliverOptions, type DeliveryCounts, enqueue } from "../whatsapp/outbox.ts";
 import { optedIn } from "../whatsapp/recipients.ts";
 import type { Sender } from "../whatsapp/twilio.ts";
 import type { StoredBrief } from "./store.ts";
