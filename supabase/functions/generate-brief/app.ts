@@ -118,7 +118,10 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     if (!payload) {
       throw new HttpError(404, "not_found", `snapshot_id: no snapshot ${input.snapshot_id}`);
     }
-    return c.json({ snapshot_id: input.snapshot_id, ...checkText(input.text, payload, input.facts) });
+    return c.json({
+      snapshot_id: input.snapshot_id,
+      ...checkText(input.text, payload, input.facts),
+    });
   });
 
   app.post("/status", async (c) => {

@@ -19,7 +19,9 @@ const KEY = "test-service-key";
 
 Deno.test("generate-brief on the demo company", async (t) => {
   const db = await createScratchDb("brief_demo");
-  const sink = startTwilioSink({ templates: { [`HX${"70c1".padStart(32, "0")}`]: PULSE_TEMPLATE } });
+  const sink = startTwilioSink({
+    templates: { [`HX${"70c1".padStart(32, "0")}`]: PULSE_TEMPLATE },
+  });
   const fake = startFakeOllama();
   const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const noOllama = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
@@ -64,7 +66,10 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.equal((await post("", {})).status, 404);
       assert.equal((await post("", {}, null)).status, 401);
       assert.equal((await post("", {}, "anon-key")).status, 403);
-      assert.equal((await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" }, null)).status, 401);
+      assert.equal(
+        (await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" }, null)).status,
+        401,
+      );
     });
 
     const { snapshot } = await computeSnapshot(db.sql, { asOf: "2026-03-04" });
@@ -80,37 +85,43 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.match(extra.error.message, /snapshotId/);
       const missing = await post("", { snapshot_id: crypto.randomUUID() });
       assert.equal(missing.status, 404);
-      assert.equal((await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" })).status, 404);
+      assert.equal(
+        (await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" })).status,
+        404,
+      );
       assert.equal((await post("/send", { run_id: crypto.randomUUID() })).status, 404);
     });
 
     let briefId = "";
-    await t.step("send: one pulse per opted-in recipient; the same call again sends nothing", async () => {
-      const res = await post("", { send: true });
-      assert.equal(res.status, 200);
-      const brief = await res.json();
-      briefId = brief.id;
-      assert.equal(brief.model, "rules");
-      assert.equal(brief.snapshot_id, snapshot.id);
-      assert.match(brief.fallback_reason, /Cannot reach Ollama/);
-      assert.equal(brief.delivery.sent, 2);
-      assert.equal(sink.messages.length, 2);
-      assert.deepEqual(sink.messages.map((m) => m.to).sort(), [
-        "whatsapp:+15555550101",
-        "whatsapp:+15555550102",
-      ]);
-      for (const m of sink.messages) {
-        assert.ok(m.body.length <= 400, `${m.body.length} chars`);
-        assert.equal(m.body, brief.pulse);
-      }
-      const again = await (await post("", { send: true })).json();
-      assert.equal(again.id, brief.id);
-      assert.equal(again.reused, true);
-      assert.equal(again.delivery.sent, 0);
-      const resend = await (await post("/send", { brief_id: brief.id })).json();
-      assert.deepEqual([resend.sent, resend.skipped], [0, 2]);
-      assert.equal(sink.messages.length, 2);
-    });
+    await t.step(
+      "send: one pulse per opted-in recipient; the same call again sends nothing",
+      async () => {
+        const res = await post("", { send: true });
+        assert.equal(res.status, 200);
+        const brief = await res.json();
+        briefId = brief.id;
+        assert.equal(brief.model, "rules");
+        assert.equal(brief.snapshot_id, snapshot.id);
+        assert.match(brief.fallback_reason, /Cannot reach Ollama/);
+        assert.equal(brief.delivery.sent, 2);
+        assert.equal(sink.messages.length, 2);
+        assert.deepEqual(sink.messages.map((m) => m.to).sort(), [
+          "whatsapp:+15555550101",
+          "whatsapp:+15555550102",
+        ]);
+        for (const m of sink.messages) {
+          assert.ok(m.body.length <= 400, `${m.body.length} chars`);
+          assert.equal(m.body, brief.pulse);
+        }
+        const again = await (await post("", { send: true })).json();
+        assert.equal(again.id, brief.id);
+        assert.equal(again.reused, true);
+        assert.equal(again.delivery.sent, 0);
+        const resend = await (await post("/send", { brief_id: brief.id })).json();
+        assert.deepEqual([resend.sent, resend.skipped], [0, 2]);
+        assert.equal(sink.messages.length, 2);
+      },
+    );
 
     await t.step("status callbacks, signed by the sink, update delivery state", async () => {
       await waitFor("delivery status from the callback", async () => {
@@ -157,7 +168,10 @@ Deno.test("generate-brief on the demo company", async (t) => {
           jsonb_set(brief, '{facts}', ${db.sql.json(JSON.parse(JSON.stringify(facts)))})
         from analytics.snapshots where id = ${snapshot.id}
         returning id`;
-      const res = await post("/check", { snapshot_id: row!.id, text: "Revenue up 45% this month." });
+      const res = await post("/check", {
+        snapshot_id: row!.id,
+        text: "Revenue up 45% this month.",
+      });
       const verdict = await res.json();
       assert.equal(res.status, 200, JSON.stringify(verdict));
       assert.equal(verdict.ok, false);

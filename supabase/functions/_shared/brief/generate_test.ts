@@ -63,7 +63,10 @@ Deno.test("writeBrief() retries with the check's reasons, then keeps the correct
   for (const kind of ["wrong_number", "flipped_direction", "invented_name"]) {
     await t.step(kind, async () => {
       await withFake(async (fake) => {
-        fake.script({ kind: "reply", content: planted(kind) }, { kind: "reply", content: json(BASE) });
+        fake.script({ kind: "reply", content: planted(kind) }, {
+          kind: "reply",
+          content: json(BASE),
+        });
         const brief = await write(fake.url);
         assert.equal(brief.model, "llama3.2:1b");
         assert.equal(brief.attempts, 2);
@@ -188,7 +191,11 @@ Deno.test("prompt injection in CRM text changes no number in the brief or the pu
     ));
   });
   const digits = (s: string) => s.match(/[-$]*\d[\d,.]*[%xKMB]?/g) ?? [];
-  const pulse = composePulse(rulesBrief(injected), injected.as_of, injected.facts.flatMap(factNames));
+  const pulse = composePulse(
+    rulesBrief(injected),
+    injected.as_of,
+    injected.facts.flatMap(factNames),
+  );
   const clean = composePulse(rulesBrief(demo), demo.as_of, demo.facts.flatMap(factNames));
   assert.deepEqual(digits(pulse.text), digits(clean.text));
   assert.deepEqual(digits(json(rulesBrief(injected))), digits(json(rulesBrief(demo))));

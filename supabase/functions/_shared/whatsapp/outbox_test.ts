@@ -52,41 +52,44 @@ Deno.test("the pulse outbox", async (t) => {
       join whatsapp.recipients r on r.id = o.recipient_id order by r.phone`;
 
   try {
-    await t.step("one pulse per opted-in recipient; the same call again sends nothing", async () => {
-      await reset([
-        { phone: "+15555550101" },
-        { phone: "+15555550102", inbound: true },
-        { phone: "+15555550103", opted_in: false },
-      ]);
-      const b = brief();
-      const first = await pulse(b);
-      assert.deepEqual({ ...first, brief_id: "" }, {
-        brief_id: "",
-        queued: 2,
-        sent: 2,
-        skipped: 0,
-        failed: 0,
-        retry: 0,
-      });
-      // Outside the window: the content template; inside: free text. Both read the same.
-      const [tpl] = sentTo("+15555550101");
-      assert.equal(tpl!.contentSid, CONTENT_SID);
-      assert.deepEqual(tpl!.contentVariables, VARS);
-      const [text] = sentTo("+15555550102");
-      assert.equal(text!.contentSid, null);
-      assert.equal(tpl!.body, PULSE);
-      assert.equal(text!.body, PULSE);
-      assert.equal(sentTo("+15555550103").length, 0);
-      const again = await pulse(b);
-      assert.equal(again.sent, 0);
-      assert.equal(again.skipped, 2);
-      assert.equal(sink.messages.length, 2);
-      const rows = await statuses(sql);
-      assert.deepEqual(rows.map((r) => [r.phone, r.status, r.mode]), [
-        ["+15555550101", "sent", "template"],
-        ["+15555550102", "sent", "text"],
-      ]);
-    });
+    await t.step(
+      "one pulse per opted-in recipient; the same call again sends nothing",
+      async () => {
+        await reset([
+          { phone: "+15555550101" },
+          { phone: "+15555550102", inbound: true },
+          { phone: "+15555550103", opted_in: false },
+        ]);
+        const b = brief();
+        const first = await pulse(b);
+        assert.deepEqual({ ...first, brief_id: "" }, {
+          brief_id: "",
+          queued: 2,
+          sent: 2,
+          skipped: 0,
+          failed: 0,
+          retry: 0,
+        });
+        // Outside the window: the content template; inside: free text. Both read the same.
+        const [tpl] = sentTo("+15555550101");
+        assert.equal(tpl!.contentSid, CONTENT_SID);
+        assert.deepEqual(tpl!.contentVariables, VARS);
+        const [text] = sentTo("+15555550102");
+        assert.equal(text!.contentSid, null);
+        assert.equal(tpl!.body, PULSE);
+        assert.equal(text!.body, PULSE);
+        assert.equal(sentTo("+15555550103").length, 0);
+        const again = await pulse(b);
+        assert.equal(again.sent, 0);
+        assert.equal(again.skipped, 2);
+        assert.equal(sink.messages.length, 2);
+        const rows = await statuses(sql);
+        assert.deepEqual(rows.map((r) => [r.phone, r.status, r.mode]), [
+          ["+15555550101", "sent", "template"],
+          ["+15555550102", "sent", "text"],
+        ]);
+      },
+    );
 
     await t.step("crash before the claim: the next call sends exactly once", async () => {
       await reset([{ phone: "+15555550201" }]);
@@ -123,47 +126,53 @@ Deno.test("the pulse outbox", async (t) => {
       for (const r of rows) assert.equal(sentTo(r.phone).length, r.status === "sent" ? 1 : 0);
     });
 
-    await t.step("crash after Twilio accepted, before the mark: the message is not resent", async () => {
-      await reset([{ phone: "+15555550401" }]);
-      const b = brief();
-      const dying: Sender = async (m) => {
-        await send(m);
-        throw new Error("killed after send");
-      };
-      await assert.rejects(pulse(b, dying));
-      assert.equal(sentTo("+15555550401").length, 1);
-      const next = await pulse(b);
-      assert.equal(next.sent, 0);
-      assert.equal(next.skipped, 1);
-      assert.equal(sentTo("+15555550401").length, 1);
-    });
+    await t.step(
+      "crash after Twilio accepted, before the mark: the message is not resent",
+      async () => {
+        await reset([{ phone: "+15555550401" }]);
+        const b = brief();
+        const dying: Sender = async (m) => {
+          await send(m);
+          throw new Error("killed after send");
+        };
+        await assert.rejects(pulse(b, dying));
+        assert.equal(sentTo("+15555550401").length, 1);
+        const next = await pulse(b);
+        assert.equal(next.sent, 0);
+        assert.equal(next.skipped, 1);
+        assert.equal(sentTo("+15555550401").length, 1);
+      },
+    );
 
-    await t.step("Twilio errors: 21211 fails, 429 retries next time, 5xx is not retried", async () => {
-      await reset([
-        { phone: "+15555550501" },
-        { phone: "+15555550502" },
-        { phone: "+15555550503" },
-      ]);
-      const fail = (to: string, status: number, code: number) =>
-        fetch(`${sink.url}/__sink/fail`, {
-          method: "POST",
-          body: JSON.stringify({ to, status, code }),
-        }).then((r) => r.body?.cancel());
-      await fail("+15555550501", 400, 21211);
-      await fail("+15555550502", 429, 20429);
-      await fail("+15555550503", 500, 20500);
-      const b = brief();
-      const first = await pulse(b);
-      assert.deepEqual([first.sent, first.failed, first.retry], [0, 2, 1]);
-      assert.deepEqual((await statuses(sql)).map((r) => [r.status, r.error_code]), [
-        ["failed", 21211],
-        ["retry", 20429],
-        ["failed", 20500],
-      ]);
-      const second = await pulse(b);
-      assert.deepEqual([second.sent, second.skipped], [1, 2]);
-      assert.deepEqual(sink.messages.map((m) => m.to), ["whatsapp:+15555550502"]);
-    });
+    await t.step(
+      "Twilio errors: 21211 fails, 429 retries next time, 5xx is not retried",
+      async () => {
+        await reset([
+          { phone: "+15555550501" },
+          { phone: "+15555550502" },
+          { phone: "+15555550503" },
+        ]);
+        const fail = (to: string, status: number, code: number) =>
+          fetch(`${sink.url}/__sink/fail`, {
+            method: "POST",
+            body: JSON.stringify({ to, status, code }),
+          }).then((r) => r.body?.cancel());
+        await fail("+15555550501", 400, 21211);
+        await fail("+15555550502", 429, 20429);
+        await fail("+15555550503", 500, 20500);
+        const b = brief();
+        const first = await pulse(b);
+        assert.deepEqual([first.sent, first.failed, first.retry], [0, 2, 1]);
+        assert.deepEqual((await statuses(sql)).map((r) => [r.status, r.error_code]), [
+          ["failed", 21211],
+          ["retry", 20429],
+          ["failed", 20500],
+        ]);
+        const second = await pulse(b);
+        assert.deepEqual([second.sent, second.skipped], [1, 2]);
+        assert.deepEqual(sink.messages.map((m) => m.to), ["whatsapp:+15555550502"]);
+      },
+    );
 
     await t.step("63016: free text outside the window goes as the template at once", async () => {
       // Our row says the window is open, Twilio (the sink) says it is not.
