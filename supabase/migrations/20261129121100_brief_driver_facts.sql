@@ -26,8 +26,7 @@ as $$
         'change_pct', (x ->> 'growth_pct')::numeric) as fact, k.per
     from (values ('wtd'), ('mtd')) k(per),
       jsonb_array_elements(p_kpis -> 'leads_created' -> k.per) x
-    where x ->> 'dimension' = 'source'
-      and (x ->> 'leads')::numeric + (x ->> 'prev_leads')::numeric > 0
+    where x ->> 'dimension' = 'source' and (x ->> 'leads') <> (x ->> 'prev_leads')
   ),
   cohort as (
     select max((x ->> 'cohort_month')::date) as m
