@@ -10,6 +10,7 @@ import { startTwilioSink } from "../../../../scripts/twilio-sink/server.ts";
 import { PULSE_TEMPLATE } from "../brief/pulse.ts";
 import { sendPulse } from "../brief/send.ts";
 import { enqueue } from "./outbox.ts";
+import { applyStatus } from "./status.ts";
 import { type Sender, TWILIO_ENV, twilioSender } from "./twilio.ts";
 
 const CONTENT_SID = `HX${"70c1".padStart(32, "0")}`;
@@ -183,6 +184,19 @@ Deno.test("the pulse outbox", async (t) => {
       const [m] = sentTo("+15555550601");
       assert.equal(m!.contentSid, CONTENT_SID);
       assert.deepEqual((await statuses(sql)).map((r) => r.mode), ["template"]);
+    });
+    await t.step("status callbacks never move a delivery state back", async () => {
+      await reset([{ phone: "+15555550701" }]);
+      await pulse(brief());
+      const sid = sink.messages[0]!.sid;
+      const state = async () =>
+        (await sql`select delivery_status, error_code from whatsapp.outbox`)[0];
+      assert.equal(await applyStatus(sql, { MessageSid: sid, MessageStatus: "delivered" }), true);
+      assert.equal(await applyStatus(sql, { MessageSid: sid, MessageStatus: "sent" }), false);
+      assert.deepEqual({ ...await state() }, { delivery_status: "delivered", error_code: null });
+      await applyStatus(sql, { MessageSid: sid, MessageStatus: "undelivered", ErrorCode: "63024" });
+      assert.deepEqual({ ...await state() }, { delivery_status: "undelivered", error_code: 63024 });
+      assert.equal(await applyStatus(sql, { MessageSid: "SMnope", MessageStatus: "read" }), false);
     });
   } finally {
     await sink.close();
