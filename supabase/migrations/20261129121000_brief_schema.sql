@@ -29,6 +29,8 @@ create table brief.briefs (
   fallback_reason text,
   prompt_tokens integer,
   timings jsonb not null default '{}',
+  -- The brief this one was asked to replace (`regenerate`); null for the first of a snapshot.
+  replaces uuid references brief.briefs (id),
   created_at timestamptz not null default now()
 );
 comment on table brief.briefs is
@@ -36,6 +38,10 @@ comment on table brief.briefs is
 comment on column brief.briefs.model is
   'The Ollama model that wrote the checked text, or "rules" for the deterministic brief';
 create index briefs_snapshot_idx on brief.briefs (snapshot_id, created_at desc);
+-- One first brief per (snapshot, run): two concurrent calls store one brief, so one pulse.
+create unique index briefs_first_idx on brief.briefs
+  (snapshot_id, coalesce(run_id, '00000000-0000-0000-0000-000000000000'::uuid))
+  where replaces is null;
 create index briefs_run_idx on brief.briefs (run_id, created_at desc) where run_id is not null;
 create index briefs_created_idx on brief.briefs (created_at desc);
 

@@ -72,10 +72,9 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     const settings = parseEnv(BRIEF_ENV, env());
     const snapshotId = input.snapshot_id ?? await store.latestSnapshotId(sql);
     if (!snapshotId) throw new HttpError(404, "not_found", "No snapshot yet: run compute-metrics");
-    let brief = input.regenerate
-      ? null
-      : await store.latestBriefOf(sql, { snapshotId, runId: input.run_id });
-    const reused = !!brief;
+    const previous = await store.latestBriefOf(sql, { snapshotId, runId: input.run_id });
+    let brief = input.regenerate ? null : previous;
+    let reused = !!brief;
     if (!brief) {
       const payload = await store.loadPayload(sql, snapshotId);
       if (!payload) throw new HttpError(404, "not_found", `snapshot_id: no snapshot ${snapshotId}`);
@@ -84,12 +83,15 @@ export function createApp(deps: GenerateBriefDeps = {}) {
         writer: settings.model === "rules" ? undefined : ollamaWriter(settings, deps.fetch),
         maxAttempts: settings.maxAttempts,
       });
-      brief = await store.insertBrief(sql, {
+      const saved = await store.insertBrief(sql, {
         snapshotId,
         runId: input.run_id,
+        replaces: input.regenerate ? previous?.id : undefined,
         written,
         pulse: composePulse(written.draft, payload.as_of, payload.facts.flatMap(factNames)),
       });
+      brief = saved.brief;
+      reused = !saved.stored;
     }
     const delivery = input.send ? await deliver(brief) : undefined;
     return c.json({ ...brief, reused, ...(delivery ? { delivery } : {}) }, 200);

@@ -123,6 +123,21 @@ Deno.test("generate-brief on the demo company", async (t) => {
       },
     );
 
+    await t.step("two concurrent calls store one brief and send one pulse each", async () => {
+      const { snapshot: other } = await computeSnapshot(db.sql, { asOf: "2026-03-03" });
+      const before = sink.messages.length;
+      const [a, b] = await Promise.all([
+        (async () => await (await post("", { snapshot_id: other.id, send: true })).json())(),
+        (async () => await (await post("", { snapshot_id: other.id, send: true })).json())(),
+      ]);
+      assert.equal(a.id, b.id);
+      assert.equal(a.delivery.sent + b.delivery.sent, 2);
+      assert.equal(sink.messages.length - before, 2);
+      const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from brief.briefs
+        where snapshot_id = ${other.id}`;
+      assert.equal(row!.n, 1);
+    });
+
     await t.step("status callbacks, signed by the sink, update delivery state", async () => {
       await waitFor("delivery status from the callback", async () => {
         const rows = await db.sql`select 1 from whatsapp.outbox
@@ -153,7 +168,7 @@ Deno.test("generate-brief on the demo company", async (t) => {
       const sent = await (await post("/send", { run_id: runId })).json();
       assert.equal(sent.brief_id, brief.id);
       assert.equal(sent.sent, 2);
-      assert.equal(sink.messages.length, 4);
+      assert.equal(sink.messages.length, 6);
     });
 
     await t.step("/check names the failed claim: revenue up 45% when it fell 12%", async () => {

@@ -43,21 +43,34 @@ const COLUMNS = (sql: postgres.Sql) =>
   sql`id, snapshot_id, run_id, model, content, pulse, pulse_variables, attempts, checks,
     fallback_reason, prompt_tokens, timings, created_at`;
 
-/** Stores a written brief with its pulse. */
+/**
+ * Stores a written brief with its pulse. The first brief of a (snapshot, run) is unique: when a
+ * concurrent call stored one first, that one is answered (`stored: false`) and this is dropped.
+ */
 export async function insertBrief(
   sql: postgres.Sql,
-  row: { snapshotId: string; runId?: string; written: WrittenBrief; pulse: Pulse },
-): Promise<StoredBrief> {
+  row: {
+    snapshotId: string;
+    runId?: string;
+    replaces?: string;
+    written: WrittenBrief;
+    pulse: Pulse;
+  },
+): Promise<{ brief: StoredBrief; stored: boolean }> {
   const w = row.written;
   const [stored] = await sql<StoredBrief[]>`
     insert into brief.briefs (snapshot_id, run_id, model, content, pulse, pulse_variables,
-      attempts, checks, fallback_reason, prompt_tokens, timings)
+      attempts, checks, fallback_reason, prompt_tokens, timings, replaces)
     values (${row.snapshotId}, ${row.runId ?? null}, ${w.model}, ${sql.json(w.draft)},
       ${row.pulse.text}, ${sql.json(row.pulse.variables)}, ${w.attempts},
       ${sql.json(JSON.parse(JSON.stringify(w.checks)))}, ${w.fallbackReason}, ${w.promptTokens},
-      ${sql.json(w.timings)})
+      ${sql.json(w.timings)}, ${row.replaces ?? null})
+    on conflict do nothing
     returning ${COLUMNS(sql)}`;
-  return stored!;
+  if (stored) return { brief: stored, stored: true };
+  const first = await latestBriefOf(sql, { snapshotId: row.snapshotId, runId: row.runId });
+  if (!first) throw new Error("Cannot store the brief: a conflicting brief vanished");
+  return { brief: first, stored: false };
 }
 
 /** The latest brief of a snapshot (optionally of a run), or null. */
