@@ -13,7 +13,11 @@ import llama3Tokenizer from "llama3-tokenizer-js";
 import { checkSections, draftSections } from "../../supabase/functions/_shared/brief/check.ts";
 import { startFakeOllama } from "../../supabase/functions/_shared/brief/fake_ollama.ts";
 import { writeBrief } from "../../supabase/functions/_shared/brief/generate.ts";
-import { BRIEF_ENV, ollamaWriter } from "../../supabase/functions/_shared/brief/ollama.ts";
+import {
+  BRIEF_ENV,
+  ollamaWriter,
+  shownHost,
+} from "../../supabase/functions/_shared/brief/ollama.ts";
 import { buildMessages, promptText } from "../../supabase/functions/_shared/brief/prompt.ts";
 import { rulesBrief } from "../../supabase/functions/_shared/brief/rules.ts";
 import { loadPayload } from "../../supabase/functions/_shared/brief/store.ts";
@@ -130,7 +134,9 @@ async function realModel(sql: Awaited<ReturnType<typeof benchDatabase>>, snapsho
     if (!res.ok) throw new Error(`status ${res.status}`);
   } catch (e) {
     console.log(
-      `real model: skipped, no Ollama answers at ${settings.host} (${(e as Error).message})`,
+      `real model: skipped, no Ollama answers at ${shownHost(settings.host)} (${
+        (e as Error).message
+      })`,
     );
     return;
   }
@@ -153,7 +159,9 @@ async function realModel(sql: Awaited<ReturnType<typeof benchDatabase>>, snapsho
   }
   const n = snapshots.length;
   console.log(
-    `real model ${settings.model} at ${settings.host}: ${firstTry}/${n} briefs pass the check on ` +
+    `real model ${settings.model} at ${
+      shownHost(settings.host)
+    }: ${firstTry}/${n} briefs pass the check on ` +
       `the first try; ${(attempts / n).toFixed(2)} attempts and ${(seconds / n).toFixed(1)} s ` +
       `per brief; prompt tokens (Ollama) ${tokens.length ? median(tokens) : "n/a"}`,
   );

@@ -135,9 +135,10 @@ Deno.test("writeBrief() writes the rules brief when the model is unavailable", a
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
-    const brief = await write(`http://127.0.0.1:${port}`);
+    const brief = await write(`http://tunnel-user:tunnel-secret@127.0.0.1:${port}`);
     assert.equal(brief.model, "rules");
-    assert.match(brief.fallbackReason!, /Cannot reach Ollama/);
+    assert.match(brief.fallbackReason!, /Cannot reach Ollama at http:\/\/127\.0\.0\.1:/);
+    assert.ok(!JSON.stringify(brief).includes("tunnel-secret"), "no secret in the stored brief");
   });
   await t.step("configured: OLLAMA_MODEL=rules asks no model", async () => {
     const brief = await writeBrief(demo, { model: "rules", maxAttempts: 3 });

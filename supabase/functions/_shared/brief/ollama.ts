@@ -89,7 +89,9 @@ export function ollamaWriter(
       if (signal.aborted) throw e;
       // No response at all (refused, DNS, TLS): the host is unreachable, not a bad reply.
       const cause = (e as { cause?: { message?: string } })?.cause?.message;
-      throw new ModelUnavailableError(`Cannot reach Ollama at ${settings.host}: ${cause ?? e}`);
+      throw new ModelUnavailableError(
+        `Cannot reach Ollama at ${shownHost(settings.host)}: ${cause ?? e}`,
+      );
     }
   };
   const client = new Ollama({ host: settings.host, headers: settings.headers, fetch: timed });
@@ -119,6 +121,12 @@ export function ollamaWriter(
     }
     return { draft: parseDraft(raw), raw, promptTokens, ms: performance.now() - started };
   };
+}
+
+/** The host without any user:password a URL may carry (stored briefs and logs show it). */
+export function shownHost(host: string): string {
+  const u = new URL(host);
+  return `${u.protocol}//${u.host}`;
 }
 
 function classify(e: unknown, settings: OllamaSettings, raw: string): Error {
