@@ -68,6 +68,26 @@ Deno.test("writeRecords()", async (t) => {
       assert.equal(rows[1]!.v, "last");
     });
 
+    await t.step("the newest Modified_Time wins between two copies in one batch", async () => {
+      // Both orders: the newer copy first (a "last copy wins" rule would keep the older one) and
+      // last (a "first copy wins" rule would keep the older one).
+      const older = (id: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:00+05:30","V":"older"}`;
+      const newer = (id: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:01+05:30","V":"newer"}`;
+      const counts = await writeRecords(sql, "Leads", [
+        newer("10"),
+        older("10"),
+        older("11"),
+        newer("11"),
+      ], RUN);
+      assert.equal(counts.inserted, 2);
+      const rows = await sql`select id, data ->> 'V' as v, modified_time from zoho.records
+        where module = 'Leads' and id in ('10', '11') order by id`;
+      assert.deepEqual(rows.map((r) => [r.id, r.v]), [["10", "newer"], ["11", "newer"]]);
+      assert.deepEqual(await versions("10"), ["insert"]);
+    });
+
     await t.step("a record holding a raw U+001E (invalid JSON) fails the whole batch", async () => {
       const good = '{"id":"7","Modified_Time":"2026-03-01T10:00:00+05:30"}';
       const bad = '{"id":"8","Modified_Time":"2026-03-01T10:00:00+05:30","N":"a\u001eb"}';
