@@ -27,7 +27,7 @@ Deno.test("Fault injection and the request log", async (t) => {
     await t.step("rate-based faults are the same for the same seed", async () => {
       // Two fresh simulators per seed: the same seed fires on the same calls, another differs.
       const run = (seed: number) => {
-        let out: number[] = [];
+        const out: number[] = [];
         return withSim({ seed, size: { leads: 20 } }, async (fresh) => {
           const auth2 = await accessToken(fresh);
           fresh.controls.faults.add({ kind: "status", status: 503, rate: 0.5, path: "/Contacts" });
