@@ -110,6 +110,28 @@ Deno.test("writeRecords()", async (t) => {
       const [d] = await sql`select restored_at is not null as r from zoho.deletions where id = '4'`;
       assert.equal(d!.r, true);
     });
+    await t.step("a parent's deletion takes its notes along (registry: Notes)", async () => {
+      const note = (id: string, parent: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:00+05:30",` +
+        `"Parent_Id":{"module":{"api_name":"Leads","id":"1"},"id":"${parent}"}}`;
+      await writeRecords(
+        sql,
+        "Leads",
+        ['{"id":"20","Modified_Time":"2026-03-01T10:00:00+05:30"}'],
+        RUN,
+      );
+      await writeRecords(sql, "Notes", [note("N1", "20"), note("N2", "21")], RUN);
+      const del = '{"id":"20","deleted_time":"2026-03-02T00:00:00+00:00","type":"recycle"}';
+      assert.equal(await writeDeletions(sql, "Leads", [del], RUN), 2, "the lead and its note");
+      const rows = await sql`select id, deleted_at is not null as gone from zoho.records
+        where module = 'Notes' order by id`;
+      assert.deepEqual(rows.map((r) => [r.id, r.gone]), [["N1", true], ["N2", false]]);
+      const [v] = await sql`select change from zoho.record_versions
+        where module = 'Notes' and id = 'N1' order by version desc limit 1`;
+      assert.equal(v!.change, "delete");
+      const own = '{"id":"N2","deleted_time":"2026-03-02T00:00:00+00:00","type":"recycle"}';
+      assert.equal(await writeDeletions(sql, "Notes", [own], RUN), 1, "a note's own tombstone");
+    });
   } finally {
     await db.drop();
   }
