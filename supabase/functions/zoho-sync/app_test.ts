@@ -88,11 +88,13 @@ Deno.test("zoho-sync app", async (t) => {
       const out = await post(capped, { modules: ["Leads", "Contacts", "Deals"], mode: "full" });
       assert.equal(out.status, 200, JSON.stringify(out.body));
       assert.equal(out.body.status, "partial");
+      assert.equal(out.body.stopped_by, "credits", "the caller sees why it stopped");
       assert.ok(crmCalls().length <= 4, `at most the 4 credits left: ${crmCalls().length} calls`);
       const stopped = out.body.modules.filter((m: { errors: string[] }) =>
         m.errors.some((e) => /daily credit allowance is spent/.test(e))
       );
       assert.ok(stopped.length > 0, JSON.stringify(out.body));
+      for (const m of stopped) assert.deepEqual([m.status, m.stopped_by], ["partial", "credits"]);
     });
   } finally {
     await h.close();
