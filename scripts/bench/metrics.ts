@@ -106,7 +106,7 @@ async function rolledBack(sql: postgres.Sql, fn: (tx: postgres.TransactionSql) =
 
 /** Builds the fact tables when they are not ready (once per database), timed. */
 async function ensureFacts(sql: postgres.Sql): Promise<void> {
-  const [ready] = await sql`select exists (select from analytics.f_ready) as ok`;
+  const [ready] = await sql`select exists (select from analytics.facts_built) as ok`;
   if (ready?.ok) return;
   const ms = await timed(() => sql`select analytics.refresh_facts()`);
   console.log(`full fact build (once per database; after a crash or settings change): ${sec(ms)}`);
