@@ -5,50 +5,15 @@
  * Its status is decided by status.ts from what it got to. Stopping at any point leaves state
  * that the next call resumes from.
  */
-import type postgres from "postgres";
-import { type CallStats, newStats, type ZohoClient } from "../zoho/client.ts";
+import { newStats } from "../zoho/client.ts";
 import { syncDeletions } from "./deletions.ts";
 import type { ModulePlan } from "./fields.ts";
 import { readSegments } from "./segments.ts";
 import { finishRead, loadSegments, loadState, type ModuleState, startRead } from "./state.ts";
-import { type ModuleOutcome, type ModuleStatus, moduleStatus, type StoppedBy } from "./status.ts";
+import type { ModuleContext, ModuleResult } from "./module_context.ts";
+import { type ModuleOutcome, moduleStatus } from "./status.ts";
 
-/** Settings the module loop needs. */
-export interface ModuleContext {
-  sql: postgres.Sql;
-  client: ZohoClient;
-  runId: string;
-  mode: "incremental" | "full";
-  /** Stop starting new pages after this time (ms since epoch). */
-  deadline: number;
-  segments: number;
-  overlapSeconds: number;
-  fullRereadHours: number;
-  perPage: number;
-  singleReadAll: boolean;
-  /** Deleted-records check cadence, minutes of Zoho server time (0 or absent: every run). */
-  deletedCheckMinutes?: number;
-  now?: () => number;
-}
-
-/** Counters of one module in one slice (the sync_logs row). */
-export interface ModuleResult {
-  module: string;
-  status: ModuleStatus;
-  /** Set when the daily credit cap stopped the module. */
-  stoppedBy?: StoppedBy;
-  pages: number;
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  restored: number;
-  stats: CallStats;
-  cursorBefore: number | null;
-  cursorAfter: number | null;
-  errors: string[];
-}
+export type { ModuleContext, ModuleResult } from "./module_context.ts";
 
 /** Runs (part of) a module's sync: open the read, read its segments, finish the module. */
 export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<ModuleResult> {

@@ -6,7 +6,7 @@
  */
 import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
 import type { ModulePlan } from "./fields.ts";
-import type { ModuleContext, ModuleResult } from "./module_sync.ts";
+import type { ModuleContext, ModuleResult } from "./module_context.ts";
 import { readStep, type SegmentState, type Step } from "./reader.ts";
 import { saveSegment } from "./state.ts";
 
