@@ -52,8 +52,10 @@ export async function run(args: string[]): Promise<void> {
   const n = Number(flag(args, "requests", "500"));
   const concurrency = Number(flag(args, "concurrency", "50"));
   const sql = await benchDatabase(leads, args.includes("--fresh"));
-  const [ready] = await sql`select exists (select from analytics.f_ready) as ok`;
+  const [ready] = await sql`select exists (select from analytics.facts_built) as ok`;
   if (!ready?.ok) await sql`select analytics.refresh_facts()`;
+  await sql`insert into whatsapp.recipients (name, phone, opted_in)
+    values ('Bench Executive', ${PHONE}, true) on conflict (phone) do nothing`;
   await sql.end();
   const url = new URL(
     Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
@@ -71,15 +73,7 @@ export async function run(args: string[]): Promise<void> {
     functions: [{ name: "whatsapp-webhook", enabled: true, verifyJwt: false, entrypoint: "" }],
     functionsDir: "",
     jwtSecret: "bench-jwt-secret-with-at-least-32-characters",
-    load: () =>
-      Promise.resolve(
-        createApp({
-          env,
-          inbox: () => ({
-            findSender: (phone) => Promise.resolve({ id: crypto.randomUUID(), name: "x", phone }),
-          }),
-        }),
-      ),
+    load: () => Promise.resolve(createApp({ env })),
     log: () => {},
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gateway);

@@ -78,7 +78,7 @@ revoke all on all functions in schema ask from public;
 grant execute on all functions in schema ask to service_role;
 
 -- What an answer depends on besides its parameters: the synced data (a sync run's progress), the
--- fact tables' build, the settings and targets, and today's date. Equal versions give equal
+-- settings, stages, targets and campaign sources, and today's date. Equal versions give equal
 -- answers, so the webhook may reuse an answer while the version stays the same.
 create function ask.data_version() returns text
 language sql stable
@@ -86,13 +86,13 @@ set jit = off
 as $$
   select concat_ws('|',
     (select max(updated_at) from zoho.sync_runs),
-    (select built_at from analytics.f_ready),
+    (select md5(string_agg(s::text, ',' order by s.stage)) from analytics.stage_settings s),
     (select updated_at from analytics.settings),
     (select count(*) || ':' || coalesce(max(updated_at)::text, '') from analytics.revenue_targets),
     (select count(*) from analytics.campaign_sources),
     ask.today())
 $$;
 comment on function ask.data_version() is
-  'Changes whenever an ask answer may change: sync progress, fact rebuild, settings, targets, day';
+  'Changes whenever an ask answer may change: sync progress, settings, stages, targets, day';
 revoke all on function ask.data_version() from public;
 grant execute on function ask.data_version() to service_role;

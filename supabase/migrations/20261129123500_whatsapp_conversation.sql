@@ -10,7 +10,7 @@ create table whatsapp.conversation (
   message_sid text check (message_sid ~ '^[A-Z]{2}[0-9a-zA-Z]{1,64}$'),
   -- The sender's number (inbound) or the addressee's (outbound), E.164 without "whatsapp:".
   phone text not null check (char_length(phone) between 1 and 64),
-  recipient_id uuid,
+  recipient_id uuid references whatsapp.recipients (id),
   body text not null check (char_length(body) <= 65536),
   -- The command or intent the message mapped to: help, pulse, revenue, ..., unknown, refused.
   intent text,
@@ -34,6 +34,21 @@ create unique index conversation_inbound_sid_idx on whatsapp.conversation (messa
   where direction = 'inbound';
 create index conversation_phone_idx on whatsapp.conversation (phone, created_at desc);
 
+-- The log with each outbox-delivered reply's live state (the outbox row takes Twilio's status
+-- callbacks): what the conversation looked like to the executive.
+create view whatsapp.conversation_log as
+select c.id, c.created_at, c.direction, c.message_sid, c.phone, c.recipient_id, c.body, c.intent,
+  c.params, c.reply_to, c.latency_ms,
+  coalesce(o.delivery_status, case o.status when 'retry' then 'queued' else o.status end,
+    c.delivery) as delivery,
+  c.outbox_id, o.twilio_sid as outbound_sid, o.error_code
+from whatsapp.conversation c
+left join whatsapp.outbox o on o.id = c.outbox_id;
+comment on view whatsapp.conversation_log is
+  'whatsapp.conversation with the outbox''s delivery state of replies sent through it';
+
 alter table whatsapp.conversation enable row level security;
 revoke all on whatsapp.conversation from public, anon, authenticated;
 grant select, insert, update on whatsapp.conversation to service_role;
+revoke all on whatsapp.conversation_log from public, anon, authenticated;
+grant select on whatsapp.conversation_log to service_role;

@@ -11,7 +11,13 @@ import { closeAllSql } from "../_shared/db.ts";
 import { ACK_TEXT, type InboxDeps } from "../_shared/inbox/handle.ts";
 import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
 import { createApp } from "../whatsapp-webhook/app.ts";
+import { defaultInbox } from "../whatsapp-webhook/inbox.ts";
+import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
+import { startFakeOllama } from "../_shared/brief/fake_ollama.ts";
+
+type Env = Record<string, string>;
 import { loadDemoCompany } from "./_demo_company.ts";
+import { waitFor } from "./_stack.ts";
 
 const TOKEN = "test-auth-token-0123456789";
 const URL_PUBLIC = "https://example.supabase.co/functions/v1/whatsapp-webhook";
@@ -55,21 +61,17 @@ function messages(xml: string): string[] {
   );
 }
 
-function webhook(db: ScratchDb, extra: Partial<InboxDeps> = {}) {
+function webhook(db: ScratchDb, extra: Partial<InboxDeps> = {}, env: Env = {}) {
+  const settings = () => ({
+    SUPABASE_DB_URL: db.url,
+    TWILIO_AUTH_TOKEN: TOKEN,
+    WHATSAPP_WEBHOOK_URL: URL_PUBLIC,
+    ASK_AS_OF: AS_OF,
+    ...env,
+  });
   return createApp({
-    env: () => ({
-      SUPABASE_DB_URL: db.url,
-      TWILIO_AUTH_TOKEN: TOKEN,
-      WHATSAPP_WEBHOOK_URL: URL_PUBLIC,
-      ASK_AS_OF: AS_OF,
-    }),
-    inbox: () => ({
-      findSender: (phone) =>
-        Promise.resolve(
-          phone === EXEC ? { id: crypto.randomUUID(), name: "Asha", phone } : undefined,
-        ),
-      ...extra,
-    }),
+    env: settings,
+    inbox: (sql) => ({ ...defaultInbox(sql, settings()), ...extra }),
   });
 }
 
@@ -83,6 +85,8 @@ Deno.test("whatsapp-webhook", async (t) => {
   try {
     await loadDemoCompany(db.sql, { leads: 3000 });
     await db.sql`select analytics.refresh_facts()`;
+    await db.sql`insert into whatsapp.recipients (name, phone, opted_in)
+      values ('Asha Hegde', ${EXEC}, true)`;
     const app = webhook(db);
 
     await t.step("a signed message is answered with TwiML", async () => {
@@ -235,6 +239,114 @@ Deno.test("whatsapp-webhook", async (t) => {
         assert.equal(logged[1]!.outbox_id, outboxId);
       },
     );
+
+    await t.step("an inbound message opens the recipient's 24-hour window", async () => {
+      await db.sql`update whatsapp.recipients set last_inbound_at = null where phone = ${EXEC}`;
+      await post(app, form("help"));
+      const [r] = await db.sql`select last_inbound_at > now() - interval '1 minute' as fresh
+        from whatsapp.recipients where phone = ${EXEC}`;
+      assert.equal(r!.fresh, true);
+    });
+
+    await t.step("stop and start switch the daily pulse off and on", async () => {
+      const optedIn = async () =>
+        (await db.sql`select opted_in from whatsapp.recipients where phone = ${EXEC}`)[0]!
+          .opted_in;
+      const [stop] = messages(await (await post(app, form("STOP"))).text());
+      assert.match(stop!, /no more daily pulse/);
+      assert.equal(await optedIn(), false);
+      const [start] = messages(await (await post(app, form("start"))).text());
+      assert.match(start!, /daily pulse again/);
+      assert.equal(await optedIn(), true);
+    });
+
+    await t.step(
+      "pulse and brief answer from the latest brief, split within 1,600 chars",
+      async () => {
+        const [none] = messages(await (await post(app, form("pulse"))).text());
+        assert.match(none!, /^No pulse yet/);
+        const [snap] = await db
+          .sql`select (analytics.compute_snapshot(${AS_OF}) ->> 'id')::uuid as id`;
+        const part = (text: string) => ({ text, facts: [] });
+        const content = {
+          headline: part("Revenue is behind plan"),
+          critical_gap: part("Referral pipeline is thin"),
+          immediate_action: part("Call the top 5 stale deals"),
+          insights: [1, 2, 3, 4].map((i) => part(`Insight ${i}: ${"detail ".repeat(70)}`)),
+        };
+        await db.sql`insert into brief.briefs (snapshot_id, model, content, pulse, pulse_variables,
+          attempts)
+        values (${snap!.id}, 'rules', ${db.sql.json(content)}, 'Daily pulse 4 Mar: act now',
+          '{}', 0)`;
+        assert.deepEqual(messages(await (await post(app, form("pulse"))).text()), [
+          "Daily pulse 4 Mar: act now",
+        ]);
+        const brief = messages(await (await post(app, form("brief"))).text());
+        assert.ok(brief.length >= 2, `${brief.length} messages`);
+        assert.ok(brief.every((m) => m.length <= 1600));
+        assert.ok(brief[0]!.startsWith("*Revenue is behind plan*"));
+        assert.ok(brief.join("\n\n").includes("Insight 4:"));
+      },
+    );
+
+    await t.step("status tells when data was synced and snapshotted", async () => {
+      const [status] = messages(await (await post(app, form("status"))).text());
+      assert.match(status!, /No sync yet\./);
+      assert.match(status!, /Latest KPI snapshot: as of 2026-03-04/);
+    });
+
+    await t.step("sync and dashboard answer that they are not available yet", async () => {
+      for (const command of ["sync", "dashboard"]) {
+        const [reply] = messages(await (await post(app, form(command))).text());
+        assert.match(reply!, new RegExp(`^"${command}" is not available yet`));
+      }
+    });
+
+    await t.step("with the model, the answer follows through the outbox and the sink", async () => {
+      const sink = startTwilioSink({ port: 0, callbackDelayMs: -1 });
+      const ollama = startFakeOllama();
+      try {
+        ollama.script({ kind: "reply", content: '{"intent":"pipeline","params":{}}' });
+        const modelApp = webhook(db, {}, {
+          ASK_MATCHER: "model",
+          OLLAMA_HOST: ollama.url,
+          TWILIO_ACCOUNT_SID: sink.credentials.accountSid,
+          TWILIO_AUTH_TOKEN: sink.credentials.authToken,
+          TWILIO_WHATSAPP_FROM: sink.credentials.whatsappFrom,
+          TWILIO_API_URL: sink.url,
+        });
+        // The sink, like Twilio, only takes free text within the window the inbound opened.
+        await fetch(`${sink.url}/__sink/inbound`, {
+          method: "POST",
+          body: JSON.stringify({ from: EXEC }),
+        }).then((r) => r.body?.cancel());
+        const p = form("how is the pipe looking");
+        const res = await post(modelApp, p, { token: sink.credentials.authToken });
+        assert.deepEqual(messages(await res.text()), [ACK_TEXT]);
+        const [sqlRow] = await db.sql`select amount::float8 from ask.pipeline(${AS_OF})`;
+        const sent = await waitFor(
+          "the reply at the sink",
+          () => Promise.resolve(sink.messages.find((m) => m.to === `whatsapp:${EXEC}`)),
+        );
+        assert.ok(sent.body.includes(`$${sqlRow!.amount.toLocaleString("en-US")}`), sent.body);
+        const log = await waitFor("the logged reply", async () => {
+          const [r] = await db
+            .sql`select l.delivery, l.outbound_sid from whatsapp.conversation_log l
+            join whatsapp.conversation i on i.id = l.reply_to
+            where i.message_sid = ${p.MessageSid} and l.outbox_id is not null`;
+          return r;
+        });
+        // Twilio's own state of the message (callbacks move it on), the outbox row marked sent.
+        assert.equal(log.delivery, sent.status);
+        const [ob] = await db
+          .sql`select status from whatsapp.outbox where twilio_sid = ${sent.sid}`;
+        assert.equal(ob!.status, "sent");
+        assert.equal(log.outbound_sid, sent.sid);
+      } finally {
+        await ollama.close();
+        await sink.close();
+      }
+    });
 
     await t.step("unknown questions get the list of what can be asked", async () => {
       const [reply] = messages(await (await post(app, form("what's the weather"))).text());

@@ -11,6 +11,7 @@ import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, HttpError } from "../_shared/http.ts";
 import { handleInbound, type InboxDeps } from "../_shared/inbox/handle.ts";
+import { defaultInbox } from "./inbox.ts";
 import { parseForm, readCappedBody, signedUrl, twiml, validSignature } from "./twilio_request.ts";
 
 /** The settings the webhook reads; names, never values, appear in errors. */
@@ -31,7 +32,7 @@ export const InboundForm = z.looseObject({
 /** Dependencies: environment, and the parts of message handling other features provide. */
 export interface WebhookDeps {
   env?: () => Record<string, string | undefined>;
-  /** Builds what handling needs from the database pool (senders, commands, model). */
+  /** Builds what handling needs from the database pool (default: defaultInbox, inbox.ts). */
   inbox?: (sql: ReturnType<typeof getSql>) => Omit<InboxDeps, "sql" | "asOf">;
 }
 
@@ -60,8 +61,8 @@ export function createApp(deps: WebhookDeps = {}) {
     }
     const input = InboundForm.parse(form);
     const sql = getSql(cfg.SUPABASE_DB_URL);
-    if (!deps.inbox) throw new HttpError(503, "not_ready", "Inbound handling is not configured");
-    const result = await handleInbound({ ...deps.inbox(sql), sql, asOf: cfg.ASK_AS_OF }, {
+    const inbox = deps.inbox ? deps.inbox(sql) : defaultInbox(sql, env());
+    const result = await handleInbound({ ...inbox, sql, asOf: cfg.ASK_AS_OF }, {
       sid: input.MessageSid,
       phone: input.From.slice("whatsapp:".length),
       body: input.Body,

@@ -13,7 +13,7 @@ import { helpText, notAvailableText, REFUSAL_TEXT, unknownText } from "./help.ts
 import {
   classifyInbound,
   type InboundMessage,
-  recordInbound,
+  receive,
   recordOutbound,
   refusedRecently,
 } from "./log.ts";
@@ -45,9 +45,6 @@ export type ModelMatcher = (text: string, vocab: Vocabulary) => Promise<Match>;
 /** What handling a message needs. */
 export interface InboxDeps {
   sql: postgres.Sql;
-  findSender(phone: string): Promise<Sender | undefined>;
-  /** Records the inbound time that opens WhatsApp's 24-hour window. */
-  touchInbound?(phone: string, at: Date): Promise<void>;
   commands?: Partial<Record<Command, CommandHandler>>;
   model?: ModelMatcher;
   /** Answer as of this day (YYYY-MM-DD) instead of today. */
@@ -174,16 +171,14 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   const started = clock();
   const latencyMs = () => clock() - started;
   const sql = deps.sql;
-  const sender = await deps.findSender(msg.phone);
-  const received = await recordInbound(sql, msg, sender?.id ?? null);
+  const received = await receive(sql, msg);
   if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
-  const id = received.id;
+  const { id, sender } = received;
   if (!sender) {
     const replies = await refuse(deps, msg, id, latencyMs);
     return { replies, intent: "refused", params: {}, replay: false };
   }
 
-  await deps.touchInbound?.(msg.phone, new Date());
   const ctx: CommandContext = {
     sql,
     sender,

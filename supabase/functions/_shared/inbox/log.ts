@@ -14,27 +14,50 @@ export interface InboundMessage {
   profileName?: string;
 }
 
-/** A stored inbound message and the data version at that moment (`ask.data_version()`). */
+/** A stored inbound message, its sender when a recipient, and the data version then. */
 export interface Received {
   id: string;
   version: string;
+  sender?: { id: string; name: string; phone: string };
 }
 
 /**
- * Stores an inbound message; undefined when its MessageSid was already stored (a replay). The
- * data version comes back in the same round trip (answers are reused per version).
+ * Stores an inbound message in one round trip: finds the sender among whatsapp.recipients,
+ * records the inbound time that opens WhatsApp's 24-hour window (never moving it backwards, as
+ * _shared/whatsapp/recipients.ts touchInbound does) and returns the data version (answers are
+ * reused per version). Undefined when the MessageSid was already stored: a replay.
  */
-export async function recordInbound(
+export async function receive(
   sql: postgres.Sql,
   msg: InboundMessage,
-  recipientId: string | null,
 ): Promise<Received | undefined> {
   const [row] = await sql`
-    insert into whatsapp.conversation (direction, message_sid, phone, recipient_id, body, delivery)
-    values ('inbound', ${msg.sid}, ${msg.phone}, ${recipientId}, ${msg.body}, 'received')
-    on conflict (message_sid) where direction = 'inbound' do nothing
-    returning id, ask.data_version() as version`;
-  return row ? { id: row.id as string, version: String(row.version) } : undefined;
+    with r as (
+      select id, name, phone from whatsapp.recipients where phone = ${msg.phone}
+    ),
+    t as (
+      update whatsapp.recipients set last_inbound_at = greatest(last_inbound_at, now()),
+        updated_at = now()
+      where phone = ${msg.phone}
+    ),
+    i as (
+      insert into whatsapp.conversation (direction, message_sid, phone, recipient_id, body,
+        delivery)
+      select 'inbound', ${msg.sid}, ${msg.phone}, (select id from r), ${msg.body}, 'received'
+      on conflict (message_sid) where direction = 'inbound' do nothing
+      returning id
+    )
+    select (select id from i) as id, r.id as recipient_id, r.name, r.phone,
+      ask.data_version() as version
+    from (select 1) one left join r on true`;
+  if (!row?.id) return undefined;
+  return {
+    id: row.id as string,
+    version: String(row.version),
+    sender: row.recipient_id
+      ? { id: row.recipient_id as string, name: row.name as string, phone: row.phone as string }
+      : undefined,
+  };
 }
 
 /** What the inbound message was understood as. */
