@@ -293,6 +293,7 @@ Deno.test("whatsapp-webhook", async (t) => {
       const [status] = messages(await (await post(app, form("status"))).text());
       assert.match(status!, /No sync yet\./);
       assert.match(status!, /Latest KPI snapshot: as of 2026-03-04/);
+      assert.match(status!, /Latest brief: written .* \(rules, no model\)\./);
     });
 
     await t.step("sync and dashboard answer that they are not available yet", async () => {

@@ -4,7 +4,9 @@
  * its X-Twilio-Signature checked with the `twilio` package's validator against the public URL
  * Twilio posted to (the function itself sees an internal URL behind the gateway).
  */
-import twilio from "twilio";
+// The validator and TwiML builder only, not the SDK index (its REST client is ~20 MB of bundle).
+import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
+import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import { HttpError } from "../_shared/http.ts";
 
 /** Largest body accepted (Twilio's inbound messages are a few KB). */
@@ -84,12 +86,12 @@ export function validSignature(
   url: string,
   params: FormParams,
 ): boolean {
-  return twilio.validateRequest(authToken, signature, url, params);
+  return validateRequest(authToken, signature, url, params);
 }
 
 /** TwiML answering with these messages (none: an empty <Response/>). */
 export function twiml(messages: string[]): string {
-  const response = new twilio.twiml.MessagingResponse();
+  const response = new MessagingResponse();
   for (const m of messages) response.message(m);
   return response.toString();
 }

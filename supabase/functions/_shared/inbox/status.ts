@@ -13,6 +13,8 @@ export async function statusCommand({ sql }: CommandContext): Promise<string> {
   const [sync] = await sql`select finished_at, status, mode from ask.last_sync()`;
   const [snap] = await sql`select as_of::text, created_at from analytics.snapshots
     order by created_at desc limit 1`;
+  const [brief] = await sql`select model, created_at from brief.briefs
+    order by created_at desc limit 1`;
   const lines = [
     sync
       ? `Last sync: ${sync.mode} ${sync.status}, last progress ${at(sync.finished_at)}.`
@@ -20,6 +22,11 @@ export async function statusCommand({ sql }: CommandContext): Promise<string> {
     snap
       ? `Latest KPI snapshot: as of ${snap.as_of}, computed ${at(snap.created_at)}.`
       : "No KPI snapshot yet.",
+    brief
+      ? `Latest brief: written ${at(brief.created_at)} (${
+        brief.model === "rules" ? "rules, no model" : `model ${brief.model}`
+      }).`
+      : "No brief yet.",
   ];
   return lines.join("\n");
 }
