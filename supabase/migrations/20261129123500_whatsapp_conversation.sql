@@ -10,7 +10,8 @@ create table whatsapp.conversation (
   message_sid text check (message_sid ~ '^[A-Z]{2}[0-9a-zA-Z]{1,64}$'),
   -- The sender's number (inbound) or the addressee's (outbound), E.164 without "whatsapp:".
   phone text not null check (char_length(phone) between 1 and 64),
-  recipient_id uuid references whatsapp.recipients (id),
+  -- The recipient at the time (no foreign key: the log outlives removed recipients).
+  recipient_id uuid,
   body text not null check (char_length(body) <= 65536),
   -- The command or intent the message mapped to: help, pulse, revenue, ..., unknown, refused.
   intent text,
