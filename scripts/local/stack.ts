@@ -35,10 +35,9 @@ async function loadDotEnv(path: string): Promise<Record<string, string>> {
 }
 
 /**
- * The WhatsApp webhook's settings: Twilio signs with the account's auth token (the Twilio sink's
- * when it runs, else a local one derived from the JWT secret) for the public URL it posts to,
- * here the gateway's; with the Zoho simulator, questions are answered as of the demo company's
- * day (its clock), not today.
+ * The WhatsApp webhook's settings: the public URL Twilio posts to and signs (here the gateway's;
+ * the auth token is the Twilio sink's), and with the Zoho simulator the day questions are
+ * answered as of (the demo company's clock), not today.
  */
 async function webhookSettings(
   config: LocalConfig,
@@ -47,14 +46,6 @@ async function webhookSettings(
   const out: Record<string, string> = {
     WHATSAPP_WEBHOOK_URL: `${apiUrl(config)}/functions/v1/whatsapp-webhook`,
   };
-  if (!env.TWILIO_AUTH_TOKEN) {
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(`twilio-auth-token:${config.jwtSecret}`),
-    );
-    out.TWILIO_AUTH_TOKEN = [...new Uint8Array(digest).slice(0, 16)]
-      .map((b) => b.toString(16).padStart(2, "0")).join("");
-  }
   if (env.ZOHO_SIM_URL) {
     const res = await fetch(`${env.ZOHO_SIM_URL}/__sim/clock`);
     const { now } = await res.json() as { now: number };
