@@ -153,6 +153,21 @@ export async function stopPostgres(config: LocalConfig): Promise<boolean> {
   return true;
 }
 
+/** Restarts the running cluster the way an operator would (`pg_ctl restart -m fast`). */
+export async function restartPostgres(config: LocalConfig): Promise<void> {
+  const res = await run(join(config.pgBinDir, "pg_ctl"), [
+    "-D",
+    config.pgDataDir,
+    "-l",
+    config.pgLogFile,
+    "-m",
+    "fast",
+    "-w",
+    "restart",
+  ], { asPostgres: true });
+  if (res.code !== 0) throw new LocalDbError(`Cannot restart the local database: ${res.text}`);
+}
+
 /** Deletes the cluster's files (the database is recreated from scratch on the next start). */
 export async function destroyCluster(config: LocalConfig): Promise<void> {
   await stopPostgres(config);

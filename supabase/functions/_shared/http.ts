@@ -1,12 +1,13 @@
 /**
  * The one HTTP shape every function shares: a Hono app under `/<function-name>`, a
  * `GET /<name>/health` readiness route, and one error path that answers
- * `{ "error": { "code", "message" } }` (4xx naming what was wrong; unknown errors are logged and
- * answered with a bare 500).
+ * `{ "error": { "code", "message" } }` (4xx naming what was wrong; a lost database connection is a
+ * 503 naming the database; unknown errors are logged and answered with a bare 500).
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z, ZodError } from "zod";
+import { databaseUnavailable, DatabaseUnavailableError } from "./db_errors.ts";
 import { EnvError } from "./env.ts";
 
 /** An error the caller can act on, mapped to its HTTP status in `onError`. */
@@ -61,6 +62,14 @@ export function createFunctionApp(name: string): Hono {
     }
     if (err instanceof ZodError) {
       return c.json({ error: { code: "invalid_request", message: describeZodError(err) } }, 400);
+    }
+    const down = err instanceof DatabaseUnavailableError
+      ? err.message
+      : databaseUnavailable(err) && `Database unavailable: ${databaseUnavailable(err)}`;
+    if (down) {
+      // The next request reconnects; the caller retries (pg_net/pipeline, or by hand).
+      console.error(`${name}: ${down}`);
+      return c.json({ error: { code: "database_unavailable", message: down } }, 503);
     }
     if (err instanceof EnvError) {
       // Names the variables that are missing or malformed, never their values.

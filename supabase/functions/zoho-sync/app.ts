@@ -8,6 +8,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
+import { asDatabaseError } from "../_shared/db_errors.ts";
 import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
 import { SyncBusyError } from "../_shared/sync/runs.ts";
@@ -52,7 +53,8 @@ export function createApp(deps: AppDeps = {}) {
       if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
       // Zoho kept failing after retries (the message names method, path, status and code only).
       if (error instanceof ZohoApiError) throw new HttpError(502, "zoho_error", error.message);
-      throw error;
+      // A lost database connection: 503 naming it; the next call (same run_id) resumes.
+      throw asDatabaseError(error, env.SUPABASE_DB_URL);
     }
   });
   return app;

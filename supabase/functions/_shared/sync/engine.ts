@@ -6,6 +6,7 @@
  * run_id (or any later run).
  */
 import type postgres from "postgres";
+import { databaseUnavailable } from "../db_errors.ts";
 import { newStats, ZohoClient } from "../zoho/client.ts";
 import type { ZohoEnv } from "../zoho/config.ts";
 import { createLimiter, EDITIONS } from "../zoho/limits.ts";
@@ -92,7 +93,9 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
     });
     // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
     const deadline = started + budget - Math.min(5_000, budget * 0.1);
-    const results = await Promise.all(found.plans.map((plan) =>
+    // Every module settles before the slice ends (no work outlives the lease); a lost database
+    // is rethrown once all have stopped.
+    const settled = await Promise.allSettled(found.plans.map((plan) =>
       syncModule({
         sql,
         client,
@@ -107,6 +110,9 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
         deletedCheckMinutes: env.ZOHO_DELETED_CHECK_MINUTES,
       }, plan)
     ));
+    const lost = settled.find((s) => s.status === "rejected");
+    if (lost) throw lost.reason;
+    const results = settled.map((s) => (s as PromiseFulfilledResult<ModuleResult>).value);
     if (results[0]) {
       results[0].stats.calls += discoveryStats.calls;
       results[0].stats.credits += discoveryStats.credits;
@@ -137,6 +143,10 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       skipped: found.skipped,
     };
   } finally {
-    await release();
+    // With the database gone the lease cannot be freed here; it expires by itself, and the same
+    // run_id may take it again at once.
+    await release().catch((error) => {
+      if (!databaseUnavailable(error)) throw error;
+    });
   }
 }

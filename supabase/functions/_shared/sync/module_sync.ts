@@ -20,6 +20,7 @@ import {
   saveSegment,
   startRead,
 } from "./state.ts";
+import { databaseUnavailable } from "../db_errors.ts";
 
 /** Settings the module loop needs. */
 export interface ModuleContext {
@@ -135,6 +136,8 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
       }
     } else result.cursorAfter = state.nextSince;
   } catch (error) {
+    // A lost database fails the whole slice (503): nothing more can be recorded meanwhile.
+    if (databaseUnavailable(error)) throw error;
     result.status = "failed";
     result.errors.push(error instanceof Error ? error.message : String(error));
   }
