@@ -55,6 +55,12 @@ const BehaviourSchema = z.object({
    * only those named in `fields` (the Get Records sample with `fields` shows none; unverified).
    */
   listDollarKeys: z.enum(["all", "requested"]).default("all"),
+  /**
+   * Which long texts list views cut at 500 characters: rich-text fields only (what the get-records
+   * v7 notes say), or every multi-line (textarea) field, plain ones too (the docs are not precise;
+   * a client must not rely on plain text coming whole).
+   */
+  listTruncates: z.enum(["rich_text", "multi_line"]).default("rich_text"),
   /** HTTP status of OAUTH_SCOPE_MISMATCH: docs disagree (401 vs 403). */
   scopeMismatchStatus: z.union([z.literal(401), z.literal(403)]).default(401),
 });

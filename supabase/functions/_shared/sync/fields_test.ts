@@ -36,4 +36,8 @@ Deno.test("needsSingleRead() flags subform modules, truncated rich text and conv
   );
   assert.equal(needsSingleRead("Deals", { Converted__s: true }, plan), false);
   assert.equal(needsSingleRead("Deals", {}, plan, true), true);
+  // Any long string value, whatever its field type (plain multi-line text is cut in lists too).
+  assert.equal(needsSingleRead("Deals", { Notes: "x".repeat(500) }, plan), true);
+  assert.equal(needsSingleRead("Deals", { Notes: "x".repeat(499) }, plan), false);
+  assert.equal(needsSingleRead("Deals", {}, plan, false, true), true);
 });

@@ -7,7 +7,7 @@
  */
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
 import { splitListBody } from "../zoho/raw_json.ts";
-import { type ModulePlan, needsSingleRead, RICH_TEXT_LIST_LIMIT } from "./fields.ts";
+import { LIST_TEXT_LIMIT, type ModulePlan, needsSingleRead } from "./fields.ts";
 
 /** Where a segment stands; times are ms since epoch. */
 export interface SegmentState {
@@ -99,6 +99,7 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     }
     let merged = raw;
     let consistent = true;
+    let long = first.long[i] === true;
     for (const group of others) {
       const match = group.get(String(rec.id));
       if (!match || match.rec.Modified_Time !== mtText) {
@@ -106,9 +107,10 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
         break;
       }
       merged = `${merged.slice(0, -1)},${match.raw.slice(1)}`;
+      long ||= match.long;
       Object.assign(rec, match.rec);
     }
-    if (!consistent || needsSingleRead(ctx.plan.module, rec, ctx.plan, ctx.singleReadAll)) {
+    if (!consistent || needsSingleRead(ctx.plan.module, rec, ctx.plan, ctx.singleReadAll, long)) {
       single.push(String(rec.id) + (rec.Converted__s === true ? "?c" : ""));
     } else step.records.push(merged);
   }
@@ -134,15 +136,12 @@ const DECISION_KEYS = [
   "$has_more",
 ];
 
-/** The keys to pick from a module's list records: the decision keys and its rich-text fields. */
-function pickKeys(plan: ModulePlan): Set<string> {
-  return new Set([...DECISION_KEYS, ...plan.richText]);
-}
+/** The keys to pick from a module's list records (long strings of any key are flagged apart). */
+const PICK_KEYS: ReadonlySet<string> = new Set(DECISION_KEYS);
 
 /**
  * The values the reader decides on, from the picked raw texts. An id that is a bare number
- * keeps its digits (no float rounding); a rich-text value shorter than the list limit as raw
- * text cannot reach it unescaped, so only long ones are parsed.
+ * keeps its digits (no float rounding).
  */
 function decide(picked: Record<string, string> | undefined): Record<string, unknown> {
   const rec: Record<string, unknown> = {};
@@ -150,18 +149,16 @@ function decide(picked: Record<string, string> | undefined): Record<string, unkn
   for (const key in picked) {
     const text = picked[key]!;
     if (key === "id" && text.charCodeAt(0) !== 34) rec.id = text;
-    else if (DECISION_KEYS.includes(key) || text.length >= RICH_TEXT_LIST_LIMIT) {
-      rec[key] = JSON.parse(text);
-    }
+    else rec[key] = JSON.parse(text);
   }
   return rec;
 }
 
-function byId(page: { records: string[]; picked: Record<string, string>[] }) {
-  const map = new Map<string, { raw: string; rec: Record<string, unknown> }>();
+function byId(page: { records: string[]; picked: Record<string, string>[]; long: boolean[] }) {
+  const map = new Map<string, { raw: string; rec: Record<string, unknown>; long: boolean }>();
   page.records.forEach((raw, i) => {
     const rec = decide(page.picked[i]);
-    map.set(String(rec.id), { raw, rec });
+    map.set(String(rec.id), { raw, rec, long: page.long[i] === true });
   });
   return map;
 }
@@ -189,12 +186,20 @@ async function listPage(
     headers: since === null ? {} : { "If-Modified-Since": zohoTime(since) },
   }, (r) => {
     if (r.status !== 200) {
-      return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
+      return {
+        records: [],
+        picked: [],
+        long: [],
+        more: false,
+        next: null,
+        serverTime: r.serverTime,
+      };
     }
-    const body = splitListBody(r.text, pickKeys(ctx.plan));
+    const body = splitListBody(r.text, PICK_KEYS, LIST_TEXT_LIMIT);
     return {
       records: body.records,
       picked: body.picked,
+      long: body.long,
       more: body.info.more_records === true,
       next: typeof body.info.next_page_token === "string" ? body.info.next_page_token : null,
       serverTime: r.serverTime,
