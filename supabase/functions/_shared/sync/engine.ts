@@ -14,6 +14,7 @@ import { TokenStore } from "../zoho/oauth.ts";
 import type { RetryDeps } from "../zoho/retry.ts";
 import { discover } from "./discovery.ts";
 import { type ModuleResult, syncModule } from "./module_sync.ts";
+import { sliceBudget } from "./budget.ts";
 import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
 
 /** What the caller asks for. */
@@ -36,6 +37,8 @@ export interface SyncResult {
   mode: "incremental" | "full";
   slice: number;
   credits_used: number;
+  /** CPU time this slice used, ms (process CPU: the budget is ZOHO_CPU_BUDGET_MS). */
+  cpu_ms: number;
   modules: ModuleCounts[];
   skipped: { module: string; reason: string }[];
 }
@@ -55,6 +58,8 @@ const DEFAULT_BUDGET_MS = 120_000;
 export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
   const { sql, env } = deps;
   const started = Date.now();
+  // Measured from the start: discovery and the run bookkeeping count against the CPU budget too.
+  const cpu = sliceBudget({ deadline: Infinity, cpuMs: env.ZOHO_CPU_BUDGET_MS });
   const budget = request.budgetMs ?? DEFAULT_BUDGET_MS;
   const runId = request.runId ?? crypto.randomUUID();
   const release = await acquireLease(sql, runId, env.ZOHO_LEASE_SECONDS);
@@ -102,6 +107,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
         runId,
         mode,
         deadline,
+        cpuSpent: cpu.spent,
         segments: env.ZOHO_SEGMENTS,
         overlapSeconds: env.ZOHO_OVERLAP_SECONDS,
         fullRereadHours: env.ZOHO_FULL_REREAD_HOURS,
@@ -136,6 +142,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       mode,
       slice: run.slices,
       credits_used: limiter.credits.used,
+      cpu_ms: Math.round(cpu.cpuUsedMs()),
       modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, ...rest }) => ({
         ...rest,
         api_calls: stats.calls,

@@ -30,6 +30,8 @@ export interface ModuleContext {
   mode: "incremental" | "full";
   /** Stop starting new pages after this time (ms since epoch). */
   deadline: number;
+  /** Stop starting new pages when this says the slice's CPU budget is spent. */
+  cpuSpent?: () => boolean;
   segments: number;
   overlapSeconds: number;
   fullRereadHours: number;
@@ -123,7 +125,7 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
       // of every record (requested by discovery), so the module stays partial.
       const moved = result.fetched > 0;
       if (moved && await plan.fieldsChanged?.(result.stats)) result.cursorAfter = null;
-      else if (now() < ctx.deadline) {
+      else if (now() < ctx.deadline && !ctx.cpuSpent?.()) {
         const d = await syncDeletions(ctx, plan, {
           since: state.deletedSince,
           checkedAt: state.deletedCheckedAt,
@@ -164,7 +166,7 @@ async function runSegment(
   // The next page is read while the previous one commits; it is queued only after that commit,
   // so cursors still commit in page order and at most two pages per segment are held.
   let pending: Promise<void> = Promise.resolve();
-  while (!seg.done && now() < ctx.deadline) {
+  while (!seg.done && now() < ctx.deadline && !ctx.cpuSpent?.()) {
     const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
       seg.cursor === null;
     const step = await readStep({
