@@ -6,10 +6,11 @@ const LONG = Array.from({ length: 40 }, (_, i) => `Line ${i}: call notes, follow
 
 Deno.test("listTruncates: multi_line cuts plain multi-line fields in lists too", async () => {
   await withSim(
-    { size: { leads: 200 }, behaviour: { listTruncates: "multi_line" } },
+    { size: { leads: 200 }, listCache: true, behaviour: { listTruncates: "multi_line" } },
     async (sim) => {
       assert.ok(LONG.length > 1_200);
       const ctl = sim.controls;
+      assert.ok(ctl.listCache.enabled());
       const id = ctl.records.idOf("Contacts", 3);
       ctl.records.update("Contacts", id, { Description: LONG });
       const auth = await accessToken(sim);
@@ -17,7 +18,7 @@ Deno.test("listTruncates: multi_line cuts plain multi-line fields in lists too",
         const r = await api(auth, `/crm/v7/Contacts?fields=Description,Last_Name&per_page=200`);
         return r.body.data.find((x: { id: string }) => x.id === id).Description as string;
       };
-      // Cut in the list (served from the list cache by default), whole in a single read.
+      // Cut in the list (served from the list cache), whole in a single read.
       assert.equal(await listed(), LONG.slice(0, 500));
       const single = await api(auth, `/crm/v7/Contacts/${id}`);
       assert.equal(single.body.data[0].Description, LONG);

@@ -90,6 +90,8 @@ export const OptionsSchema = z.object({
   edition: z.enum(EDITIONS).default("enterprise"),
   users: z.number().int().positive().default(10),
   orgTimezoneOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/).default(DEFAULT_OFFSET),
+  /** The org's zone name in /org (default: one matching the offset, e.g. Asia/Kolkata). */
+  orgTimeZone: z.string().optional(),
   /** Clock start, epoch seconds; defaults to the dataset anchor 2026-03-04T04:45:30Z. */
   clockStart: z.number().default(ANCHOR),
   /** Let the clock tick with real time (standalone server) instead of only when advanced. */
