@@ -52,10 +52,29 @@ export function createApp(deps: AppDeps = {}) {
     } catch (error) {
       if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
       // Zoho kept failing after retries (the message names method, path, status and code only).
-      if (error instanceof ZohoApiError) throw new HttpError(502, "zoho_error", error.message);
+      if (error instanceof ZohoApiError) throw zohoHttpError(error, env.ZOHO_ACCOUNTS_URL);
       // A lost database connection: 503 naming it; the next call (same run_id) resumes.
       throw asDatabaseError(error, env.SUPABASE_DB_URL);
     }
   });
   return app;
+}
+
+/**
+ * Zoho's failure as the caller sees it: a 502 naming the call; when Zoho could not be reached at
+ * all, `zoho_unreachable` naming the host to check (accounts server or API domain).
+ */
+export function zohoHttpError(error: ZohoApiError, accountsUrl: string): HttpError {
+  if (error.status === 0 && (error.code === "NETWORK" || error.code === "TIMEOUT")) {
+    const where = error.path.startsWith("/oauth/")
+      ? `the Zoho accounts server ${new URL(accountsUrl).host} (ZOHO_ACCOUNTS_URL)`
+      : "the Zoho API domain (api_domain of the token, or ZOHO_API_DOMAIN)";
+    const how = error.code === "TIMEOUT" ? "timed out" : "connection failed";
+    return new HttpError(
+      502,
+      "zoho_unreachable",
+      `Cannot reach ${where}: ${how} (${error.method} ${error.path})`,
+    );
+  }
+  return new HttpError(502, "zoho_error", error.message);
 }
