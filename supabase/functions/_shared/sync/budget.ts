@@ -9,10 +9,17 @@ import process from "node:process";
 /** Share of the CPU budget after which no new page starts (the rest is the reserve). */
 export const CPU_STOP_SHARE = 0.5;
 
-/** CPU time (user + system) of this process so far, in ms. */
+/**
+ * CPU time (user + system) of this process so far, in ms. Where `process.cpuUsage()` is not
+ * available, wall-clock time stands in: never less than the CPU a single thread used, so the
+ * budget still holds (slices only get shorter).
+ */
 export function processCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  try {
+    const u = process.cpuUsage();
+    if (Number.isFinite(u.user) && Number.isFinite(u.system)) return (u.user + u.system) / 1000;
+  } catch { /* not implemented by this runtime */ }
+  return performance.now();
 }
 
 /** Whether a slice must stop starting work, and the CPU it has used. */
