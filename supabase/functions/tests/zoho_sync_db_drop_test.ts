@@ -21,6 +21,7 @@ Deno.test("zoho-sync survives a terminated connection and a Postgres restart mid
       ZOHO_CLIENT_SECRET: sim.credentials.clientSecret,
       ZOHO_REFRESH_TOKEN: sim.credentials.refreshToken,
       ZOHO_LEASE_SECONDS: "3",
+      ZOHO_CPU_BUDGET_MS: "600000", // the simulator shares this process (see _zoho_sync.ts)
     };
     const gateway = createGateway({
       functions: [{ name: "zoho-sync", enabled: true, verifyJwt: false, entrypoint: "index.ts" }],
