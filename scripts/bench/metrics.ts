@@ -158,6 +158,7 @@ export async function run(args: string[]): Promise<void> {
       let snapMs = 0;
       let hash = "";
       let fnCpuMs = 0;
+      let fnCpuMax = 0;
       let fnWallMs = 0;
       await rolledBack(sql, async (tx) => {
         deltaMs = await timed(async () => (written = await dailyDelta(tx, delta)));
@@ -168,9 +169,16 @@ export async function run(args: string[]): Promise<void> {
         });
         // The function's own share, as its request spends it (the call compute-metrics makes:
         // query, JSON text, parse and zod check), on CPU of this process; the rest is Postgres.
-        const cpu0 = processCpuMs();
-        fnWallMs = await timed(() => computeSnapshot(tx as unknown as postgres.Sql, { asOf }));
-        fnCpuMs = processCpuMs() - cpu0;
+        // Process CPU also counts background threads (GC of the delta above): median of three.
+        const calls: number[] = [];
+        for (let k = 0; k < 3; k++) {
+          const cpu0 = processCpuMs();
+          fnWallMs = await timed(() => computeSnapshot(tx as unknown as postgres.Sql, { asOf }));
+          calls.push(processCpuMs() - cpu0);
+        }
+        calls.sort((a, b) => a - b);
+        fnCpuMs = calls[1]!;
+        fnCpuMax = calls[2]!;
       });
       console.log(
         `run ${i + 1}: sync delta of ${written} records through the writer ${sec(deltaMs)}; ` +
@@ -181,7 +189,8 @@ export async function run(args: string[]): Promise<void> {
           } scans (target <= 3, and < 10 s)`,
       );
       console.log(
-        `run ${i + 1}: compute-metrics' own CPU per request ${fnCpuMs.toFixed(0)} ms ` +
+        `run ${i + 1}: compute-metrics' own CPU per request ${fnCpuMs.toFixed(0)} ms median of 3 ` +
+          `(max ${fnCpuMax.toFixed(0)} ms) ` +
           `(request ${sec(fnWallMs)} wall, the rest in Postgres; hosted limit ~2,000 ms CPU)`,
       );
     }
