@@ -52,19 +52,18 @@ export function databaseUnavailable(error: unknown): string | undefined {
 /** A request failed because the database dropped or refused its connection: a 503. */
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
-  constructor(readonly database: string, reason: string, options?: { cause?: unknown }) {
-    super(`Database unavailable: ${database}: ${reason}`, options);
+  constructor(readonly database: string | null, reason: string, options?: { cause?: unknown }) {
+    super(`Database unavailable: ${database ? `${database}: ` : ""}${reason}`, options);
   }
 }
 
 /**
- * Rethrows `error` as a DatabaseUnavailableError naming `url`'s database when it is a lost or
- * refused connection; returns it unchanged otherwise.
+ * `error` as a DatabaseUnavailableError (naming `url`'s database when given) when it is a lost or
+ * refused connection; unchanged otherwise.
  */
-export function asDatabaseError(error: unknown, url: string): unknown {
+export function asDatabaseError(error: unknown, url?: string): unknown {
   if (error instanceof DatabaseUnavailableError) return error;
   const reason = databaseUnavailable(error);
-  return reason
-    ? new DatabaseUnavailableError(databaseLabel(url), reason, { cause: error })
-    : error;
+  if (!reason) return error;
+  return new DatabaseUnavailableError(url ? databaseLabel(url) : null, reason, { cause: error });
 }

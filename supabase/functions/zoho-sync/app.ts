@@ -2,18 +2,19 @@
  * The `zoho-sync` function: `POST /zoho-sync` (service role only) with
  * `{modules?, mode?, budget_ms?, run_id?}` runs one budgeted slice of the Zoho → Postgres sync
  * and answers per-module counts with `status: "done" | "partial"` (call again with the same
- * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409.
+ * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409, Zoho
+ * failing after retries a 502 (`zoho_unreachable` naming the host when it cannot be reached) and a
+ * lost database a 503 naming it (all mapped in _shared/error_map.ts).
  */
 import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { asDatabaseError } from "../_shared/db_errors.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
-import { SyncBusyError } from "../_shared/sync/runs.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
-import { ZohoApiError } from "../_shared/zoho/errors.ts";
+import { asZohoUnreachable } from "../_shared/zoho/errors.ts";
 import type { RetryDeps } from "../_shared/zoho/retry.ts";
 
 /** Request body of POST /zoho-sync. */
@@ -41,40 +42,17 @@ export function createApp(deps: AppDeps = {}) {
     const input = await readJsonBody(c, SYNC_INPUT);
     const env = loadZohoEnv(source());
     const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
-    try {
-      const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
-        modules: input.modules,
-        mode: input.mode,
-        budgetMs: input.budget_ms,
-        runId: input.run_id,
-      });
-      return c.json(result);
-    } catch (error) {
-      if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
-      // Zoho kept failing after retries (the message names method, path, status and code only).
-      if (error instanceof ZohoApiError) throw zohoHttpError(error, env.ZOHO_ACCOUNTS_URL);
-      // A lost database connection: 503 naming it; the next call (same run_id) resumes.
-      throw asDatabaseError(error, env.SUPABASE_DB_URL);
-    }
+    const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
+      modules: input.modules,
+      mode: input.mode,
+      budgetMs: input.budget_ms,
+      runId: input.run_id,
+    }).catch((error) => {
+      // Named for the caller: the database that dropped (503; the next call with the same run_id
+      // resumes) or the Zoho host that could not be reached (502).
+      throw asZohoUnreachable(asDatabaseError(error, env.SUPABASE_DB_URL), env.ZOHO_ACCOUNTS_URL);
+    });
+    return c.json(result);
   });
   return app;
-}
-
-/**
- * Zoho's failure as the caller sees it: a 502 naming the call; when Zoho could not be reached at
- * all, `zoho_unreachable` naming the host to check (accounts server or API domain).
- */
-export function zohoHttpError(error: ZohoApiError, accountsUrl: string): HttpError {
-  if (error.status === 0 && (error.code === "NETWORK" || error.code === "TIMEOUT")) {
-    const where = error.path.startsWith("/oauth/")
-      ? `the Zoho accounts server ${new URL(accountsUrl).host} (ZOHO_ACCOUNTS_URL)`
-      : "the Zoho API domain (api_domain of the token, or ZOHO_API_DOMAIN)";
-    const how = error.code === "TIMEOUT" ? "timed out" : "connection failed";
-    return new HttpError(
-      502,
-      "zoho_unreachable",
-      `Cannot reach ${where}: ${how} (${error.method} ${error.path})`,
-    );
-  }
-  return new HttpError(502, "zoho_error", error.message);
 }
