@@ -28,7 +28,7 @@ export interface Entry {
   kind: Kind;
   key: string;
   def: string;
-  /** What `def` applies to, in SQL (`function analytics.pct(numeric, numeric)`, `zoho.records`) */
+  /** The object in SQL, with its kind (`function analytics.pct(numeric,numeric)`, `view crm.x`) */
   target: string;
   /** Extra facts the SQL writer needs (a view's columns, a function's signature, ...). */
   meta?: Record<string, unknown>;
@@ -63,7 +63,9 @@ const QUERIES: string[] = [
        'options=' || array_to_string(c.reloptions, ',')),
      c.oid::regclass::text, null
    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('r', 'p') and ${ours("n.nspname")} and ${NOT_EXTENSION("pg_class", "c.oid")}`,
+   where c.relkind in ('r', 'p') and ${ours("n.nspname")} and ${
+    NOT_EXTENSION("pg_class", "c.oid")
+  }`,
   `select 'column', 'column ' || c.oid::regclass::text || '.' || quote_ident(a.attname),
      concat_ws(' ', format_type(a.atttypid, a.atttypmod),
        case when a.attnotnull then 'not null' end,
@@ -72,17 +74,19 @@ const QUERIES: string[] = [
        case a.attgenerated when 's' then 'generated' end,
        case when a.attcompression <> '' then 'compression ' || a.attcompression::text end,
        'position ' || (rank() over (partition by c.oid order by a.attnum))::text),
-     c.oid::regclass::text, null
+     'column ' || c.oid::regclass::text || '.' || quote_ident(a.attname), null
    from pg_class c join pg_namespace n on n.oid = c.relnamespace
    join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
    left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
-   where c.relkind in ('r', 'p') and ${ours("n.nspname")} and ${NOT_EXTENSION("pg_class", "c.oid")}`,
+   where c.relkind in ('r', 'p') and ${ours("n.nspname")} and ${
+    NOT_EXTENSION("pg_class", "c.oid")
+  }`,
   `select 'constraint', 'constraint ' || quote_ident(k.conname) || ' on ' || k.conrelid::regclass,
      pg_get_constraintdef(k.oid), k.conrelid::regclass::text, null
    from pg_constraint k join pg_namespace n on n.oid = k.connamespace
    where k.conrelid <> 0 and ${ours("n.nspname")}`,
   `select 'index', 'index ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-     i.indexrelid::regclass::text,
+     'index ' || i.indexrelid::regclass,
      jsonb_build_object('constraint', exists (select from pg_constraint k
        where k.conindid = i.indexrelid and k.contype in ('p', 'u', 'x')))
    from pg_index i join pg_class c on c.oid = i.indexrelid
@@ -94,13 +98,15 @@ const QUERIES: string[] = [
    join pg_namespace n on n.oid = c.relnamespace where ${ours("n.nspname")}`,
   `select 'view', 'view ' || c.oid::regclass::text,
      concat_ws(' ', c.relkind::text, array_to_string(c.reloptions, ','), pg_get_viewdef(c.oid, true)),
-     c.oid::regclass::text,
+     case c.relkind when 'm' then 'materialized view ' else 'view ' end || c.oid::regclass,
      jsonb_build_object('sql', pg_get_viewdef(c.oid, true), 'materialized', c.relkind = 'm',
        'columns', (select jsonb_agg(jsonb_build_array(a.attname,
          format_type(a.atttypid, a.atttypmod)) order by a.attnum)
          from pg_attribute a where a.attrelid = c.oid and a.attnum > 0))
    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-   where c.relkind in ('v', 'm') and ${ours("n.nspname")} and ${NOT_EXTENSION("pg_class", "c.oid")}`,
+   where c.relkind in ('v', 'm') and ${ours("n.nspname")} and ${
+    NOT_EXTENSION("pg_class", "c.oid")
+  }`,
   `select 'function', 'function ' || p.oid::regprocedure::text, pg_get_functiondef(p.oid),
      'function ' || p.oid::regprocedure::text,
      jsonb_build_object('signature', pg_get_function_arguments(p.oid) || ' -> '
@@ -110,7 +116,7 @@ const QUERIES: string[] = [
   `select 'trigger', 'trigger ' || quote_ident(t.tgname) || ' on ' || t.tgrelid::regclass,
      pg_get_triggerdef(t.oid) || case t.tgenabled when 'O' then '' else ' [enabled='
        || t.tgenabled::text || ']' end,
-     quote_ident(t.tgname) || ' on ' || t.tgrelid::regclass,
+     'trigger ' || quote_ident(t.tgname) || ' on ' || t.tgrelid::regclass,
      jsonb_build_object('sql', pg_get_triggerdef(t.oid))
    from pg_trigger t join pg_class c on c.oid = t.tgrelid
    join pg_namespace n on n.oid = c.relnamespace where not t.tgisinternal and ${ours("n.nspname")}`,
@@ -119,7 +125,12 @@ const QUERIES: string[] = [
      concat_ws(' ', 'as', p.permissive, 'for', p.cmd, 'to',
        (select string_agg(quote_ident(r), ', ' order by r) from unnest(p.roles) r),
        'using (' || p.qual || ')', 'with check (' || p.with_check || ')'),
-     quote_ident(p.policyname) || ' on ' || format('%I.%I', p.schemaname, p.tablename), null
+     'policy ' || quote_ident(p.policyname) || ' on '
+       || format('%I.%I', p.schemaname, p.tablename),
+     jsonb_build_object('sql', concat_ws(' ', 'create policy', quote_ident(p.policyname), 'on',
+       format('%I.%I', p.schemaname, p.tablename), 'as', p.permissive, 'for', p.cmd, 'to',
+       (select string_agg(r, ', ' order by r) from unnest(p.roles) r),
+       'using (' || p.qual || ')', 'with check (' || p.with_check || ')'))
    from pg_policies p where ${ours("p.schemaname")}`,
   // Grants: the effective ACL (the default one when none was set), owner entries left out.
   `with objects as (
@@ -184,6 +195,28 @@ export async function readCatalog(sql: postgres.Sql): Promise<Map<string, Entry>
     }
   }
   return out;
+}
+
+/** `[dependent, dependency]` pairs of entry keys: views on views and functions, triggers on
+ * functions (SQL function bodies record none; db:diff turns their checks off instead). */
+export async function readDependencies(sql: postgres.Sql): Promise<[string, string][]> {
+  const rows = await sql.unsafe<{ dependent: string; dependency: string }[]>(`
+    with d as (
+      select case when d.classid = 'pg_rewrite'::regclass
+          then (select 'view ' || r.ev_class::regclass from pg_rewrite r where r.oid = d.objid)
+          else (select 'trigger ' || quote_ident(t.tgname) || ' on ' || t.tgrelid::regclass
+            from pg_trigger t where t.oid = d.objid) end as dependent,
+        case when d.refclassid = 'pg_proc'::regclass
+          then 'function ' || d.refobjid::regprocedure
+          else (select 'view ' || c.oid::regclass from pg_class c
+            where c.oid = d.refobjid and c.relkind in ('v', 'm')) end as dependency
+      from pg_depend d
+      where d.classid in ('pg_rewrite'::regclass, 'pg_trigger'::regclass)
+        and d.refclassid in ('pg_proc'::regclass, 'pg_class'::regclass) and d.deptype = 'n'
+    )
+    select distinct dependent, dependency from d
+    where dependent is not null and dependency is not null and dependent <> dependency`);
+  return rows.map((r) => [r.dependent, r.dependency]);
 }
 
 /** What differs between a catalog as deployed (`from`) and as declared (`to`). */
