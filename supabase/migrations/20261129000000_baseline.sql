@@ -1128,6 +1128,28 @@ as $$ select round(100 * num / nullif(den, 0), 2) $$;
 comment on function analytics.pct(numeric, numeric) is
   'Percentage num ÷ den × 100, 2 decimals; null when den is 0 or null';
 
+-- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
+-- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with
+-- grouping(lead_source) and grouping(owner_id) (1 = not grouped by it).
+create or replace function analytics.dimension(by_source integer, by_owner integer default 1)
+returns text
+language sql immutable parallel safe
+as $$ select case when by_source = 0 then 'source' when by_owner = 0 then 'owner' else 'all' end $$;
+comment on function analytics.dimension(integer, integer) is
+  'Dimension of a grouping-sets row: source, owner or all (from grouping() of each column)';
+
+-- ... and keyed by the lead source or owner id it groups ('(none)' when empty; null for 'all').
+create or replace function analytics.dimension_key(by_source integer, lead_source text,
+  by_owner integer default 1, owner_id text default null)
+returns text
+language sql immutable parallel safe
+as $$
+  select case when by_source = 0 then coalesce(lead_source, '(none)')
+    when by_owner = 0 then coalesce(owner_id, '(none)') end
+$$;
+comment on function analytics.dimension_key(integer, text, integer, text) is
+  'Key of a grouping-sets row: its lead source or owner id, ''(none)'' when empty, null for all';
+
 -- "Not deleted at that time": a record deleted at or after the instant t still counted at t.
 create or replace function analytics.alive_at(deleted_at timestamptz, t timestamptz)
 returns boolean
@@ -1197,10 +1219,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*) filter (where is_won), count(*) filter (where is_lost),
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
@@ -1280,8 +1301,8 @@ returns table (month date, dimension text, key text, revenue numeric, won_deals 
 language sql stable
 as $$
   select date_trunc('month', f.closing_date::timestamp)::date,
-    case when grouping(f.lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(f.lead_source) = 0 then coalesce(f.lead_source, '(none)') end,
+    analytics.dimension(grouping(f.lead_source)),
+    analytics.dimension_key(grouping(f.lead_source), f.lead_source),
     coalesce(sum(f.amount), 0), count(*)
   from analytics.f_deals f
   where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
@@ -1307,10 +1328,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*),
     round(avg(amount), 2),
@@ -1340,8 +1360,8 @@ as $$
   ),
   g as (
     select
-      case when grouping(a.lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(a.lead_source) = 0 then coalesce(a.lead_source, '(none)') end as key,
+      analytics.dimension(grouping(a.lead_source)) as dimension,
+      analytics.dimension_key(grouping(a.lead_source), a.lead_source) as key,
       count(*) filter (where not a.is_closed) as open_deals,
       count(*) filter (where a.is_won and a.closing_date >= p.start_day
         and a.closing_date < p.end_day) as won,
@@ -1466,8 +1486,8 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select cohort,
-    case when grouping(lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
+    analytics.dimension(grouping(lead_source)),
+    analytics.dimension_key(grouping(lead_source), lead_source),
     count(*), count(*) filter (where conv), count(*) filter (where deal),
     count(*) filter (where won),
     analytics.pct(count(*) filter (where conv), count(*)),
@@ -1499,8 +1519,8 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   ),
   g as (
-    select month, case when grouping(lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end as key,
+    select month, analytics.dimension(grouping(lead_source)) as dimension,
+      analytics.dimension_key(grouping(lead_source), lead_source) as key,
       count(*) as conversions,
       (percentile_disc(0.5) within group (order by days)
         + percentile_disc(0.5) within group (order by days desc)) / 2 as median_days,
@@ -1810,10 +1830,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*), count(hours), count(*) - count(hours),
     round((percentile_disc(0.5) within group (order by hours)
@@ -2055,20 +2074,18 @@ begin
   ),
   grouped as (
     select 'leads'::text as m, l.b_start,
-      case when grouping(l.lead_source) = 0 then 'source'
-        when grouping(l.owner_id) = 0 then 'owner' else 'all' end as dim,
-      case when grouping(l.lead_source) = 0 then coalesce(l.lead_source, '(none)')
-        when grouping(l.owner_id) = 0 then coalesce(l.owner_id, '(none)') end as k,
+      analytics.dimension(grouping(l.lead_source), grouping(l.owner_id)) as dim,
+      analytics.dimension_key(grouping(l.lead_source), l.lead_source,
+      grouping(l.owner_id), l.owner_id) as k,
       case when grouping(l.owner_id) = 0 then max(l.owner_name) end as lbl,
       count(*)::numeric as v
     from leads l
     group by grouping sets ((l.b_start), (l.b_start, l.lead_source), (l.b_start, l.owner_id))
     union all
     select 'revenue', w.b_start,
-      case when grouping(w.lead_source) = 0 then 'source'
-        when grouping(w.owner_id) = 0 then 'owner' else 'all' end,
-      case when grouping(w.lead_source) = 0 then coalesce(w.lead_source, '(none)')
-        when grouping(w.owner_id) = 0 then coalesce(w.owner_id, '(none)') end,
+      analytics.dimension(grouping(w.lead_source), grouping(w.owner_id)),
+      analytics.dimension_key(grouping(w.lead_source), w.lead_source,
+      grouping(w.owner_id), w.owner_id),
       case when grouping(w.owner_id) = 0 then max(w.owner_name) end,
       coalesce(sum(w.amount), 0)
     from won w

@@ -24,8 +24,8 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select cohort,
-    case when grouping(lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
+    analytics.dimension(grouping(lead_source)),
+    analytics.dimension_key(grouping(lead_source), lead_source),
     count(*), count(*) filter (where conv), count(*) filter (where deal),
     count(*) filter (where won),
     analytics.pct(count(*) filter (where conv), count(*)),
@@ -57,8 +57,8 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   ),
   g as (
-    select month, case when grouping(lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end as key,
+    select month, analytics.dimension(grouping(lead_source)) as dimension,
+      analytics.dimension_key(grouping(lead_source), lead_source) as key,
       count(*) as conversions,
       (percentile_disc(0.5) within group (order by days)
         + percentile_disc(0.5) within group (order by days desc)) / 2 as median_days,
@@ -368,10 +368,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*), count(hours), count(*) - count(hours),
     round((percentile_disc(0.5) within group (order by hours)

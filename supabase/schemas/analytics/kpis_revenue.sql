@@ -48,10 +48,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*) filter (where is_won), count(*) filter (where is_lost),
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
@@ -131,8 +130,8 @@ returns table (month date, dimension text, key text, revenue numeric, won_deals 
 language sql stable
 as $$
   select date_trunc('month', f.closing_date::timestamp)::date,
-    case when grouping(f.lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(f.lead_source) = 0 then coalesce(f.lead_source, '(none)') end,
+    analytics.dimension(grouping(f.lead_source)),
+    analytics.dimension_key(grouping(f.lead_source), f.lead_source),
     coalesce(sum(f.amount), 0), count(*)
   from analytics.f_deals f
   where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
@@ -158,10 +157,9 @@ as $$
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source,
+      grouping(owner_id), owner_id),
     case when grouping(owner_id) = 0 then max(owner_name) end,
     count(*),
     round(avg(amount), 2),
@@ -191,8 +189,8 @@ as $$
   ),
   g as (
     select
-      case when grouping(a.lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(a.lead_source) = 0 then coalesce(a.lead_source, '(none)') end as key,
+      analytics.dimension(grouping(a.lead_source)) as dimension,
+      analytics.dimension_key(grouping(a.lead_source), a.lead_source) as key,
       count(*) filter (where not a.is_closed) as open_deals,
       count(*) filter (where a.is_won and a.closing_date >= p.start_day
         and a.closing_date < p.end_day) as won,

@@ -64,6 +64,28 @@ as $$ select round(100 * num / nullif(den, 0), 2) $$;
 comment on function analytics.pct(numeric, numeric) is
   'Percentage num ÷ den × 100, 2 decimals; null when den is 0 or null';
 
+-- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
+-- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with
+-- grouping(lead_source) and grouping(owner_id) (1 = not grouped by it).
+create or replace function analytics.dimension(by_source integer, by_owner integer default 1)
+returns text
+language sql immutable parallel safe
+as $$ select case when by_source = 0 then 'source' when by_owner = 0 then 'owner' else 'all' end $$;
+comment on function analytics.dimension(integer, integer) is
+  'Dimension of a grouping-sets row: source, owner or all (from grouping() of each column)';
+
+-- ... and keyed by the lead source or owner id it groups ('(none)' when empty; null for 'all').
+create or replace function analytics.dimension_key(by_source integer, lead_source text,
+  by_owner integer default 1, owner_id text default null)
+returns text
+language sql immutable parallel safe
+as $$
+  select case when by_source = 0 then coalesce(lead_source, '(none)')
+    when by_owner = 0 then coalesce(owner_id, '(none)') end
+$$;
+comment on function analytics.dimension_key(integer, text, integer, text) is
+  'Key of a grouping-sets row: its lead source or owner id, ''(none)'' when empty, null for all';
+
 -- "Not deleted at that time": a record deleted at or after the instant t still counted at t.
 create or replace function analytics.alive_at(deleted_at timestamptz, t timestamptz)
 returns boolean

@@ -59,20 +59,18 @@ begin
   ),
   grouped as (
     select 'leads'::text as m, l.b_start,
-      case when grouping(l.lead_source) = 0 then 'source'
-        when grouping(l.owner_id) = 0 then 'owner' else 'all' end as dim,
-      case when grouping(l.lead_source) = 0 then coalesce(l.lead_source, '(none)')
-        when grouping(l.owner_id) = 0 then coalesce(l.owner_id, '(none)') end as k,
+      analytics.dimension(grouping(l.lead_source), grouping(l.owner_id)) as dim,
+      analytics.dimension_key(grouping(l.lead_source), l.lead_source,
+      grouping(l.owner_id), l.owner_id) as k,
       case when grouping(l.owner_id) = 0 then max(l.owner_name) end as lbl,
       count(*)::numeric as v
     from leads l
     group by grouping sets ((l.b_start), (l.b_start, l.lead_source), (l.b_start, l.owner_id))
     union all
     select 'revenue', w.b_start,
-      case when grouping(w.lead_source) = 0 then 'source'
-        when grouping(w.owner_id) = 0 then 'owner' else 'all' end,
-      case when grouping(w.lead_source) = 0 then coalesce(w.lead_source, '(none)')
-        when grouping(w.owner_id) = 0 then coalesce(w.owner_id, '(none)') end,
+      analytics.dimension(grouping(w.lead_source), grouping(w.owner_id)),
+      analytics.dimension_key(grouping(w.lead_source), w.lead_source,
+      grouping(w.owner_id), w.owner_id),
       case when grouping(w.owner_id) = 0 then max(w.owner_name) end,
       coalesce(sum(w.amount), 0)
     from won w
