@@ -1204,6 +1204,7 @@ $$;
 comment on function analytics.leads_created(date, text) is
   'Leads created = count of leads created in the period (to date), by all/source/owner/status; '
   'growth_pct = (this − previous equal period) ÷ previous × 100 (standard MoM/WoW growth)';
+
 create or replace function analytics.win_rate(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won bigint, lost bigint,
   won_amount numeric, lost_amount numeric, win_rate_count_pct numeric,
@@ -1235,6 +1236,7 @@ comment on function analytics.win_rate(date, text) is
   'Win rate = Closed Won ÷ (Closed Won + Closed Lost) × 100 over deals closed (Closing_Date) in '
   'the period; by count and by value (won amount ÷ closed amount, null amounts as 0); open '
   'deals excluded; variant: all Closed Lost* stages count as lost (no separate no-decision)';
+
 create or replace function analytics.revenue(p_as_of date)
 returns table (period text, start_day date, end_day date, revenue numeric, won_deals bigint,
   prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
@@ -1270,6 +1272,7 @@ comment on function analytics.revenue(date) is
   'Revenue = Σ Amount of Closed Won deals by Closing_Date, to date for day/wtd/mtd/qtd/ytd, vs '
   'the previous equal period and vs target (qtd: the quarter''s company target; ytd: targets of '
   'quarters started this year up to p_as_of; attainment = revenue ÷ target × 100)';
+
 create or replace function analytics.revenue_by_owner(p_as_of date)
 returns table (owner_id text, label text, revenue numeric, won_deals bigint, target numeric,
   attainment_pct numeric)
@@ -1296,6 +1299,7 @@ as $$
 $$;
 comment on function analytics.revenue_by_owner(date) is
   'Quarter-to-date Closed Won revenue per deal owner vs the owner''s quarter target';
+
 create or replace function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
 language sql stable
@@ -1315,6 +1319,7 @@ $$;
 comment on function analytics.revenue_by_month(date, integer) is
   'Closed Won revenue (Σ Amount) by closing month (Closing_Date), last p_months months, all and '
   'by source';
+
 create or replace function analytics.deal_size(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won_deals bigint, avg_amount numeric,
   median_amount numeric, avg_cycle_days numeric, median_cycle_days numeric)
@@ -1347,6 +1352,7 @@ comment on function analytics.deal_size(date, text) is
   'Deal size = average and median Amount of Closed Won deals closed in the period (null amounts '
   'skipped, zero amounts counted); sales cycle = Closing_Date − created day (company time zone), '
   'average and median, won deals only';
+
 create or replace function analytics.sales_velocity(p_as_of date)
 returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
   win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
@@ -1385,6 +1391,7 @@ comment on function analytics.sales_velocity(date) is
   'average sales cycle days; win rate (by count), size and cycle from won/lost deals closed in '
   'the trailing 12 months, open opportunities = open deals at p_as_of; all and per source '
   '(HubSpot formula, winsabove variant: trailing-12-month rate and cycle)';
+
 create or replace function analytics.pipeline(p_as_of date)
 returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
   amount numeric, weighted_amount numeric)
@@ -1419,6 +1426,7 @@ comment on function analytics.pipeline(date) is
   'Σ Amount × probability ÷ 100 with the deal''s own Probability, else the stage''s fallback in '
   'analytics.stage_settings; open deals only (Salesforce definition, not HubSpot''s with Closed '
   'Won); by stage, closing month, owner, source';
+
 create or replace function analytics.pipeline_coverage(p_as_of date)
 returns table (quarter_start date, quarter_end date, target numeric, won_qtd numeric,
   remaining_target numeric, open_pipeline numeric, weighted_pipeline numeric,
@@ -1504,6 +1512,7 @@ comment on function analytics.cohort_conversion(date, integer) is
   'converted, converted with a deal ($converted_detail.deal) and whose deal is Closed Won, all '
   'by p_as_of; leads converted without a deal count as converted only; incomplete = the cohort '
   'ended less than settings.cohort_maturity_days before p_as_of';
+
 create or replace function analytics.conversion_velocity(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, conversions bigint, median_days numeric,
   avg_days numeric, prev_median_days numeric, trend_days numeric)
@@ -1545,6 +1554,7 @@ $$;
 comment on function analytics.conversion_velocity(date, integer) is
   'Conversion velocity = median days from lead Created_Time to conversion, by conversion month '
   '(and source); trend_days = median − the previous month''s median (negative = faster)';
+
 create or replace function analytics.stage_entries(p_as_of date)
 returns table (deal_id text, version integer, stage text, entered_at timestamptz,
   left_at timestamptz, next_stage text)
@@ -1563,6 +1573,7 @@ as $$
 $$;
 comment on function analytics.stage_entries(date) is
   'Stage entries up to p_as_of from analytics.f_deal_versions (stage null = deleted marker)';
+
 create or replace function analytics.stage_conversion(p_as_of date, p_period text default 't12m')
 returns table (stage text, stage_position integer, entered bigint, advanced bigint,
   conversion_pct numeric, completed_stays bigint, avg_days_in_stage numeric,
@@ -1622,6 +1633,7 @@ comment on function analytics.stage_conversion(date, text) is
   'stage (higher position, or Closed Won) ÷ entries (skip-tolerant variant of entries(n+1) ÷ '
   'entries(n)); days in stage = entry to the next stage change or deletion, completed stays '
   'only; from zoho.record_versions (history we own)';
+
 create or replace function analytics.open_deal_health(p_as_of date, p_stage_medians jsonb)
 returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
   stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
@@ -1673,6 +1685,7 @@ $$;
 comment on function analytics.open_deal_health(date, jsonb) is
   'analytics.open_deal_health(as_of) with the stage medians given as {stage: median days} (the '
   'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m''), computed once per snapshot)';
+
 create or replace function analytics.deal_risks(p_as_of date, p_stage_medians jsonb)
 returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
   past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
@@ -1811,6 +1824,7 @@ comment on function analytics.pipeline_waterfall(date, text) is
   'end = start + new + moved_in + changed − won − lost − moved_out − removed (exits at their '
   'current amount, amount changes of deals in the start set in "changed"; deals created and '
   'closed inside the period pass through new and won/lost)';
+
 create or replace function analytics.lead_response(p_as_of date, p_period text default 'mtd')
 returns table (dimension text, key text, label text, leads bigint, touched bigint,
   untouched bigint, median_hours numeric, avg_hours numeric, within_1h_pct numeric)
@@ -1843,11 +1857,11 @@ as $$
   group by grouping sets ((), (lead_source), (owner_id))
   order by 1, 2 nulls first
 $$;
-
 comment on function analytics.lead_response(date, text) is
   'Lead response time = first call/task/event on the lead (What_Id) − lead Created_Time, hours; '
   'median (leadsource.co), mean and share within 1 hour (HBR) over touched leads created in the '
   'period; untouched = no touch by the end of p_as_of';
+
 create or replace function analytics.source_roi(p_as_of date, p_period text default 't12m')
 returns table (lead_source text, cost numeric, leads bigint, won_deals bigint, revenue numeric,
   cost_per_lead numeric, cost_per_won_deal numeric, revenue_per_cost numeric, roi_pct numeric)
@@ -1892,6 +1906,7 @@ comment on function analytics.source_roi(date, text) is
   'source (analytics.campaign_sources, else the main Lead_Source of the campaign''s deals); '
   'cost per lead = cost ÷ leads created; cost per won deal = cost ÷ deals won (Closing_Date in '
   'period); revenue ÷ cost; ROI % = (revenue − cost) ÷ cost × 100 (Lead_Source attribution)';
+
 create or replace function analytics.data_quality(p_as_of date)
 returns table (check_id text, count bigint, total bigint, pct numeric)
 language sql stable
@@ -1941,6 +1956,7 @@ comment on function analytics.data_quality(date) is
   'Data quality: open deals without Amount (null), with Amount 0, without Closing_Date, Owner '
   'or Lead_Source; unconverted leads never touched (no call/task/event by p_as_of); of leads '
   'created in the last settings.untouched_after_days days, those untouched (Zia''s check)';
+
 create or replace function analytics.source_anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric,
   prev_value numeric, change numeric, change_pct numeric, baseline_median numeric,
@@ -2104,7 +2120,6 @@ begin
   order by 1, 2, 4, 5 nulls first;
 end
 $$;
-
 comment on function analytics.series(date, text, integer) is
   'Series per day/week (ISO, Monday)/month in the company time zone, last bucket holding as_of '
   '(complete = false while it is still running). leads = leads created (Created_Time), '

@@ -42,6 +42,7 @@ comment on function analytics.cohort_conversion(date, integer) is
   'converted, converted with a deal ($converted_detail.deal) and whose deal is Closed Won, all '
   'by p_as_of; leads converted without a deal count as converted only; incomplete = the cohort '
   'ended less than settings.cohort_maturity_days before p_as_of';
+
 create or replace function analytics.conversion_velocity(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, conversions bigint, median_days numeric,
   avg_days numeric, prev_median_days numeric, trend_days numeric)
@@ -83,6 +84,7 @@ $$;
 comment on function analytics.conversion_velocity(date, integer) is
   'Conversion velocity = median days from lead Created_Time to conversion, by conversion month '
   '(and source); trend_days = median − the previous month''s median (negative = faster)';
+
 create or replace function analytics.stage_entries(p_as_of date)
 returns table (deal_id text, version integer, stage text, entered_at timestamptz,
   left_at timestamptz, next_stage text)
@@ -101,6 +103,7 @@ as $$
 $$;
 comment on function analytics.stage_entries(date) is
   'Stage entries up to p_as_of from analytics.f_deal_versions (stage null = deleted marker)';
+
 create or replace function analytics.stage_conversion(p_as_of date, p_period text default 't12m')
 returns table (stage text, stage_position integer, entered bigint, advanced bigint,
   conversion_pct numeric, completed_stays bigint, avg_days_in_stage numeric,
@@ -160,6 +163,7 @@ comment on function analytics.stage_conversion(date, text) is
   'stage (higher position, or Closed Won) ÷ entries (skip-tolerant variant of entries(n+1) ÷ '
   'entries(n)); days in stage = entry to the next stage change or deletion, completed stays '
   'only; from zoho.record_versions (history we own)';
+
 create or replace function analytics.open_deal_health(p_as_of date, p_stage_medians jsonb)
 returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
   stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
@@ -211,6 +215,7 @@ $$;
 comment on function analytics.open_deal_health(date, jsonb) is
   'analytics.open_deal_health(as_of) with the stage medians given as {stage: median days} (the '
   'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m''), computed once per snapshot)';
+
 create or replace function analytics.deal_risks(p_as_of date, p_stage_medians jsonb)
 returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
   past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
@@ -349,6 +354,7 @@ comment on function analytics.pipeline_waterfall(date, text) is
   'end = start + new + moved_in + changed − won − lost − moved_out − removed (exits at their '
   'current amount, amount changes of deals in the start set in "changed"; deals created and '
   'closed inside the period pass through new and won/lost)';
+
 create or replace function analytics.lead_response(p_as_of date, p_period text default 'mtd')
 returns table (dimension text, key text, label text, leads bigint, touched bigint,
   untouched bigint, median_hours numeric, avg_hours numeric, within_1h_pct numeric)
@@ -381,11 +387,11 @@ as $$
   group by grouping sets ((), (lead_source), (owner_id))
   order by 1, 2 nulls first
 $$;
-
 comment on function analytics.lead_response(date, text) is
   'Lead response time = first call/task/event on the lead (What_Id) − lead Created_Time, hours; '
   'median (leadsource.co), mean and share within 1 hour (HBR) over touched leads created in the '
   'period; untouched = no touch by the end of p_as_of';
+
 create or replace function analytics.source_roi(p_as_of date, p_period text default 't12m')
 returns table (lead_source text, cost numeric, leads bigint, won_deals bigint, revenue numeric,
   cost_per_lead numeric, cost_per_won_deal numeric, revenue_per_cost numeric, roi_pct numeric)
@@ -430,6 +436,7 @@ comment on function analytics.source_roi(date, text) is
   'source (analytics.campaign_sources, else the main Lead_Source of the campaign''s deals); '
   'cost per lead = cost ÷ leads created; cost per won deal = cost ÷ deals won (Closing_Date in '
   'period); revenue ÷ cost; ROI % = (revenue − cost) ÷ cost × 100 (Lead_Source attribution)';
+
 create or replace function analytics.data_quality(p_as_of date)
 returns table (check_id text, count bigint, total bigint, pct numeric)
 language sql stable
@@ -479,6 +486,7 @@ comment on function analytics.data_quality(date) is
   'Data quality: open deals without Amount (null), with Amount 0, without Closing_Date, Owner '
   'or Lead_Source; unconverted leads never touched (no call/task/event by p_as_of); of leads '
   'created in the last settings.untouched_after_days days, those untouched (Zia''s check)';
+
 create or replace function analytics.source_anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric,
   prev_value numeric, change numeric, change_pct numeric, baseline_median numeric,

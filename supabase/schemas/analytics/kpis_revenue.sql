@@ -33,6 +33,7 @@ $$;
 comment on function analytics.leads_created(date, text) is
   'Leads created = count of leads created in the period (to date), by all/source/owner/status; '
   'growth_pct = (this − previous equal period) ÷ previous × 100 (standard MoM/WoW growth)';
+
 create or replace function analytics.win_rate(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won bigint, lost bigint,
   won_amount numeric, lost_amount numeric, win_rate_count_pct numeric,
@@ -64,6 +65,7 @@ comment on function analytics.win_rate(date, text) is
   'Win rate = Closed Won ÷ (Closed Won + Closed Lost) × 100 over deals closed (Closing_Date) in '
   'the period; by count and by value (won amount ÷ closed amount, null amounts as 0); open '
   'deals excluded; variant: all Closed Lost* stages count as lost (no separate no-decision)';
+
 create or replace function analytics.revenue(p_as_of date)
 returns table (period text, start_day date, end_day date, revenue numeric, won_deals bigint,
   prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
@@ -99,6 +101,7 @@ comment on function analytics.revenue(date) is
   'Revenue = Σ Amount of Closed Won deals by Closing_Date, to date for day/wtd/mtd/qtd/ytd, vs '
   'the previous equal period and vs target (qtd: the quarter''s company target; ytd: targets of '
   'quarters started this year up to p_as_of; attainment = revenue ÷ target × 100)';
+
 create or replace function analytics.revenue_by_owner(p_as_of date)
 returns table (owner_id text, label text, revenue numeric, won_deals bigint, target numeric,
   attainment_pct numeric)
@@ -125,6 +128,7 @@ as $$
 $$;
 comment on function analytics.revenue_by_owner(date) is
   'Quarter-to-date Closed Won revenue per deal owner vs the owner''s quarter target';
+
 create or replace function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
 language sql stable
@@ -144,6 +148,7 @@ $$;
 comment on function analytics.revenue_by_month(date, integer) is
   'Closed Won revenue (Σ Amount) by closing month (Closing_Date), last p_months months, all and '
   'by source';
+
 create or replace function analytics.deal_size(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won_deals bigint, avg_amount numeric,
   median_amount numeric, avg_cycle_days numeric, median_cycle_days numeric)
@@ -176,6 +181,7 @@ comment on function analytics.deal_size(date, text) is
   'Deal size = average and median Amount of Closed Won deals closed in the period (null amounts '
   'skipped, zero amounts counted); sales cycle = Closing_Date − created day (company time zone), '
   'average and median, won deals only';
+
 create or replace function analytics.sales_velocity(p_as_of date)
 returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
   win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
@@ -214,6 +220,7 @@ comment on function analytics.sales_velocity(date) is
   'average sales cycle days; win rate (by count), size and cycle from won/lost deals closed in '
   'the trailing 12 months, open opportunities = open deals at p_as_of; all and per source '
   '(HubSpot formula, winsabove variant: trailing-12-month rate and cycle)';
+
 create or replace function analytics.pipeline(p_as_of date)
 returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
   amount numeric, weighted_amount numeric)
@@ -248,6 +255,7 @@ comment on function analytics.pipeline(date) is
   'Σ Amount × probability ÷ 100 with the deal''s own Probability, else the stage''s fallback in '
   'analytics.stage_settings; open deals only (Salesforce definition, not HubSpot''s with Closed '
   'Won); by stage, closing month, owner, source';
+
 create or replace function analytics.pipeline_coverage(p_as_of date)
 returns table (quarter_start date, quarter_end date, target numeric, won_qtd numeric,
   remaining_target numeric, open_pipeline numeric, weighted_pipeline numeric,

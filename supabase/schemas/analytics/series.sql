@@ -89,7 +89,6 @@ begin
   order by 1, 2, 4, 5 nulls first;
 end
 $$;
-
 comment on function analytics.series(date, text, integer) is
   'Series per day/week (ISO, Monday)/month in the company time zone, last bucket holding as_of '
   '(complete = false while it is still running). leads = leads created (Created_Time), '
