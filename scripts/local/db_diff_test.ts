@@ -89,8 +89,40 @@ Deno.test("diffSchemas()", async (t) => {
         assert.match(out.sql, /^create or replace view crm\.deals as$/m);
         assert.match(out.sql, /^grant select on table crm\.deals to service_role;$/m);
         assert.match(out.sql, /^comment on view crm\.deals is 'Deals; is_won/m);
+        await Deno.writeTextFile(
+          join(p.migrationsDir, "20261201000100_deal_next_step.sql"),
+          out.sql,
+        );
       },
     );
+    await t.step("a changed trigger, a new policy and a dropped comment", async () => {
+      const settings = join(p.supabaseDir, "schemas/analytics/settings.sql");
+      await edit(
+        settings,
+        "comment on table analytics.campaign_sources is\n" +
+          "  'Admin override: campaign → lead source for source ROI (default: its deals'' main source)';",
+        "create policy campaign_sources_read on analytics.campaign_sources for select\n" +
+          "  to service_role using (lead_source <> '');",
+      );
+      await edit(
+        join(p.supabaseDir, "schemas/analytics/facts.sql"),
+        "after update of time_zone on analytics.settings",
+        "after update of time_zone, currency on analytics.settings",
+      );
+      const out = await diffSchemas(p, "settings_rules");
+      assert.equal(out.kind, "migration", JSON.stringify(out));
+      if (out.kind !== "migration") return;
+      const lines = out.sql.split("\n").filter((l) => /^(drop|create|comment|CREATE)/.test(l));
+      assert.deepEqual(lines, [
+        "drop trigger settings_time_zone_invalidates_facts on analytics.settings;",
+        "CREATE TRIGGER settings_time_zone_invalidates_facts AFTER UPDATE OF time_zone, currency " +
+        "ON analytics.settings FOR EACH ROW WHEN ((old.time_zone IS DISTINCT FROM new.time_zone)) " +
+        "EXECUTE FUNCTION analytics.invalidate_facts();",
+        "create policy campaign_sources_read on analytics.campaign_sources as PERMISSIVE for " +
+        "SELECT to service_role using ((lead_source <> ''::text));",
+        "comment on table analytics.campaign_sources is null;",
+      ]);
+    });
     await t.step("a new table column is listed for a hand-written migration", async () => {
       await edit(
         join(p.supabaseDir, "schemas/zoho/raw_store.sql"),
