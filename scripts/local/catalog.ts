@@ -135,25 +135,26 @@ const QUERIES: string[] = [
   // Grants: the effective ACL (the default one when none was set), owner entries left out.
   `with objects as (
      select 'schema ' || quote_ident(n.nspname) as target, coalesce(n.nspacl,
-       acldefault('n'::"char", n.nspowner)) as acl, n.nspowner as owner
+       acldefault('n'::"char", n.nspowner)) as acl, n.nspowner as owner,
+       n.nspacl is null as is_default
      from pg_namespace n where ${ours("n.nspname")} and ${NOT_EXTENSION("pg_namespace", "n.oid")}
      union all
      select case c.relkind when 'S' then 'sequence ' else 'table ' end || c.oid::regclass,
        coalesce(c.relacl, acldefault((case c.relkind when 'S' then 's' else 'r' end)::"char", c.relowner)),
-       c.relowner
+       c.relowner, c.relacl is null
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where c.relkind in ('r', 'p', 'v', 'm', 'S') and ${ours("n.nspname")}
        and ${NOT_EXTENSION("pg_class", "c.oid")}
      union all
      select 'function ' || p.oid::regprocedure, coalesce(p.proacl, acldefault('f'::"char", p.proowner)),
-       p.proowner
+       p.proowner, p.proacl is null
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
      where p.prokind in ('f', 'p') and ${ours("n.nspname")} and ${NOT_EXTENSION("pg_proc", "p.oid")}
    )
    select 'grant', 'grant on ' || o.target,
      coalesce(string_agg(g.grantee || ': ' || g.privs, '; ' order by g.grantee), ''), o.target,
      jsonb_build_object('grants', coalesce(jsonb_object_agg(g.grantee, g.privs)
-       filter (where g.grantee is not null), '{}'))
+       filter (where g.grantee is not null), '{}'), 'default', bool_and(o.is_default))
    from objects o
    left join lateral (
      select case x.grantee when 0 then 'public' else quote_ident(pg_get_userbyid(x.grantee)) end

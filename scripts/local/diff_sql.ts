@@ -179,6 +179,9 @@ export function planMigration(
   const recreated = (e: Entry) =>
     [...dropped].some((k) => declared.has(k) && belongsTo(e.target, declared.get(k)!.target));
   for (const e of [...declared.values()].filter((e) => e.kind === "grant")) {
+    // A new or re-created object starts with the default privileges: nothing to say then.
+    const fresh = !deployed.has(e.key) || recreated(e);
+    if (fresh && meta<boolean>(e, "default")) continue;
     if (replaced.has(e.key) || recreated(e)) {
       statements.push(...grantStatements(deployed.get(e.key), e));
     }
