@@ -19,7 +19,7 @@ import {
 } from "./catalog.ts";
 import { planMigration } from "./diff_sql.ts";
 import { applyMigrations, applyStandIns, listMigrations } from "./migrate.ts";
-import { startPostgres } from "./postgres.ts";
+import { startPostgres, stopPostgres } from "./postgres.ts";
 import { applySchemas } from "./schemas.ts";
 import { createScratchDb, type ScratchDb } from "./scratch_db.ts";
 
@@ -127,13 +127,19 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadLocalConfig();
-  await startPostgres(config);
-  if (!Deno.env.get("SUPABASE_DB_URL")) Deno.env.set("SUPABASE_DB_URL", dbUrl(config));
+  const { started } = await startPostgres(config);
+  // Scratch databases go on the local cluster, never on a SUPABASE_DB_URL set for elsewhere.
+  Deno.env.set("SUPABASE_DB_URL", dbUrl(config));
   const src = {
     migrationsDir: join(ROOT, "supabase/migrations"),
     supabaseDir: join(ROOT, "supabase"),
   };
-  const outcome = await diffSchemas(src, name);
+  let outcome: DiffOutcome;
+  try {
+    outcome = await diffSchemas(src, name);
+  } finally {
+    if (started) await stopPostgres(config); // left as it was found
+  }
   if (outcome.kind === "none") {
     console.log("No changes: supabase/migrations already builds supabase/schemas; nothing written");
     return 0;
