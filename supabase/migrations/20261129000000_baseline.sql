@@ -1150,6 +1150,13 @@ $$;
 comment on function analytics.dimension_key(integer, text, integer, text) is
   'Key of a grouping-sets row: its lead source or owner id, ''(none)'' when empty, null for all';
 
+-- ... and an owner row carries the owner's name (call with max(owner_name)); others none.
+create or replace function analytics.owner_label(by_owner integer, owner_name text) returns text
+language sql immutable parallel safe
+as $$ select case when by_owner = 0 then owner_name end $$;
+comment on function analytics.owner_label(integer, text) is
+  'Label of a grouping-sets row: the owner name on owner rows, else null';
+
 -- "Not deleted at that time": a record deleted at or after the instant t still counted at t.
 create or replace function analytics.alive_at(deleted_at timestamptz, t timestamptz)
 returns boolean
@@ -1193,7 +1200,7 @@ as $$
     case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where cur), count(*) filter (where not cur),
     analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
       count(*) filter (where not cur))
@@ -1221,9 +1228,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where is_won), count(*) filter (where is_lost),
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
     analytics.pct(count(*) filter (where is_won), count(*)),
@@ -1334,9 +1340,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*),
     round(avg(amount), 2),
     round((percentile_disc(0.5) within group (order by amount)
@@ -1413,7 +1418,7 @@ as $$
       when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     case when grouping(stage) = 0 then min(position) end,
     count(*), coalesce(sum(amount), 0),
     coalesce(sum(amount * probability / 100), 0)
@@ -1845,9 +1850,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*), count(hours), count(*) - count(hours),
     round((percentile_disc(0.5) within group (order by hours)
       + percentile_disc(0.5) within group (order by hours desc)) / 2, 2),
@@ -2093,7 +2097,7 @@ begin
       analytics.dimension(grouping(l.lead_source), grouping(l.owner_id)) as dim,
       analytics.dimension_key(grouping(l.lead_source), l.lead_source,
       grouping(l.owner_id), l.owner_id) as k,
-      case when grouping(l.owner_id) = 0 then max(l.owner_name) end as lbl,
+      analytics.owner_label(grouping(l.owner_id), max(l.owner_name)) as lbl,
       count(*)::numeric as v
     from leads l
     group by grouping sets ((l.b_start), (l.b_start, l.lead_source), (l.b_start, l.owner_id))
@@ -2102,7 +2106,7 @@ begin
       analytics.dimension(grouping(w.lead_source), grouping(w.owner_id)),
       analytics.dimension_key(grouping(w.lead_source), w.lead_source,
       grouping(w.owner_id), w.owner_id),
-      case when grouping(w.owner_id) = 0 then max(w.owner_name) end,
+      analytics.owner_label(grouping(w.owner_id), max(w.owner_name)),
       coalesce(sum(w.amount), 0)
     from won w
     group by grouping sets ((w.b_start), (w.b_start, w.lead_source), (w.b_start, w.owner_id))

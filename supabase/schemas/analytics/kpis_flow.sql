@@ -375,9 +375,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*), count(hours), count(*) - count(hours),
     round((percentile_disc(0.5) within group (order by hours)
       + percentile_disc(0.5) within group (order by hours desc)) / 2, 2),

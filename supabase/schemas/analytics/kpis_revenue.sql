@@ -22,7 +22,7 @@ as $$
     case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where cur), count(*) filter (where not cur),
     analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
       count(*) filter (where not cur))
@@ -50,9 +50,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where is_won), count(*) filter (where is_lost),
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
     analytics.pct(count(*) filter (where is_won), count(*)),
@@ -163,9 +162,8 @@ as $$
   )
   select
     analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source,
-      grouping(owner_id), owner_id),
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*),
     round(avg(amount), 2),
     round((percentile_disc(0.5) within group (order by amount)
@@ -242,7 +240,7 @@ as $$
       when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     case when grouping(stage) = 0 then min(position) end,
     count(*), coalesce(sum(amount), 0),
     coalesce(sum(amount * probability / 100), 0)

@@ -86,6 +86,13 @@ $$;
 comment on function analytics.dimension_key(integer, text, integer, text) is
   'Key of a grouping-sets row: its lead source or owner id, ''(none)'' when empty, null for all';
 
+-- ... and an owner row carries the owner's name (call with max(owner_name)); others none.
+create or replace function analytics.owner_label(by_owner integer, owner_name text) returns text
+language sql immutable parallel safe
+as $$ select case when by_owner = 0 then owner_name end $$;
+comment on function analytics.owner_label(integer, text) is
+  'Label of a grouping-sets row: the owner name on owner rows, else null';
+
 -- "Not deleted at that time": a record deleted at or after the instant t still counted at t.
 create or replace function analytics.alive_at(deleted_at timestamptz, t timestamptz)
 returns boolean

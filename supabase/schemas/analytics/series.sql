@@ -62,7 +62,7 @@ begin
       analytics.dimension(grouping(l.lead_source), grouping(l.owner_id)) as dim,
       analytics.dimension_key(grouping(l.lead_source), l.lead_source,
       grouping(l.owner_id), l.owner_id) as k,
-      case when grouping(l.owner_id) = 0 then max(l.owner_name) end as lbl,
+      analytics.owner_label(grouping(l.owner_id), max(l.owner_name)) as lbl,
       count(*)::numeric as v
     from leads l
     group by grouping sets ((l.b_start), (l.b_start, l.lead_source), (l.b_start, l.owner_id))
@@ -71,7 +71,7 @@ begin
       analytics.dimension(grouping(w.lead_source), grouping(w.owner_id)),
       analytics.dimension_key(grouping(w.lead_source), w.lead_source,
       grouping(w.owner_id), w.owner_id),
-      case when grouping(w.owner_id) = 0 then max(w.owner_name) end,
+      analytics.owner_label(grouping(w.owner_id), max(w.owner_name)),
       coalesce(sum(w.amount), 0)
     from won w
     group by grouping sets ((w.b_start), (w.b_start, w.lead_source), (w.b_start, w.owner_id))

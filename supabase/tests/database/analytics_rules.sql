@@ -2,7 +2,7 @@
 -- says, and that Postgres inlines them (the plan is the one of the expression written out, so
 -- saying a rule once costs the KPI queries nothing).
 begin;
-select plan(16);
+select plan(17);
 
 -- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
 select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
@@ -27,6 +27,9 @@ select is(array[analytics.dimension(0), analytics.dimension(1), analytics.dimens
 select is(array[analytics.dimension_key(0, null), analytics.dimension_key(0, 'Web'),
   analytics.dimension_key(1, 'Web', 0, 'u1'), analytics.dimension_key(1, 'Web', 1, 'u1')],
   array['(none)', 'Web', 'u1', null], 'dimension_key: the grouped value, (none) when empty');
+
+select is(array[analytics.owner_label(0, 'Asha'), analytics.owner_label(1, 'Asha')],
+  array['Asha', null], 'owner_label: the name on owner rows only');
 
 -- The plan of a query through each rule, as EXPLAIN VERBOSE prints it.
 create function pg_temp.plan_of(q text) returns text language plpgsql as $$
@@ -60,15 +63,17 @@ select is(
 
 select is(
   pg_temp.plan_of($$select analytics.dimension(grouping(lead_source), grouping(owner_id)),
-      analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id)
+      analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+      analytics.owner_label(grouping(owner_id), max(owner_name))
     from analytics.f_deals group by grouping sets ((), (lead_source), (owner_id))$$),
   pg_temp.plan_of($$select
       case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
         else 'all' end,
       case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-        when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end
+        when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+      case when grouping(owner_id) = 0 then max(owner_name) end
     from analytics.f_deals group by grouping sets ((), (lead_source), (owner_id))$$),
-  'dimension and dimension_key are inlined: same plan as the cases written out');
+  'dimension, dimension_key and owner_label are inlined: same plan as the cases written out');
 select is(
   (select count(*)::int from analytics.win_rate('2026-03-04', 't12m') where dimension = 'all'
     and key is null), 1, 'win_rate keeps one all row keyed null');
