@@ -12,16 +12,16 @@
 -- analytics_facts_incremental.sql).
 --
 -- Validity: the fact tables are unlogged (derived data, no WAL on ingest). A crash empties every
--- unlogged table together, analytics.f_ready included, and an empty f_ready means "facts not
+-- unlogged table together, analytics.facts_built included, and an empty facts_built means "facts not
 -- built": triggers then skip their work (an initial full sync pays nothing) and the next
 -- snapshot rebuilds everything once. Changing the time zone or stage settings (which facts
--- bake in: local days, fallback probability, progress ranks) empties f_ready the same way.
+-- bake in: local days, fallback probability, progress ranks) empties facts_built the same way.
 
-create unlogged table analytics.f_ready (
+create unlogged table analytics.facts_built (
   id boolean primary key default true check (id),
   built_at timestamptz not null default now()
 );
-comment on table analytics.f_ready is
+comment on table analytics.facts_built is
   'One row while analytics.f_* are complete and current; empty = rebuild on the next snapshot';
 
 create unlogged table analytics.f_leads (
@@ -122,7 +122,7 @@ create index if not exists f_deal_versions_valid_to_idx on analytics.f_deal_vers
 -- derived columns are the history up to as_of whenever the deal has no entry after as_of (its
 -- last entry is before the end of as_of): always so for as_of = today. Deals with later entries
 -- (a past as_of) get the window over their entries up to as_of. Progress ranks come from
--- analytics.stage_settings, whose changes empty f_ready (a full rebuild on the next snapshot).
+-- analytics.stage_settings, whose changes empty facts_built (a full rebuild on the next snapshot).
 create unlogged table analytics.f_stage_entries (
   deal_id text not null,
   version integer not null,
@@ -301,7 +301,7 @@ begin
   perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
   truncate analytics.f_leads, analytics.f_deals, analytics.f_touches, analytics.f_activities,
     analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_entries,
-    analytics.f_campaigns, analytics.f_ready;
+    analytics.f_campaigns, analytics.facts_built;
 
   insert into analytics.f_leads
   select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
@@ -335,7 +335,7 @@ begin
     from analytics.f_deal_versions v));
 
   perform analytics.refresh_campaign_facts();
-  insert into analytics.f_ready default values;
+  insert into analytics.facts_built default values;
 
   analyze analytics.f_leads;
   analyze analytics.f_deals;
@@ -362,7 +362,7 @@ declare
   ids text[];
 begin
   perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
-  if not exists (select from analytics.f_ready) then
+  if not exists (select from analytics.facts_built) then
     perform analytics.refresh_facts();
     return;
   end if;
@@ -403,7 +403,7 @@ declare
   came text;
   gone text;
 begin
-  if not exists (select from analytics.f_ready) then
+  if not exists (select from analytics.facts_built) then
     return null;
   end if;
   tz := analytics.time_zone();
@@ -463,7 +463,7 @@ as $$
 declare
   deals text[];
 begin
-  if not exists (select from analytics.f_ready) then
+  if not exists (select from analytics.facts_built) then
     return null;
   end if;
   if tg_op = 'INSERT' then
@@ -501,7 +501,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-  delete from analytics.f_ready;
+  delete from analytics.facts_built;
   return null;
 end
 $$;
@@ -516,7 +516,7 @@ create trigger records_truncate_invalidates_facts after truncate on zoho.records
 create trigger record_versions_truncate_invalidates_facts after truncate on zoho.record_versions
   for each statement execute function analytics.invalidate_facts();
 
-alter table analytics.f_ready enable row level security;
+alter table analytics.facts_built enable row level security;
 alter table analytics.f_leads enable row level security;
 alter table analytics.f_deals enable row level security;
 alter table analytics.f_activities enable row level security;
@@ -526,7 +526,7 @@ alter table analytics.f_deal_versions enable row level security;
 alter table analytics.f_stage_entries enable row level security;
 alter table analytics.f_campaigns enable row level security;
 revoke all on all tables in schema analytics from anon, authenticated;
-grant select on analytics.f_ready, analytics.f_leads, analytics.f_deals, analytics.f_activities,
+grant select on analytics.facts_built, analytics.f_leads, analytics.f_deals, analytics.f_activities,
   analytics.f_touches, analytics.f_deal_versions, analytics.f_stage_entries,
   analytics.f_campaigns to service_role;
 -- Only the snapshot path (and the owner) rebuilds or catches up facts.
