@@ -52,7 +52,13 @@ export async function benchDatabase(leads: number, fresh: boolean): Promise<post
   url.pathname = `/${name}`;
   const sql = postgres(url.href, { max: 1, onnotice: () => {} });
   if (!exists) await applyStandIns(sql, join(ROOT, "scripts/local/sql"));
-  await applyMigrations(sql, join(ROOT, "supabase/migrations"));
+  try {
+    await applyMigrations(sql, join(ROOT, "supabase/migrations"));
+  } catch (e) {
+    await sql.end();
+    const detail = e instanceof Error ? e.message.replace(/: recreate .*$/, "") : String(e);
+    throw new Error(`${detail} in ${name}: reload it with --fresh`);
+  }
   const [{ n }] = await sql`select count(*)::int as n from zoho.records` as unknown as [
     { n: number },
   ];

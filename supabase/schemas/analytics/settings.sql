@@ -1,10 +1,12 @@
--- Analytics settings an admin fills (time zone, stage probabilities and stale thresholds, revenue targets, campaign sources) and the immutable snapshot store.
+-- Analytics settings an admin fills: time zone, stage probabilities and stale thresholds,
+-- revenue targets, campaign sources. The rows inserted here are the defaults a new database
+-- starts with (data: db:diff does not compare it; change it in a hand-written migration).
 create schema if not exists analytics;
 revoke all on schema analytics from anon, authenticated;
 grant usage on schema analytics to service_role;
 
 -- True when `name` is a time zone Postgres knows (pg_timezone_names or a POSIX/offset spec).
-create function analytics.is_time_zone(name text) returns boolean
+create or replace function analytics.is_time_zone(name text) returns boolean
 language plpgsql stable
 as $$
 begin
@@ -36,7 +38,7 @@ create table analytics.settings (
 );
 comment on table analytics.settings is
   'Company-wide analytics settings (single row): time zone of periods, currency, thresholds';
-insert into analytics.settings default values;
+insert into analytics.settings default values on conflict do nothing;
 
 -- Stages in pipeline order with the fallback probability (Zoho's standard Stage-Probability
 -- mapping, used when a deal's own Probability is null) and the per-stage stale threshold
@@ -60,7 +62,8 @@ insert into analytics.stage_settings (stage, position, probability, stale_days, 
   ('Negotiation/Review', 7, 90, 3, true),
   ('Closed Won', 8, 100, null, false),
   ('Closed Lost', 9, 0, null, false),
-  ('Closed Lost to Competition', 10, 0, null, false);
+  ('Closed Lost to Competition', 10, 0, null, false)
+on conflict do nothing;
 
 -- Revenue targets per quarter, company-wide (owner_id null) or per deal owner (Zoho user id).
 create table analytics.revenue_targets (
@@ -82,41 +85,10 @@ create table analytics.campaign_sources (
 comment on table analytics.campaign_sources is
   'Admin override: campaign → lead source for source ROI (default: its deals'' main source)';
 
--- Snapshots: immutable rows written by analytics.compute_snapshot.
-create table analytics.snapshots (
-  id uuid primary key default gen_random_uuid(),
-  run_id uuid,
-  as_of date not null,
-  period_start date not null,
-  period_end date not null,
-  time_zone text not null,
-  content_hash text not null,
-  kpis jsonb not null,
-  brief jsonb not null,
-  created_at timestamptz not null default now()
-);
-comment on table analytics.snapshots is
-  'Immutable KPI snapshots; content_hash = sha256 of kpis and brief, equal for equal data';
-create index snapshots_as_of_idx on analytics.snapshots (as_of, created_at desc);
-
-create function analytics.refuse_change() returns trigger
-language plpgsql
-as $$
-begin
-  raise exception '% is immutable', tg_table_schema || '.' || tg_table_name
-    using errcode = '42501';
-end
-$$;
-create trigger snapshots_immutable
-  before update or delete on analytics.snapshots
-  for each row execute function analytics.refuse_change();
-
 alter table analytics.settings enable row level security;
 alter table analytics.stage_settings enable row level security;
 alter table analytics.revenue_targets enable row level security;
 alter table analytics.campaign_sources enable row level security;
-alter table analytics.snapshots enable row level security;
 revoke all on all tables in schema analytics from anon, authenticated;
 grant select, insert, update, delete on analytics.settings, analytics.stage_settings,
   analytics.revenue_targets, analytics.campaign_sources to service_role;
-grant select, insert on analytics.snapshots to service_role;

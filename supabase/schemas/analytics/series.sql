@@ -1,6 +1,6 @@
 -- Time series by day, week or month (company time zone): leads created and Closed Won revenue,
 -- in total, by lead source and by owner, for charts and for "by day/week/month" questions.
-create function analytics.series(
+create or replace function analytics.series(
   p_as_of date,
   p_grain text default 'week',
   p_buckets integer default 12
@@ -47,7 +47,7 @@ begin
       f.lead_source, f.owner_id, f.owner_name
     from analytics.f_leads f, cutoff
     where f.created_day >= first_bucket and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= cutoff.at)
+      and analytics.alive_at(f.deleted_at, cutoff.at)
   ),
   won as (
     select date_trunc(p_grain, f.closing_date::timestamp)::date as b_start,
@@ -55,25 +55,23 @@ begin
     from analytics.f_deals f, cutoff
     where f.is_won and f.closing_date >= first_bucket and f.closing_date <= p_as_of
       and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= cutoff.at)
+      and analytics.alive_at(f.deleted_at, cutoff.at)
   ),
   grouped as (
     select 'leads'::text as m, l.b_start,
-      case when grouping(l.lead_source) = 0 then 'source'
-        when grouping(l.owner_id) = 0 then 'owner' else 'all' end as dim,
-      case when grouping(l.lead_source) = 0 then coalesce(l.lead_source, '(none)')
-        when grouping(l.owner_id) = 0 then coalesce(l.owner_id, '(none)') end as k,
-      case when grouping(l.owner_id) = 0 then max(l.owner_name) end as lbl,
+      analytics.dimension(grouping(l.lead_source), grouping(l.owner_id)) as dim,
+      analytics.dimension_key(grouping(l.lead_source), l.lead_source,
+      grouping(l.owner_id), l.owner_id) as k,
+      analytics.owner_label(grouping(l.owner_id), max(l.owner_name)) as lbl,
       count(*)::numeric as v
     from leads l
     group by grouping sets ((l.b_start), (l.b_start, l.lead_source), (l.b_start, l.owner_id))
     union all
     select 'revenue', w.b_start,
-      case when grouping(w.lead_source) = 0 then 'source'
-        when grouping(w.owner_id) = 0 then 'owner' else 'all' end,
-      case when grouping(w.lead_source) = 0 then coalesce(w.lead_source, '(none)')
-        when grouping(w.owner_id) = 0 then coalesce(w.owner_id, '(none)') end,
-      case when grouping(w.owner_id) = 0 then max(w.owner_name) end,
+      analytics.dimension(grouping(w.lead_source), grouping(w.owner_id)),
+      analytics.dimension_key(grouping(w.lead_source), w.lead_source,
+      grouping(w.owner_id), w.owner_id),
+      analytics.owner_label(grouping(w.owner_id), max(w.owner_name)),
       coalesce(sum(w.amount), 0)
     from won w
     group by grouping sets ((w.b_start), (w.b_start, w.lead_source), (w.b_start, w.owner_id))
@@ -91,7 +89,6 @@ begin
   order by 1, 2, 4, 5 nulls first;
 end
 $$;
-
 comment on function analytics.series(date, text, integer) is
   'Series per day/week (ISO, Monday)/month in the company time zone, last bucket holding as_of '
   '(complete = false while it is still running). leads = leads created (Created_Time), '

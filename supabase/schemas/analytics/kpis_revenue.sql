@@ -1,60 +1,8 @@
--- KPIs over leads and deals: periods, leads created and growth, win rate, revenue vs target, deal size and cycle, sales velocity, pipeline and coverage.
--- Conventions of every KPI function here:
--- * Everything takes p_as_of (a date in analytics.settings.time_zone); nothing reads now().
--- * Periods come from analytics.periods(p_as_of): day, wtd, mtd, qtd, ytd are "to date" (start
---   of the period up to the end of p_as_of); the previous equal period is the same number of days
---   from the start of the previous period (capped at its end); t12m is the 12 months to p_as_of.
--- * A record counts when it existed at the end of p_as_of: created on or before it and not
---   deleted by then. Fields are their current values (Zoho keeps only the current record; the
---   stage-history KPIs read the versions we own).
--- * Closed in period = Closing_Date in the period (Zoho's closing date of a closed deal).
--- * Amounts are exact numeric; percentages are rounded to 2 decimals, money averages to 2,
---   days to 2. Medians are exact: mean of the lower and upper middle values (percentile_disc).
--- * Dimensions: 'all' (key null), 'source' (Lead_Source, '(none)' when empty), 'owner' (owner
---   id, label = owner name), and 'status' / 'stage' / 'closing_month' where stated.
+-- KPIs over leads and deals: leads created and growth, win rate, revenue vs target, deal size
+-- and cycle, sales velocity, pipeline and coverage. Conventions and shared rules:
+-- analytics/rules.sql.
 
-create function analytics.periods(p_as_of date)
-returns table (period text, start_day date, end_day date, full_end date, prev_start date,
-  prev_end date)
-language sql immutable parallel safe
-as $$
-  select p.period, p.s, p_as_of + 1, greatest(p.fe, p_as_of + 1), p.ps,
-    least(p.s, p.ps + (p_as_of + 1 - p.s))
-  from (values
-    ('day', p_as_of, p_as_of + 1, p_as_of - 1),
-    ('wtd', date_trunc('week', p_as_of::timestamp)::date,
-      (date_trunc('week', p_as_of::timestamp) + interval '1 week')::date,
-      (date_trunc('week', p_as_of::timestamp) - interval '1 week')::date),
-    ('mtd', date_trunc('month', p_as_of::timestamp)::date,
-      (date_trunc('month', p_as_of::timestamp) + interval '1 month')::date,
-      (date_trunc('month', p_as_of::timestamp) - interval '1 month')::date),
-    ('qtd', date_trunc('quarter', p_as_of::timestamp)::date,
-      (date_trunc('quarter', p_as_of::timestamp) + interval '3 months')::date,
-      (date_trunc('quarter', p_as_of::timestamp) - interval '3 months')::date),
-    ('ytd', date_trunc('year', p_as_of::timestamp)::date,
-      (date_trunc('year', p_as_of::timestamp) + interval '1 year')::date,
-      (date_trunc('year', p_as_of::timestamp) - interval '1 year')::date),
-    ('t12m', (p_as_of + 1 - interval '12 months')::date, p_as_of + 1,
-      (p_as_of + 1 - interval '24 months')::date)
-  ) as p(period, s, fe, ps)
-$$;
-comment on function analytics.periods(date) is
-  'Periods of p_as_of: day, wtd (ISO week from Monday), mtd, qtd, ytd to date, t12m; '
-  'prev_* = previous equal period (same elapsed days of the previous period, capped at its end); '
-  'full_end = end of the whole calendar period';
-
--- The instant p_as_of ends in the company time zone.
-create function analytics.day_end(p_as_of date) returns timestamptz
-language sql stable parallel safe
-as $$ select ((p_as_of + 1)::timestamp at time zone analytics.time_zone()) $$;
-
-create function analytics.pct(num numeric, den numeric) returns numeric
-language sql immutable parallel safe
-as $$ select round(100 * num / nullif(den, 0), 2) $$;
-comment on function analytics.pct(numeric, numeric) is
-  'Percentage num ÷ den × 100, 2 decimals; null when den is 0 or null';
-
-create function analytics.leads_created(p_as_of date, p_period text default 'mtd')
+create or replace function analytics.leads_created(p_as_of date, p_period text default 'mtd')
 returns table (dimension text, key text, label text, leads bigint, prev_leads bigint,
   growth_pct numeric)
 language sql stable
@@ -66,7 +14,7 @@ as $$
     from analytics.f_leads f, p
     where f.created_day >= p.prev_start and f.created_day < p.end_day
       and (f.created_day >= p.start_day or f.created_day < p.prev_end)
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
     case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
@@ -74,7 +22,7 @@ as $$
     case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where cur), count(*) filter (where not cur),
     analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
       count(*) filter (where not cur))
@@ -86,7 +34,7 @@ comment on function analytics.leads_created(date, text) is
   'Leads created = count of leads created in the period (to date), by all/source/owner/status; '
   'growth_pct = (this − previous equal period) ÷ previous × 100 (standard MoM/WoW growth)';
 
-create function analytics.win_rate(p_as_of date, p_period text default 't12m')
+create or replace function analytics.win_rate(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won bigint, lost bigint,
   won_amount numeric, lost_amount numeric, win_rate_count_pct numeric,
   win_rate_value_pct numeric)
@@ -98,14 +46,12 @@ as $$
     where f.is_closed and (f.is_won or f.is_lost)
       and f.closing_date >= p.start_day and f.closing_date < p.end_day
       and f.created_day < p.end_day
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*) filter (where is_won), count(*) filter (where is_lost),
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
     analytics.pct(count(*) filter (where is_won), count(*)),
@@ -119,7 +65,7 @@ comment on function analytics.win_rate(date, text) is
   'the period; by count and by value (won amount ÷ closed amount, null amounts as 0); open '
   'deals excluded; variant: all Closed Lost* stages count as lost (no separate no-decision)';
 
-create function analytics.revenue(p_as_of date)
+create or replace function analytics.revenue(p_as_of date)
 returns table (period text, start_day date, end_day date, revenue numeric, won_deals bigint,
   prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
 language sql stable
@@ -129,7 +75,7 @@ as $$
   won as (
     select f.closing_date, coalesce(f.amount, 0) as amount from analytics.f_deals f
     where f.is_won and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select p.period, p.start_day, p.end_day, r.revenue, r.won_deals, r.prev_revenue,
     analytics.pct(r.revenue - r.prev_revenue, r.prev_revenue), t.target,
@@ -155,7 +101,7 @@ comment on function analytics.revenue(date) is
   'the previous equal period and vs target (qtd: the quarter''s company target; ytd: targets of '
   'quarters started this year up to p_as_of; attainment = revenue ÷ target × 100)';
 
-create function analytics.revenue_by_owner(p_as_of date)
+create or replace function analytics.revenue_by_owner(p_as_of date)
 returns table (owner_id text, label text, revenue numeric, won_deals bigint, target numeric,
   attainment_pct numeric)
 language sql stable
@@ -167,7 +113,7 @@ as $$
     from analytics.f_deals f, p
     where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
       and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
     group by f.owner_id
   ),
   t as (
@@ -182,19 +128,19 @@ $$;
 comment on function analytics.revenue_by_owner(date) is
   'Quarter-to-date Closed Won revenue per deal owner vs the owner''s quarter target';
 
-create function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
+create or replace function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
 language sql stable
 as $$
   select date_trunc('month', f.closing_date::timestamp)::date,
-    case when grouping(f.lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(f.lead_source) = 0 then coalesce(f.lead_source, '(none)') end,
+    analytics.dimension(grouping(f.lead_source)),
+    analytics.dimension_key(grouping(f.lead_source), f.lead_source),
     coalesce(sum(f.amount), 0), count(*)
   from analytics.f_deals f
   where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
     and f.closing_date >= (date_trunc('month', p_as_of::timestamp)
       - make_interval(months => p_months - 1))::date
-    and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+    and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   group by grouping sets ((1), (1, f.lead_source))
   order by 1, 2, 3 nulls first
 $$;
@@ -202,7 +148,7 @@ comment on function analytics.revenue_by_month(date, integer) is
   'Closed Won revenue (Σ Amount) by closing month (Closing_Date), last p_months months, all and '
   'by source';
 
-create function analytics.deal_size(p_as_of date, p_period text default 't12m')
+create or replace function analytics.deal_size(p_as_of date, p_period text default 't12m')
 returns table (dimension text, key text, label text, won_deals bigint, avg_amount numeric,
   median_amount numeric, avg_cycle_days numeric, median_cycle_days numeric)
 language sql stable
@@ -212,14 +158,12 @@ as $$
     select f.*, f.closing_date - f.created_day as cycle from analytics.f_deals f, p
     where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
       and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*),
     round(avg(amount), 2),
     round((percentile_disc(0.5) within group (order by amount)
@@ -236,7 +180,7 @@ comment on function analytics.deal_size(date, text) is
   'skipped, zero amounts counted); sales cycle = Closing_Date − created day (company time zone), '
   'average and median, won deals only';
 
-create function analytics.sales_velocity(p_as_of date)
+create or replace function analytics.sales_velocity(p_as_of date)
 returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
   win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
 language sql stable
@@ -245,12 +189,12 @@ as $$
   alive as (
     select f.* from analytics.f_deals f
     where f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   ),
   g as (
     select
-      case when grouping(a.lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(a.lead_source) = 0 then coalesce(a.lead_source, '(none)') end as key,
+      analytics.dimension(grouping(a.lead_source)) as dimension,
+      analytics.dimension_key(grouping(a.lead_source), a.lead_source) as key,
       count(*) filter (where not a.is_closed) as open_deals,
       count(*) filter (where a.is_won and a.closing_date >= p.start_day
         and a.closing_date < p.end_day) as won,
@@ -275,7 +219,7 @@ comment on function analytics.sales_velocity(date) is
   'the trailing 12 months, open opportunities = open deals at p_as_of; all and per source '
   '(HubSpot formula, winsabove variant: trailing-12-month rate and cycle)';
 
-create function analytics.pipeline(p_as_of date)
+create or replace function analytics.pipeline(p_as_of date)
 returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
   amount numeric, weighted_amount numeric)
 language sql stable
@@ -286,7 +230,7 @@ as $$
     from analytics.f_deals f
     left join analytics.stage_settings s on s.stage = f.stage
     where not f.is_closed and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
     case when grouping(stage) = 0 then 'stage' when grouping(closing_month) = 0
@@ -296,7 +240,7 @@ as $$
       when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
       when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
       when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     case when grouping(stage) = 0 then min(position) end,
     count(*), coalesce(sum(amount), 0),
     coalesce(sum(amount * probability / 100), 0)
@@ -310,7 +254,7 @@ comment on function analytics.pipeline(date) is
   'analytics.stage_settings; open deals only (Salesforce definition, not HubSpot''s with Closed '
   'Won); by stage, closing month, owner, source';
 
-create function analytics.pipeline_coverage(p_as_of date)
+create or replace function analytics.pipeline_coverage(p_as_of date)
 returns table (quarter_start date, quarter_end date, target numeric, won_qtd numeric,
   remaining_target numeric, open_pipeline numeric, weighted_pipeline numeric,
   coverage numeric, win_rate_pct numeric, required_coverage numeric, forecast numeric,
@@ -322,7 +266,7 @@ as $$
     select f.* from analytics.f_deals f, p
     where f.created_day <= p_as_of
       and f.closing_date >= p.start_day and f.closing_date < p.full_end
-      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   ),
   x as (
     select

@@ -22,19 +22,22 @@ create table zoho.sync_state (
   full_started_at timestamptz,
   last_full_read_at timestamptz,
   fields_hash text,
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  deleted_checked_at timestamptz
 );
 comment on column zoho.sync_state.next_since is
   'If-Modified-Since for the next incremental read (inclusive); null means read everything';
+comment on column zoho.sync_state.deleted_checked_at is
+  'Zoho server time of the last /deleted read (ZOHO_DELETED_CHECK_MINUTES cadence; restores are found there too)';
 
--- A module read splits into segments of Modified_Time; each is one ascending page_token chain.
+-- A module read splits into segments of Modified_Time; each is one ascending page_token chain per field group.
 create table zoho.sync_segments (
   module text not null,
   segment integer not null,
   since timestamptz,
   until timestamptz,
   cursor timestamptz,
-  page_token text,
+  page_tokens jsonb,
   token_since timestamptz,
   done boolean not null default false,
   updated_at timestamptz not null default now(),
@@ -42,6 +45,8 @@ create table zoho.sync_segments (
 );
 comment on table zoho.sync_segments is
   'Read progress: records with Modified_Time in [since, until) up to cursor are committed';
+comment on column zoho.sync_segments.page_tokens is
+  'Next page_token of each field group (JSON array of strings, group 0 first), or null';
 
 -- One running sync at a time: a lease row renewed while the run works (no session locks, so it
 -- also works behind the transaction pooler).

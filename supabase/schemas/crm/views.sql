@@ -3,41 +3,65 @@
 create schema if not exists crm;
 
 -- Zoho datetimes look like 2026-03-04T10:15:30+05:30; '' and null both mean "no value".
-create function crm.ts(value text) returns timestamptz
+create or replace function crm.ts(value text) returns timestamptz
 language sql immutable parallel safe
 as $$ select nullif(value, '')::timestamptz $$;
 
-create function crm.num(value text) returns numeric
+create or replace function crm.num(value text) returns numeric
 language sql immutable parallel safe
 as $$ select nullif(value, '')::numeric $$;
 
-create function crm.day(value text) returns date
+create or replace function crm.day(value text) returns date
 language sql immutable parallel safe
 as $$ select nullif(value, '')::date $$;
 
-create view crm.leads as
+-- A picklist value: Zoho sends '' or '-None-' for "no value".
+create or replace function crm.picklist(value text) returns text
+language sql immutable parallel safe
+as $$ select nullif(nullif(value, ''), '-None-') $$;
+
+-- Leads. Per-record reads return {"Contact","Account","Deal","converted_time"}; older samples use
+-- lower-case keys and converted_date_time, so both are accepted; Converted__s backs $converted.
+create or replace view crm.leads as
 select
   r.id,
   crm.ts(r.data ->> 'Created_Time') as created_at,
   crm.ts(r.data ->> 'Modified_Time') as modified_at,
   r.data -> 'Owner' ->> 'id' as owner_id,
   r.data -> 'Owner' ->> 'name' as owner_name,
-  nullif(nullif(r.data ->> 'Lead_Source', ''), '-None-') as lead_source,
-  nullif(nullif(r.data ->> 'Lead_Status', ''), '-None-') as lead_status,
+  crm.picklist(r.data ->> 'Lead_Source') as lead_source,
+  crm.picklist(r.data ->> 'Lead_Status') as lead_status,
   r.data ->> 'Company' as company,
   r.data ->> 'Email' as email,
-  coalesce((r.data ->> '$converted')::boolean, false) as converted,
-  crm.ts(r.data -> '$converted_detail' ->> 'converted_date_time') as converted_at,
-  r.data -> '$converted_detail' -> 'contact' ->> 'id' as converted_contact_id,
-  r.data -> '$converted_detail' -> 'account' ->> 'id' as converted_account_id,
-  r.data -> '$converted_detail' -> 'deal' ->> 'id' as converted_deal_id,
+  coalesce((r.data ->> '$converted')::boolean, (r.data ->> 'Converted__s')::boolean, false)
+    as converted,
+  crm.ts(coalesce(
+    r.data -> '$converted_detail' ->> 'converted_time',
+    r.data -> '$converted_detail' ->> 'converted_date_time',
+    r.data ->> 'Converted_Date_Time'
+  )) as converted_at,
+  coalesce(
+    r.data -> '$converted_detail' -> 'Contact' ->> 'id',
+    r.data -> '$converted_detail' -> 'contact' ->> 'id',
+    r.data -> 'Converted_Contact' ->> 'id'
+  ) as converted_contact_id,
+  coalesce(
+    r.data -> '$converted_detail' -> 'Account' ->> 'id',
+    r.data -> '$converted_detail' -> 'account' ->> 'id',
+    r.data -> 'Converted_Account' ->> 'id'
+  ) as converted_account_id,
+  coalesce(
+    r.data -> '$converted_detail' -> 'Deal' ->> 'id',
+    r.data -> '$converted_detail' -> 'deal' ->> 'id',
+    r.data -> 'Converted_Deal' ->> 'id'
+  ) as converted_deal_id,
   r.deleted_at,
   r.data
 from zoho.records r
 where r.module = 'Leads';
 comment on view crm.leads is 'Leads, converted ones included ($converted, $converted_detail)';
 
-create view crm.deals as
+create or replace view crm.deals as
 select
   r.id,
   r.data ->> 'Deal_Name' as name,
@@ -49,12 +73,12 @@ select
   crm.num(r.data ->> 'Amount') as amount,
   crm.num(r.data ->> 'Probability') as probability,
   crm.day(r.data ->> 'Closing_Date') as closing_date,
-  nullif(nullif(r.data ->> 'Lead_Source', ''), '-None-') as lead_source,
+  crm.picklist(r.data ->> 'Lead_Source') as lead_source,
   r.data -> 'Account_Name' ->> 'id' as account_id,
   r.data -> 'Contact_Name' ->> 'id' as contact_id,
   r.data -> 'Campaign_Source' ->> 'id' as campaign_id,
   r.data ->> 'Type' as deal_type,
-  nullif(nullif(r.data ->> 'Reason_For_Loss__s', ''), '-None-') as reason_for_loss,
+  crm.picklist(r.data ->> 'Reason_For_Loss__s') as reason_for_loss,
   (r.data ->> 'Stage') = 'Closed Won' as is_won,
   (r.data ->> 'Stage') like 'Closed Lost%' as is_lost,
   (r.data ->> 'Stage') like 'Closed%' as is_closed,
@@ -65,21 +89,21 @@ where r.module = 'Deals';
 comment on view crm.deals is
   'Deals; is_won = Stage Closed Won, is_lost = Stage Closed Lost*, closing_date = Closing_Date';
 
-create view crm.contacts as
+create or replace view crm.contacts as
 select
   r.id,
   crm.ts(r.data ->> 'Created_Time') as created_at,
   crm.ts(r.data ->> 'Modified_Time') as modified_at,
   r.data -> 'Owner' ->> 'id' as owner_id,
   r.data -> 'Account_Name' ->> 'id' as account_id,
-  nullif(nullif(r.data ->> 'Lead_Source', ''), '-None-') as lead_source,
+  crm.picklist(r.data ->> 'Lead_Source') as lead_source,
   r.data ->> 'Email' as email,
   r.deleted_at,
   r.data
 from zoho.records r
 where r.module = 'Contacts';
 
-create view crm.accounts as
+create or replace view crm.accounts as
 select
   r.id,
   r.data ->> 'Account_Name' as name,
@@ -93,7 +117,7 @@ where r.module = 'Accounts';
 
 -- Calls, Tasks and Events (API name Events, UI name Meetings) in one shape. What_Id with
 -- $se_module names the parent (Leads, Deals, Accounts, ...); Who_Id is a contact.
-create view crm.activities as
+create or replace view crm.activities as
 select
   r.module,
   r.id,
@@ -115,7 +139,7 @@ select
 from zoho.records r
 where r.module in ('Calls', 'Tasks', 'Events');
 
-create view crm.campaigns as
+create or replace view crm.campaigns as
 select
   r.id,
   r.data ->> 'Campaign_Name' as name,
@@ -133,7 +157,7 @@ from zoho.records r
 where r.module = 'Campaigns';
 
 -- Stage history from the versions we keep: a row each time a deal's Stage takes a new value.
-create view crm.deal_stage_history as
+create or replace view crm.deal_stage_history as
 select
   v.id as deal_id,
   v.data ->> 'Stage' as stage,

@@ -1,269 +1,7 @@
--- KPI functions evaluate the company time zone once per query instead of once per fact row (same formulas, same results).
--- analytics.day_end() and analytics.time_zone() are stable SQL functions whose body reads
--- analytics.settings, so Postgres cannot inline them and, in a filter over a fact table, calls
--- them for every row: on the 1M-lead demo that was 3.6 s of a 0.16 s scan of
--- analytics.f_deal_versions (1.1M settings lookups). Each call below is wrapped in a scalar
--- sub-select, which Postgres runs once as an InitPlan. The bodies are otherwise exactly those of
--- 20261126120200, 20261126120300 and 20261126120500; their `comment on` texts (formula and
--- variant) still apply unchanged.
-
-create or replace function analytics.leads_created(p_as_of date, p_period text default 'mtd')
-returns table (dimension text, key text, label text, leads bigint, prev_leads bigint,
-  growth_pct numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = p_period),
-  l as (
-    select f.lead_source, f.owner_id, f.owner_name, f.lead_status,
-      f.created_day >= p.start_day as cur
-    from analytics.f_leads f, p
-    where f.created_day >= p.prev_start and f.created_day < p.end_day
-      and (f.created_day >= p.start_day or f.created_day < p.prev_end)
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  )
-  select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      when grouping(lead_status) = 0 then 'status' else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
-      when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
-    count(*) filter (where cur), count(*) filter (where not cur),
-    analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
-      count(*) filter (where not cur))
-  from l
-  group by grouping sets ((), (lead_source), (owner_id), (lead_status))
-  order by 1, 2 nulls first
-$$;
-
-create or replace function analytics.win_rate(p_as_of date, p_period text default 't12m')
-returns table (dimension text, key text, label text, won bigint, lost bigint,
-  won_amount numeric, lost_amount numeric, win_rate_count_pct numeric,
-  win_rate_value_pct numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = p_period),
-  d as (
-    select f.* from analytics.f_deals f, p
-    where f.is_closed and (f.is_won or f.is_lost)
-      and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day < p.end_day
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  )
-  select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
-    count(*) filter (where is_won), count(*) filter (where is_lost),
-    coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
-    analytics.pct(count(*) filter (where is_won), count(*)),
-    analytics.pct(coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount), 0))
-  from d
-  group by grouping sets ((), (lead_source), (owner_id))
-  order by 1, 2 nulls first
-$$;
-
-create or replace function analytics.revenue(p_as_of date)
-returns table (period text, start_day date, end_day date, revenue numeric, won_deals bigint,
-  prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period in ('day', 'wtd', 'mtd',
-    'qtd', 'ytd')),
-  won as (
-    select f.closing_date, coalesce(f.amount, 0) as amount from analytics.f_deals f
-    where f.is_won and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  )
-  select p.period, p.start_day, p.end_day, r.revenue, r.won_deals, r.prev_revenue,
-    analytics.pct(r.revenue - r.prev_revenue, r.prev_revenue), t.target,
-    analytics.pct(r.revenue, t.target)
-  from p
-  cross join lateral (
-    select coalesce(sum(w.amount) filter (where w.closing_date >= p.start_day), 0) as revenue,
-      count(*) filter (where w.closing_date >= p.start_day) as won_deals,
-      coalesce(sum(w.amount) filter (where w.closing_date < p.prev_end), 0) as prev_revenue
-    from won w
-    where w.closing_date >= p.prev_start and w.closing_date < p.end_day
-      and (w.closing_date >= p.start_day or w.closing_date < p.prev_end)
-  ) r
-  left join lateral (
-    select sum(rt.amount) as target from analytics.revenue_targets rt
-    where rt.owner_id is null and p.period in ('qtd', 'ytd')
-      and rt.quarter_start >= p.start_day and rt.quarter_start <= p_as_of
-  ) t on true
-  order by p.end_day - p.start_day, p.period
-$$;
-
-create or replace function analytics.revenue_by_owner(p_as_of date)
-returns table (owner_id text, label text, revenue numeric, won_deals bigint, target numeric,
-  attainment_pct numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = 'qtd'),
-  r as (
-    select f.owner_id, max(f.owner_name) as label, coalesce(sum(f.amount), 0) as revenue,
-      count(*) as won_deals
-    from analytics.f_deals f, p
-    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-    group by f.owner_id
-  ),
-  t as (
-    select rt.owner_id, rt.amount from analytics.revenue_targets rt, p
-    where rt.owner_id is not null and rt.quarter_start = p.start_day
-  )
-  select coalesce(r.owner_id, t.owner_id), r.label, coalesce(r.revenue, 0),
-    coalesce(r.won_deals, 0), t.amount, analytics.pct(coalesce(r.revenue, 0), t.amount)
-  from r full join t on t.owner_id = r.owner_id
-  order by 1
-$$;
-
-create or replace function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
-returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
-language sql stable
-as $$
-  select date_trunc('month', f.closing_date::timestamp)::date,
-    case when grouping(f.lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(f.lead_source) = 0 then coalesce(f.lead_source, '(none)') end,
-    coalesce(sum(f.amount), 0), count(*)
-  from analytics.f_deals f
-  where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
-    and f.closing_date >= (date_trunc('month', p_as_of::timestamp)
-      - make_interval(months => p_months - 1))::date
-    and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  group by grouping sets ((1), (1, f.lead_source))
-  order by 1, 2, 3 nulls first
-$$;
-
-create or replace function analytics.deal_size(p_as_of date, p_period text default 't12m')
-returns table (dimension text, key text, label text, won_deals bigint, avg_amount numeric,
-  median_amount numeric, avg_cycle_days numeric, median_cycle_days numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = p_period),
-  d as (
-    select f.*, f.closing_date - f.created_day as cycle from analytics.f_deals f, p
-    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  )
-  select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
-    count(*),
-    round(avg(amount), 2),
-    round((percentile_disc(0.5) within group (order by amount)
-      + percentile_disc(0.5) within group (order by amount desc)) / 2, 2),
-    round(avg(cycle), 2),
-    round((percentile_disc(0.5) within group (order by cycle)
-      + percentile_disc(0.5) within group (order by cycle desc)) / 2.0, 2)
-  from d
-  group by grouping sets ((), (lead_source), (owner_id))
-  order by 1, 2 nulls first
-$$;
-
-create or replace function analytics.sales_velocity(p_as_of date)
-returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
-  win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = 't12m'),
-  alive as (
-    select f.* from analytics.f_deals f
-    where f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  ),
-  g as (
-    select
-      case when grouping(a.lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(a.lead_source) = 0 then coalesce(a.lead_source, '(none)') end as key,
-      count(*) filter (where not a.is_closed) as open_deals,
-      count(*) filter (where a.is_won and a.closing_date >= p.start_day
-        and a.closing_date < p.end_day) as won,
-      count(*) filter (where (a.is_won or a.is_lost) and a.closing_date >= p.start_day
-        and a.closing_date < p.end_day) as closed,
-      avg(a.amount) filter (where a.is_won and a.closing_date >= p.start_day
-        and a.closing_date < p.end_day) as size,
-      avg(a.closing_date - a.created_day) filter (where a.is_won
-        and a.closing_date >= p.start_day and a.closing_date < p.end_day) as cycle
-    from alive a, p
-    group by grouping sets ((), (a.lead_source))
-  )
-  select dimension, key, open_deals, won, closed, analytics.pct(won, closed), round(size, 2),
-    round(cycle, 2),
-    round(open_deals * (won::numeric / nullif(closed, 0)) * size / nullif(cycle, 0), 2)
-  from g
-  order by 1, 2 nulls first
-$$;
-
-create or replace function analytics.pipeline(p_as_of date)
-returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
-  amount numeric, weighted_amount numeric)
-language sql stable
-as $$
-  with o as (
-    select f.*, s.position,
-      to_char(date_trunc('month', f.closing_date::timestamp), 'YYYY-MM') as closing_month
-    from analytics.f_deals f
-    left join analytics.stage_settings s on s.stage = f.stage
-    where not f.is_closed and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  )
-  select
-    case when grouping(stage) = 0 then 'stage' when grouping(closing_month) = 0
-      then 'closing_month' when grouping(owner_id) = 0 then 'owner'
-      when grouping(lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(stage) = 0 then coalesce(stage, '(none)')
-      when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
-      when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
-    case when grouping(stage) = 0 then min(position) end,
-    count(*), coalesce(sum(amount), 0),
-    coalesce(sum(amount * probability / 100), 0)
-  from o
-  group by grouping sets ((), (stage), (closing_month), (owner_id), (lead_source))
-  order by 1, 4 nulls first, 2 nulls first
-$$;
-
-create or replace function analytics.pipeline_coverage(p_as_of date)
-returns table (quarter_start date, quarter_end date, target numeric, won_qtd numeric,
-  remaining_target numeric, open_pipeline numeric, weighted_pipeline numeric,
-  coverage numeric, win_rate_pct numeric, required_coverage numeric, forecast numeric,
-  forecast_gap numeric)
-language sql stable
-as $$
-  with p as (select * from analytics.periods(p_as_of) where period = 'qtd'),
-  alive as (
-    select f.* from analytics.f_deals f, p
-    where f.created_day <= p_as_of
-      and f.closing_date >= p.start_day and f.closing_date < p.full_end
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
-  ),
-  x as (
-    select
-      (select sum(rt.amount) from analytics.revenue_targets rt, p
-        where rt.owner_id is null and rt.quarter_start = p.start_day) as target,
-      coalesce(sum(a.amount) filter (where a.is_won and a.closing_date <= p_as_of), 0) as won,
-      coalesce(sum(a.amount) filter (where not a.is_closed), 0) as open,
-      coalesce(sum(a.amount * a.probability / 100) filter (where not a.is_closed), 0) as weighted,
-      (select w.win_rate_count_pct from analytics.win_rate(p_as_of, 't12m') w
-        where w.dimension = 'all') as rate
-    from alive a
-  )
-  select p.start_day, p.full_end, x.target, x.won, greatest(x.target - x.won, 0), x.open,
-    round(x.weighted, 2), round(x.open / nullif(greatest(x.target - x.won, 0), 0), 2), x.rate,
-    round(100 / nullif(x.rate, 0), 2), round(x.won + x.weighted, 2),
-    round(x.target - (x.won + x.weighted), 2)
-  from x, p
-$$;
+-- KPIs over the flow of leads and deals through time: cohort conversion, conversion velocity,
+-- stage entries and stage conversion, open deal health and risks, the pipeline waterfall, lead
+-- response, source ROI, data quality and source anomalies. Conventions and shared rules:
+-- analytics/rules.sql.
 
 create or replace function analytics.cohort_conversion(p_as_of date, p_months integer default 12)
 returns table (cohort_month date, dimension text, key text, leads bigint, converted bigint,
@@ -279,15 +17,15 @@ as $$
     from analytics.f_leads f
     left join analytics.f_deals d on d.id = f.converted_deal_id and f.converted
       and f.converted_day <= p_as_of
-      and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
+      and analytics.alive_at(d.deleted_at, (select analytics.day_end(p_as_of)))
     where f.created_day <= p_as_of
       and f.created_day >= (date_trunc('month', p_as_of::timestamp)
         - make_interval(months => p_months - 1))::date
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select cohort,
-    case when grouping(lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
+    analytics.dimension(grouping(lead_source)),
+    analytics.dimension_key(grouping(lead_source), lead_source),
     count(*), count(*) filter (where conv), count(*) filter (where deal),
     count(*) filter (where won),
     analytics.pct(count(*) filter (where conv), count(*)),
@@ -299,6 +37,11 @@ as $$
   group by grouping sets ((cohort), (cohort, lead_source))
   order by 1, 2, 3 nulls first
 $$;
+comment on function analytics.cohort_conversion(date, integer) is
+  'Cohort conversion (rekener.com cohort variant): of the leads created in a month, the share '
+  'converted, converted with a deal ($converted_detail.deal) and whose deal is Closed Won, all '
+  'by p_as_of; leads converted without a deal count as converted only; incomplete = the cohort '
+  'ended less than settings.cohort_maturity_days before p_as_of';
 
 create or replace function analytics.conversion_velocity(p_as_of date, p_months integer default 12)
 returns table (month date, dimension text, key text, conversions bigint, median_days numeric,
@@ -307,16 +50,16 @@ language sql stable
 as $$
   with c as (
     select date_trunc('month', f.converted_day::timestamp)::date as month, f.lead_source,
-      round(extract(epoch from f.converted_at - f.created_at) / 86400, 2) as days
+      round(analytics.days(f.converted_at - f.created_at), 2) as days
     from analytics.f_leads f
     where f.converted and f.converted_day <= p_as_of and f.created_at is not null
       and f.converted_day >= (date_trunc('month', p_as_of::timestamp)
         - make_interval(months => p_months))::date
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   ),
   g as (
-    select month, case when grouping(lead_source) = 0 then 'source' else 'all' end as dimension,
-      case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end as key,
+    select month, analytics.dimension(grouping(lead_source)) as dimension,
+      analytics.dimension_key(grouping(lead_source), lead_source) as key,
       count(*) as conversions,
       (percentile_disc(0.5) within group (order by days)
         + percentile_disc(0.5) within group (order by days desc)) / 2 as median_days,
@@ -338,6 +81,9 @@ as $$
   where month > (date_trunc('month', p_as_of::timestamp) - make_interval(months => p_months))::date
   order by 1, 2, 3 nulls first
 $$;
+comment on function analytics.conversion_velocity(date, integer) is
+  'Conversion velocity = median days from lead Created_Time to conversion, by conversion month '
+  '(and source); trend_days = median − the previous month''s median (negative = faster)';
 
 create or replace function analytics.stage_entries(p_as_of date)
 returns table (deal_id text, version integer, stage text, entered_at timestamptz,
@@ -355,6 +101,8 @@ as $$
   ) e
   window w as (partition by e.deal_id order by e.version)
 $$;
+comment on function analytics.stage_entries(date) is
+  'Stage entries up to p_as_of from analytics.f_deal_versions (stage null = deleted marker)';
 
 create or replace function analytics.stage_conversion(p_as_of date, p_period text default 't12m')
 returns table (stage text, stage_position integer, entered bigint, advanced bigint,
@@ -367,23 +115,39 @@ as $$
       case when s.is_open or s.stage = 'Closed Won' then s.position end as progress
     from analytics.stage_settings s
   ),
+  t as (
+    select (select analytics.day_end(p_as_of)) as t1,
+      (select p.start_day from analytics.periods(p_as_of) p where p.period = p_period)::timestamp
+        at time zone (select analytics.time_zone()) as t0
+  ),
   x as (
-    select x.deal_id, x.stage, x.entered_at, r.progress,
-      max(r.progress) over (partition by x.deal_id order by x.version
-        rows between 1 following and unbounded following) as later_progress,
-      round(extract(epoch from x.left_at - x.entered_at) / 86400, 2) as days,
-      x.left_at is not null as done
-    from analytics.stage_entries(p_as_of) x
-    left join rank r on r.stage = x.stage
+    -- Deals without entries after as_of: the stored history is the history up to as_of.
+    select s.stage, s.progress, s.later_progress, s.entered_at, s.left_at
+    from analytics.f_stage_entries s, t
+    where s.entered_at >= t.t0 and s.last_entry_at < t.t1
+    union all
+    -- Deals with entries after as_of: the window over their entries up to as_of.
+    select y.stage, y.progress, y.later_progress, y.entered_at, y.left_at
+    from (
+      select s.stage, s.progress, s.entered_at,
+        max(s.progress) over (w rows between 1 following and unbounded following)
+          as later_progress,
+        lead(s.entered_at) over w as left_at
+      from analytics.f_stage_entries s, t
+      where s.last_entry_at >= t.t1 and s.entered_at < t.t1
+      window w as (partition by s.deal_id order by s.version)
+    ) y, t
+    where y.entered_at >= t.t0
   ),
   e as (
-    select x.* from x
-    where x.entered_at >= (select p.start_day from analytics.periods(p_as_of) p
-      where p.period = p_period)::timestamp at time zone (select analytics.time_zone())
+    select x.stage, x.progress, x.later_progress,
+      round(analytics.days(x.left_at - x.entered_at), 2) as days,
+      x.left_at is not null as done
+    from x
   )
-  select r.stage, r.position, count(e.deal_id),
+  select r.stage, r.position, count(e.stage),
     count(*) filter (where e.later_progress > e.progress),
-    analytics.pct(count(*) filter (where e.later_progress > e.progress), count(e.deal_id)),
+    analytics.pct(count(*) filter (where e.later_progress > e.progress), count(e.stage)),
     count(*) filter (where e.done),
     round(avg(e.days) filter (where e.done), 2),
     round((percentile_disc(0.5) within group (order by e.days) filter (where e.done)
@@ -394,8 +158,13 @@ as $$
   group by r.stage, r.position
   order by r.position
 $$;
+comment on function analytics.stage_conversion(date, text) is
+  'Stage-to-stage conversion = entries into a stage in the period that later reached a further '
+  'stage (higher position, or Closed Won) ÷ entries (skip-tolerant variant of entries(n+1) ÷ '
+  'entries(n)); days in stage = entry to the next stage change or deletion, completed stays '
+  'only; from zoho.record_versions (history we own)';
 
-create or replace function analytics.open_deal_health(p_as_of date)
+create or replace function analytics.open_deal_health(p_as_of date, p_stage_medians jsonb)
 returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
   stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
   past_median boolean, last_change_at timestamptz, days_since_change numeric,
@@ -404,44 +173,104 @@ language sql stable
 as $$
   with t as (select (select analytics.day_end(p_as_of)) as t1),
   med as (
-    select c.stage, c.median_days_in_stage from analytics.stage_conversion(p_as_of, 't12m') c
-  ),
-  cur as (
-    select distinct on (e.deal_id) e.deal_id, e.stage, e.entered_at
-    from analytics.stage_entries(p_as_of) e
-    order by e.deal_id, e.version desc
-  ),
-  pushes as (
-    select v.deal_id, count(*) as n from analytics.f_deal_versions v, t
-    where v.valid_from < t.t1 and v.change <> 'delete'
-      and v.closing_date > v.previous_closing_date
-    group by v.deal_id
+    select m.key as stage, m.value::numeric as median_days_in_stage
+    from jsonb_each_text(p_stage_medians) m
   )
   select d.id, d.owner_id, d.stage, d.amount, d.closing_date,
     coalesce(c.entered_at, d.created_at),
-    round(extract(epoch from t.t1 - coalesce(c.entered_at, d.created_at)) / 86400, 2),
+    round(analytics.days(t.t1 - coalesce(c.entered_at, d.created_at)), 2),
     m.median_days_in_stage,
-    extract(epoch from t.t1 - coalesce(c.entered_at, d.created_at)) / 86400
+    analytics.days(t.t1 - coalesce(c.entered_at, d.created_at))
       > m.median_days_in_stage,
     greatest(d.modified_at, tc.last_at),
-    round(extract(epoch from t.t1 - greatest(d.modified_at, tc.last_at, d.created_at)) / 86400, 2),
+    round(analytics.days(t.t1 - greatest(d.modified_at, tc.last_at, d.created_at)), 2),
     s.stale_days,
-    extract(epoch from t.t1 - greatest(d.modified_at, tc.last_at, d.created_at)) / 86400
+    analytics.days(t.t1 - greatest(d.modified_at, tc.last_at, d.created_at))
       > s.stale_days,
     d.closing_date < p_as_of,
-    coalesce(pu.n, 0)
+    pu.n
   from analytics.f_deals d
   cross join t
-  left join cur c on c.deal_id = d.id and c.stage = d.stage
+  -- The deal's latest stage entry up to as_of (stage null = deletion marker), when it is the
+  -- deal's current stage (as the distinct-on over analytics.stage_entries did).
+  left join lateral (
+    select s.stage, s.entered_at
+    from analytics.f_stage_entries s
+    where s.deal_id = d.id and s.entered_at < t.t1
+    order by s.version desc
+    limit 1
+  ) c on c.stage = d.stage
   left join med m on m.stage = d.stage
   left join analytics.stage_settings s on s.stage = d.stage
   left join analytics.f_touches tc on tc.parent_module = 'Deals' and tc.parent_id = d.id
     and tc.last_at < t.t1
-  left join pushes pu on pu.deal_id = d.id
+  cross join lateral (
+    select count(*) as n from analytics.f_deal_versions v
+    where v.deal_id = d.id and v.valid_from < t.t1 and v.change <> 'delete'
+      and v.closing_date > v.previous_closing_date
+  ) pu
   where not d.is_closed and d.created_day <= p_as_of
-    and (d.deleted_at is null or d.deleted_at >= t.t1)
+    and analytics.alive_at(d.deleted_at, t.t1)
 $$;
+comment on function analytics.open_deal_health(date, jsonb) is
+  'analytics.open_deal_health(as_of) with the stage medians given as {stage: median days} (the '
+  'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m''), computed once per snapshot)';
 
+create or replace function analytics.deal_risks(p_as_of date, p_stage_medians jsonb)
+returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
+  past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
+  at_risk_amount numeric)
+language sql stable
+as $$
+  select h.stage, min(s.position), count(*), coalesce(sum(h.amount), 0),
+    count(*) filter (where h.past_median), count(*) filter (where h.is_stale),
+    count(*) filter (where h.is_slipped), count(*) filter (where h.close_date_pushes > 0),
+    coalesce(sum(h.close_date_pushes), 0),
+    coalesce(sum(h.amount) filter (where h.past_median or h.is_stale or h.is_slipped), 0)
+  from analytics.open_deal_health(p_as_of, p_stage_medians) h
+  left join analytics.stage_settings s on s.stage = h.stage
+  group by grouping sets ((), (h.stage))
+  order by 2 nulls first, 1
+$$;
+comment on function analytics.deal_risks(date, jsonb) is
+  'analytics.deal_risks(as_of) with the stage medians given as {stage: median days} (see '
+  'analytics.open_deal_health(date, jsonb))';
+
+-- The t12m median days in stage as {stage: median days}: what open_deal_health compares with.
+create or replace function analytics.stage_medians(p_as_of date) returns jsonb
+language sql stable
+as $$
+  select jsonb_object_agg(c.stage, c.median_days_in_stage)
+  from analytics.stage_conversion(p_as_of, 't12m') c
+$$;
+comment on function analytics.stage_medians(date) is
+  'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m'') as {stage: median days}';
+
+create or replace function analytics.open_deal_health(p_as_of date)
+returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
+  stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
+  past_median boolean, last_change_at timestamptz, days_since_change numeric,
+  stale_after_days integer, is_stale boolean, is_slipped boolean, close_date_pushes bigint)
+language sql stable
+as $$ select * from analytics.open_deal_health(p_as_of, analytics.stage_medians(p_as_of)) $$;
+comment on function analytics.open_deal_health(date) is
+  'Per open deal: days in current stage (since its last entry in the versions we own, else '
+  'creation) vs the stage''s t12m median (past_median); stale = no change (Modified_Time or a '
+  'call/task/event on the deal) for more than the stage''s stale_days; slipped = Closing_Date '
+  'before p_as_of while open; close_date_pushes = versions that moved Closing_Date later';
+
+create or replace function analytics.deal_risks(p_as_of date)
+returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
+  past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
+  at_risk_amount numeric)
+language sql stable
+as $$ select * from analytics.deal_risks(p_as_of, analytics.stage_medians(p_as_of)) $$;
+comment on function analytics.deal_risks(date) is
+  'Open deals past their stage median, stale, slipped and pushed, per stage and in total '
+  '(stage null); at_risk_amount = Σ Amount of deals with any of the first three flags';
+
+-- The deal versions read are those still valid at t0 (a filter implied by the state filter s,
+-- as t0 < t1), found by index: 209k of 1.13M versions on the 1M-lead demo.
 create or replace function analytics.pipeline_waterfall(p_as_of date, p_period text default 'qtd')
 returns table (step text, ord integer, deals bigint, amount numeric)
 language sql stable
@@ -456,19 +285,24 @@ as $$
   v as (
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
       coalesce(fv.amount, 0) as amount, fv.closing_date
-    from analytics.f_deal_versions fv
+    from analytics.f_deal_versions fv, p
+    -- Implied by s (t0 < t1); f_deal_versions_valid_to_idx picks these ~209k of 1.13M versions.
+    where fv.valid_to is null or fv.valid_to > p.t0
     union all
     select d.id, coalesce(d.created_at, '-infinity'), d.deleted_at, false, d.stage,
       coalesce(d.amount, 0), d.closing_date
     from analytics.f_deals d
     where not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
   ),
+  -- Only states current at t0 (for s0) or at t1 (for s1) matter: filter before the flags.
   s as (
     select v.*, not v.gone and v.stage not like 'Closed%' and v.closing_date >= p.start_day
         and v.closing_date < p.full_end as in_window,
       not v.gone and v.stage = 'Closed Won' as won,
       not v.gone and v.stage like 'Closed Lost%' as lost
     from v, p
+    where (v.valid_from <= p.t0 and (v.valid_to is null or v.valid_to > p.t0))
+      or (v.valid_from < p.t1 and (v.valid_to is null or v.valid_to >= p.t1))
   ),
   s0 as (select s.* from s, p where s.valid_from <= p.t0 and (s.valid_to is null or s.valid_to > p.t0)),
   s1 as (select s.* from s, p where s.valid_from < p.t1 and (s.valid_to is null or s.valid_to >= p.t1)),
@@ -513,6 +347,13 @@ as $$
   group by n.step, n.ord
   order by n.ord
 $$;
+comment on function analytics.pipeline_waterfall(date, text) is
+  'Pipeline waterfall (Pipeline Inspection / Deltek composition variant): the pipeline of a '
+  'period = open deals with Closing_Date in the whole calendar period; start = at the period''s '
+  'first instant, end = at the end of p_as_of, from the deal versions we own; '
+  'end = start + new + moved_in + changed − won − lost − moved_out − removed (exits at their '
+  'current amount, amount changes of deals in the start set in "changed"; deals created and '
+  'closed inside the period pass through new and won/lost)';
 
 create or replace function analytics.lead_response(p_as_of date, p_period text default 'mtd')
 returns table (dimension text, key text, label text, leads bigint, touched bigint,
@@ -530,14 +371,12 @@ as $$
     left join analytics.f_touches t on t.parent_module = 'Leads' and t.parent_id = f.id
       and t.first_at < (select analytics.day_end(p_as_of))
     where f.created_day >= p.start_day and f.created_day < p.end_day
-      and (f.deleted_at is null or f.deleted_at >= (select analytics.day_end(p_as_of)))
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
-    case when grouping(owner_id) = 0 then max(owner_name) end,
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*), count(hours), count(*) - count(hours),
     round((percentile_disc(0.5) within group (order by hours)
       + percentile_disc(0.5) within group (order by hours desc)) / 2, 2),
@@ -547,6 +386,10 @@ as $$
   group by grouping sets ((), (lead_source), (owner_id))
   order by 1, 2 nulls first
 $$;
+comment on function analytics.lead_response(date, text) is
+  'Lead response time = first call/task/event on the lead (What_Id) − lead Created_Time, hours; '
+  'median (leadsource.co), mean and share within 1 hour (HBR) over touched leads created in the '
+  'period; untouched = no touch by the end of p_as_of';
 
 create or replace function analytics.source_roi(p_as_of date, p_period text default 't12m')
 returns table (lead_source text, cost numeric, leads bigint, won_deals bigint, revenue numeric,
@@ -559,14 +402,14 @@ as $$
     select coalesce(c.lead_source, '(none)') as src, sum(coalesce(c.actual_cost, 0)) as cost
     from analytics.f_campaigns c, p, t
     where c.start_date >= p.start_day and c.start_date < p.end_day
-      and (c.deleted_at is null or c.deleted_at >= t.t1)
+      and analytics.alive_at(c.deleted_at, t.t1)
     group by 1
   ),
   l as (
     select coalesce(f.lead_source, '(none)') as src, count(*) as leads
     from analytics.f_leads f, p, t
     where f.created_day >= p.start_day and f.created_day < p.end_day
-      and (f.deleted_at is null or f.deleted_at >= t.t1)
+      and analytics.alive_at(f.deleted_at, t.t1)
     group by 1
   ),
   w as (
@@ -574,7 +417,7 @@ as $$
       coalesce(sum(f.amount), 0) as revenue
     from analytics.f_deals f, p, t
     where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day <= p_as_of and (f.deleted_at is null or f.deleted_at >= t.t1)
+      and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, t.t1)
     group by 1
   )
   select s.src, coalesce(c.cost, 0), coalesce(l.leads, 0), coalesce(w.won, 0),
@@ -587,6 +430,11 @@ as $$
   left join w on w.src = s.src
   order by 1
 $$;
+comment on function analytics.source_roi(date, text) is
+  'Source ROI: cost = Σ Actual_Cost of campaigns starting in the period, attributed to a lead '
+  'source (analytics.campaign_sources, else the main Lead_Source of the campaign''s deals); '
+  'cost per lead = cost ÷ leads created; cost per won deal = cost ÷ deals won (Closing_Date in '
+  'period); revenue ÷ cost; ROI % = (revenue − cost) ÷ cost × 100 (Lead_Source attribution)';
 
 create or replace function analytics.data_quality(p_as_of date)
 returns table (check_id text, count bigint, total bigint, pct numeric)
@@ -606,7 +454,7 @@ as $$
       count(*) filter (where f.lead_source is null) as no_source
     from analytics.f_deals f, t
     where not f.is_closed and f.created_day <= p_as_of
-      and (f.deleted_at is null or f.deleted_at >= t.t1)
+      and analytics.alive_at(f.deleted_at, t.t1)
   ),
   l as (
     select count(*) as open_leads,
@@ -619,7 +467,7 @@ as $$
     left join analytics.f_touches tc on tc.parent_module = 'Leads' and tc.parent_id = f.id
       and tc.first_at < t.t1
     where f.created_day <= p_as_of and not (f.converted and f.converted_day <= p_as_of)
-      and (f.deleted_at is null or f.deleted_at >= t.t1)
+      and analytics.alive_at(f.deleted_at, t.t1)
   )
   select x.check_id, x.n, x.total, analytics.pct(x.n, x.total)
   from d, l, lateral (values
@@ -633,6 +481,10 @@ as $$
   ) x(check_id, n, total, ord)
   order by x.ord
 $$;
+comment on function analytics.data_quality(date) is
+  'Data quality: open deals without Amount (null), with Amount 0, without Closing_Date, Owner '
+  'or Lead_Source; unconverted leads never touched (no call/task/event by p_as_of); of leads '
+  'created in the last settings.untouched_after_days days, those untouched (Zia''s check)';
 
 create or replace function analytics.source_anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric,
@@ -651,13 +503,13 @@ as $$
       (p_as_of - f.created_day) / 7 as w, 1::numeric as v
     from analytics.f_leads f, cfg
     where f.created_day <= p_as_of and f.created_day > p_as_of - 7 * (cfg.n + 2)
-      and (f.deleted_at is null or f.deleted_at >= cfg.t1)
+      and analytics.alive_at(f.deleted_at, cfg.t1)
     union all
     select 'won_revenue', coalesce(f.lead_source, '(none)'), (p_as_of - f.closing_date) / 7,
       coalesce(f.amount, 0)
     from analytics.f_deals f, cfg
     where f.is_won and f.closing_date <= p_as_of and f.closing_date > p_as_of - 7 * (cfg.n + 2)
-      and f.created_day <= p_as_of and (f.deleted_at is null or f.deleted_at >= cfg.t1)
+      and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, cfg.t1)
   ),
   grid as (
     select m.metric, m.src, wk.w, wk.ws, coalesce(sum(o.v), 0) as v
@@ -696,4 +548,8 @@ as $$
   where c.w = 0
   order by 1, 2
 $$;
-
+comment on function analytics.source_anomalies(date) is
+  'Week-over-week anomalies by source (rolling 7-day weeks ending p_as_of) for leads created and '
+  'Closed Won revenue: change = this week − last week; robust z = (change − median) ÷ '
+  'max(1.4826 × MAD, 1) over the previous settings.anomaly_weeks changes; anomaly when |z| > '
+  'anomaly_threshold and either week has at least anomaly_min_count';
