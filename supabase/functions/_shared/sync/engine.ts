@@ -50,8 +50,15 @@ export interface SyncDeps {
 
 const DEFAULT_BUDGET_MS = 120_000;
 
-/** Runs one budgeted slice of a sync. */
-export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
+/** Runs in the transaction that writes a slice's audit rows, with the slice's answer. */
+export type SliceHook = (tx: postgres.TransactionSql, result: SyncResult) => Promise<void>;
+
+/** Runs one budgeted slice of a sync; `onSliceCommit` joins the slice's final transaction. */
+export async function runSync(
+  deps: SyncDeps,
+  request: SyncRequest = {},
+  onSliceCommit?: SliceHook,
+): Promise<SyncResult> {
   const { sql, env } = deps;
   const started = Date.now();
   const budget = request.budgetMs ?? DEFAULT_BUDGET_MS;
@@ -112,19 +119,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       results[0].stats.credits += discoveryStats.credits;
     }
     const status = results.every((r) => r.status === "done") ? "done" : "partial";
-    await endSlice(
-      sql,
-      {
-        runId,
-        slice: run.slices,
-        mode,
-        startedAt: new Date(started),
-        status: results.some((r) => r.status === "failed") ? "failed" : status,
-      },
-      results,
-      limiter.credits.used,
-    );
-    return {
+    const answer: SyncResult = {
       run_id: runId,
       status,
       mode,
@@ -136,6 +131,20 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       })),
       skipped: found.skipped,
     };
+    await endSlice(
+      sql,
+      {
+        runId,
+        slice: run.slices,
+        mode,
+        startedAt: new Date(started),
+        status: results.some((r) => r.status === "failed") ? "failed" : status,
+      },
+      results,
+      limiter.credits.used,
+      onSliceCommit && ((tx) => onSliceCommit(tx, answer)),
+    );
+    return answer;
   } finally {
     await release();
   }

@@ -46,12 +46,13 @@ export async function beginSlice(sql: postgres.Sql, runId: string, mode: string)
   return row!;
 }
 
-/** Writes the audit rows of a slice and the run's status and credits. */
+/** Writes the audit rows of a slice and the run's status and credits (plus `inTransaction`). */
 export async function endSlice(
   sql: postgres.Sql,
   run: { runId: string; slice: number; mode: string; startedAt: Date; status: string },
   results: ModuleResult[],
   credits: number,
+  inTransaction?: (tx: postgres.TransactionSql) => Promise<void>,
 ): Promise<void> {
   await sql.begin(async (tx) => {
     for (const r of results) {
@@ -66,6 +67,8 @@ export async function endSlice(
     }
     await tx`update zoho.sync_runs set status = ${run.status}, updated_at = now(),
       credits_used = credits_used + ${credits} where run_id = ${run.runId}`;
+    // e.g. the pipeline's report: it commits with the audit rows or not at all.
+    if (inTransaction) await inTransaction(tx);
   });
 }
 

@@ -1,0 +1,39 @@
+/**
+ * What each stage reports to its run, derived from the function's own answer: counts that add up
+ * across sync slices, and a small result (ids a later stage or a reader needs).
+ */
+import type { SyncResult } from "../sync/engine.ts";
+import type { StageOutcome } from "./report.ts";
+
+const SYNC_COUNTS = ["fetched", "inserted", "updated", "unchanged", "deleted", "restored"] as const;
+
+/** A sync slice: `partial` until every module is done; `failed` when a module failed. */
+export function syncOutcome(result: SyncResult): StageOutcome {
+  const counts: Record<string, number> = { api_calls: 0, credits_used: result.credits_used };
+  for (const key of SYNC_COUNTS) counts[key] = 0;
+  for (const m of result.modules) {
+    for (const key of SYNC_COUNTS) counts[key]! += m[key];
+    counts.api_calls! += m.api_calls;
+  }
+  const failed = result.modules.filter((m) => m.status === "failed");
+  return {
+    outcome: failed.length ? "failed" : result.status === "done" ? "succeeded" : "partial",
+    counts,
+    result: { sync_run_id: result.run_id, mode: result.mode, modules: result.modules.length },
+    error: failed.length
+      ? `${failed.length} module(s) failed: ` +
+        failed.map((m) => `${m.module} (${m.errors[0] ?? "no detail"})`).join("; ")
+      : undefined,
+  };
+}
+
+/** A stored KPI snapshot. */
+export function metricsOutcome(
+  snapshot: { id: string; as_of: string; brief: { facts: unknown[] } },
+): StageOutcome {
+  return {
+    outcome: "succeeded",
+    counts: { facts: snapshot.brief.facts.length },
+    result: { snapshot_id: snapshot.id, as_of: snapshot.as_of },
+  };
+}
