@@ -77,7 +77,9 @@ export async function startPgNetWorker(
         returning id::text, method, url, headers, body, timeout_milliseconds`;
       if (batch.length === 0) break;
       for (const req of batch) {
-        const p: Promise<void> = deliver(sql, req, stopping.signal).catch(report).finally(() => inFlight.delete(p));
+        const p: Promise<void> = deliver(sql, req, stopping.signal).catch(report).finally(() =>
+          inFlight.delete(p)
+        );
         inFlight.add(p);
       }
       handled += batch.length;

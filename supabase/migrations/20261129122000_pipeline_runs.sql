@@ -89,7 +89,7 @@ create table pipeline.events (
   stage text,
   event text not null,
   detail text,
-  at timestamptz not null default now()
+  at timestamptz not null default clock_timestamp()
 );
 create index events_run_idx on pipeline.events (run_id, id);
 

@@ -58,7 +58,7 @@ declare
   d pipeline.stage_defs;
   params jsonb;
   body jsonb;
-  request_id bigint;
+  new_request bigint;
   attempt integer;
 begin
   select * into strict d from pipeline.stage_defs where stage = p_stage;
@@ -66,7 +66,7 @@ begin
   body := jsonb_build_object('run_id', p_run_id) || coalesce((
     select jsonb_object_agg(key, value) from jsonb_each(params) where key = any(d.run_params)
   ), '{}'::jsonb);
-  request_id := net.http_post(
+  new_request := net.http_post(
     url := rtrim(pipeline.secret('project_url'), '/') || '/functions/v1/' || d.function_path,
     body := body,
     headers := jsonb_build_object('Content-Type', 'application/json',
@@ -76,7 +76,7 @@ begin
   );
   update pipeline.stages set
     status = 'queued',
-    request_id = _dispatch.request_id,
+    request_id = new_request,
     attempts = attempts + case when p_new_attempt then 1 else 0 end,
     queued_at = coalesce(queued_at, now()),
     deadline_at = now() + make_interval(secs => d.budget_seconds),
@@ -85,8 +85,8 @@ begin
   returning attempts into attempt;
   perform pipeline._log(p_run_id, p_stage, 'queued',
     format('attempt %s, POST /functions/v1/%s (request %s)', attempt, d.function_path,
-      request_id));
-  return request_id;
+      new_request));
+  return new_request;
 end
 $$;
 
@@ -102,7 +102,7 @@ begin
   select stage into next_stage from pipeline.stages
   where run_id = p_run_id and status = 'pending' order by position limit 1;
   if next_stage is null then
-    update pipeline.runs set status = 'succeeded', finished_at = now() where id = p_run_id;
+    update pipeline.runs set status = 'succeeded', finished_at = clock_timestamp() where id = p_run_id;
     perform pipeline._log(p_run_id, null, 'succeeded', null);
     return 'succeeded';
   end if;
@@ -135,10 +135,10 @@ begin
     return 'retrying';
   end if;
   update pipeline.stages set status = 'failed', error = p_error, deadline_at = null,
-    finished_at = now()
+    finished_at = clock_timestamp()
   where run_id = p_run_id and stage = p_stage;
   update pipeline.stages set status = 'skipped' where run_id = p_run_id and status = 'pending';
-  update pipeline.runs set status = 'failed', finished_at = now(),
+  update pipeline.runs set status = 'failed', finished_at = clock_timestamp(),
     error = format('Stage %s failed after %s attempt(s): %s', p_stage, s.attempts, p_error)
   where id = p_run_id;
   perform pipeline._log(p_run_id, p_stage, 'failed', p_error);
@@ -265,7 +265,7 @@ begin
     perform pipeline._dispatch(p_run_id, p_stage, true);
     return 'continued';
   end if;
-  update pipeline.stages set status = 'succeeded', finished_at = now(), deadline_at = null
+  update pipeline.stages set status = 'succeeded', finished_at = clock_timestamp(), deadline_at = null
   where run_id = p_run_id and stage = p_stage;
   perform pipeline._log(p_run_id, p_stage, 'succeeded',
     format('after %s slice(s), %s attempt(s)', s.slices + 1, s.attempts));

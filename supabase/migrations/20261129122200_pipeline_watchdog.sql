@@ -66,13 +66,14 @@ $$;
 -- local time is what makes it daylight-saving proof: on a spring-forward day a daily_at that
 -- does not exist (02:30) runs at the first check after it (03:30); on a fall-back day the
 -- repeated hour does not run twice. A manual run already in progress counts as the day's run.
-create function pipeline.daily() returns uuid
+-- p_now is for tests (a fixed instant on a DST day); pg_cron calls it without arguments.
+create function pipeline.daily(p_now timestamptz default now()) returns uuid
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  local_now timestamp := now() at time zone analytics.time_zone();
+  local_now timestamp := p_now at time zone analytics.time_zone();
   sch pipeline.schedule;
   r pipeline.runs;
 begin
@@ -224,4 +225,4 @@ $$;
 revoke execute on all functions in schema pipeline from public, anon, authenticated;
 grant execute on function pipeline.start_run(text, jsonb), pipeline.stage_started(uuid, text),
   pipeline.report(uuid, text, text, jsonb, jsonb, text), pipeline.retry_stage(uuid, text),
-  pipeline.run_json(uuid), pipeline.tick(), pipeline.daily() to service_role;
+  pipeline.run_json(uuid), pipeline.tick(), pipeline.daily(timestamptz) to service_role;

@@ -44,8 +44,8 @@ export async function reportStage(
 ): Promise<string> {
   const [row] = await tx<{ r: string }[]>`
     select pipeline.report(${runId}::uuid, ${stage}, ${o.outcome},
-      ${JSON.stringify(o.counts ?? {})}::jsonb,
-      ${o.result ? JSON.stringify(o.result) : null}::jsonb,
+      ${JSON.stringify(o.counts ?? {})}::text::jsonb,
+      ${o.result ? JSON.stringify(o.result) : null}::text::jsonb,
       ${o.error?.slice(0, MAX_ERROR) ?? null}) as r`;
   return row!.r;
 }

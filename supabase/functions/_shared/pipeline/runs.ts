@@ -107,7 +107,9 @@ export async function startRun(
   let id: string;
   try {
     const [row] = await sql<{ id: string }[]>`
-      select (pipeline.start_run(${trigger}, ${JSON.stringify(checked)}::jsonb)).id::text as id`;
+      select (pipeline.start_run(${trigger}, ${
+      JSON.stringify(checked)
+    }::text::jsonb)).id::text as id`;
     id = row!.id;
   } catch (e) {
     mapError(e);
