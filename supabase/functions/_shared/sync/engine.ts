@@ -13,7 +13,7 @@ import { TokenStore } from "../zoho/oauth.ts";
 import type { RetryDeps } from "../zoho/retry.ts";
 import { discover } from "./discovery.ts";
 import { type ModuleResult, syncModule } from "./module_sync.ts";
-import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
+import { acquireLease, beginSlice, creditsLastDay, endSlice, modulesDoneInRun } from "./runs.ts";
 
 /** What the caller asks for. */
 export interface SyncRequest {
@@ -99,7 +99,11 @@ export async function runSync(
     });
     // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
     const deadline = started + budget - Math.min(5_000, budget * 0.1);
-    const results = await Promise.all(found.plans.map((plan) =>
+    // A module this run already finished is not read again by a later slice: in full mode it
+    // would start another full read, so a run sliced finer than one module's read never ended.
+    const finished = run.slices > 1 ? await modulesDoneInRun(sql, runId) : new Set<string>();
+    const plans = found.plans.filter((plan) => !finished.has(plan.module));
+    const results = await Promise.all(plans.map((plan) =>
       syncModule({
         sql,
         client,

@@ -72,6 +72,13 @@ export async function endSlice(
   });
 }
 
+/** Modules that ended `done` in an earlier slice of this run. */
+export async function modulesDoneInRun(sql: postgres.Sql, runId: string): Promise<Set<string>> {
+  const rows = await sql<{ module: string }[]>`select distinct module from zoho.sync_logs
+    where run_id = ${runId} and status = 'done'`;
+  return new Set(rows.map((r) => r.module));
+}
+
 /** Credits spent in the last 24 hours (Zoho's rolling window), from the audit trail. */
 export async function creditsLastDay(sql: postgres.Sql): Promise<number> {
   const [row] = await sql<{ used: number }[]>`select coalesce(sum(credits_used), 0)::int as used
