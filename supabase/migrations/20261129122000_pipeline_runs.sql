@@ -7,7 +7,8 @@ grant usage on schema pipeline to service_role;
 
 -- The stages in order and the function each calls (POST <project_url>/functions/v1/<path>).
 -- A disabled stage is skipped by every new run (the brief/pulse stages are enabled once their
--- functions report back). run_params: the run parameters copied into the stage's JSON body.
+-- functions report back). run_params: the parameters copied into the stage's JSON body, from
+-- the run's params or an earlier stage's result (pipeline._dispatch).
 create table pipeline.stage_defs (
   stage text primary key check (stage ~ '^[a-z][a-z_]*$'),
   position integer not null unique check (position > 0),
@@ -30,7 +31,7 @@ values
   -- One sync slice works up to budget_ms (zoho-sync default 120 s) and then reports `partial`.
   ('sync', 1, 'zoho-sync', true, 300, 3, 30, '{mode,budget_ms,modules}'),
   ('metrics', 2, 'compute-metrics', true, 120, 3, 30, '{as_of}'),
-  ('brief', 3, 'generate-brief', false, 300, 3, 60, '{}'),
+  ('brief', 3, 'generate-brief', false, 300, 3, 60, '{snapshot_id}'),
   ('pulse', 4, 'generate-brief/send', false, 120, 3, 60, '{}');
 
 -- One row per run. At most one run is `running`: the partial unique index is the guard, so two

@@ -46,8 +46,10 @@ as $$
 $$;
 
 -- Sends one request for a stage: POST <project_url>/functions/v1/<function_path> with
--- {"run_id", ...the run params the stage takes} and the service-role key, both from Vault.
--- pg_net sends it only when this transaction commits. A new attempt counts against the limit.
+-- {"run_id", ...the parameters the stage takes} and the service-role key, both from Vault. The
+-- parameters come from the run's params and the results of its earlier stages (the brief stage
+-- takes the metrics stage's snapshot_id). pg_net sends it only when this transaction commits.
+-- A new attempt counts against the stage's limit.
 create function pipeline._dispatch(p_run_id uuid, p_stage text, p_new_attempt boolean)
 returns bigint
 language plpgsql
@@ -63,6 +65,12 @@ declare
 begin
   select * into strict d from pipeline.stage_defs where stage = p_stage;
   select r.params into strict params from pipeline.runs r where r.id = p_run_id;
+  params := params || coalesce((
+    select jsonb_object_agg(e.key, e.value order by s.position)
+    from pipeline.stages s, jsonb_each(s.result) e
+    where s.run_id = p_run_id and s.position < d.position and s.status = 'succeeded'
+      and jsonb_typeof(s.result) = 'object'
+  ), '{}'::jsonb);
   body := jsonb_build_object('run_id', p_run_id) || coalesce((
     select jsonb_object_agg(key, value) from jsonb_each(params) where key = any(d.run_params)
   ), '{}'::jsonb);

@@ -3,7 +3,7 @@
 -- (unreachable, timed out, retry with backoff, give up with the reason), retry_stage, the daily
 -- schedule across daylight saving, and install_schedule's UTC minute.
 begin;
-select plan(67);
+select plan(68);
 
 -- A clean slate inside this transaction: no running run, known Vault secrets, known backoff.
 update pipeline.runs set status = 'cancelled', finished_at = now() where status = 'running';
@@ -167,9 +167,13 @@ select is((pg_temp.run()).status, 'succeeded', 'the run succeeds after its last 
 update pipeline.stage_defs set enabled = true where stage in ('brief', 'pulse');
 update t set id = (pipeline.start_run('test')).id where k = 'run';
 select pipeline.report((select id from t where k = 'run'), 'sync', 'succeeded');
-select pipeline.report((select id from t where k = 'run'), 'metrics', 'succeeded');
+select pipeline.report((select id from t where k = 'run'), 'metrics', 'succeeded', '{}',
+  '{"snapshot_id": "00000000-0000-4000-8000-000000000001", "as_of": "2026-03-04"}');
 select is((select url from pg_temp.last_request()), 'http://pipeline.test/functions/v1/generate-brief',
   'brief stage calls generate-brief');
+select is((select body from pg_temp.last_request()), jsonb_build_object('run_id',
+  (select id from t where k = 'run'), 'snapshot_id', '00000000-0000-4000-8000-000000000001'),
+  'brief stage receives the snapshot_id of the metrics stage''s result');
 select pipeline.report((select id from t where k = 'run'), 'brief', 'succeeded');
 select is((select url from pg_temp.last_request()),
   'http://pipeline.test/functions/v1/generate-brief/send', 'pulse stage calls generate-brief/send');

@@ -19,7 +19,7 @@ export function syncOutcome(result: SyncResult): StageOutcome {
   return {
     outcome: failed.length ? "failed" : result.status === "done" ? "succeeded" : "partial",
     counts,
-    result: { sync_run_id: result.run_id, mode: result.mode, modules: result.modules.length },
+    result: { sync_run_id: result.run_id, mode: result.mode, module_count: result.modules.length },
     error: failed.length
       ? `${failed.length} module(s) failed: ` +
         failed.map((m) => `${m.module} (${m.errors[0] ?? "no detail"})`).join("; ")
