@@ -129,13 +129,17 @@ begin
 end
 $$;
 
--- Removes both jobs.
+-- Removes both jobs. (PL/pgSQL, like the functions above: its body is resolved when called, so
+-- the migration also applies to a database without pg_cron, such as a test's scratch database.)
 create function pipeline.uninstall_schedule() returns void
-language sql
+language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-  select cron.unschedule(jobid) from cron.job where jobname in ('pipeline-tick', 'pipeline-daily')
+begin
+  perform cron.unschedule(jobid) from cron.job
+  where jobname in ('pipeline-tick', 'pipeline-daily');
+end
 $$;
 
 -- Re-runs one stage. In a running run, a stage waiting for its retry is sent now. In a finished

@@ -37,3 +37,39 @@ export function metricsOutcome(
     result: { snapshot_id: snapshot.id, as_of: snapshot.as_of },
   };
 }
+
+/** A stored brief (generate-brief): its id and who wrote it (`rules` without a model). */
+export function briefOutcome(
+  brief: { id: string; model: string; attempts: number; snapshot_id: string },
+): StageOutcome {
+  return {
+    outcome: "succeeded",
+    counts: { attempts: brief.attempts },
+    result: { brief_id: brief.id, model: brief.model, snapshot_id: brief.snapshot_id },
+  };
+}
+
+/**
+ * A pulse delivery through the outbox. Messages left to retry (Twilio 429/5xx) fail the attempt,
+ * so the watchdog calls again and the outbox sends only what is still pending (never a
+ * (brief, recipient) twice); permanent refusals (an invalid number) are counted, not retried.
+ */
+export function pulseOutcome(d: {
+  brief_id: string;
+  queued: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  retry: number;
+}): StageOutcome {
+  const counts = {
+    queued: d.queued,
+    sent: d.sent,
+    skipped: d.skipped,
+    failed: d.failed,
+    retry: d.retry,
+  };
+  return d.retry > 0
+    ? { outcome: "failed", counts, error: `${d.retry} pulse message(s) wait for a retry` }
+    : { outcome: "succeeded", counts, result: { brief_id: d.brief_id } };
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { SyncResult } from "../sync/engine.ts";
-import { metricsOutcome, syncOutcome } from "./outcomes.ts";
+import { briefOutcome, metricsOutcome, pulseOutcome, syncOutcome } from "./outcomes.ts";
 
 function module(name: string, status: "done" | "partial" | "failed", fetched: number) {
   return {
@@ -66,4 +66,26 @@ Deno.test("metricsOutcome() reports the snapshot id and its fact count", () => {
     counts: { facts: 3 },
     result: { snapshot_id: "s1", as_of: "2026-03-04" },
   });
+});
+
+Deno.test("pulseOutcome() retries only messages left to retry; refusals are counted", () => {
+  const base = { brief_id: "b1", queued: 2, sent: 1, skipped: 0, failed: 1, retry: 0 };
+  assert.equal(pulseOutcome(base).outcome, "succeeded");
+  assert.deepEqual(pulseOutcome(base).counts, {
+    queued: 2,
+    sent: 1,
+    skipped: 0,
+    failed: 1,
+    retry: 0,
+  });
+  const later = pulseOutcome({ ...base, retry: 1 });
+  assert.equal(later.outcome, "failed");
+  assert.equal(later.error, "1 pulse message(s) wait for a retry");
+});
+
+Deno.test("briefOutcome() names the brief and its writer", () => {
+  assert.deepEqual(
+    briefOutcome({ id: "b1", model: "rules", attempts: 0, snapshot_id: "s1" }).result,
+    { brief_id: "b1", model: "rules", snapshot_id: "s1" },
+  );
 });
