@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 const BENCHMARKS: Record<string, string> = {
   sync: "zoho-sync ingest vs COPY, latency-bound pages/s vs ceiling, peak memory on 1M leads",
   metrics: "full KPI snapshot on 1M leads vs one sequential scan of the raw records",
+  brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
 };
 
 async function main(args: string[]): Promise<number> {

@@ -33,12 +33,22 @@ async function simulatorDate(env: Env): Promise<string> {
   return new Date(now * 1000).toISOString().slice(0, 10);
 }
 
-/** The demo's admin setting: a revenue target for the quarters the demo data covers. */
-async function seedDemoTargets(sql: postgres.Sql, asOf: string): Promise<void> {
+/** The demo's WhatsApp recipients (fictional 555-01xx numbers); one has not opted in. */
+const DEMO_RECIPIENTS = [
+  { name: "Dana Whitfield", phone: "+15555550101", role: "CRO", opted_in: true },
+  { name: "Marco Alvarez", phone: "+15555550102", role: "VP Sales", opted_in: true },
+  { name: "Ines Duarte", phone: "+15555550103", role: "Finance", opted_in: false },
+];
+
+/** The demo's admin settings: a revenue target for the demo quarter, and WhatsApp recipients. */
+async function seedDemoSettings(sql: postgres.Sql, asOf: string): Promise<void> {
   await sql`
     insert into analytics.revenue_targets (quarter_start, amount)
     select date_trunc('quarter', ${asOf}::date)::date, 120000
     on conflict do nothing`;
+  await sql`
+    insert into whatsapp.recipients ${sql(DEMO_RECIPIENTS, "name", "phone", "role", "opted_in")}
+    on conflict (phone) do nothing`;
 }
 
 /** Starts the run (or joins the one already running) as pg_cron would. */
@@ -62,8 +72,8 @@ async function syncSummary(sql: postgres.Sql, run: RunStatus): Promise<string> {
   const sync = run.stages.find((s) => s.stage === "sync");
   if (!sync || sync.status !== "succeeded") return "";
   const [prev] = await sql<{ n: number }[]>`
-    select count(*)::int as n from pipeline.runs
-    where id <> ${run.id} and status = 'succeeded' and started_at < ${run.started_at}`;
+    select count(*)::int as n from zoho.sync_runs
+    where run_id <> ${run.id} and started_at < ${run.started_at}`;
   const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from zoho.records`;
   const fetched = Number(sync.counts.fetched ?? 0);
   const calls = Number(sync.counts.api_calls ?? 0);
@@ -87,7 +97,7 @@ export async function runDemo(envText: string): Promise<number> {
   const sql = postgres(env.SUPABASE_DB_URL!, { max: 2, onnotice: () => {} });
   try {
     const asOf = await simulatorDate(env);
-    await seedDemoTargets(sql, asOf);
+    await seedDemoSettings(sql, asOf);
     const id = await start(sql, asOf);
     const run = await follow(async () => (await runStatus(sql, id))!, { intervalMs: 200 });
     console.log("\nStages:");

@@ -31,8 +31,8 @@ values
   -- One sync slice works up to budget_ms (zoho-sync default 120 s) and then reports `partial`.
   ('sync', 1, 'zoho-sync', true, 300, 3, 30, '{mode,budget_ms,modules}'),
   ('metrics', 2, 'compute-metrics', true, 120, 3, 30, '{as_of}'),
-  ('brief', 3, 'generate-brief', false, 300, 3, 60, '{snapshot_id}'),
-  ('pulse', 4, 'generate-brief/send', false, 120, 3, 60, '{}');
+  ('brief', 3, 'generate-brief', true, 300, 3, 60, '{snapshot_id}'),
+  ('pulse', 4, 'generate-brief/send', true, 120, 3, 60, '{}');
 
 -- One row per run. At most one run is `running`: the partial unique index is the guard, so two
 -- concurrent start_run calls cannot both succeed (the second waits for the first to commit and

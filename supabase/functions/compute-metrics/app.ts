@@ -7,10 +7,10 @@ import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { metricsOutcome } from "../_shared/pipeline/outcomes.ts";
-import { asStage, StageNotActiveError } from "../_shared/pipeline/report.ts";
+import { asStage } from "../_shared/pipeline/report.ts";
 
 /** The request body. */
 export const ComputeMetricsInput = z.object({
@@ -40,10 +40,7 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
           await stage.report(tx, metricsOutcome(snap.snapshot));
           return snap;
         }),
-    ).catch((e) => {
-      if (e instanceof StageNotActiveError) throw new HttpError(409, "not_active", e.message);
-      throw e;
-    });
+    );
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
   });
   return app;

@@ -7,7 +7,11 @@ import type { StageOutcome } from "./report.ts";
 
 const SYNC_COUNTS = ["fetched", "inserted", "updated", "unchanged", "deleted", "restored"] as const;
 
-/** A sync slice: `partial` until every module is done; `failed` when a module failed. */
+/**
+ * A sync slice: `partial` until every module is done; `failed` when a module failed, or when the
+ * daily Zoho credit cap stopped it (queueing the next slice at once would only stop again: the
+ * watchdog retries with backoff and then fails the run saying so).
+ */
 export function syncOutcome(result: SyncResult): StageOutcome {
   const counts: Record<string, number> = { api_calls: 0, credits_used: result.credits_used };
   for (const key of SYNC_COUNTS) counts[key] = 0;
@@ -16,6 +20,14 @@ export function syncOutcome(result: SyncResult): StageOutcome {
     counts.api_calls! += m.api_calls;
   }
   const failed = result.modules.filter((m) => m.status === "failed");
+  if (result.stopped_by === "credits") {
+    return {
+      outcome: "failed",
+      counts,
+      error: "Zoho's daily API credit allowance is spent: the sync stopped early (stopped_by: " +
+        "credits); it resumes from its checkpoints once credits return",
+    };
+  }
   return {
     outcome: failed.length ? "failed" : result.status === "done" ? "succeeded" : "partial",
     counts,

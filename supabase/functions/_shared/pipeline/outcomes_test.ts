@@ -50,6 +50,14 @@ Deno.test("syncOutcome() maps a slice to the pipeline's outcome and adds module 
     const o = syncOutcome(slice([module("Leads", "partial", 10)], "partial"));
     assert.equal(o.outcome, "partial");
   });
+  await t.step("stopped by the daily credit cap: failed (retried later), not partial", () => {
+    const o = syncOutcome({
+      ...slice([module("Leads", "partial", 3)], "partial"),
+      stopped_by: "credits",
+    });
+    assert.equal(o.outcome, "failed");
+    assert.match(o.error!, /daily API credit allowance is spent/);
+  });
   await t.step("a failed module: failed, naming the module and its error", () => {
     const o = syncOutcome(
       slice([module("Leads", "done", 1), module("Deals", "failed", 0)], "partial"),
