@@ -11,6 +11,8 @@ delete from vault.secrets where name in ('project_url', 'service_role_key');
 select vault.create_secret('http://pipeline.test/', 'project_url');
 select vault.create_secret('test-service-key', 'service_role_key');
 update pipeline.stage_defs set max_attempts = 3, backoff_seconds = 30;
+-- Brief and pulse disabled first (a disabled stage is skipped), enabled further down.
+update pipeline.stage_defs set enabled = false where stage in ('brief', 'pulse');
 
 create temp table t (k text primary key, id uuid);
 create function pg_temp.last_request() returns table (url text, body jsonb, auth text, timeout int)
