@@ -196,3 +196,54 @@ Deno.test("Postgres restarted in the middle of a sync: the run recovers", async 
     await sql.end();
   }
 });
+
+Deno.test("a pulse refused with 429 is retried and reaches each recipient exactly once", async () => {
+  const sql = stackSql();
+  const env = stackEnv();
+  const phones = ["+15555550197", "+15555550198"];
+  try {
+    await cancelRunning(sql);
+    for (const phone of phones) {
+      await sql`insert into whatsapp.recipients (name, phone, role, opted_in)
+        values ('Pulse fault test', ${phone}, 'CRO', true)
+        on conflict (phone) do update set opted_in = true`;
+    }
+    // Twilio answers 429 (Too Many Requests) to the first recipient once.
+    const fail = await fetch(`${env.TWILIO_API_URL}/__sink/fail`, {
+      method: "POST",
+      body: JSON.stringify({
+        to: phones[0],
+        status: 429,
+        code: 20429,
+        message: "Too Many Requests",
+      }),
+    });
+    assert.equal(fail.status, 200);
+    await fail.body?.cancel();
+    const run = await withStageSettings(sql, "pulse", { backoff_seconds: 1 }, async () => {
+      const run = await startRun(sql, "fault-test", { as_of: await simulatorDate() });
+      return await waitForRun(sql, run.id, { tick: true, timeoutMs: 90_000 });
+    });
+    assert.equal(run.status, "succeeded", run.error ?? "");
+    const pulse = run.stages[3]!;
+    assert.equal(pulse.attempts, 2);
+    assert.ok(
+      (await events(sql, run.id, "pulse")).some((l) => l.includes("wait for a retry")),
+    );
+    const sid = env.TWILIO_ACCOUNT_SID!;
+    const res = await fetch(`${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json`, {
+      headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
+    });
+    const { messages } = await res.json() as { messages: { to: string; date_created: string }[] };
+    for (const phone of phones) {
+      const got = messages.filter((m) =>
+        m.to === `whatsapp:${phone}` && new Date(m.date_created) >= new Date(run.started_at)
+      );
+      assert.equal(got.length, 1, `${phone} got the pulse exactly once`);
+    }
+  } finally {
+    await sql`update whatsapp.recipients set opted_in = false where phone in ${sql(phones)}`;
+    await cancelRunning(sql);
+    await sql.end();
+  }
+});
