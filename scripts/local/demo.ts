@@ -116,9 +116,13 @@ export async function runDemo(envText: string): Promise<number> {
     await printOutputs(sql, env, run);
     console.log(`
 Where the data is (${env.SUPABASE_DB_URL}):
-  select * from pipeline.runs order by started_at desc;      -- runs; pipeline.stages: timings
-  select * from zoho.records limit 5;                        -- every Zoho record, whole, as JSONB
+  select * from pipeline.run_overview order by started_at desc;  -- runs, each stage's timing
+  select * from pipeline.stages where run_id = '${run.id}';
+  select * from zoho.records limit 5;       -- every Zoho record, whole, as JSONB (every version:
+                                            -- zoho.record_versions)
   select * from analytics.snapshots where run_id = '${run.id}';
+  select * from brief.briefs where run_id = '${run.id}';
+  select * from whatsapp.outbox order by created_at desc limit 5;
 Admin API: curl -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" \\
   ${env.FUNCTIONS_URL}/pipeline/runs/${run.id}
 The stack keeps running: ${env.SUPABASE_URL} (deno task stop ends it).`);

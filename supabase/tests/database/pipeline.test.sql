@@ -3,7 +3,7 @@
 -- (unreachable, timed out, retry with backoff, give up with the reason), retry_stage, the daily
 -- schedule across daylight saving, and install_schedule's UTC minute.
 begin;
-select plan(68);
+select plan(69);
 
 -- A clean slate inside this transaction: no running run, known Vault secrets, known backoff.
 update pipeline.runs set status = 'cancelled', finished_at = now() where status = 'running';
@@ -164,6 +164,9 @@ select is((pipeline.retry_stage((select id from t where k = 'run'), 'metrics')).
   'retry_stage: a retrying stage of a running run is sent now');
 select pipeline.report((select id from t where k = 'run'), 'metrics', 'succeeded');
 select is((pg_temp.run()).status, 'succeeded', 'the run succeeds after its last enabled stage');
+select alike((select stages from pipeline.run_overview where id = (select id from t where k = 'run')),
+  'sync succeeded % ms (2 slices), metrics succeeded (2 attempts), brief skipped, pulse skipped',
+  'run_overview: one line per run with every stage''s status, time and attempts');
 
 -- brief and pulse, once enabled, call generate-brief and generate-brief/send
 update pipeline.stage_defs set enabled = true where stage in ('brief', 'pulse');
