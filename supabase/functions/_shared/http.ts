@@ -8,6 +8,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z, ZodError } from "zod";
+import { forgetPoolsAfter } from "./db.ts";
 import { EnvError } from "./env.ts";
 import { mapDomainError } from "./error_map.ts";
 import { createLogger } from "./log.ts";
@@ -78,6 +79,8 @@ export function createFunctionApp(name: string): Hono {
       log.warn(err.message);
       return c.json({ error: { code: "misconfigured", message: err.message } }, 500);
     }
+    // Postgres went away (e.g. restarted): the next request gets a fresh pool.
+    forgetPoolsAfter(err);
     log.error(`unhandled error on ${c.req.method} ${c.req.path}`, err);
     return c.json({ error: { code: "internal_error", message: "Internal error" } }, 500);
   });

@@ -173,24 +173,34 @@ Deno.test("Postgres restarted in the middle of a sync: the run recovers", async 
     // A slice cut off by the restart never reports: the watchdog times it out after the stage
     // budget (20 s here), and its sync lease expires by itself (ZOHO_LEASE_SECONDS).
     const settings = { budget_seconds: 20, backoff_seconds: 5, max_attempts: 6 };
-    await withStageSettings(sql, "sync", settings, async () => {
-      const run = await startRun(sql, "fault-test", {
-        as_of: await simulatorDate(),
-        mode: "full",
-        budget_ms: 3_000,
-        modules: ["Leads"],
-      });
-      await waitForRun(sql, run.id, { until: (r) => r.stages[0]!.slices >= 2, timeoutMs: 60_000 });
-      // postgres.js reconnects by itself once the server is back.
-      await stopPostgres(config);
-      await startPostgres(config);
-      const done = await waitForRun(sql, run.id, { tick: true, timeoutMs: 180_000 });
-      assert.equal(done.status, "succeeded", done.error ?? "");
-      assert.equal(done.stages[1]!.status, "succeeded");
-      const [row] = await sql<{ n: number }[]>`
+    const quick = { budget_seconds: 30, backoff_seconds: 5 };
+    await withStageSettings(
+      sql,
+      "metrics",
+      quick,
+      () =>
+        withStageSettings(sql, "sync", settings, async () => {
+          const run = await startRun(sql, "fault-test", {
+            as_of: await simulatorDate(),
+            mode: "full",
+            budget_ms: 3_000,
+            modules: ["Leads"],
+          });
+          await waitForRun(sql, run.id, {
+            until: (r) => r.stages[0]!.slices >= 2,
+            timeoutMs: 60_000,
+          });
+          // postgres.js reconnects by itself once the server is back.
+          await stopPostgres(config);
+          await startPostgres(config);
+          const done = await waitForRun(sql, run.id, { tick: true, timeoutMs: 180_000 });
+          assert.equal(done.status, "succeeded", done.error ?? "");
+          assert.equal(done.stages[1]!.status, "succeeded");
+          const [row] = await sql<{ n: number }[]>`
         select count(*)::int as n from zoho.records where module = 'Leads'`;
-      assert.ok(Number(done.stages[0]!.counts.fetched) >= row!.n);
-    });
+          assert.ok(Number(done.stages[0]!.counts.fetched) >= row!.n);
+        }),
+    );
   } finally {
     await cancelRunning(sql);
     await sql.end();
