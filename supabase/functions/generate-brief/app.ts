@@ -74,6 +74,7 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     const input = await readJsonBody(c, GenerateInput);
     const sql = sqlOf();
     const settings = parseEnv(BRIEF_ENV, env());
+    if (input.send) parseEnv(TWILIO_ENV, env()); // misconfigured: say so before any work
     // As the pipeline's brief stage (run_id of a run), the stored brief and the stage's report
     // commit together, and the report queues the pulse stage.
     const answer = await asStage(sql, { runId: input.run_id, stage: "brief" }, async (stage) => {
