@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
+import { asDatabaseError } from "../_shared/db_errors.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
@@ -40,7 +41,9 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
           await stage.report(tx, metricsOutcome(snap.snapshot));
           return snap;
         }),
-    );
+    ).catch((error) => {
+      throw asDatabaseError(error, SUPABASE_DB_URL);
+    });
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
   });
   return app;

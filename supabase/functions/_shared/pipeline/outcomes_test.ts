@@ -25,6 +25,7 @@ function slice(modules: ReturnType<typeof module>[], status: "done" | "partial")
     mode: "incremental",
     slice: 1,
     credits_used: 9,
+    cpu_ms: 12,
     modules,
     skipped: [],
   };
