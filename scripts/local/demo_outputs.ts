@@ -63,9 +63,12 @@ interface SinkMessage {
 async function sinkMessages(env: Record<string, string>, since: Date): Promise<SinkMessage[]> {
   if (!env.TWILIO_API_URL) return [];
   const sid = env.TWILIO_ACCOUNT_SID!;
-  const res = await fetch(`${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json`, {
-    headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
-  });
+  const res = await fetch(
+    `${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json?PageSize=1000`,
+    {
+      headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
+    },
+  );
   if (!res.ok) {
     await res.body?.cancel();
     return [];

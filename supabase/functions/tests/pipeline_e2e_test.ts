@@ -9,13 +9,19 @@ import { stackEnv, stackSql, waitFor } from "./_stack.ts";
 
 const RECIPIENT = "+15555550199";
 
-/** Messages the stack's Twilio sink received, through Twilio's list API. */
-async function sinkMessages(): Promise<{ to: string; body: string; date_created: string }[]> {
+/** Messages the stack's Twilio sink received for `to`, through Twilio's list API. */
+async function sinkMessages(
+  to: string,
+): Promise<{ to: string; body: string; date_created: string }[]> {
   const env = stackEnv();
   const sid = env.TWILIO_ACCOUNT_SID!;
-  const res = await fetch(`${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json`, {
-    headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
-  });
+  const query = new URLSearchParams({ To: to, PageSize: "1000" });
+  const res = await fetch(
+    `${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json?${query}`,
+    {
+      headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
+    },
+  );
   assert.equal(res.status, 200);
   return (await res.json()).messages;
 }
@@ -69,8 +75,9 @@ Deno.test("pg_cron's daily job runs sync → metrics → brief → pulse through
     assert.ok(brief, "the brief stage stored the run's brief");
     assert.equal(brief.snapshot, (run.stages[1]!.result as { snapshot_id: string }).snapshot_id);
     assert.ok(Number(run.stages[3]!.counts.sent) >= 1, JSON.stringify(run.stages[3]!.counts));
-    const received = (await sinkMessages()).filter((m) =>
-      m.to === `whatsapp:${RECIPIENT}` && new Date(m.date_created) >= new Date(run.started_at)
+    const received = (await sinkMessages(`whatsapp:${RECIPIENT}`)).filter((m) =>
+      m.to === `whatsapp:${RECIPIENT}` && // Twilio dates are whole seconds.
+      new Date(m.date_created).getTime() > new Date(run.started_at).getTime() - 1000
     );
     assert.equal(received.length, 1, "one pulse to the recipient, once");
     assert.equal(received[0]!.body, brief.pulse);

@@ -241,13 +241,16 @@ Deno.test("a pulse refused with 429 is retried and reaches each recipient exactl
       (await events(sql, run.id, "pulse")).some((l) => l.includes("wait for a retry")),
     );
     const sid = env.TWILIO_ACCOUNT_SID!;
-    const res = await fetch(`${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json`, {
-      headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
-    });
-    const { messages } = await res.json() as { messages: { to: string; date_created: string }[] };
     for (const phone of phones) {
+      const query = new URLSearchParams({ To: `whatsapp:${phone}`, PageSize: "1000" });
+      const url = `${env.TWILIO_API_URL}/2010-04-01/Accounts/${sid}/Messages.json?${query}`;
+      const res = await fetch(url, {
+        headers: { authorization: "Basic " + btoa(`${sid}:${env.TWILIO_AUTH_TOKEN}`) },
+      });
+      const { messages } = await res.json() as { messages: { to: string; date_created: string }[] };
       const got = messages.filter((m) =>
-        m.to === `whatsapp:${phone}` && new Date(m.date_created) >= new Date(run.started_at)
+        m.to === `whatsapp:${phone}` && // Twilio dates are whole seconds.
+        new Date(m.date_created).getTime() > new Date(run.started_at).getTime() - 1000
       );
       assert.equal(got.length, 1, `${phone} got the pulse exactly once`);
     }
