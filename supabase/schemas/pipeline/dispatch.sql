@@ -1,7 +1,7 @@
 -- Pipeline transitions: start_run queues the first stage through pg_net; a stage function calls
 -- stage_started when it begins and report when it ends (in the same transaction as its work
 -- where it can), and report queues the next stage (or the next sync slice) at once. Nothing here
--- reads pg_net's response: the watchdog (20261129122200_pipeline_watchdog.sql) handles silence.
+-- reads pg_net's response: the watchdog (20261129184200_pipeline_watchdog.sql) handles silence.
 
 -- A Vault secret by name; a missing one is an error naming it (never its value).
 create function pipeline.secret(p_name text) returns text

@@ -1,6 +1,6 @@
 -- The daily pipeline's state: stage definitions (data), runs, their stages and an event log.
 -- A run is rows, not a process: each stage is an HTTP call through pg_net, and the called
--- function reports back with the run_id it was given (see 20261129122100_pipeline_dispatch.sql).
+-- function reports back with the run_id it was given (see 20261129184100_pipeline_dispatch.sql).
 create schema if not exists pipeline;
 revoke all on schema pipeline from public, anon, authenticated;
 grant usage on schema pipeline to service_role;
