@@ -11,6 +11,7 @@ import { COMMAND_HANDLERS } from "../_shared/inbox/commands.ts";
 import type { InboxDeps } from "../_shared/inbox/handle.ts";
 import { outboxDelivery } from "../_shared/inbox/later.ts";
 import { statusCommand } from "../_shared/inbox/status.ts";
+import { syncCommand } from "../_shared/inbox/sync.ts";
 import { TWILIO_ENV, twilioSender } from "../_shared/whatsapp/twilio.ts";
 
 /** Settings of the model matcher (the model and host are the brief's). */
@@ -35,7 +36,7 @@ export function defaultInbox(
 ): Omit<InboxDeps, "sql" | "asOf"> {
   const m = parseEnv(MATCHER_ENV, env);
   const deps: Omit<InboxDeps, "sql" | "asOf"> = {
-    commands: { ...COMMAND_HANDLERS, status: statusCommand },
+    commands: { ...COMMAND_HANDLERS, status: statusCommand, sync: syncCommand },
   };
   if (m.ASK_MATCHER === "model") {
     deps.model = ollamaMatcher({

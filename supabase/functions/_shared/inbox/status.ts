@@ -2,6 +2,7 @@
  * The `status` command: when the CRM data was last synced, the latest KPI snapshot and brief,
  * and the latest pipeline run with its stages (when the pipeline is deployed).
  */
+import { recentRuns } from "../pipeline/runs.ts";
 import type { CommandContext } from "./handle.ts";
 
 const at = (v: unknown) =>
@@ -15,7 +16,13 @@ export async function statusCommand({ sql }: CommandContext): Promise<string> {
     order by created_at desc limit 1`;
   const [brief] = await sql`select model, created_at from brief.briefs
     order by created_at desc limit 1`;
+  const [run] = await recentRuns(sql, 1);
   const lines = [
+    run
+      ? `Last run ${run.id.slice(0, 8)} (${run.trigger}): ${run.status}, started ${
+        at(run.started_at)
+      }. Stages: ${run.stages.map((s) => `${s.stage} ${s.status}`).join(", ")}.`
+      : "No pipeline run yet.",
     sync
       ? `Last sync: ${sync.mode} ${sync.status}, last progress ${at(sync.finished_at)}.`
       : "No sync yet.",
