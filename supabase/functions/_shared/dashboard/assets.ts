@@ -1,0 +1,49 @@
+/**
+ * The page's stylesheet and script, served by the function itself (no CDN: the page works
+ * offline). The layout is one column on a phone and a grid on wider screens; charts are SVG
+ * scaled by CSS.
+ */
+
+/** app.css */
+export const APP_CSS = `
+:root { color-scheme: light; --fg: #1d2330; --muted: #5b6475; --line: #e3e6ec; --bg: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: var(--fg); background: var(--bg); }
+header { padding: 1rem clamp(0.75rem, 3vw, 2rem); background: #fff; border-bottom: 1px solid var(--line); }
+h1 { margin: 0 0 0.25rem; font-size: 1.4rem; }
+.meta, .note { color: var(--muted); margin: 0.25rem 0; font-size: 0.9rem; }
+.filters { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: end; margin-top: 0.75rem; }
+.filters label { display: flex; flex-direction: column; font-size: 0.8rem; color: var(--muted); }
+select, button { font: inherit; padding: 0.35rem 0.6rem; border: 1px solid #c5cad3;
+  border-radius: 6px; background: #fff; min-height: 2.2rem; }
+button { cursor: pointer; background: #1f5fbf; color: #fff; border-color: #1f5fbf; }
+button[disabled] { opacity: 0.6; cursor: progress; }
+main { display: grid; gap: 1rem; padding: 1rem clamp(0.5rem, 2vw, 2rem);
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 0.9rem;
+  min-width: 0; }
+.panel h2 { font-size: 1.02rem; margin: 0 0 0.2rem; }
+.chart { margin: 0.5rem 0; }
+.chart svg { width: 100%; height: auto; display: block; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.5rem;
+  margin: 0.5rem 0; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 0.6rem; display: flex;
+  flex-direction: column; }
+.tile span, .tile small { color: var(--muted); font-size: 0.8rem; }
+.tile strong { font-size: 1.35rem; }
+details summary { cursor: pointer; color: #1f5fbf; font-size: 0.9rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin-top: 0.4rem; }
+th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line);
+  white-space: nowrap; }
+th { color: var(--muted); font-weight: 600; }
+.refresh { margin-top: 0.75rem; }
+.stages { list-style: none; padding: 0; margin: 0.5rem 0 0; display: flex; flex-wrap: wrap;
+  gap: 0.4rem; font-size: 0.85rem; }
+.stages li { border: 1px solid var(--line); border-radius: 999px; padding: 0.15rem 0.6rem; }
+`;
+
+/** app.js (no framework; runs only the Refresh control when the page has one). */
+export const APP_JS = `"use strict";
+`;
