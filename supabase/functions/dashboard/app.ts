@@ -69,9 +69,8 @@ export function createApp(deps: DashboardDeps = {}) {
     const csrf = access.kind === "session" ? await csrfToken(access.token, secret) : undefined;
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, e);
     const data = await loadPageData(getSql(SUPABASE_DB_URL), filter);
-    const html = data
-      ? renderPage(data, { zohoWebUrl: e.ZOHO_CRM_WEB_URL || "https://crm.zoho.com/crm", csrf })
-      : renderEmptyPage();
+    const options = { zohoWebUrl: e.ZOHO_CRM_WEB_URL || "https://crm.zoho.com/crm", csrf };
+    const html = data ? renderPage(data, options) : renderEmptyPage(options);
     return c.html(html, 200, SECURITY_HEADERS);
   });
 

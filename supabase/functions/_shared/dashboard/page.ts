@@ -72,21 +72,29 @@ function filterForm(data: PageData): string {
     }</select></label><button type="submit">Apply</button></form>`;
 }
 
-/** The whole page. `extra` is HTML placed under the header (the Refresh control). */
-export function renderPage(
-  data: PageData,
-  options: { zohoWebUrl: string; csrf?: string; extra?: string },
-): string {
-  const f = formats(data.snapshot.currency, data.snapshot.time_zone);
-  const panels = buildPanels(data, options.zohoWebUrl);
+function head(title: string, csrf?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-    (options.csrf ? `<meta name="csrf-token" content="${esc(options.csrf)}">` : "") +
-    `<title>Sales dashboard · ${esc(data.snapshot.as_of)}</title>` +
-    `<link rel="stylesheet" href="dashboard/app.css"><script src="dashboard/app.js" defer></script>` +
-    `</head><body><header><h1>Sales dashboard</h1><p class="meta">As of ${
-      esc(data.snapshot.as_of)
-    } · ${esc(PERIOD_LABEL[data.filter.period]!)} from ${esc(data.filter.start)}${
+    (csrf ? `<meta name="csrf-token" content="${esc(csrf)}">` : "") +
+    `<title>${esc(title)}</title><link rel="stylesheet" href="dashboard/app.css">` +
+    `<script src="dashboard/app.js" defer></script></head>`;
+}
+
+/** Options of the page: Zoho link base, CSRF token (sessions), HTML under the header. */
+export interface PageOptions {
+  zohoWebUrl: string;
+  csrf?: string;
+  extra?: string;
+}
+
+/** The whole page. */
+export function renderPage(data: PageData, options: PageOptions): string {
+  const f = formats(data.snapshot.currency, data.snapshot.time_zone);
+  const panels = buildPanels(data, options.zohoWebUrl);
+  return head(`Sales dashboard · ${data.snapshot.as_of}`, options.csrf) +
+    `<body><header><h1>Sales dashboard</h1><p class="meta">As of ${esc(data.snapshot.as_of)} · ${
+      esc(PERIOD_LABEL[data.filter.period]!)
+    } from ${esc(data.filter.start)}${
       data.filter.source ? ` · source ${esc(data.filter.source)}` : ""
     } · ${esc(data.snapshot.currency)}, ${esc(data.snapshot.time_zone)} · snapshot ${
       esc(f.dateTime(data.snapshot.created_at))
@@ -96,13 +104,10 @@ export function renderPage(
 }
 
 /** The page when no snapshot exists yet. */
-export function renderEmptyPage(extra = ""): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>Sales dashboard</title><link rel="stylesheet" href="dashboard/app.css">` +
-    `<script src="dashboard/app.js" defer></script></head><body><header><h1>Sales dashboard` +
-    `</h1><p class="meta">No metrics snapshot yet: run the pipeline (sync, then metrics).</p>` +
-    `${extra}</header></body></html>`;
+export function renderEmptyPage(options: PageOptions): string {
+  return head("Sales dashboard", options.csrf) +
+    `<body><header><h1>Sales dashboard</h1><p class="meta">No metrics snapshot yet: run the ` +
+    `pipeline (sync, then metrics).</p>${options.extra ?? ""}</header></body></html>`;
 }
 
 /** The 401 page: says why, shows nothing else. */
