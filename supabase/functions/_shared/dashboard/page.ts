@@ -76,7 +76,9 @@ function head(title: string, csrf?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     (csrf ? `<meta name="csrf-token" content="${esc(csrf)}">` : "") +
-    `<title>${esc(title)}</title><link rel="stylesheet" href="dashboard/app.css">` +
+    // No favicon request: the function serves only the page and its two assets.
+    `<title>${esc(title)}</title><link rel="icon" href="data:,">` +
+    `<link rel="stylesheet" href="dashboard/app.css">` +
     `<script src="dashboard/app.js" defer></script></head>`;
 }
 
@@ -87,10 +89,25 @@ export interface PageOptions {
   extra?: string;
 }
 
+// Rendered panels by content: the charts cost most of a page's time, and most panels stay the
+// same across filters (as-of figures) and requests, so an isolate renders each distinct panel
+// once. The key is the panel itself (its table holds every value, formatted in the currency).
+const rendered = new Map<string, string>();
+const RENDERED_MAX = 400;
+
+function renderPanelCached(p: Panel): string {
+  const key = JSON.stringify(p);
+  const hit = rendered.get(key);
+  if (hit !== undefined) return hit;
+  const html = renderPanel(p);
+  if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+  rendered.set(key, html);
+  return html;
+}
+
 /** The whole page. */
 export function renderPage(data: PageData, options: PageOptions): string {
   const f = formats(data.snapshot.currency, data.snapshot.time_zone);
-  const panels = buildPanels(data, options.zohoWebUrl);
   return head(`Sales dashboard · ${data.snapshot.as_of}`, options.csrf) +
     `<body><header><h1>Sales dashboard</h1><p class="meta">As of ${esc(data.snapshot.as_of)} · ${
       esc(PERIOD_LABEL[data.filter.period]!)
@@ -99,7 +116,7 @@ export function renderPage(data: PageData, options: PageOptions): string {
     } · ${esc(data.snapshot.currency)}, ${esc(data.snapshot.time_zone)} · snapshot ${
       esc(f.dateTime(data.snapshot.created_at))
     }</p>${filterForm(data)}${options.extra ?? ""}</header><main>${
-      panels.map(renderPanel).join("")
+      buildPanels(data, options.zohoWebUrl).map(renderPanelCached).join("")
     }</main></body></html>`;
 }
 
