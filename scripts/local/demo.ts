@@ -6,6 +6,7 @@
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
+import { dashboardLink } from "./dashboard_link.ts";
 
 type Env = Record<string, string>;
 
@@ -121,6 +122,7 @@ export async function runDemo(envText: string): Promise<number> {
       return 1;
     }
   }
+  console.log(`\nDashboard (signed link, valid 24 h): ${await dashboardLink(env)}`);
   console.log(`\nThe stack keeps running: ${env.SUPABASE_URL} (deno task stop ends it).`);
   return 0;
 }
