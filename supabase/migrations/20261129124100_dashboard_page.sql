@@ -86,6 +86,7 @@ begin
         where d.snapshot_id = s.id and d.day >= per.start_day
           and (p_source is null or d.lead_source = p_source)
         group by 1, 2
+        having sum(d.leads) > 0
       ) g
       order by g.bucket, g.lead_source)),
     'win_rate_over_time', dashboard.arr(array(
