@@ -40,7 +40,10 @@ export interface SeriesSpec {
   invisible?: boolean;
 }
 
-/** A bar/line chart over categories, with named axes and formatted value labels. */
+/**
+ * A bar/line chart over categories, with named axes and formatted value labels. `xName` names
+ * the category axis and `yName` the value axis, whichever way the chart is drawn.
+ */
 export interface CategoryChart {
   categories: string[];
   series: SeriesSpec[];
@@ -61,7 +64,7 @@ export function categoryOption(c: CategoryChart): ChartOption {
     data: c.categories,
     name: c.xName,
     nameLocation: "middle",
-    nameGap: c.horizontal ? 90 : 28,
+    nameGap: c.horizontal ? 122 : 28,
     nameTextStyle: AXIS_NAME,
     axisLabel: { hideOverlap: true, fontSize: 11 },
   };
@@ -69,7 +72,7 @@ export function categoryOption(c: CategoryChart): ChartOption {
     type: "value",
     name,
     nameLocation: "middle",
-    nameGap: c.horizontal ? 26 : 52,
+    nameGap: c.horizontal ? 28 : 52,
     nameTextStyle: AXIS_NAME,
     axisLabel: { fontSize: 11, ...(fmt ? { formatter: fmt } : {}) },
   });
@@ -78,7 +81,7 @@ export function categoryOption(c: CategoryChart): ChartOption {
   const visible = c.series.filter((s) => !s.invisible);
   return {
     grid: {
-      left: c.horizontal ? 110 : 64,
+      left: c.horizontal ? 140 : 64,
       right: c.y2Name ? 64 : 20,
       top: visible.length > 1 ? 36 : 16,
       bottom: 44,

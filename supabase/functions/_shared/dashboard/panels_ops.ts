@@ -56,8 +56,8 @@ export function opsPanels(ctx: PanelContext): Panel[] {
     chart: categoryOption({
       categories: ow.map((r) => str(r, "owner_name") || str(r, "owner_id")),
       series: [{ name: "Won amount", data: ow.map((r) => num(r, "won_amount")) }],
-      xName: `Won amount (${data.snapshot.currency})`,
-      yName: "",
+      xName: "Owner",
+      yName: `Won amount (${data.snapshot.currency})`,
       yFormat: f.moneyShort,
       horizontal: true,
     }),
@@ -124,8 +124,8 @@ export function opsPanels(ctx: PanelContext): Panel[] {
     chart: categoryOption({
       categories: dq.map(dqName),
       series: [{ name: "Share affected (%)", data: dq.map((r) => num(r, "pct")) }],
-      xName: "Share of records affected (%)",
-      yName: "",
+      xName: "Check",
+      yName: "Share of records affected (%)",
       horizontal: true,
     }),
     chartHeight: 320,
@@ -150,8 +150,8 @@ export function opsPanels(ctx: PanelContext): Panel[] {
     chart: categoryOption({
       categories: an.map(anName),
       series: [{ name: "Robust z", data: an.map((r) => num(r, "robust_z")) }],
-      xName: "Robust z-score of the weekly change",
-      yName: "",
+      xName: "Source and metric",
+      yName: "Robust z-score of the weekly change",
       horizontal: true,
     }),
     chartHeight: 340,

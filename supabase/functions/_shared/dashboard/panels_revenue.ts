@@ -143,7 +143,7 @@ export function revenuePanels(ctx: PanelContext): Panel[] {
     id: "cohorts",
     question: "Which monthly lead cohorts convert to deals and wins?",
     chart: {
-      grid: { left: 90, right: 20, top: 10, bottom: 84 },
+      grid: { left: 104, right: 20, top: 10, bottom: 84 },
       xAxis: {
         type: "category",
         data: co.map((r) => f.month(str(r, "cohort_month"))),
@@ -152,7 +152,14 @@ export function revenuePanels(ctx: PanelContext): Panel[] {
         nameGap: 28,
         axisLabel: { fontSize: 11 },
       },
-      yAxis: { type: "category", data: metrics.map(([, l]) => l), name: "", axisLabel: {} },
+      yAxis: {
+        type: "category",
+        data: metrics.map(([, l]) => l),
+        name: "Share of the cohort (%)",
+        nameLocation: "middle",
+        nameGap: 84,
+        nameTextStyle: { fontSize: 11, color: "#555" },
+      },
       visualMap: {
         min: 0,
         max: Math.max(1, ...cells.map((c) => c[2])),
