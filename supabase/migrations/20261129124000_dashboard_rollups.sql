@@ -1,8 +1,10 @@
--- Dashboard pre-aggregates: every new snapshot gets per-day rollups (leads, won/lost deals, lead response buckets by source and owner) and its at-risk deal list, so the dashboard reads only small tables and the snapshot, never the fact tables.
--- Why per snapshot: the page must show the numbers of one snapshot (the brief's), and the fact
--- tables move with every sync. Built by an AFTER INSERT trigger on analytics.snapshots, inside
--- compute_snapshot's transaction, from the facts it has just caught up; the latest three
--- snapshots keep their rollups.
+-- Dashboard pre-aggregates: dashboard.build(snapshot) gives a snapshot per-day rollups (leads, won/lost deals, lead response buckets by source and owner) and its at-risk deal list, so the dashboard reads only small tables and the snapshot, never the fact tables.
+-- Why per snapshot: the page shows the numbers of one snapshot (the brief's), and the fact
+-- tables move with every sync. compute-metrics calls dashboard.build right after the snapshot
+-- commits, from the facts the snapshot has just caught up. Not a trigger inside
+-- compute_snapshot: on the 1M-lead bench the build reads ~400k leads and every open deal
+-- (seconds), which the snapshot's own time budget does not have. The latest three snapshots
+-- keep their rollups; the dashboard shows the newest built one.
 create schema if not exists dashboard;
 revoke all on schema dashboard from anon, authenticated;
 grant usage on schema dashboard to service_role;
@@ -71,25 +73,38 @@ alter table dashboard.daily enable row level security;
 alter table dashboard.risky_deals enable row level security;
 grant select on all tables in schema dashboard to service_role;
 
--- Builds the rollups of one snapshot from the current facts (call right after computing it).
-create function dashboard.build(p_snapshot_id uuid, p_as_of date, p_kpis jsonb)
-returns void
+-- Builds the rollups of one snapshot from the current facts (call right after computing it);
+-- false when they were built already.
+create function dashboard.build(p_snapshot_id uuid)
+returns boolean
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
+set work_mem = '64MB'
 as $$
 declare
-  first_day date := (select min(p.start_day) from analytics.periods(p_as_of) p);
-  t1 timestamptz := analytics.day_end(p_as_of);
-  medians jsonb := (
-    select jsonb_object_agg(x ->> 'stage', x -> 'median_days_in_stage')
-    from jsonb_array_elements(p_kpis -> 'stage_conversion') x);
+  s analytics.snapshots;
+  first_day date;
+  t1 timestamptz;
+  medians jsonb;
 begin
+  select * into s from analytics.snapshots where id = p_snapshot_id;
+  if s.id is null then
+    raise exception 'dashboard.build: no snapshot %', p_snapshot_id using errcode = 'P0002';
+  end if;
   insert into dashboard.builds (snapshot_id, as_of, created_at)
-  select s.id, s.as_of, s.created_at from analytics.snapshots s where s.id = p_snapshot_id;
+  values (s.id, s.as_of, s.created_at)
+  on conflict do nothing;
+  if not found then return false; end if;
+  perform set_config('timezone', s.time_zone, true);
+  perform set_config('jit', 'off', true);
+  first_day := (select min(p.start_day) from analytics.periods(s.as_of) p);
+  t1 := analytics.day_end(s.as_of);
+  medians := (select jsonb_object_agg(x ->> 'stage', x -> 'median_days_in_stage')
+    from jsonb_array_elements(s.kpis -> 'stage_conversion') x);
 
   insert into dashboard.daily
-  select p_snapshot_id, x.day, x.src, x.owner, max(x.owner_name),
+  select s.id, x.day, x.src, x.owner, max(x.owner_name),
     count(*) filter (where x.kind = 'lead'),
     count(*) filter (where x.kind = 'won'),
     coalesce(sum(x.amount) filter (where x.kind = 'won'), 0),
@@ -111,20 +126,20 @@ begin
     from analytics.f_leads f
     left join analytics.f_touches t on t.parent_module = 'Leads' and t.parent_id = f.id
       and t.first_at < t1
-    where f.created_day >= first_day and f.created_day <= p_as_of
+    where f.created_day >= first_day and f.created_day <= s.as_of
       and (f.deleted_at is null or f.deleted_at >= t1)
     union all
     select case when d.is_won then 'won' else 'lost' end, d.closing_date,
       coalesce(d.lead_source, '(none)'), coalesce(d.owner_id, '(none)'), d.owner_name,
       d.amount, null
     from analytics.f_deals d
-    where (d.is_won or d.is_lost) and d.closing_date >= first_day and d.closing_date <= p_as_of
-      and d.created_day <= p_as_of and (d.deleted_at is null or d.deleted_at >= t1)
+    where (d.is_won or d.is_lost) and d.closing_date >= first_day and d.closing_date <= s.as_of
+      and d.created_day <= s.as_of and (d.deleted_at is null or d.deleted_at >= t1)
   ) x
   group by x.day, x.src, x.owner;
 
   insert into dashboard.risky_deals
-  select p_snapshot_id, h.deal_id, r.data ->> 'Deal_Name', r.data -> 'Account_Name' ->> 'name',
+  select s.id, h.deal_id, r.data ->> 'Deal_Name', r.data -> 'Account_Name' ->> 'name',
     h.owner_name, h.src, h.stage, h.amount, h.closing_date, h.days_in_stage,
     h.stage_median_days, h.days_since_change, coalesce(h.is_stale, false),
     coalesce(h.is_slipped, false), coalesce(h.past_median, false), h.close_date_pushes
@@ -132,7 +147,7 @@ begin
     select o.*, coalesce(d.lead_source, '(none)') as src, d.owner_name,
       row_number() over (partition by coalesce(d.lead_source, '(none)')
         order by o.amount desc nulls last, o.deal_id) as n
-    from analytics.open_deal_health(p_as_of, coalesce(medians, '{}')) o
+    from analytics.open_deal_health(s.as_of, coalesce(medians, '{}')) o
     join analytics.f_deals d on d.id = o.deal_id
     where o.is_stale or o.is_slipped or o.past_median
   ) h
@@ -143,25 +158,12 @@ begin
   delete from dashboard.builds b
   where b.snapshot_id not in (
     select x.snapshot_id from dashboard.builds x order by x.created_at desc limit 3);
+  return true;
 end
 $$;
-comment on function dashboard.build(uuid, date, jsonb) is
+comment on function dashboard.build(uuid) is
   'Fills dashboard.daily and dashboard.risky_deals for one snapshot from analytics.f_* '
-  '(keeps the latest three snapshots'' rollups)';
+  '(false when already built; keeps the latest three snapshots'' rollups)';
 
-create function dashboard.on_snapshot() returns trigger
-language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-  perform dashboard.build(new.id, new.as_of, new.kpis);
-  return null;
-end
-$$;
-create trigger snapshots_dashboard_rollups
-  after insert on analytics.snapshots
-  for each row execute function dashboard.on_snapshot();
-
-revoke all on function dashboard.build(uuid, date, jsonb) from public;
-revoke all on function dashboard.on_snapshot() from public;
+revoke all on function dashboard.build(uuid) from public;
+grant execute on function dashboard.build(uuid) to service_role;

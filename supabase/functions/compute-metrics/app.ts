@@ -7,6 +7,7 @@ import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
+import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 
 /** The request body. */
@@ -27,10 +28,10 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
   app.post("/", requireServiceRole(env), async (c) => {
     const input = await readJsonBody(c, ComputeMetricsInput);
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
-    const result = await computeSnapshot(getSql(SUPABASE_DB_URL), {
-      asOf: input.as_of,
-      runId: input.run_id,
-    });
+    const sql = getSql(SUPABASE_DB_URL);
+    const result = await computeSnapshot(sql, { asOf: input.as_of, runId: input.run_id });
+    // The dashboard's rollups of this snapshot, once it is stored (outside its transaction).
+    await buildDashboardRollups(sql, result.snapshot.id);
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
   });
   return app;

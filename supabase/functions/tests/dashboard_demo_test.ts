@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
+import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { createApp } from "../dashboard/app.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
@@ -49,6 +50,8 @@ Deno.test("dashboard on the demo company", async (t) => {
       values (${runId}, 'Leads', 1, 'full', 'done', now(), 15, 3000, 2990, 10, 15, 15),
         (${runId}, 'Deals', 2, 'full', 'done', now(), 3, 600, 600, 0, 3, 3)`;
     const { snapshot } = await computeSnapshot(db.sql, { asOf: AS_OF });
+    assert.equal(await buildDashboardRollups(db.sql, snapshot.id), true);
+    assert.equal(await buildDashboardRollups(db.sql, snapshot.id), false, "built once");
     const app = createApp({
       env: () => ({ SUPABASE_DB_URL: db.url, SUPABASE_SERVICE_ROLE_KEY: KEY }),
     });

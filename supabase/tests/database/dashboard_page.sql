@@ -37,8 +37,10 @@ from (values
   ('Deals', '{"id":"o","Deal_Name":"Open one","Account_Name":{"id":"ac","name":"Acme"},"Stage":"Qualification","Amount":5000,"Closing_Date":"2026-02-01","Created_Time":"2026-01-10T10:00:00+05:30","Modified_Time":"2026-01-10T10:00:00+05:30","Lead_Source":"Facebook","Owner":{"id":"u1","name":"Asha"}}')
 ) v(m, d);
 
-select ok(analytics.compute_snapshot('2026-03-04') is not null, 'a snapshot is computed');
-select is((select count(*)::int from dashboard.builds), 1, 'its trigger built the rollups');
+select ok(dashboard.build((analytics.compute_snapshot('2026-03-04') ->> 'id')::uuid),
+  'a snapshot is computed and its rollups built');
+select ok(not dashboard.build((select snapshot_id from dashboard.builds)),
+  'a second build of the same snapshot does nothing');
 
 -- Daily rows: leads a (2 Mar), b (3 Mar), c (1 Mar), d (15 Jan); deals w1 (2 Mar), w2
 -- (20 Feb), x (3 Mar). e is after as_of; the open deal o is no win or loss.
