@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, string> = {
   sync: "zoho-sync ingest vs COPY, latency-bound pages/s vs ceiling, peak memory on 1M leads",
   metrics: "full KPI snapshot on 1M leads vs one sequential scan of the raw records",
   dashboard: "dashboard page server time on 1M leads vs the snapshot query alone",
+  brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
 };
 
 async function main(args: string[]): Promise<number> {

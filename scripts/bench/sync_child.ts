@@ -4,6 +4,7 @@
  * Postgres backends serving it. This file is also that child process's entry point (--child).
  */
 import { fileURLToPath } from "node:url";
+import type postgres from "postgres";
 import type { ZohoSim } from "../zoho-sim/server.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
 import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
@@ -23,6 +24,15 @@ export function simEnv(sim: ZohoSim, dbUrl: string, extra: Record<string, string
   };
 }
 
+/** CPU seconds of every backend connected to the sync's database now, by pid. */
+async function backendCpu(sql: postgres.Sql): Promise<Record<number, number>> {
+  const out: Record<number, number> = {};
+  const rows = await sql<{ pid: number }[]>`select pid from pg_stat_activity
+    where datname = current_database()`;
+  for (const { pid } of rows) await cpuOf(pid).then((c) => (out[pid] = c), () => {});
+  return out;
+}
+
 async function syncUntilDone(env: Record<string, string>) {
   const parsed = loadZohoEnv(env);
   const sql = getSql(parsed.SUPABASE_DB_URL, { max: 8 });
@@ -37,7 +47,10 @@ async function syncUntilDone(env: Record<string, string>) {
     });
     runId = out.run_id;
     calls += out.modules.reduce((n, m) => n + m.api_calls, 0);
-    if (out.status === "done") return { calls, modules: out.modules };
+    // The backends' own counters, read before the pool closes (a closed backend's CPU is gone).
+    if (out.status === "done") {
+      return { calls, modules: out.modules, backends: await backendCpu(sql) };
+    }
   }
 }
 
@@ -47,6 +60,8 @@ export interface ChildReport {
   calls: number;
   hwmMb: number;
   cpuSeconds: number;
+  /** CPU seconds of each backend of the database when the sync ended, read by the child. */
+  backends: Record<number, number>;
 }
 
 /** CPU seconds (user + system) of a process, from /proc. */
@@ -64,18 +79,24 @@ export interface CpuSplit {
 
 /**
  * Runs the sync in its own process (the simulator stays in this one), so its time and its peak
- * memory are the sync's alone; polls the CPU time of the Postgres backends serving the database.
+ * memory are the sync's alone. Postgres CPU is the backends' own /proc counters: read by the
+ * child when the sync ends (before its pool closes), or at the last 200 ms poll for a backend
+ * that closed earlier, minus what each backend had used before the sync started (the scratch
+ * pool's backends applied the migrations).
  */
 export async function syncInChild(
   db: ScratchDb,
   env: Record<string, string>,
 ): Promise<ChildReport & { cpu: CpuSplit }> {
   const sim0 = await cpuOf("self");
+  const before = await backendPids(db);
+  const baseline = new Map<number, number>();
+  for (const pid of before) await cpuOf(pid).then((c) => baseline.set(pid, c), () => {});
   const backends = new Map<number, number>();
   const poll = setInterval(async () => {
-    const rows = await db.sql`select pid from pg_stat_activity
-      where datname = current_database() and pid <> pg_backend_pid()`;
-    for (const { pid } of rows) await cpuOf(pid).then((c) => backends.set(pid, c), () => {});
+    for (const pid of await backendPids(db)) {
+      await cpuOf(pid).then((c) => backends.set(pid, c), () => {});
+    }
   }, 200);
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -94,8 +115,18 @@ export async function syncInChild(
   const text = new TextDecoder().decode(out.stdout).trim();
   if (!out.success) throw new Error(`Cannot run the sync child: exit code ${out.code}`);
   const report = JSON.parse(text.split("\n").at(-1)!) as ChildReport;
-  const postgres = [...backends.values()].reduce((a, b) => a + b, 0);
+  for (const [pid, c] of Object.entries(report.backends)) {
+    backends.set(Number(pid), Math.max(c, backends.get(Number(pid)) ?? 0));
+  }
+  let postgres = 0;
+  for (const [pid, c] of backends) postgres += c - (baseline.get(pid) ?? 0);
   return { ...report, cpu: { sim, sync: report.cpuSeconds, postgres } };
+}
+
+async function backendPids(db: ScratchDb): Promise<number[]> {
+  const rows = await db.sql<{ pid: number }[]>`select pid from pg_stat_activity
+    where datname = current_database()`;
+  return rows.map((r) => r.pid);
 }
 
 /**
@@ -109,7 +140,7 @@ export const V8_FLAGS = ["--max-semi-space-size=2", "--max-old-space-size=96"];
 
 export function cpuText(c: CpuSplit): string {
   return `CPU s: simulator ${c.sim.toFixed(1)}, sync ${c.sync.toFixed(1)}, ` +
-    `Postgres ${c.postgres.toFixed(1)}`;
+    `Postgres backends ${c.postgres.toFixed(1)} (their /proc counters at the sync's end)`;
 }
 
 export async function countRecords(db: ScratchDb): Promise<number> {
@@ -118,12 +149,16 @@ export async function countRecords(db: ScratchDb): Promise<number> {
 
 if (import.meta.main && Deno.args.includes("--child")) {
   const t0 = performance.now();
-  const { calls } = await syncUntilDone(Deno.env.toObject() as Record<string, string>);
+  const { calls, backends } = await syncUntilDone(
+    Deno.env.toObject() as Record<string, string>,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const status = await Deno.readTextFile("/proc/self/status");
   const hwmMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   await closeAllSql();
   const cpuSeconds = await cpuOf("self");
-  console.log(JSON.stringify({ seconds, calls, hwmMb, cpuSeconds } satisfies ChildReport));
+  console.log(
+    JSON.stringify({ seconds, calls, hwmMb, cpuSeconds, backends } satisfies ChildReport),
+  );
   Deno.exit(0);
 }

@@ -1,7 +1,7 @@
 /**
  * `deno task demo`: the main job end to end on the built-in defaults, against the local stack
- * and its Zoho simulator (the demo company "AHA Smart Homes"): sync every module, then snapshot
- * the KPIs. Each stage is called through the gateway with supabase-js, exactly as pg_cron or an
+ * and its Zoho simulator (the demo company "AHA Smart Homes"): sync every module, snapshot
+ * the KPIs, then write the brief and send its WhatsApp pulse to the Twilio sink. Each stage is called through the gateway with supabase-js, exactly as pg_cron or an
  * admin would; the stages are the PIPELINE table.
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
@@ -68,6 +68,24 @@ const PIPELINE: Stage[] = [
       }`;
     },
   },
+  {
+    name: "generate-brief",
+    async run(ctx) {
+      // Without a reachable Ollama this is the rules brief (model "rules"), as documented.
+      const brief = await invoke(ctx, "generate-brief", { send: true });
+      const d = brief.delivery ?? {};
+      return `brief ${brief.id} (model ${brief.model}, ${brief.attempts} model attempt(s)); ` +
+        `pulse ${brief.pulse.length} chars sent to ${d.sent ?? 0} recipient(s), ` +
+        `${d.skipped ?? 0} skipped, ${d.failed ?? 0} failed\n  "${brief.content.headline.text}"`;
+    },
+  },
+];
+
+/** The demo's WhatsApp recipients (fictional 555-01xx numbers); one has not opted in. */
+const DEMO_RECIPIENTS = [
+  { name: "Dana Whitfield", phone: "+15555550101", role: "CRO", opted_in: true },
+  { name: "Marco Alvarez", phone: "+15555550102", role: "VP Sales", opted_in: true },
+  { name: "Ines Duarte", phone: "+15555550103", role: "Finance", opted_in: false },
 ];
 
 function parseEnv(text: string): Env {
@@ -86,14 +104,17 @@ async function simulatorDate(env: Env): Promise<string> {
   return new Date(now * 1000).toISOString().slice(0, 10);
 }
 
-/** The demo's admin setting: a revenue target for the quarters the demo data covers. */
-async function seedDemoTargets(env: Env, asOf: string): Promise<void> {
+/** The demo's admin settings: a revenue target for the demo quarter, and WhatsApp recipients. */
+async function seedDemoSettings(env: Env, asOf: string): Promise<void> {
   const sql = postgres(env.SUPABASE_DB_URL!, { max: 1, onnotice: () => {} });
   try {
     await sql`
       insert into analytics.revenue_targets (quarter_start, amount)
       select date_trunc('quarter', ${asOf}::date)::date, 120000
       on conflict do nothing`;
+    await sql`
+      insert into whatsapp.recipients ${sql(DEMO_RECIPIENTS, "name", "phone", "role", "opted_in")}
+      on conflict (phone) do nothing`;
   } finally {
     await sql.end();
   }
@@ -110,7 +131,7 @@ export async function runDemo(envText: string): Promise<number> {
     auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
   });
   const asOf = await simulatorDate(env);
-  await seedDemoTargets(env, asOf);
+  await seedDemoSettings(env, asOf);
   const ctx: Context = { env, supabase, asOf };
   for (const stage of PIPELINE) {
     const started = performance.now();

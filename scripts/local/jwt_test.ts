@@ -41,3 +41,17 @@ Deno.test("localKeys() mints anon and service_role keys like the Supabase CLI", 
   assert.equal((await verifyJwt(keys.serviceRole, SECRET)).role, "service_role");
   assert.equal((await verifyJwt(keys.serviceRole, SECRET)).iss, "supabase-demo");
 });
+
+Deno.test("localKeys() with the default secret equals the Supabase CLI's published demo keys", async () => {
+  // The keys `supabase start` prints for its default JWT secret (Supabase CLI local development
+  // docs; the same strings appear in countless local .env files).
+  const keys = await localKeys("super-secret-jwt-token-with-at-least-32-characters-long");
+  assert.equal(
+    keys.anon,
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0",
+  );
+  assert.equal(
+    keys.serviceRole,
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU",
+  );
+});

@@ -1,12 +1,15 @@
 /**
  * Optional local services beside the gateway: the outside APIs the product talks to, served
- * locally with their real protocols (the Zoho CRM simulator, and later the Twilio sink). Each
+ * locally with their real protocols (the Zoho CRM simulator and the Twilio sink). Each
  * contributes the settings a client needs to reach it, so the function code only differs from
  * production by its base URLs.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isPortFree, type LocalConfig, ROOT } from "./config.ts";
+import { PULSE_TEMPLATE } from "../../supabase/functions/_shared/brief/pulse.ts";
+import { localTwilioCredentials } from "../twilio-sink/credentials.ts";
+import { startTwilioSink } from "../twilio-sink/server.ts";
+import { apiUrl, isPortFree, type LocalConfig, ROOT } from "./config.ts";
 
 /** Started services and the settings they add to `deno task status`. */
 export interface Services {
@@ -57,6 +60,28 @@ export async function startOptionalServices(config: LocalConfig): Promise<Servic
       ZOHO_SIM_URL: zoho.url,
     });
   }
+  if (!isPortFree(config.twilioPort)) {
+    throw new Error(
+      `Cannot start the Twilio sink: port ${config.twilioPort} is in use by another program ` +
+        "(deno task stop, or set LOCAL_TWILIO_PORT)",
+    );
+  }
+  // The sink renders the pulse template as Twilio renders the approved one.
+  const credentials = localTwilioCredentials();
+  const sink = startTwilioSink({
+    port: config.twilioPort,
+    credentials,
+    templates: { [credentials.pulseContentSid]: PULSE_TEMPLATE },
+  });
+  closers.push(() => sink.close());
+  Object.assign(env, {
+    TWILIO_API_URL: sink.url,
+    TWILIO_ACCOUNT_SID: sink.credentials.accountSid,
+    TWILIO_AUTH_TOKEN: sink.credentials.authToken,
+    TWILIO_WHATSAPP_FROM: sink.credentials.whatsappFrom,
+    TWILIO_PULSE_CONTENT_SID: sink.credentials.pulseContentSid,
+    TWILIO_STATUS_CALLBACK_URL: `${apiUrl(config)}/functions/v1/generate-brief/status`,
+  });
   return {
     env,
     async close() {

@@ -6,7 +6,7 @@ import { idOf } from "./dataset/context.ts";
 import { RECORD_MODULES } from "./dataset/modules.ts";
 import { parseDateTime } from "./dataset/time_format.ts";
 import type { FieldDef, ZohoRecord } from "./dataset/types.ts";
-import { completeJob } from "./routes/bulk_routes.ts";
+import { completeJob } from "./sim/bulk_export.ts";
 import type { Behaviour, DataCentre, DcCredentials } from "./sim/config.ts";
 import type { FaultRule, FaultRuleInput } from "./sim/faults.ts";
 import type { LedgerEntry } from "./sim/limits.ts";

@@ -24,25 +24,22 @@ Deno.test("Fault injection and the request log", async (t) => {
       f.clear();
     });
 
-    await t.step("rate-based faults are deterministic for a seed", async () => {
-      const run = async () => {
-        const sim2 = sim;
-        sim2.controls.faults.clear();
-        sim2.controls.faults.add({
-          kind: "status",
-          status: 503,
-          rate: 0.5,
-          path: "/crm/v7/Contacts",
-        });
+    await t.step("rate-based faults are the same for the same seed", async () => {
+      // Two fresh simulators per seed: the same seed fires on the same calls, another differs.
+      const run = (seed: number) => {
         const out: number[] = [];
-        for (let n = 0; n < 20; n++) {
-          out.push((await api(auth, "/crm/v7/Contacts?fields=Last_Name&per_page=1")).status);
-        }
-        return out;
+        return withSim({ seed, size: { leads: 20 } }, async (fresh) => {
+          const auth2 = await accessToken(fresh);
+          fresh.controls.faults.add({ kind: "status", status: 503, rate: 0.5, path: "/Contacts" });
+          for (let n = 0; n < 24; n++) {
+            out.push((await api(auth2, "/crm/v7/Contacts?fields=Last_Name&per_page=1")).status);
+          }
+        }).then(() => out.join(""));
       };
-      const a = await run();
-      assert.ok(a.includes(503) && a.includes(200));
-      f.clear();
+      const [a, b, other] = [await run(7), await run(7), await run(8)];
+      assert.ok(a.includes("503") && a.includes("200"), a);
+      assert.equal(a, b);
+      assert.notEqual(a, other);
     });
 
     await t.step("a truncated body is not valid JSON", async () => {

@@ -11,10 +11,10 @@ import { invalidData, ZohoError } from "../sim/errors.ts";
 import { jsonResponse } from "../sim/json.ts";
 import { hasScope, moduleReadScopes } from "../sim/scopes.ts";
 import type { SimState } from "../sim/state.ts";
-import { chargeCredits } from "./crm_app.ts";
+import { chargeCredits } from "../sim/limits.ts";
 import type { SimEnv } from "./env.ts";
 import { requireScope } from "./guards.ts";
-import { fieldMap } from "./render.ts";
+import { fieldMap } from "../sim/render.ts";
 
 export const COQL_MAX_LIMIT = 2000;
 export const COQL_MAX_ROWS = 100000;
@@ -94,7 +94,12 @@ export function coqlRoute(state: SimState): Hono<SimEnv> {
       f !== "id" && !defs.has(f)
     );
     if (unknown) throw invalidQuery("column given seems to be invalid", { column_name: unknown });
-    chargeCredits(state, c.env.entry, "POST", c.req.path, coqlCredits(q.limit));
+    chargeCredits(state.ledger, {
+      now: state.clock.now(),
+      method: "POST",
+      path: c.req.path,
+      entry: c.env.entry,
+    }, coqlCredits(q.limit));
 
     const now = state.clock.now();
     const total = state.store.total(module);

@@ -4,13 +4,8 @@
  */
 import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
-import {
-  authenticationFailure,
-  invalidToken,
-  invalidUrl,
-  tooManyRequests,
-  ZohoError,
-} from "../sim/errors.ts";
+import { authenticationFailure, invalidToken, invalidUrl, ZohoError } from "../sim/errors.ts";
+import { chargeCredits } from "../sim/limits.ts";
 import type { SimState } from "../sim/state.ts";
 import { bulkRoutes } from "./bulk_routes.ts";
 import { coqlRoute } from "./coql_route.ts";
@@ -72,7 +67,12 @@ function guard(state: SimState): MiddlewareHandler<SimEnv> {
       if (c.env.delayMs > 0) await sleep(c.env.delayMs);
       // COQL charges by LIMIT inside its handler; everything else costs one credit.
       if (!url.pathname.endsWith("/coql")) {
-        chargeCredits(state, c.env.entry, c.req.method, url.pathname, 1);
+        chargeCredits(state.ledger, {
+          now: state.clock.now(),
+          method: c.req.method,
+          path: url.pathname,
+          entry: c.env.entry,
+        }, 1);
       }
       await next();
     } finally {
@@ -82,20 +82,6 @@ function guard(state: SimState): MiddlewareHandler<SimEnv> {
     const remaining = state.ledger.header(state.clock.now());
     if (remaining !== null) c.res.headers.set("X-API-CREDITS-REMAINING", remaining);
   };
-}
-
-/** Charges credits or answers 429 when the rolling 24 h window is spent. */
-export function chargeCredits(
-  state: SimState,
-  entry: { credits: number },
-  method: string,
-  path: string,
-  credits: number,
-): void {
-  if (!state.ledger.charge(state.clock.now(), credits, method, path)) {
-    throw tooManyRequests("the API credits for the 24 hour period are exhausted");
-  }
-  entry.credits += credits;
 }
 
 /** CRM app, mounted at /crm. */

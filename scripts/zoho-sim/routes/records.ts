@@ -10,7 +10,7 @@ import { type ListCache, type ListPlan, planList } from "../store/list_cache.ts"
 import type { Cursor } from "../store/ordering.ts";
 import type { SimEnv } from "./env.ts";
 import { type ListParams, parseListParams } from "./list_params.ts";
-import { fieldMap, projectForList } from "./render.ts";
+import { fieldMap, projectForList } from "../sim/render.ts";
 
 /**
  * Whether record i passes the list filters (live, `ids`, converted, approved, If-Modified-Since).

@@ -7,7 +7,7 @@ import { jsonResponse } from "../sim/json.ts";
 import type { SimState } from "../sim/state.ts";
 import type { SimEnv } from "./env.ts";
 import { parseFields } from "./list_params.ts";
-import { fieldMap, projectForList } from "./render.ts";
+import { fieldMap, projectForList } from "../sim/render.ts";
 
 export function relatedList(
   state: SimState,

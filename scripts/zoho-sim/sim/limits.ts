@@ -3,6 +3,8 @@
  * sub-concurrency gates (Kaizen #203). All three answer 429 TOO_MANY_REQUESTS.
  */
 
+import { tooManyRequests } from "./errors.ts";
+
 const DAY = 86400;
 
 /** One charge in the ledger. */
@@ -71,4 +73,19 @@ export class Gate {
   release(): void {
     this.active = Math.max(0, this.active - 1);
   }
+}
+
+/**
+ * Charges `credits` to the ledger for one call and counts them on its log entry, or throws 429
+ * TOO_MANY_REQUESTS when the rolling 24 h window is spent.
+ */
+export function chargeCredits(
+  ledger: CreditLedger,
+  call: { now: number; method: string; path: string; entry: { credits: number } },
+  credits: number,
+): void {
+  if (!ledger.charge(call.now, credits, call.method, call.path)) {
+    throw tooManyRequests("the API credits for the 24 hour period are exhausted");
+  }
+  call.entry.credits += credits;
 }

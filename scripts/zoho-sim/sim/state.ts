@@ -4,8 +4,8 @@ import { Mutations } from "../store/mutations.ts";
 import { ListCache } from "../store/list_cache.ts";
 import { Orderings } from "../store/ordering.ts";
 import { RecordStore } from "../store/record_store.ts";
-import { BulkJobs } from "../routes/bulk_jobs.ts";
-import { PageTokens } from "../routes/page_tokens.ts";
+import { BulkJobs } from "./bulk_jobs.ts";
+import { PageTokens } from "./page_tokens.ts";
 import { SimClock } from "./clock.ts";
 import {
   DATA_CENTRES,

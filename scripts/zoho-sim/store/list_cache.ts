@@ -11,7 +11,7 @@
 import { ageDays, clockInput } from "../dataset/dataset.ts";
 import type { FieldDef, ZohoRecord } from "../dataset/types.ts";
 import { stringify } from "../sim/json.ts";
-import { RICH_TEXT_LIST_LIMIT } from "../routes/render.ts";
+import { RICH_TEXT_LIST_LIMIT } from "../sim/render.ts";
 import type { Override, RecordStore } from "./record_store.ts";
 
 interface Entry {

@@ -1,13 +1,16 @@
 /**
  * The one HTTP shape every function shares: a Hono app under `/<function-name>`, a
  * `GET /<name>/health` readiness route, and one error path that answers
- * `{ "error": { "code", "message" } }` (4xx naming what was wrong; unknown errors are logged and
- * answered with a bare 500).
+ * `{ "error": { "code", "message" } }`: 4xx naming what was wrong, domain errors by the table in
+ * error_map.ts, unknown errors logged (through log.ts, secrets redacted) and answered with a bare
+ * 500.
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z, ZodError } from "zod";
 import { EnvError } from "./env.ts";
+import { mapDomainError } from "./error_map.ts";
+import { createLogger } from "./log.ts";
 
 /** An error the caller can act on, mapped to its HTTP status in `onError`. */
 export class HttpError extends Error {
@@ -55,19 +58,27 @@ export function createFunctionApp(name: string): Hono {
       404,
     )
   );
+  const log = createLogger(name);
   app.onError((err, c) => {
     if (err instanceof HttpError) {
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    }
+    const domain = mapDomainError(err);
+    if (domain) {
+      if (domain.status >= 500) {
+        log.warn(`${c.req.method} ${c.req.path} answered ${domain.status}`, err);
+      }
+      return c.json({ error: { code: domain.code, message: domain.message } }, domain.status);
     }
     if (err instanceof ZodError) {
       return c.json({ error: { code: "invalid_request", message: describeZodError(err) } }, 400);
     }
     if (err instanceof EnvError) {
       // Names the variables that are missing or malformed, never their values.
-      console.error(`${name}: ${err.message}`);
+      log.warn(err.message);
       return c.json({ error: { code: "misconfigured", message: err.message } }, 500);
     }
-    console.error(`${name}: unhandled error on ${c.req.method} ${c.req.path}:`, err);
+    log.error(`unhandled error on ${c.req.method} ${c.req.path}`, err);
     return c.json({ error: { code: "internal_error", message: "Internal error" } }, 500);
   });
   return app;

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { DB_ENV, parseEnv } from "./env.ts";
 import { createFunctionApp, HttpError, readJsonBody } from "./http.ts";
+import { SyncBusyError } from "./sync/runs.ts";
+import { ZohoApiError } from "./zoho/errors.ts";
 
 const INPUT = z.object({ as_of: z.iso.date().optional(), n: z.number().int().optional() }).strict();
 
@@ -16,7 +18,13 @@ function app() {
     return new Response("unreachable");
   });
   a.get("/crash", () => {
-    throw new Error("database password is hunter2");
+    throw new Error("Cannot connect to postgresql://postgres:hunter22@db/postgres");
+  });
+  a.get("/busy", () => {
+    throw new SyncBusyError("Cannot start the sync: another run holds the lease");
+  });
+  a.get("/zoho", () => {
+    throw new ZohoApiError(500, "GET", "/Leads", "INTERNAL_ERROR");
   });
   return a;
 }
@@ -80,13 +88,30 @@ Deno.test("createFunctionApp()", async (t) => {
       assert.doesNotMatch(text, /secret-password/);
       assert.doesNotMatch(JSON.stringify(errors.map(String)), /secret-password/);
     });
-    await t.step("an unknown error is logged and answered with a bare 500", async () => {
+    await t.step("an unknown error is logged, redacted, and answered with a bare 500", async () => {
       const res = await app().request("/demo-fn/crash");
       assert.equal(res.status, 500);
       assert.deepEqual(await res.json(), {
         error: { code: "internal_error", message: "Internal error" },
       });
-      assert.ok(errors.some((args) => String(args[0]).includes("unhandled error on GET")));
+      const line = errors.map((args) => args.map(String).join(" ")).find((l) =>
+        l.includes("unhandled error on GET /demo-fn/crash")
+      );
+      assert.ok(line, "logged");
+      assert.match(line, /postgres:\[redacted\]@db/);
+      assert.doesNotMatch(line, /hunter22/);
+    });
+    await t.step("domain errors map through the one table (error_map.ts)", async () => {
+      const busy = await app().request("/demo-fn/busy");
+      assert.equal(busy.status, 409);
+      assert.deepEqual(await busy.json(), {
+        error: { code: "busy", message: "Cannot start the sync: another run holds the lease" },
+      });
+      const zoho = await app().request("/demo-fn/zoho");
+      assert.equal(zoho.status, 502);
+      assert.deepEqual(await zoho.json(), {
+        error: { code: "zoho_error", message: "GET /Leads (500 INTERNAL_ERROR)" },
+      });
     });
   } finally {
     console.error = original;

@@ -2,17 +2,16 @@
  * The `zoho-sync` function: `POST /zoho-sync` (service role only) with
  * `{modules?, mode?, budget_ms?, run_id?}` runs one budgeted slice of the Zoho → Postgres sync
  * and answers per-module counts with `status: "done" | "partial"` (call again with the same
- * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409.
+ * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409 and Zoho
+ * failing after retries a 502 (both mapped in _shared/error_map.ts).
  */
 import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
-import { SyncBusyError } from "../_shared/sync/runs.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
-import { ZohoApiError } from "../_shared/zoho/errors.ts";
 import type { RetryDeps } from "../_shared/zoho/retry.ts";
 
 /** Request body of POST /zoho-sync. */
@@ -40,20 +39,13 @@ export function createApp(deps: AppDeps = {}) {
     const input = await readJsonBody(c, SYNC_INPUT);
     const env = loadZohoEnv(source());
     const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
-    try {
-      const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
-        modules: input.modules,
-        mode: input.mode,
-        budgetMs: input.budget_ms,
-        runId: input.run_id,
-      });
-      return c.json(result);
-    } catch (error) {
-      if (error instanceof SyncBusyError) throw new HttpError(409, "busy", error.message);
-      // Zoho kept failing after retries (the message names method, path, status and code only).
-      if (error instanceof ZohoApiError) throw new HttpError(502, "zoho_error", error.message);
-      throw error;
-    }
+    const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
+      modules: input.modules,
+      mode: input.mode,
+      budgetMs: input.budget_ms,
+      runId: input.run_id,
+    });
+    return c.json(result);
   });
   return app;
 }

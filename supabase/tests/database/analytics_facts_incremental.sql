@@ -10,7 +10,7 @@ delete from zoho.records;
 delete from analytics.campaign_sources;
 update analytics.settings set time_zone = 'Asia/Kolkata';
 select analytics.refresh_facts();
-select ok(exists (select from analytics.f_ready), 'a full rebuild marks the facts ready');
+select ok(exists (select from analytics.facts_built), 'a full rebuild marks the facts ready');
 
 create function pg_temp.lead(id text, created text, source text, owner text,
   conv jsonb default null)
@@ -137,7 +137,7 @@ select is(analytics.compute_snapshot('2026-03-04') ->> 'content_hash', :'inc_h',
 
 -- Settings the facts bake in invalidate them; the next snapshot rebuilds.
 update analytics.settings set time_zone = 'UTC';
-select ok(not exists (select from analytics.f_ready),
+select ok(not exists (select from analytics.facts_built),
   'changing the time zone marks the facts for a full rebuild');
 
 select * from finish();

@@ -86,15 +86,19 @@ insert into analytics.revenue_targets (quarter_start, amount) values ('2026-01-0
 select analytics.refresh_facts();
 
 -- Facts equal the typed views they stand for (same JSON paths as crm.leads / crm.deals).
-select is((select count(*) from (
-    select id, created_at, owner_id, lead_source, converted, converted_at, converted_deal_id
-    from analytics.f_leads
-    except select id, created_at, owner_id, lead_source, converted, converted_at,
-      converted_deal_id from crm.leads) x), 0::bigint, 'f_leads rows equal crm.leads');
-select is((select count(*) from (
-    select id, stage, amount, closing_date, lead_source, is_won, is_lost from analytics.f_deals
-    except select id, stage, amount, closing_date, lead_source, is_won, is_lost from crm.deals) x),
-  0::bigint, 'f_deals rows equal crm.deals');
+-- bag_eq compares both ways: a fact row missing from the view fails as well as an extra one.
+select bag_eq(
+  $$select id, created_at, owner_id, lead_source, converted, converted_at, converted_deal_id,
+    deleted_at from analytics.f_leads$$,
+  $$select id, created_at, owner_id, lead_source, converted, converted_at, converted_deal_id,
+    deleted_at from crm.leads$$,
+  'f_leads rows equal crm.leads');
+select bag_eq(
+  $$select id, stage, amount, closing_date, lead_source, is_won, is_lost, deleted_at
+    from analytics.f_deals$$,
+  $$select id, stage, amount, closing_date, lead_source, is_won, is_lost, deleted_at
+    from crm.deals$$,
+  'f_deals rows equal crm.deals');
 
 -- Leads created. mtd = 1–4 Mar local: L1, L2, L3 = 3 (L4 is 5 Mar local, L8 deleted);
 -- previous equal period 1–4 Feb: L5 = 1 → growth (3 − 1) ÷ 1 = 200 %.

@@ -2,7 +2,8 @@
  * The sync engine's entry point: `runSync` takes the single-run lease, discovers modules and
  * fields, syncs every module in parallel under the edition's concurrency and credit limits until
  * the time budget is spent, writes the audit rows and answers per-module counts with
- * `done | partial`. A partial run continues from its checkpoints on the next call with the same
+ * `done | partial`, as status.ts decides (`stopped_by: "credits"` when the daily credit cap
+ * stopped it). A partial run continues from its checkpoints on the next call with the same
  * run_id (or any later run).
  */
 import type postgres from "postgres";
@@ -14,6 +15,7 @@ import type { RetryDeps } from "../zoho/retry.ts";
 import { discover } from "./discovery.ts";
 import { type ModuleResult, syncModule } from "./module_sync.ts";
 import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
+import { sliceStatus, type StoppedBy } from "./status.ts";
 
 /** What the caller asks for. */
 export interface SyncRequest {
@@ -24,14 +26,16 @@ export interface SyncRequest {
 }
 
 /** Per-module counts in the answer. */
-export type ModuleCounts = Omit<ModuleResult, "stats" | "cursorBefore" | "cursorAfter"> & {
-  api_calls: number;
-};
+export type ModuleCounts =
+  & Omit<ModuleResult, "stats" | "cursorBefore" | "cursorAfter" | "stoppedBy">
+  & { api_calls: number; stopped_by?: StoppedBy };
 
 /** The answer of one slice. */
 export interface SyncResult {
   run_id: string;
   status: "done" | "partial";
+  /** Set when the daily credit cap stopped the slice early ("credits"): call again tomorrow. */
+  stopped_by?: StoppedBy;
   mode: "incremental" | "full";
   slice: number;
   credits_used: number;
@@ -111,27 +115,23 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       results[0].stats.calls += discoveryStats.calls;
       results[0].stats.credits += discoveryStats.credits;
     }
-    const status = results.every((r) => r.status === "done") ? "done" : "partial";
+    const { status, run: runStatus, stoppedBy } = sliceStatus(results);
     await endSlice(
       sql,
-      {
-        runId,
-        slice: run.slices,
-        mode,
-        startedAt: new Date(started),
-        status: results.some((r) => r.status === "failed") ? "failed" : status,
-      },
+      { runId, slice: run.slices, mode, startedAt: new Date(started), status: runStatus },
       results,
       limiter.credits.used,
     );
     return {
       run_id: runId,
       status,
+      ...(stoppedBy ? { stopped_by: stoppedBy } : {}),
       mode,
       slice: run.slices,
       credits_used: limiter.credits.used,
-      modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, ...rest }) => ({
+      modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, stoppedBy, ...rest }) => ({
         ...rest,
+        ...(stoppedBy ? { stopped_by: stoppedBy } : {}),
         api_calls: stats.calls,
       })),
       skipped: found.skipped,

@@ -5,6 +5,7 @@
  * rules saying when the list view is incomplete and a single-record read is needed.
  */
 import type { CallStats } from "../zoho/client.ts";
+import { isConverted, type ModuleQuirks, quirksOf } from "../zoho/modules.ts";
 
 /** Zoho's maximum number of API names in `fields`. */
 export const MAX_FIELDS = 50;
@@ -27,6 +28,8 @@ export interface ModulePlan {
   richText: string[];
   /** Fields the list view omits (`$has_more`): subforms, multi-select lookups, line items. */
   omitted: string[];
+  /** The module's quirks (zoho/modules.ts). */
+  quirks: ModuleQuirks;
   /**
    * Re-checks the module's metadata now; true when its field names changed since this plan was
    * made (a re-read of every record has then been requested).
@@ -46,30 +49,44 @@ export function fieldGroups(names: readonly string[], max = MAX_FIELDS): string[
   return groups;
 }
 
-/** Builds a module's plan from its field metadata. */
-export function planModule(module: string, fields: readonly FieldMeta[]): ModulePlan {
+/** Builds a module's plan from its field metadata and its quirks (the registry's by default). */
+export function planModule(
+  module: string,
+  fields: readonly FieldMeta[],
+  quirks: ModuleQuirks = quirksOf(module),
+): ModulePlan {
+  const singleOnly = new Set(quirks.singleReadFields ?? []);
   return {
     module,
     groups: fieldGroups(fields.map((f) => f.api_name)),
     richText: fields.filter((f) => f.textarea?.type === "rich_text").map((f) => f.api_name),
-    omitted: fields.filter((f) => LIST_OMITTED.has(f.data_type ?? "")).map((f) => f.api_name),
+    omitted: fields
+      .filter((f) => LIST_OMITTED.has(f.data_type ?? "") || singleOnly.has(f.api_name))
+      .map((f) => f.api_name),
+    quirks,
   };
 }
 
+/** A record to read singly: its id, and whether it is converted (its read needs the quirk's query). */
+export interface SingleRead {
+  id: string;
+  converted: boolean;
+}
+
 /**
- * Whether a list-view record is incomplete: `$has_more` names omitted fields, a rich-text value
- * sits at the truncation limit, or a converted lead lacks `$converted_detail` (per-record reads
- * only). `everything` forces single reads (list views that omit record-level `$` keys).
+ * Whether a list-view record is incomplete: the module has fields lists never carry, `$has_more`
+ * names omitted fields, a rich-text value sits at the truncation limit, or a converted record
+ * lacks the detail only single reads carry. `everything` forces single reads (list views that
+ * omit record-level `$` keys).
  */
 export function needsSingleRead(
-  module: string,
   rec: Record<string, unknown>,
   plan: ModulePlan,
   everything = false,
 ): boolean {
   if (everything) return true;
-  // Lists never carry subform / multi-select lookup values, and the v7 doc says `$has_more` is
-  // rendered on single-record reads only: a module with such fields is read record by record.
+  // Lists never carry subform / multi-select lookup / line-item values, and the v7 doc says
+  // `$has_more` is rendered on single-record reads only: such a module is read record by record.
   if (plan.omitted.length > 0) return true;
   const more = rec.$has_more;
   if (more && typeof more === "object" && Object.values(more).some((v) => v === true)) return true;
@@ -77,8 +94,7 @@ export function needsSingleRead(
     const v = rec[name];
     if (typeof v === "string" && v.length >= RICH_TEXT_LIST_LIMIT) return true;
   }
-  if (module === "Leads" && (rec.Converted__s === true || rec.$converted === true)) {
-    return rec.$converted_detail === undefined;
-  }
-  return false;
+  const converted = plan.quirks.converted;
+  return converted !== undefined && isConverted(plan.quirks, rec) &&
+    rec[converted.detailKey] === undefined;
 }

@@ -20,20 +20,31 @@ Deno.test("needsSingleRead() flags subform modules, truncated rich text and conv
     { api_name: "Items", data_type: "subform" },
   ]);
   assert.deepEqual(withItems.omitted, ["Items"]);
-  assert.equal(needsSingleRead("Leads", { $has_more: { Items: true } }, withItems), true);
+  assert.equal(needsSingleRead({ $has_more: { Items: true } }, withItems), true);
   // Subform values never come in lists; `$has_more` is on single reads only (get-records v7).
-  assert.equal(needsSingleRead("Leads", { Description: "short" }, withItems), true);
-  const plan = planModule("Leads", [
+  assert.equal(needsSingleRead({ Description: "short" }, withItems), true);
+  const fields = [
     { api_name: "Description", data_type: "textarea", textarea: { type: "rich_text" } },
+  ];
+  const plan = planModule("Leads", fields);
+  assert.equal(needsSingleRead({ $has_more: { Items: true } }, plan), true);
+  assert.equal(needsSingleRead({ Description: "x".repeat(500) }, plan), true);
+  assert.equal(needsSingleRead({ Description: "short" }, plan), false);
+  assert.equal(needsSingleRead({ Converted__s: true }, plan), true);
+  assert.equal(needsSingleRead({ $converted: true }, plan), true);
+  assert.equal(needsSingleRead({ Converted__s: true, $converted_detail: {} }, plan), false);
+  const deals = planModule("Deals", fields);
+  assert.equal(needsSingleRead({ Converted__s: true }, deals), false, "no converted quirk");
+  assert.equal(needsSingleRead({}, deals, true), true);
+});
+
+Deno.test("planModule() reads a module with line items record by record (registry quirk)", () => {
+  const quote = planModule("Quotes", [
+    { api_name: "Subject", data_type: "text" },
+    { api_name: "Quoted_Items", data_type: "lineitem" },
   ]);
-  assert.equal(needsSingleRead("Leads", { $has_more: { Items: true } }, plan), true);
-  assert.equal(needsSingleRead("Leads", { Description: "x".repeat(500) }, plan), true);
-  assert.equal(needsSingleRead("Leads", { Description: "short" }, plan), false);
-  assert.equal(needsSingleRead("Leads", { Converted__s: true }, plan), true);
-  assert.equal(
-    needsSingleRead("Leads", { Converted__s: true, $converted_detail: {} }, plan),
-    false,
-  );
-  assert.equal(needsSingleRead("Deals", { Converted__s: true }, plan), false);
-  assert.equal(needsSingleRead("Deals", {}, plan, true), true);
+  assert.deepEqual(quote.omitted, ["Quoted_Items"]);
+  assert.equal(needsSingleRead({}, quote), true);
+  const other = planModule("Deals", [{ api_name: "Quoted_Items", data_type: "lineitem" }]);
+  assert.equal(needsSingleRead({}, other), false, "the quirk is the module's, not the name's");
 });

@@ -1,13 +1,12 @@
 /**
  * One step of a segment read: the next page of every field group (Modified_Time ascending,
- * If-Modified-Since inclusive, page_token past 2,000 records, converted=both, approved=both),
- * merged by id without mixing versions (groups must agree on Modified_Time, else the record is
- * read whole), and single-record reads where the list view is incomplete. Records stay raw
- * text; only the parsed copies used for decisions may lose number precision.
+ * If-Modified-Since inclusive, page_token past 2,000 records, approved=both and the module's
+ * list quirks such as converted=both), merged by id (merge.ts) and completed by single-record
+ * reads where the list view is incomplete. Records stay raw text.
  */
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
-import { splitListBody } from "../zoho/raw_json.ts";
-import { type ModulePlan, needsSingleRead, RICH_TEXT_LIST_LIMIT } from "./fields.ts";
+import type { ModulePlan } from "./fields.ts";
+import { type GroupPage, groupPage, mergeGroupPages, readSingles } from "./merge.ts";
 
 /** Where a segment stands; times are ms since epoch. */
 export interface SegmentState {
@@ -70,100 +69,24 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     throw error;
   }
   const first = pages[0]!;
-  const step: Step = {
-    records: [],
-    minModified: null,
-    maxModified: null,
-    tokens: null,
+  const merged = mergeGroupPages(pages, ctx.plan, {
+    singleReadAll: ctx.singleReadAll,
+    until: seg.until,
+  });
+  const whole = await readSingles(ctx.client, ctx.plan, merged.single, ctx.stats);
+  const more = first.more && !merged.reachedUntil;
+  const tokens = more ? pages.map((p) => p.next) : null;
+  return {
+    records: [...merged.records, ...whole],
+    minModified: merged.minModified,
+    maxModified: merged.maxModified,
+    tokens: tokens?.every((t) => t) ? tokens as string[] : null,
     tokenSince: since,
-    done: true,
+    done: !more,
     fetched: first.records.length,
-    singleReads: 0,
+    singleReads: merged.single.length,
     serverTime: first.serverTime,
   };
-  const others = pages.slice(1).map(byId);
-  const single: string[] = [];
-  let reachedUntil = false;
-  for (let i = 0; i < first.records.length; i++) {
-    const raw = first.records[i]!;
-    const rec = decide(first.picked[i]);
-    const mtText = rec.Modified_Time;
-    const mt = typeof mtText === "string" ? Date.parse(mtText) : NaN;
-    if (seg.until !== null && mt >= seg.until) {
-      reachedUntil = true; // ascending: the rest belongs to the next segment
-      break;
-    }
-    if (!Number.isNaN(mt)) {
-      step.maxModified = Math.max(step.maxModified ?? mt, mt);
-      step.minModified = Math.min(step.minModified ?? mt, mt);
-    }
-    let merged = raw;
-    let consistent = true;
-    for (const group of others) {
-      const match = group.get(String(rec.id));
-      if (!match || match.rec.Modified_Time !== mtText) {
-        consistent = false;
-        break;
-      }
-      merged = `${merged.slice(0, -1)},${match.raw.slice(1)}`;
-      Object.assign(rec, match.rec);
-    }
-    if (!consistent || needsSingleRead(ctx.plan.module, rec, ctx.plan, ctx.singleReadAll)) {
-      single.push(String(rec.id) + (rec.Converted__s === true ? "?c" : ""));
-    } else step.records.push(merged);
-  }
-  const full = await Promise.all(single.map((key) => readOne(ctx, key)));
-  for (const raw of full) if (raw) step.records.push(raw);
-  step.singleReads = single.length;
-  const more = first.more && !reachedUntil;
-  if (more) {
-    const tokens = pages.map((p) => p.next);
-    step.tokens = tokens.every((t) => t) ? tokens as string[] : null;
-    step.done = false;
-  }
-  return step;
-}
-
-/** Top-level keys the reader decides on; everything else stays raw text. */
-const DECISION_KEYS = [
-  "id",
-  "Modified_Time",
-  "Converted__s",
-  "$converted",
-  "$converted_detail",
-  "$has_more",
-];
-
-/** The keys to pick from a module's list records: the decision keys and its rich-text fields. */
-function pickKeys(plan: ModulePlan): Set<string> {
-  return new Set([...DECISION_KEYS, ...plan.richText]);
-}
-
-/**
- * The values the reader decides on, from the picked raw texts. An id that is a bare number
- * keeps its digits (no float rounding); a rich-text value shorter than the list limit as raw
- * text cannot reach it unescaped, so only long ones are parsed.
- */
-function decide(picked: Record<string, string> | undefined): Record<string, unknown> {
-  const rec: Record<string, unknown> = {};
-  if (!picked) return rec;
-  for (const key in picked) {
-    const text = picked[key]!;
-    if (key === "id" && text.charCodeAt(0) !== 34) rec.id = text;
-    else if (DECISION_KEYS.includes(key) || text.length >= RICH_TEXT_LIST_LIMIT) {
-      rec[key] = JSON.parse(text);
-    }
-  }
-  return rec;
-}
-
-function byId(page: { records: string[]; picked: Record<string, string>[] }) {
-  const map = new Map<string, { raw: string; rec: Record<string, unknown> }>();
-  page.records.forEach((raw, i) => {
-    const rec = decide(page.picked[i]);
-    map.set(String(rec.id), { raw, rec });
-  });
-  return map;
 }
 
 async function listPage(
@@ -172,9 +95,8 @@ async function listPage(
   since: number | null,
   seg: SegmentState,
   group: number,
-) {
-  const module = ctx.plan.module;
-  return await ctx.client.request(`/${module}`, {
+): Promise<GroupPage & { more: boolean; next: string | null; serverTime: number | null }> {
+  return await ctx.client.request(`/${ctx.plan.module}`, {
     stats: ctx.stats,
     heavy: true, // sort_by counts against the sub-concurrency limit (Kaizen #203)
     query: {
@@ -183,7 +105,7 @@ async function listPage(
       sort_order: "asc",
       per_page: ctx.perPage,
       approved: "both",
-      converted: module === "Leads" ? "both" : undefined,
+      ...ctx.plan.quirks.listQuery,
       page_token: seg.tokens?.[group],
     },
     headers: since === null ? {} : { "If-Modified-Since": zohoTime(since) },
@@ -191,24 +113,13 @@ async function listPage(
     if (r.status !== 200) {
       return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
     }
-    const body = splitListBody(r.text, pickKeys(ctx.plan));
+    const { records, picked, info } = groupPage(r.text, ctx.plan);
     return {
-      records: body.records,
-      picked: body.picked,
-      more: body.info.more_records === true,
-      next: typeof body.info.next_page_token === "string" ? body.info.next_page_token : null,
+      records,
+      picked,
+      more: info.more_records === true,
+      next: typeof info.next_page_token === "string" ? info.next_page_token : null,
       serverTime: r.serverTime,
     };
   });
-}
-
-/** Single-record GET: the whole record (subforms, full rich text, $converted_detail). */
-async function readOne(ctx: ReadContext, key: string): Promise<string | null> {
-  const converted = key.endsWith("?c");
-  const id = converted ? key.slice(0, -2) : key;
-  return await ctx.client.request(`/${ctx.plan.module}/${id}`, {
-    stats: ctx.stats,
-    // Converted leads answer 204 unless converted=true (community report on per-record reads).
-    query: { converted: converted ? "true" : undefined },
-  }, (r) => (r.status === 200 ? splitListBody(r.text).records[0] ?? null : null));
 }

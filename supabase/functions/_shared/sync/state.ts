@@ -52,18 +52,18 @@ export async function loadSegments(sql: Sql, module: string): Promise<SegmentSta
       since: Date | null;
       until: Date | null;
       cursor: Date | null;
-      page_token: string | null;
+      page_tokens: string[] | null;
       token_since: Date | null;
       done: boolean;
     }[]
-  >`select segment, since, until, cursor, page_token, token_since, done
+  >`select segment, since, until, cursor, page_tokens, token_since, done
     from zoho.sync_segments where module = ${module} order by segment`;
   return rows.map((r) => ({
     segment: r.segment,
     since: ms(r.since),
     until: ms(r.until),
     cursor: ms(r.cursor),
-    tokens: r.page_token ? JSON.parse(r.page_token) : null,
+    tokens: r.page_tokens,
     tokenSince: ms(r.token_since),
     done: r.done,
   }));
@@ -91,11 +91,11 @@ export async function startRead(
 /** Saves a segment's progress (call inside the page's transaction). */
 export async function saveSegment(sql: Sql, module: string, s: SegmentState): Promise<void> {
   await (sql as postgres.Sql)`insert into zoho.sync_segments
-      (module, segment, since, until, cursor, page_token, token_since, done)
+      (module, segment, since, until, cursor, page_tokens, token_since, done)
     values (${module}, ${s.segment}, ${date(s.since)}, ${date(s.until)}, ${date(s.cursor)},
-      ${s.tokens ? JSON.stringify(s.tokens) : null}, ${date(s.tokenSince)}, ${s.done})
+      ${s.tokens ? JSON.stringify(s.tokens) : null}::jsonb, ${date(s.tokenSince)}, ${s.done})
     on conflict (module, segment) do update set since = excluded.since, until = excluded.until,
-      cursor = excluded.cursor, page_token = excluded.page_token,
+      cursor = excluded.cursor, page_tokens = excluded.page_tokens,
       token_since = excluded.token_since, done = excluded.done, updated_at = now()`;
 }
 

@@ -10,6 +10,7 @@
  * caller's transaction also moves the cursor, so rows and cursor commit together.
  */
 import type postgres from "postgres";
+import { childrenDeletedWith } from "../zoho/modules.ts";
 
 /** What one write did. */
 export interface WriteCounts {
@@ -139,7 +140,8 @@ async function stageAndUpsert(
 /**
  * Records deletions from Zoho's deleted-records API: a zoho.deletions row per (id, deleted_time)
  * and, for records we hold that were not modified after that deletion, `deleted_at` plus a
- * 'delete' version. Returns how many stored records were newly marked deleted.
+ * 'delete' version; so too for the children the registry says vanish with their parent (Notes).
+ * Returns how many stored records were newly marked deleted.
  */
 export async function writeDeletions(
   sql: Sql,
@@ -149,6 +151,7 @@ export async function writeDeletions(
 ): Promise<number> {
   if (rawItems.length === 0) return 0;
   const json = `[${rawItems.join(",")}]`;
+  const children = childrenDeletedWith(module);
   const [row] = await (sql as postgres.Sql)<{ deleted: number }[]>`
     with d as (
       select distinct on (e ->> 'id') e ->> 'id' as id,
@@ -172,13 +175,14 @@ export async function writeDeletions(
         and (r.modified_time is null or d.dt >= r.modified_time)
       returning r.id, r.version, r.data, r.content_hash, r.modified_time
     ),
-    -- Deleting a parent removes its notes without tombstones of their own (reference 1.6).
+    -- Children deleted with their parent, without tombstones of their own (zoho/modules.ts).
     children as (
       update zoho.records r set deleted_at = d.dt, deleted_type = d.type,
         version = r.version + 1, last_synced_at = now()
-      from d
-      where ${module} <> 'Notes' and r.module = 'Notes' and r.deleted_at is null
-        and r.data -> 'Parent_Id' ->> 'id' = d.id
+      from d, unnest(${children.map((c) => c.module)}::text[],
+        ${children.map((c) => c.parentField)}::text[]) as c(module, parent_field)
+      where r.module = c.module and r.deleted_at is null
+        and r.data -> c.parent_field ->> 'id' = d.id
       returning r.module, r.id, r.version, r.data, r.content_hash, r.modified_time
     ),
     ver as (

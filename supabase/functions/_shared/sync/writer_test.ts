@@ -68,6 +68,26 @@ Deno.test("writeRecords()", async (t) => {
       assert.equal(rows[1]!.v, "last");
     });
 
+    await t.step("the newest Modified_Time wins between two copies in one batch", async () => {
+      // Both orders: the newer copy first (a "last copy wins" rule would keep the older one) and
+      // last (a "first copy wins" rule would keep the older one).
+      const older = (id: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:00+05:30","V":"older"}`;
+      const newer = (id: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:01+05:30","V":"newer"}`;
+      const counts = await writeRecords(sql, "Leads", [
+        newer("10"),
+        older("10"),
+        older("11"),
+        newer("11"),
+      ], RUN);
+      assert.equal(counts.inserted, 2);
+      const rows = await sql`select id, data ->> 'V' as v, modified_time from zoho.records
+        where module = 'Leads' and id in ('10', '11') order by id`;
+      assert.deepEqual(rows.map((r) => [r.id, r.v]), [["10", "newer"], ["11", "newer"]]);
+      assert.deepEqual(await versions("10"), ["insert"]);
+    });
+
     await t.step("a record holding a raw U+001E (invalid JSON) fails the whole batch", async () => {
       const good = '{"id":"7","Modified_Time":"2026-03-01T10:00:00+05:30"}';
       const bad = '{"id":"8","Modified_Time":"2026-03-01T10:00:00+05:30","N":"a\u001eb"}';
@@ -89,6 +109,28 @@ Deno.test("writeRecords()", async (t) => {
       assert.deepEqual(await versions("4"), ["insert", "delete", "restore"]);
       const [d] = await sql`select restored_at is not null as r from zoho.deletions where id = '4'`;
       assert.equal(d!.r, true);
+    });
+    await t.step("a parent's deletion takes its notes along (registry: Notes)", async () => {
+      const note = (id: string, parent: string) =>
+        `{"id":"${id}","Modified_Time":"2026-03-01T10:00:00+05:30",` +
+        `"Parent_Id":{"module":{"api_name":"Leads","id":"1"},"id":"${parent}"}}`;
+      await writeRecords(
+        sql,
+        "Leads",
+        ['{"id":"20","Modified_Time":"2026-03-01T10:00:00+05:30"}'],
+        RUN,
+      );
+      await writeRecords(sql, "Notes", [note("N1", "20"), note("N2", "21")], RUN);
+      const del = '{"id":"20","deleted_time":"2026-03-02T00:00:00+00:00","type":"recycle"}';
+      assert.equal(await writeDeletions(sql, "Leads", [del], RUN), 2, "the lead and its note");
+      const rows = await sql`select id, deleted_at is not null as gone from zoho.records
+        where module = 'Notes' order by id`;
+      assert.deepEqual(rows.map((r) => [r.id, r.gone]), [["N1", true], ["N2", false]]);
+      const [v] = await sql`select change from zoho.record_versions
+        where module = 'Notes' and id = 'N1' order by version desc limit 1`;
+      assert.equal(v!.change, "delete");
+      const own = '{"id":"N2","deleted_time":"2026-03-02T00:00:00+00:00","type":"recycle"}';
+      assert.equal(await writeDeletions(sql, "Notes", [own], RUN), 1, "a note's own tombstone");
     });
   } finally {
     await db.drop();

@@ -88,3 +88,36 @@ Deno.test("ZohoClient.request() passes 304 through without parsing a body", asyn
   const status = await client(f.fetch).request("/Leads", {}, (r) => r.status);
   assert.equal(status, 304);
 });
+
+Deno.test("ZohoClient.request() aborts a call past timeoutMs and retries it", async () => {
+  const signals: (AbortSignal | null | undefined)[] = [];
+  let late: ReturnType<typeof setTimeout> | undefined;
+  // The first call answers only after 2 s unless aborted; the retry answers at once.
+  const fetchFn = ((_input: RequestInfo | URL, init?: RequestInit) => {
+    signals.push(init?.signal);
+    if (signals.length > 1) return Promise.resolve(Response.json(PAGE));
+    return new Promise<Response>((resolve, reject) => {
+      late = setTimeout(() => resolve(Response.json({ data: [], info: {} })), 2_000);
+      init?.signal?.addEventListener("abort", () => {
+        clearTimeout(late);
+        reject(init.signal!.reason);
+      });
+    });
+  }) as typeof fetch;
+  const c = new ZohoClient({
+    tokens: tokens(),
+    limiter: createLimiter(EDITIONS.free!),
+    fetch: fetchFn,
+    timeoutMs: 50,
+    retry: { sleep: () => Promise.resolve(), random: () => 0 },
+  });
+  const stats = newStats();
+  const started = Date.now();
+  const out = await c.request("/Leads", { stats }, (r) => splitListBody(r.text));
+  clearTimeout(late);
+  assert.deepEqual(out.records, ['{"id":"1"}'], "the retry's answer, not the late one");
+  assert.equal(signals.length, 2);
+  assert.ok(signals[0]?.aborted, "the slow call was aborted");
+  assert.deepEqual(stats.errors, ["GET /Leads (0 TIMEOUT)"]);
+  assert.ok(Date.now() - started < 1_500, "did not wait for the slow answer");
+});

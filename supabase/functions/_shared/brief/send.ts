@@ -1,0 +1,38 @@
+/**
+ * Sending a stored brief's pulse: one outbox row per opted-in recipient (the free text and the
+ * content template with its variables), then the outbox's claim → send → mark pass. Calling it
+ * again for the same brief sends nothing new: the rows exist and are no longer pending.
+ */
+import type postgres from "postgres";
+import { deliver, type DeliverOptions, type DeliveryCounts, enqueue } from "../whatsapp/outbox.ts";
+import { optedIn } from "../whatsapp/recipients.ts";
+import type { Sender } from "../whatsapp/twilio.ts";
+import type { StoredBrief } from "./store.ts";
+
+/** Delivery counts of a brief's pulse, with how many rows this call queued. */
+export interface PulseDelivery extends DeliveryCounts {
+  brief_id: string;
+  queued: number;
+}
+
+/** Queues and sends the pulse of `brief` to every opted-in recipient. */
+export async function sendPulse(
+  sql: postgres.Sql,
+  brief: Pick<StoredBrief, "id" | "pulse" | "pulse_variables">,
+  options: { send: Sender; contentSid?: string } & DeliverOptions,
+): Promise<PulseDelivery> {
+  const recipients = await optedIn(sql);
+  const queued = await enqueue(
+    sql,
+    recipients.map((r) => ({
+      kind: "pulse" as const,
+      refId: brief.id,
+      recipientId: r.id,
+      body: brief.pulse,
+      contentSid: options.contentSid ?? null,
+      contentVariables: brief.pulse_variables,
+    })),
+  );
+  const counts = await deliver(sql, options.send, { kind: "pulse", refId: brief.id }, options);
+  return { brief_id: brief.id, queued, ...counts };
+}

@@ -1,0 +1,34 @@
+/**
+ * Domain errors as HTTP answers, in one table that `createFunctionApp`'s error path reads: routes
+ * throw the domain's own errors and never pick a status themselves. Each entry carries its
+ * reason; the error's message is the answer's message (domain messages name what failed, never
+ * a secret).
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { SyncBusyError } from "./sync/runs.ts";
+import { ZohoApiError } from "./zoho/errors.ts";
+
+/** One mapping: errors of `type` answer `status` with `code`. */
+export interface DomainErrorMapping {
+  // deno-lint-ignore no-explicit-any
+  type: abstract new (...args: any[]) => Error;
+  status: ContentfulStatusCode;
+  code: string;
+}
+
+/** The table. */
+export const DOMAIN_ERRORS: readonly DomainErrorMapping[] = [
+  // Another run holds the sync lease (one sync at a time): the caller retries later.
+  { type: SyncBusyError, status: 409, code: "busy" },
+  // Zoho kept failing after retries (the message names method, path, status and code only).
+  { type: ZohoApiError, status: 502, code: "zoho_error" },
+];
+
+/** The mapping of `error`, or null when it is not a domain error of the table. */
+export function mapDomainError(
+  error: unknown,
+  table: readonly DomainErrorMapping[] = DOMAIN_ERRORS,
+): { status: ContentfulStatusCode; code: string; message: string } | null {
+  const hit = table.find((m) => error instanceof m.type);
+  return hit ? { status: hit.status, code: hit.code, message: (error as Error).message } : null;
+}

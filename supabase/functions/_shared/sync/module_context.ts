@@ -1,0 +1,44 @@
+/**
+ * What one module's sync takes (its settings) and gives (its counters, the sync_logs row),
+ * shared by module_sync.ts, segments.ts, the engine and the audit writer.
+ */
+import type postgres from "postgres";
+import type { CallStats, ZohoClient } from "../zoho/client.ts";
+import type { ModuleStatus, StoppedBy } from "./status.ts";
+
+/** Settings the module loop needs. */
+export interface ModuleContext {
+  sql: postgres.Sql;
+  client: ZohoClient;
+  runId: string;
+  mode: "incremental" | "full";
+  /** Stop starting new pages after this time (ms since epoch). */
+  deadline: number;
+  segments: number;
+  overlapSeconds: number;
+  fullRereadHours: number;
+  perPage: number;
+  singleReadAll: boolean;
+  /** Deleted-records check cadence, minutes of Zoho server time (0 or absent: every run). */
+  deletedCheckMinutes?: number;
+  now?: () => number;
+}
+
+/** Counters of one module in one slice (the sync_logs row). */
+export interface ModuleResult {
+  module: string;
+  status: ModuleStatus;
+  /** Set when the daily credit cap stopped the module. */
+  stoppedBy?: StoppedBy;
+  pages: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  restored: number;
+  stats: CallStats;
+  cursorBefore: number | null;
+  cursorAfter: number | null;
+  errors: string[];
+}

@@ -1,0 +1,139 @@
+/**
+ * Reading a module's segments: each segment is one ascending page_token chain, read in parallel
+ * with the others; every page commits together with its segment cursor through one shared
+ * group-commit writer; the first page of a fresh read splits the rest into Modified_Time
+ * segments when the read turns out to be large. A segment stops starting pages at the deadline.
+ */
+import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
+import type { ModulePlan } from "./fields.ts";
+import type { ModuleContext, ModuleResult } from "./module_context.ts";
+import { readStep, type SegmentState, type Step } from "./reader.ts";
+import { saveSegment } from "./state.ts";
+
+/** What every segment of one module's read shares. */
+interface SegmentRun {
+  ctx: ModuleContext;
+  plan: ModulePlan;
+  result: ModuleResult;
+  writer: BatchWriter;
+  /** Zoho's latest Date header seen (ms), for the next cursor. */
+  serverTime: { value: number | null };
+  /** Starts a segment a split created. */
+  launch: (seg: SegmentState) => void;
+}
+
+/**
+ * Reads the unfinished segments until each is done or the deadline passes; counts pages and
+ * records into `result`; returns Zoho's latest server time seen. Every segment settles before
+ * this returns; the first failure is then rethrown.
+ */
+export async function readSegments(
+  ctx: ModuleContext,
+  plan: ModulePlan,
+  result: ModuleResult,
+  segments: readonly SegmentState[],
+): Promise<number | null> {
+  const workers = new Map<number, Promise<void>>();
+  let failure: unknown = null;
+  const run: SegmentRun = {
+    ctx,
+    plan,
+    result,
+    // Segments share one group-commit writer: pages queued meanwhile commit in one transaction.
+    writer: createBatchWriter(ctx.sql, { module: plan.module, runId: ctx.runId }, (counts) => {
+      result.inserted += counts.inserted;
+      result.updated += counts.updated;
+      result.restored += counts.restored;
+      result.unchanged += counts.unchanged;
+    }),
+    serverTime: { value: null },
+    launch: (seg) => {
+      const work = runSegment(run, seg);
+      workers.set(seg.segment, work.catch((error) => void (failure ??= error)));
+    },
+  };
+  segments.filter((s) => !s.done).forEach(run.launch);
+  while (workers.size > 0) {
+    const pending = [...workers.entries()];
+    await Promise.all(pending.map(([, p]) => p));
+    for (const [k] of pending) workers.delete(k);
+  }
+  if (failure) throw failure;
+  return run.serverTime.value;
+}
+
+async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
+  const { ctx, plan, result } = run;
+  const now = ctx.now ?? Date.now;
+  let seg = start;
+  // The next page is read while the previous one commits; it is queued only after that commit,
+  // so cursors still commit in page order and at most two pages per segment are held.
+  let pending: Promise<void> = Promise.resolve();
+  while (!seg.done && now() < ctx.deadline) {
+    const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
+      seg.cursor === null;
+    const step = await readStep({
+      client: ctx.client,
+      stats: result.stats,
+      plan,
+      perPage: ctx.perPage,
+      singleReadAll: ctx.singleReadAll,
+    }, seg);
+    if (step.serverTime !== null) run.serverTime.value = step.serverTime;
+    const next: SegmentState = {
+      ...seg,
+      cursor: step.maxModified ?? seg.cursor,
+      tokens: step.tokens,
+      tokenSince: step.tokens ? step.tokenSince : null,
+      done: step.done,
+    };
+    const extra = fresh && !step.done
+      ? split(next, step, step.serverTime ?? now(), ctx.segments)
+      : [];
+    if (extra.length) next.until = extra[0]!.since;
+    await pending;
+    pending = run.writer.write(step.records, async (tx) => {
+      await saveSegment(tx, plan.module, next);
+      for (const s of extra) await saveSegment(tx, plan.module, s);
+    }).then(() => {
+      result.pages++;
+      result.fetched += step.fetched;
+      extra.forEach(run.launch);
+    });
+    pending.catch(() => {}); // handled: awaited before the next page is queued, or below
+    seg = next;
+  }
+  await pending;
+}
+
+/**
+ * Splits (lo, hi] into Modified_Time segments after the first page of a large read, sized from
+ * the first page's density so each segment is worth at least four pages.
+ */
+export function split(
+  seg: SegmentState,
+  first: Pick<Step, "minModified" | "maxModified">,
+  hi: number,
+  max: number,
+): SegmentState[] {
+  if (first.maxModified === null || first.minModified === null) return [];
+  const lo = first.maxModified;
+  const span = Math.max(1000, lo - first.minModified);
+  const estimatedPages = (hi - lo) / span;
+  const n = Math.min(max, Math.floor(estimatedPages / 4) + 1);
+  const width = Math.floor((hi - lo) / n / 1000) * 1000;
+  if (n < 2 || width < 1000) return [];
+  const out: SegmentState[] = [];
+  for (let i = 1; i < n; i++) {
+    out.push({
+      segment: seg.segment + i,
+      since: lo + 1000 + i * width,
+      until: i === n - 1 ? null : lo + 1000 + (i + 1) * width,
+      cursor: null,
+      tokens: null,
+      tokenSince: null,
+      done: false,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,210 @@
+/**
+ * generate-brief end to end on the AHA Smart Homes demo company (scratch database), with the
+ * Twilio sink and the fake Ollama: the HTTP contract, one pulse per opted-in recipient and
+ * nothing the second time, the model path, /check naming a failed claim, status callbacks.
+ */
+import assert from "node:assert/strict";
+import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
+import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
+import { startFakeOllama } from "../_shared/brief/fake_ollama.ts";
+import { PULSE_TEMPLATE } from "../_shared/brief/pulse.ts";
+import { BASE } from "../_shared/brief/testdata/corpus.ts";
+import { closeAllSql } from "../_shared/db.ts";
+import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
+import { createApp } from "../generate-brief/app.ts";
+import { loadDemoCompany } from "./_demo_company.ts";
+import { waitFor } from "./_stack.ts";
+
+const KEY = "test-service-key";
+
+Deno.test("generate-brief on the demo company", async (t) => {
+  const db = await createScratchDb("brief_demo");
+  const sink = startTwilioSink({
+    templates: { [`HX${"70c1".padStart(32, "0")}`]: PULSE_TEMPLATE },
+  });
+  const fake = startFakeOllama();
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const noOllama = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
+  closed.close();
+  let ollamaHost = noOllama;
+  let callbackUrl = "http://127.0.0.1:9/unused";
+  const env = () => ({
+    SUPABASE_DB_URL: db.url,
+    SUPABASE_SERVICE_ROLE_KEY: KEY,
+    OLLAMA_HOST: ollamaHost,
+    OLLAMA_TIMEOUT_MS: "3000",
+    TWILIO_API_URL: sink.url,
+    TWILIO_ACCOUNT_SID: sink.credentials.accountSid,
+    TWILIO_AUTH_TOKEN: sink.credentials.authToken,
+    TWILIO_WHATSAPP_FROM: sink.credentials.whatsappFrom,
+    TWILIO_PULSE_CONTENT_SID: sink.credentials.pulseContentSid,
+    TWILIO_STATUS_CALLBACK_URL: callbackUrl,
+  });
+  const app = createApp({ env });
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  callbackUrl = `http://127.0.0.1:${server.addr.port}/generate-brief/status`;
+  const post = (path: string, body: unknown, token: string | null = KEY) =>
+    app.request(`/generate-brief${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  try {
+    await loadDemoCompany(db.sql, { leads: 3000 });
+    await db.sql`insert into analytics.revenue_targets (quarter_start, amount)
+      values ('2026-01-01', 120000)`;
+    await db.sql`insert into whatsapp.recipients (name, phone, role, opted_in) values
+      ('Dana Whitfield', '+15555550101', 'CRO', true),
+      ('Marco Alvarez', '+15555550102', 'VP Sales', true),
+      ('Ines Duarte', '+15555550103', 'Finance', false)`;
+
+    await t.step("answers 404 before any snapshot, 401/403 without the service key", async () => {
+      assert.equal((await post("", {})).status, 404);
+      assert.equal((await post("", {}, null)).status, 401);
+      assert.equal((await post("", {}, "anon-key")).status, 403);
+      assert.equal(
+        (await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" }, null)).status,
+        401,
+      );
+    });
+
+    const { snapshot } = await computeSnapshot(db.sql, { asOf: "2026-03-04" });
+
+    await t.step("answers 400 naming the field, 404 for an unknown snapshot", async () => {
+      const bad = await post("", { snapshot_id: "nope", send: "yes" });
+      assert.equal(bad.status, 400);
+      const { error } = await bad.json();
+      assert.match(error.message, /snapshot_id/);
+      assert.match(error.message, /send/);
+      assert.equal((await post("", "{not json")).status, 400);
+      const extra = await (await post("", { snapshotId: snapshot.id })).json();
+      assert.match(extra.error.message, /snapshotId/);
+      const missing = await post("", { snapshot_id: crypto.randomUUID() });
+      assert.equal(missing.status, 404);
+      assert.equal(
+        (await post("/check", { snapshot_id: crypto.randomUUID(), text: "x" })).status,
+        404,
+      );
+      assert.equal((await post("/send", { run_id: crypto.randomUUID() })).status, 404);
+    });
+
+    let briefId = "";
+    await t.step(
+      "send: one pulse per opted-in recipient; the same call again sends nothing",
+      async () => {
+        const res = await post("", { send: true });
+        assert.equal(res.status, 200);
+        const brief = await res.json();
+        briefId = brief.id;
+        assert.equal(brief.model, "rules");
+        assert.equal(brief.snapshot_id, snapshot.id);
+        assert.match(brief.fallback_reason, /Cannot reach Ollama/);
+        assert.equal(brief.delivery.sent, 2);
+        assert.equal(sink.messages.length, 2);
+        assert.deepEqual(sink.messages.map((m) => m.to).sort(), [
+          "whatsapp:+15555550101",
+          "whatsapp:+15555550102",
+        ]);
+        for (const m of sink.messages) {
+          assert.ok(m.body.length <= 400, `${m.body.length} chars`);
+          assert.equal(m.body, brief.pulse);
+        }
+        const again = await (await post("", { send: true })).json();
+        assert.equal(again.id, brief.id);
+        assert.equal(again.reused, true);
+        assert.equal(again.delivery.sent, 0);
+        const resend = await (await post("/send", { brief_id: brief.id })).json();
+        assert.deepEqual([resend.sent, resend.skipped], [0, 2]);
+        assert.equal(sink.messages.length, 2);
+      },
+    );
+
+    await t.step("two concurrent calls store one brief and send one pulse each", async () => {
+      const { snapshot: other } = await computeSnapshot(db.sql, { asOf: "2026-03-03" });
+      const before = sink.messages.length;
+      const [a, b] = await Promise.all([
+        (async () => await (await post("", { snapshot_id: other.id, send: true })).json())(),
+        (async () => await (await post("", { snapshot_id: other.id, send: true })).json())(),
+      ]);
+      assert.equal(a.id, b.id);
+      assert.equal(a.delivery.sent + b.delivery.sent, 2);
+      assert.equal(sink.messages.length - before, 2);
+      const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from brief.briefs
+        where snapshot_id = ${other.id}`;
+      assert.equal(row!.n, 1);
+    });
+
+    await t.step("status callbacks, signed by the sink, update delivery state", async () => {
+      await waitFor("delivery status from the callback", async () => {
+        const rows = await db.sql`select 1 from whatsapp.outbox
+          where ref_id = ${briefId} and delivery_status = 'sent'`;
+        return rows.length === 2 ? true : undefined;
+      });
+      const forged = await fetch(callbackUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": "bm9wZQ==",
+        },
+        body: new URLSearchParams({ MessageSid: sink.messages[0]!.sid, MessageStatus: "failed" }),
+      });
+      assert.equal(forged.status, 403);
+      await forged.body?.cancel();
+    });
+
+    await t.step("a model brief that passes the check is kept, with its run id", async () => {
+      fake.script({ kind: "reply", content: JSON.stringify(BASE) });
+      ollamaHost = fake.url;
+      const runId = crypto.randomUUID();
+      const brief = await (await post("", { regenerate: true, run_id: runId })).json();
+      assert.equal(brief.model, "llama3.2:1b", JSON.stringify(brief.checks));
+      assert.equal(brief.run_id, runId);
+      assert.equal(brief.attempts, 1);
+      assert.ok(brief.prompt_tokens > 500 && brief.prompt_tokens < 2000);
+      const sent = await (await post("/send", { run_id: runId })).json();
+      assert.equal(sent.brief_id, brief.id);
+      assert.equal(sent.sent, 2);
+      assert.equal(sink.messages.length, 6);
+    });
+
+    await t.step("/check names the failed claim: revenue up 45% when it fell 12%", async () => {
+      // A snapshot whose revenue fell 12% this month (the demo's rose).
+      const facts = snapshot.brief.facts.map((f) =>
+        f.id === "revenue.mtd.growth" ? { ...f, value: -12 } : f
+      );
+      const [row] = await db.sql<{ id: string }[]>`
+        insert into analytics.snapshots (as_of, period_start, period_end, time_zone,
+          content_hash, kpis, brief)
+        select as_of, period_start, period_end, time_zone, repeat('0', 64), kpis,
+          jsonb_set(brief, '{facts}', ${db.sql.json(JSON.parse(JSON.stringify(facts)))})
+        from analytics.snapshots where id = ${snapshot.id}
+        returning id`;
+      const res = await post("/check", {
+        snapshot_id: row!.id,
+        text: "Revenue up 45% this month.",
+      });
+      const verdict = await res.json();
+      assert.equal(res.status, 200, JSON.stringify(verdict));
+      assert.equal(verdict.ok, false);
+      const failed = verdict.claims.filter((c: { ok: boolean }) => !c.ok);
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0].claim, "Revenue up 45% this month");
+      assert.match(failed[0].reason, /revenue\.mtd\.growth value is -12%/);
+      const ok = await (await post("/check", {
+        snapshot_id: row!.id,
+        text: "Revenue down 12% this month.",
+      })).json();
+      assert.equal(ok.ok, true);
+    });
+  } finally {
+    await server.shutdown();
+    await fake.close();
+    await sink.close();
+    await closeAllSql();
+    await db.drop();
+  }
+});
