@@ -187,6 +187,22 @@ begin
       select r from jsonb_array_elements(k -> 'anomalies') r
       where p_source is null or r ->> 'lead_source' = p_source
       order by (r ->> 'is_anomaly')::boolean desc, abs((r ->> 'robust_z')::numeric) desc nulls last)),
+    -- The latest brief, its final (accepted) check verdicts and the payload facts it cites.
+    'brief', (
+      select jsonb_build_object('id', br.id, 'as_of', bs.as_of, 'model', br.model,
+        'created_at', br.created_at, 'fallback_reason', br.fallback_reason, 'content', br.content,
+        'checked', coalesce((br.checks -> -1 ->> 'ok')::boolean, false),
+        'claims', coalesce(br.checks -> -1 -> 'claims', '[]'),
+        'facts', dashboard.arr(array(
+          select f from jsonb_array_elements(bp.payload -> 'facts') f
+          where f ->> 'id' in (
+            select x #>> '{}' from jsonb_path_query(br.content, 'lax $.**.facts[*]') x)
+          order by f ->> 'id')))
+      from brief.briefs br
+      left join brief.payloads bp on bp.snapshot_id = br.snapshot_id
+      left join analytics.snapshots bs on bs.id = br.snapshot_id
+      order by br.created_at desc
+      limit 1),
     'sync_runs', dashboard.arr(array(
       select jsonb_build_object('run_id', r.run_id, 'mode', r.mode, 'status', r.status,
         'started_at', r.started_at, 'updated_at', r.updated_at, 'slices', r.slices,

@@ -6,24 +6,34 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createClient } from "@supabase/supabase-js";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { Page } from "playwright-core";
 import { signDashboardLink } from "../_shared/dashboard/link.ts";
 import { launchChromium, TEST_OUTPUT } from "./_browser.ts";
 import { stackEnv, stackSql } from "./_stack.ts";
 
-/** Makes sure the stack's database has a built snapshot: sync the simulator, then snapshot. */
+/**
+ * Makes sure the stack's database has a built snapshot and a brief: sync the simulator, snapshot,
+ * write the brief (no pulse sent), each through the gateway as the pipeline would.
+ */
 async function ensureSnapshot(env: Record<string, string>): Promise<void> {
   const sql = stackSql();
+  let built: number, briefs: number;
   try {
-    const [row] = await sql`select count(*)::int as n from dashboard.builds`;
-    if (row!.n > 0) return;
+    const [row] = await sql`select (select count(*)::int from dashboard.builds) as built,
+      (select count(*)::int from brief.briefs) as briefs`;
+    built = row!.built;
+    briefs = row!.briefs;
   } finally {
     await sql.end();
   }
   const supabase = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, {
     auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
   });
+  if (built > 0) {
+    if (briefs === 0) await writeBrief(supabase);
+    return;
+  }
   let runId: string | undefined;
   for (let slice = 0; slice < 50; slice++) {
     const { data, error } = await supabase.functions.invoke("zoho-sync", {
@@ -37,6 +47,12 @@ async function ensureSnapshot(env: Record<string, string>): Promise<void> {
   const asOf = new Date(clock.now * 1000).toISOString().slice(0, 10);
   const { error } = await supabase.functions.invoke("compute-metrics", { body: { as_of: asOf } });
   if (error) throw new Error(`Cannot compute the snapshot: ${error.message}`);
+  await writeBrief(supabase);
+}
+
+async function writeBrief(supabase: SupabaseClient): Promise<void> {
+  const { error } = await supabase.functions.invoke("generate-brief", { body: { send: false } });
+  if (error) throw new Error(`Cannot write the brief: ${error.message}`);
 }
 
 /** Panel ids with their table rows and whether their chart drew marks. */
@@ -112,6 +128,25 @@ Deno.test("dashboard in headless Chromium", async (t) => {
         assert.ok(c.marks > 5, `${c.id}: chart drew marks (${c.marks})`);
       }
       await page.screenshot({ path: join(TEST_OUTPUT, "dashboard-desktop.png"), fullPage: true });
+    });
+
+    await t.step("the brief marks each checked number, linked to its fact and chart", async () => {
+      const marks = await page.$$eval(
+        "#brief mark.checked a",
+        (as) => as.map((a) => a.getAttribute("href") ?? ""),
+      );
+      assert.ok(marks.length > 0, "checked numbers are marked");
+      for (const href of new Set(marks)) {
+        assert.equal(await page.locator(href.replace(/\./g, "\\.")).count(), 1, `${href} exists`);
+      }
+      const charts = await page.$$eval(
+        "#brief tbody a",
+        (as) => as.map((a) => a.getAttribute("href") ?? ""),
+      );
+      assert.ok(charts.length > 0);
+      for (const href of new Set(charts)) {
+        assert.equal(await page.locator(`section${href}`).count(), 1, `${href} is a panel`);
+      }
     });
 
     await t.step("the period and source filters change the data", async () => {

@@ -19,6 +19,7 @@ select, button { font: inherit; padding: 0.35rem 0.6rem; border: 1px solid #c5ca
   border-radius: 6px; background: #fff; min-height: 2.2rem; }
 button { cursor: pointer; background: #1f5fbf; color: #fff; border-color: #1f5fbf; }
 button[disabled] { opacity: 0.6; cursor: progress; }
+#brief { grid-column: 1 / -1; }
 main { display: grid; gap: 1rem; padding: 1rem clamp(0.5rem, 2vw, 2rem);
   grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 0.9rem;
@@ -38,6 +39,10 @@ table { border-collapse: collapse; width: 100%; font-size: 0.85rem; margin-top: 
 th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line);
   white-space: nowrap; }
 th { color: var(--muted); font-weight: 600; }
+.brief p, .brief li { margin: 0.35rem 0; }
+mark.checked { background: #e6f4ea; border-bottom: 2px solid #2e7d32; padding: 0 0.1em; }
+mark.checked a { color: inherit; text-decoration: none; }
+tr:target { background: #fff7d6; }
 .refresh { margin-top: 0.75rem; }
 .stages { list-style: none; padding: 0; margin: 0.5rem 0 0; display: flex; flex-wrap: wrap;
   gap: 0.4rem; font-size: 0.85rem; }

@@ -62,6 +62,7 @@ export const PageDataSchema = z.object({
   source_roi: Rows.nullable(),
   data_quality: Rows.nullable(),
   anomalies: Rows,
+  brief: Obj.nullable().optional(),
   sync_runs: Rows,
 });
 /** The page's data. */

@@ -6,17 +6,15 @@
 import { renderChart } from "./charts.ts";
 import { type PageData, PERIODS } from "./data.ts";
 import { formats } from "./format.ts";
+import { esc } from "./html.ts";
+import { briefPanels } from "./panels_brief.ts";
 import type { Cell, Panel, PanelContext } from "./panel.ts";
 import { opsPanels } from "./panels_ops.ts";
 import { pipelinePanels } from "./panels_pipeline.ts";
 import { revenuePanels } from "./panels_revenue.ts";
 import { PERIOD_LABEL } from "./panel.ts";
 
-/** Escapes text for HTML content and attributes. */
-export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
+export { esc };
 
 /** Every panel of the page, in order. */
 export function buildPanels(data: PageData, zohoWebUrl: string): Panel[] {
@@ -25,11 +23,12 @@ export function buildPanels(data: PageData, zohoWebUrl: string): Panel[] {
     f: formats(data.snapshot.currency, data.snapshot.time_zone),
     zohoWebUrl,
   };
-  return [...revenuePanels(ctx), ...pipelinePanels(ctx), ...opsPanels(ctx)];
+  return [...briefPanels(ctx), ...revenuePanels(ctx), ...pipelinePanels(ctx), ...opsPanels(ctx)];
 }
 
 function cell(c: Cell): string {
   if (typeof c === "string") return esc(c);
+  if (c.href.startsWith("#")) return `<a href="${esc(c.href)}">${esc(c.text)}</a>`;
   return `<a href="${esc(c.href)}" rel="noopener noreferrer" target="_blank">${esc(c.text)}</a>`;
 }
 
@@ -49,15 +48,19 @@ function renderPanel(p: Panel): string {
       renderChart(p.chart, p.question, { width: 640, height: p.chartHeight ?? 300 })
     }</figure>`
     : "";
+  const rowId = (i: number) => p.table.rowIds?.[i] ? ` id="${esc(p.table.rowIds[i]!)}"` : "";
   const rows = p.table.rows.length
-    ? p.table.rows.map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join("")}</tr>`).join("")
+    ? p.table.rows.map((r, i) =>
+      `<tr${rowId(i)}>${r.map((c) => `<td>${cell(c)}</td>`).join("")}</tr>`
+    )
+      .join("")
     : `<tr><td colspan="${p.table.columns.length}">No data</td></tr>`;
-  const table = `<details${p.chart ? "" : " open"}><summary>Data table</summary>` +
+  const table = `<details${p.chart || p.body ? "" : " open"}><summary>Data table</summary>` +
     `<div class="scroll"><table aria-labelledby="${p.id}-title"><thead><tr>${
       p.table.columns.map((c) => `<th scope="col">${esc(c)}</th>`).join("")
     }</tr></thead><tbody>${rows}</tbody></table></div></details>`;
   return `<section class="panel" id="${p.id}" data-rows="${p.table.rows.length}">` +
-    `${head}${tiles}${chart}${table}</section>`;
+    `${head}${p.body ?? ""}${tiles}${chart}${table}</section>`;
 }
 
 function filterForm(data: PageData): string {

@@ -13,6 +13,8 @@ export type Cell = string | { text: string; href: string };
 export interface Table {
   columns: string[];
   rows: Cell[][];
+  /** Anchor ids of the rows (facts the brief links to). */
+  rowIds?: string[];
 }
 
 /** Headline figures shown above a panel's chart. */
@@ -29,6 +31,8 @@ export interface Panel {
   /** e.g. "all sources: this KPI is not broken down by source" */
   note?: string;
   chart?: ChartOption;
+  /** Trusted HTML (built with esc) shown above the chart: the brief's text. */
+  body?: string;
   chartHeight?: number;
   tiles?: Tile[];
   table: Table;
