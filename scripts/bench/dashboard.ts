@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
   );
   url.pathname = `/bench_metrics_${leads}`;
   try {
-    const [ready] = await setup`select exists (select from analytics.f_ready) as ok`;
+    const [ready] = await setup`select exists (select from analytics.facts_built) as ok`;
     if (!ready?.ok) await setup`select analytics.refresh_facts()`;
     const t0 = performance.now();
     const [snap] = await setup`select (analytics.compute_snapshot(${asOf}::date, null) ->> 'id')
