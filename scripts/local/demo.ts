@@ -74,7 +74,8 @@ const PIPELINE: Stage[] = [
       // Without a reachable Ollama this is the rules brief (model "rules"), as documented.
       const brief = await invoke(ctx, "generate-brief", { send: true });
       const d = brief.delivery ?? {};
-      return `brief ${brief.id} (model ${brief.model}, ${brief.attempts} model attempt(s)); ` +
+      const why = brief.fallback_reason ? `: ${brief.fallback_reason}` : "";
+      return `brief ${brief.id} (model ${brief.model}${why}); ` +
         `pulse ${brief.pulse.length} chars sent to ${d.sent ?? 0} recipient(s), ` +
         `${d.skipped ?? 0} skipped, ${d.failed ?? 0} failed\n  "${brief.content.headline.text}"`;
     },

@@ -70,6 +70,7 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     const input = await readJsonBody(c, GenerateInput);
     const sql = sqlOf();
     const settings = parseEnv(BRIEF_ENV, env());
+    if (input.send) parseEnv(TWILIO_ENV, env()); // misconfigured: say so before any work
     const snapshotId = input.snapshot_id ?? await store.latestSnapshotId(sql);
     if (!snapshotId) throw new HttpError(404, "not_found", "No snapshot yet: run compute-metrics");
     const previous = await store.latestBriefOf(sql, { snapshotId, runId: input.run_id });
