@@ -118,7 +118,9 @@ export function renderPage(data: PageData, options: PageOptions): string {
       data.filter.source ? ` · source ${esc(data.filter.source)}` : ""
     } · ${esc(data.snapshot.currency)}, ${esc(data.snapshot.time_zone)} · snapshot ${
       esc(f.dateTime(data.snapshot.created_at))
-    }</p>${filterForm(data)}${options.extra ?? ""}</header><main>${
+    }</p>${filterForm(data)}${options.extra ?? ""}</header><main data-snapshot="${
+      esc(data.snapshot.id)
+    }">${
       buildPanels(data, options.zohoWebUrl).map(renderPanelCached).join("")
     }</main></body></html>`;
 }

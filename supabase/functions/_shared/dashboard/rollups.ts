@@ -8,7 +8,7 @@ import type postgres from "postgres";
 
 /** Builds the rollups of `snapshotId`; false when they existed already. */
 export async function buildDashboardRollups(
-  sql: postgres.Sql,
+  sql: postgres.Sql | postgres.TransactionSql,
   snapshotId: string,
 ): Promise<boolean> {
   const [row] = await sql<{ built: boolean }[]>`
