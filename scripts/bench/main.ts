@@ -4,6 +4,9 @@
  * every registered one runs.
  */
 import { pathToFileURL } from "node:url";
+import { prepareDatabase } from "../local/cli.ts";
+import { dbUrl, loadLocalConfig } from "../local/config.ts";
+import { stopPostgres } from "../local/postgres.ts";
 
 /** Registered benchmarks: name → what it measures. */
 const BENCHMARKS: Record<string, string> = {
@@ -22,12 +25,30 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
   }
-  for (const name of selected) {
-    console.log(`\n== bench ${name}: ${BENCHMARKS[name]}`);
-    const mod = await import(pathToFileURL(new URL(`./${name}.ts`, import.meta.url).pathname).href);
-    await mod.run(args.filter((a) => a.startsWith("-")));
+  // The benchmarks need the local database only: start it (and migrate) as `deno task test` does,
+  // and stop it afterwards if it was not running.
+  const config = loadLocalConfig();
+  const { startedPostgres } = await prepareDatabase(config);
+  if (!Deno.env.get("SUPABASE_DB_URL")) Deno.env.set("SUPABASE_DB_URL", dbUrl(config));
+  try {
+    for (const name of selected) {
+      console.log(`\n== bench ${name}: ${BENCHMARKS[name]}`);
+      const url = new URL(`./${name}.ts`, import.meta.url);
+      const mod = await import(pathToFileURL(url.pathname).href);
+      await mod.run(args.filter((a) => a.startsWith("-")));
+    }
+  } finally {
+    if (startedPostgres) await stopPostgres(config);
   }
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    // One line naming what failed (the cause's own message says what to run).
+    console.error(`Cannot run the benchmark: ${(e instanceof Error ? e.message : String(e))}`);
+    Deno.exit(1);
+  }
+}

@@ -21,7 +21,14 @@ import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
 import { createBatchWriter } from "../../supabase/functions/_shared/sync/batch_writer.ts";
 import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
-import { countRecords, cpuText, simEnv, syncInChild, V8_FLAGS } from "./sync_child.ts";
+import {
+  countRecords,
+  cpuText,
+  simEnv,
+  sliceCpuText,
+  syncInChild,
+  V8_FLAGS,
+} from "./sync_child.ts";
 
 function flag(args: string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
@@ -101,7 +108,7 @@ async function ingest(leads: number, simCache: boolean, rounds: number) {
           (syncRate / copyRate).toFixed(2)
         }; ${cpuText(r.cpu)} in ${
           r.seconds.toFixed(1)
-        } s on ${navigator.hardwareConcurrency} cores`,
+        } s on ${navigator.hardwareConcurrency} cores; ${sliceCpuText(r)}`,
       );
       if (round === 1) {
         // Bounds from the same run: the simulator serves every call on one thread, and the
@@ -196,6 +203,7 @@ async function memory(leads: number) {
       `memory: ${n} leads synced in ${r.seconds.toFixed(0)} s; peak RSS (VmHWM) of the sync ` +
         `process ${r.hwmMb.toFixed(0)} MB${flags} (target <= 150 MB); ${cpuText(r.cpu)}`,
     );
+    console.log(`memory: ${sliceCpuText(r)}`);
   } finally {
     await closeAllSql();
     await sim.close();

@@ -10,6 +10,7 @@ import type { ScratchDb } from "../local/scratch_db.ts";
 import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
 import { loadZohoEnv } from "../../supabase/functions/_shared/zoho/config.ts";
 import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
+import { processCpuMs } from "../../supabase/functions/_shared/sync/budget.ts";
 
 export function simEnv(sim: ZohoSim, dbUrl: string, extra: Record<string, string> = {}) {
   return {
@@ -38,18 +39,28 @@ async function syncUntilDone(env: Record<string, string>) {
   const sql = getSql(parsed.SUPABASE_DB_URL, { max: 8 });
   let runId: string | undefined;
   let calls = 0;
+  const sliceCpuMs: number[] = [];
   for (;;) {
+    // Measured around the whole call, as an Edge request would be.
+    const cpu0 = processCpuMs();
     const out = await runSync({ sql, env: parsed }, {
       modules: ["Leads"],
       mode: runId ? undefined : "full",
       budgetMs: 400_000,
       runId,
     });
+    sliceCpuMs.push(processCpuMs() - cpu0);
     runId = out.run_id;
     calls += out.modules.reduce((n, m) => n + m.api_calls, 0);
     // The backends' own counters, read before the pool closes (a closed backend's CPU is gone).
     if (out.status === "done") {
-      return { calls, modules: out.modules, backends: await backendCpu(sql) };
+      return {
+        calls,
+        modules: out.modules,
+        backends: await backendCpu(sql),
+        sliceCpuMs,
+        budgetMs: parsed.ZOHO_CPU_BUDGET_MS,
+      };
     }
   }
 }
@@ -62,6 +73,22 @@ export interface ChildReport {
   cpuSeconds: number;
   /** CPU seconds of each backend of the database when the sync ended, read by the child. */
   backends: Record<number, number>;
+  /** CPU ms of each slice (runSync call) and the configured budget. */
+  sliceCpuMs: number[];
+  budgetMs: number;
+}
+
+/** "CPU per slice: …" with median and max against the budget. */
+export function sliceCpuText(r: { sliceCpuMs: number[]; budgetMs: number }): string {
+  const sorted = [...r.sliceCpuMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const max = sorted.at(-1) ?? 0;
+  const over = sorted.filter((x) => x > r.budgetMs).length;
+  return `CPU per slice: ${sorted.length} slices, median ${median.toFixed(0)} ms, max ${
+    max.toFixed(0)
+  } ms (budget ${r.budgetMs} ms, ZOHO_CPU_BUDGET_MS; ${
+    over === 0 ? "all under it" : `${over} over it`
+  })`;
 }
 
 /** CPU seconds (user + system) of a process, from /proc. */
@@ -149,7 +176,7 @@ export async function countRecords(db: ScratchDb): Promise<number> {
 
 if (import.meta.main && Deno.args.includes("--child")) {
   const t0 = performance.now();
-  const { calls, backends } = await syncUntilDone(
+  const { calls, backends, sliceCpuMs, budgetMs } = await syncUntilDone(
     Deno.env.toObject() as Record<string, string>,
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -158,7 +185,9 @@ if (import.meta.main && Deno.args.includes("--child")) {
   await closeAllSql();
   const cpuSeconds = await cpuOf("self");
   console.log(
-    JSON.stringify({ seconds, calls, hwmMb, cpuSeconds, backends } satisfies ChildReport),
+    JSON.stringify(
+      { seconds, calls, hwmMb, cpuSeconds, backends, sliceCpuMs, budgetMs } satisfies ChildReport,
+    ),
   );
   Deno.exit(0);
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { dbUrl, isPortFree, loadLocalConfig, type LocalConfig, ROOT, STATE_DIR } from "./config.ts";
 import { applyMigrations, applyStandIns } from "./migrate.ts";
-import { destroyCluster, startPostgres, stopPostgres } from "./postgres.ts";
+import { destroyCluster, requirePackages, startPostgres, stopPostgres } from "./postgres.ts";
 import { runStack } from "./stack_main.ts";
 import { runTests } from "./test_runner.ts";
 
@@ -60,7 +60,12 @@ async function waitReady(config: LocalConfig, child: Deno.ChildProcess, timeoutM
     await new Promise((r) => setTimeout(r, 100));
   }
   const tail = await Deno.readTextFile(config.stackLogFile).catch(() => "");
-  throw new Error(`Cannot start the stack: it did not become ready\n${tail.slice(-2000)}`);
+  const failed = tail.trimEnd().split("\n").at(-1)?.match(/^stack: failed: (.*)$/)?.[1];
+  if (exited && failed) throw new Error(failed);
+  throw new Error(
+    `Cannot start the stack: it did not become ready (see ${config.stackLogFile})\n` +
+      tail.slice(-2000),
+  );
 }
 
 /** Starts the stack in the background (if not running) and returns its env text. */
@@ -163,6 +168,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     case "test": {
+      requirePackages(config, { tests: true });
       const { startedPostgres } = await prepareDatabase(config);
       const { started } = await startDetached(config);
       try {

@@ -10,6 +10,8 @@ export interface FunctionSpec {
   enabled: boolean;
   verifyJwt: boolean;
   entrypoint: string;
+  /** config.toml's `import_map` (relative to supabase/), when set. */
+  importMap?: string;
 }
 
 function parseValue(raw: string, where: string): string | boolean | number {
@@ -49,6 +51,7 @@ export function parseFunctions(text: string): FunctionSpec[] {
     if (kv[1] === "verify_jwt" && typeof value === "boolean") current.verifyJwt = value;
     if (kv[1] === "enabled" && typeof value === "boolean") current.enabled = value;
     if (kv[1] === "entrypoint" && typeof value === "string") current.entrypoint = value;
+    if (kv[1] === "import_map" && typeof value === "string") current.importMap = value;
   });
   return [...specs.values()];
 }

@@ -73,6 +73,20 @@ export async function applyMigrations(sql: postgres.Sql, dir: string): Promise<M
     (await sql<{ version: string }[]>`select version from supabase_migrations.schema_migrations`)
       .map((r) => r.version),
   );
+  // A database that recorded migrations the folder no longer holds (the first 18 were squashed
+  // into 20261129000000_baseline) cannot be brought forward file by file: the baseline would
+  // re-create what exists. As `supabase db push` does, refuse and say what to do.
+  const known = new Set(files.map((f) => f.version));
+  const missing = [...done].filter((v) => !known.has(v)).sort();
+  if (missing.length) {
+    throw new MigrationError(
+      missing[0]!,
+      `Cannot apply migrations: this database recorded ${missing.length} migration(s) that ` +
+        `supabase/migrations no longer holds (${missing.slice(0, 3).join(", ")}` +
+        `${missing.length > 3 ? ", ..." : ""}; squashed into a baseline?): recreate the local ` +
+        "database with deno task reset",
+    );
+  }
   const report: MigrationReport = { applied: [], skipped: [] };
   for (const m of files) {
     if (done.has(m.version)) {

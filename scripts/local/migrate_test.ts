@@ -90,3 +90,18 @@ Deno.test("listMigrations()", async (t) => {
     },
   );
 });
+
+Deno.test("applyMigrations() refuses a database that recorded migrations no longer on disk", async () => {
+  await withScratch(async (sql, dir) => {
+    await Deno.writeTextFile(join(dir, "20260101000000_old.sql"), "create table t (n int);");
+    await applyMigrations(sql, dir);
+    await Deno.remove(join(dir, "20260101000000_old.sql"));
+    await Deno.writeTextFile(join(dir, "20260201000000_baseline.sql"), "create table t (n int);");
+    await assert.rejects(
+      applyMigrations(sql, dir),
+      /recorded 1 migration\(s\) that supabase\/migrations no longer holds \(20260101000000; .*deno task reset/,
+    );
+    const versions = await sql`select version from supabase_migrations.schema_migrations`;
+    assert.deepEqual(versions.map((r) => r.version), ["20260101000000"], "nothing applied");
+  });
+});

@@ -40,6 +40,51 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+function onPath(cmd: string): boolean {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (Deno.statSync(join(dir, cmd)).isFile) return true;
+    } catch { /* not there */ }
+  }
+  return false;
+}
+
+function fileExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Debian packages the local stack needs that are not installed (pgTAP's only with `tests`):
+ * PostgreSQL 15 server, pg_cron, and for tests pgTAP and pg_prove.
+ */
+export function missingPackages(config: LocalConfig, options = { tests: false }): string[] {
+  const version = /postgresql\/(\d+)\//.exec(config.pgBinDir)?.[1] ?? "15";
+  const ext = `/usr/share/postgresql/${version}/extension`;
+  const missing: string[] = [];
+  if (!fileExists(join(config.pgBinDir, "initdb"))) missing.push(`postgresql-${version}`);
+  if (!fileExists(join(ext, "pg_cron.control"))) missing.push(`postgresql-${version}-cron`);
+  if (options.tests) {
+    if (!fileExists(join(ext, "pgtap.control"))) missing.push(`postgresql-${version}-pgtap`);
+    if (!onPath("pg_prove")) missing.push("libtap-parser-sourcehandler-pgtap-perl");
+  }
+  return missing;
+}
+
+/** Throws one line naming the missing Debian packages and the command that installs them. */
+export function requirePackages(config: LocalConfig, options = { tests: false }): void {
+  const missing = missingPackages(config, options);
+  if (missing.length) {
+    throw new LocalDbError(
+      `Cannot start the local database: missing Debian packages ${missing.join(", ")} ` +
+        `(run ./crm start, or as root: apt-get install ${missing.join(" ")})`,
+    );
+  }
+}
+
 /** True when our cluster's server answers on its port. */
 export async function isPostgresReady(config: LocalConfig): Promise<boolean> {
   const { code } = await run(join(config.pgBinDir, "pg_isready"), [
@@ -107,7 +152,7 @@ export async function ensureCluster(config: LocalConfig): Promise<boolean> {
 
 /** Starts the cluster (creating it first if needed); a no-op when it already runs. */
 export async function startPostgres(config: LocalConfig): Promise<{ started: boolean }> {
-  await ensureCluster(config);
+  requirePackages(config);
   const pidFile = join(config.pgDataDir, "postmaster.pid");
   if (await exists(pidFile) && await isPostgresReady(config)) return { started: false };
   if (!isPortFree(config.dbPort)) {
@@ -116,6 +161,7 @@ export async function startPostgres(config: LocalConfig): Promise<{ started: boo
         "(stop it, or set LOCAL_DB_PORT)",
     );
   }
+  await ensureCluster(config);
   await Deno.mkdir(config.pgRunDir, { recursive: true });
   if (isRoot()) await run("chown", ["postgres:postgres", config.pgRunDir]);
   const res = await run(join(config.pgBinDir, "pg_ctl"), [
@@ -151,6 +197,21 @@ export async function stopPostgres(config: LocalConfig): Promise<boolean> {
   ], { asPostgres: true });
   if (res.code !== 0) throw new LocalDbError(`Cannot stop the local database: ${res.text}`);
   return true;
+}
+
+/** Restarts the running cluster the way an operator would (`pg_ctl restart -m fast`). */
+export async function restartPostgres(config: LocalConfig): Promise<void> {
+  const res = await run(join(config.pgBinDir, "pg_ctl"), [
+    "-D",
+    config.pgDataDir,
+    "-l",
+    config.pgLogFile,
+    "-m",
+    "fast",
+    "-w",
+    "restart",
+  ], { asPostgres: true });
+  if (res.code !== 0) throw new LocalDbError(`Cannot restart the local database: ${res.text}`);
 }
 
 /** Deletes the cluster's files (the database is recreated from scratch on the next start). */

@@ -42,7 +42,13 @@ async function startZoho(config: LocalConfig): Promise<ZohoSimHandle | undefined
     );
   }
   const mod = await import(pathToFileURL(path).href);
-  return await mod.startZohoSim({ port: config.zohoPort, hostname: "127.0.0.1" });
+  // The clock runs in real time from the dataset anchor, as Zoho's does: access tokens expire and
+  // the refresh throttle window resets while the stack runs (tests pin their own simulators).
+  return await mod.startZohoSim({
+    port: config.zohoPort,
+    hostname: "127.0.0.1",
+    realTimeClock: true,
+  });
 }
 
 /** Starts every optional service present in this checkout. */

@@ -30,6 +30,12 @@ export async function runStack(onReady?: (env: Record<string, string>) => void):
 }
 
 if (import.meta.main) {
-  await runStack(() => console.error("stack: ready"));
+  try {
+    await runStack(() => console.error("stack: ready"));
+  } catch (e) {
+    // One line (a port in use, a missing piece): `deno task start --detach` shows it as is.
+    console.error(`stack: failed: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
   Deno.exit(0);
 }

@@ -163,7 +163,10 @@ export function createControls(state: SimState): SimControls {
     listCache: {
       enabled: () => state.listCache !== null,
       prerender: (modules = RECORD_MODULES.map((m) => m.api_name)) => {
-        const cache = state.listCache ??= new ListCache(store);
+        const cache = state.listCache ??= new ListCache(
+          store,
+          () => state.options.behaviour.listTruncates,
+        );
         return modules.reduce((n, module) => n + cache.prerender(module, now()), 0);
       },
       stats: () => ({

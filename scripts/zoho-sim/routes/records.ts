@@ -117,11 +117,15 @@ export function listRecords(state: SimState, c: Context<SimEnv>, mod: ModuleDef)
   const defMap = fieldMap(defs);
   const dollarKeys = state.options.behaviour.listDollarKeys;
   const plan = state.listCache && planList(p.fields, defs, defMap, dollarKeys);
-  const data = plan
-    ? null
-    : rows.map((cur) =>
-      projectForList(state.store.record(module, cur.index, now), p.fields, defMap, dollarKeys)
-    );
+  const data = plan ? null : rows.map((cur) =>
+    projectForList(
+      state.store.record(module, cur.index, now),
+      p.fields,
+      defMap,
+      dollarKeys,
+      state.options.behaviour.listTruncates,
+    )
+  );
   let next: string | null = null;
   let expiry: string | null = null;
   if (more) {

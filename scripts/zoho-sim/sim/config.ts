@@ -55,6 +55,12 @@ const BehaviourSchema = z.object({
    * only those named in `fields` (the Get Records sample with `fields` shows none; unverified).
    */
   listDollarKeys: z.enum(["all", "requested"]).default("all"),
+  /**
+   * Which long texts list views cut at 500 characters: rich-text fields only (what the get-records
+   * v7 notes say), or every multi-line (textarea) field, plain ones too (the docs are not precise;
+   * a client must not rely on plain text coming whole).
+   */
+  listTruncates: z.enum(["rich_text", "multi_line"]).default("rich_text"),
   /** HTTP status of OAUTH_SCOPE_MISMATCH: docs disagree (401 vs 403). */
   scopeMismatchStatus: z.union([z.literal(401), z.literal(403)]).default(401),
 });
@@ -84,6 +90,8 @@ export const OptionsSchema = z.object({
   edition: z.enum(EDITIONS).default("enterprise"),
   users: z.number().int().positive().default(10),
   orgTimezoneOffset: z.string().regex(/^[+-]\d{2}:\d{2}$/).default(DEFAULT_OFFSET),
+  /** The org's zone name in /org (default: one matching the offset, e.g. Asia/Kolkata). */
+  orgTimeZone: z.string().optional(),
   /** Clock start, epoch seconds; defaults to the dataset anchor 2026-03-04T04:45:30Z. */
   clockStart: z.number().default(ANCHOR),
   /** Let the clock tick with real time (standalone server) instead of only when advanced. */

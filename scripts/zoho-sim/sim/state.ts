@@ -68,7 +68,9 @@ export function createState(options: ResolvedOptions): SimState {
     dataset,
     store,
     orderings: new Orderings(store),
-    listCache: options.listCache || options.prerender !== false ? new ListCache(store) : null,
+    listCache: options.listCache || options.prerender !== false
+      ? new ListCache(store, () => options.behaviour.listTruncates)
+      : null,
     mutations: new Mutations(
       store,
       () => clock.now(),

@@ -11,7 +11,7 @@
 import { ageDays, clockInput } from "../dataset/dataset.ts";
 import type { FieldDef, ZohoRecord } from "../dataset/types.ts";
 import { stringify } from "../sim/json.ts";
-import { RICH_TEXT_LIST_LIMIT } from "../sim/render.ts";
+import { type ListTruncation, listValue } from "../sim/render.ts";
 import type { Override, RecordStore } from "./record_store.ts";
 
 interface Entry {
@@ -105,13 +105,22 @@ export class ListCache {
   hits = 0;
   misses = 0;
 
-  constructor(readonly store: RecordStore) {}
+  #truncate: ListTruncation;
+
+  /** `truncate` is read on every page: a switch flipped at run time empties the cache. */
+  constructor(
+    readonly store: RecordStore,
+    readonly truncation: () => ListTruncation = () => "rich_text",
+  ) {
+    this.#truncate = truncation();
+  }
 
   /**
    * A list response body: `{"data":[records…],"info":…}` with the records' JSON under `plan` (the
    * records must exist; liveness is the caller's) and `info` already serialised.
    */
   page(module: string, rows: readonly number[], now: number, plan: ListPlan, info: string) {
+    this.#checkTruncation();
     const entries = rows.map((i) => this.#entry(module, i, now));
     const head = encoder.encode(`{"data":[`);
     const foot = encoder.encode(`],"info":${info}}`);
@@ -149,6 +158,7 @@ export class ListCache {
 
   /** Renders every live record of a module now; returns how many. */
   prerender(module: string, now: number): number {
+    this.#checkTruncation();
     const total = this.store.total(module);
     let n = 0;
     for (let i = 0; i < total; i++) {
@@ -170,6 +180,14 @@ export class ListCache {
     this.#entries.clear();
     this.#arena = new Uint8Array(0);
     this.#used = 0;
+  }
+
+  #checkTruncation(): void {
+    const t = this.truncation();
+    if (t !== this.#truncate) {
+      this.clear();
+      this.#truncate = t;
+    }
   }
 
   /** `length` bytes in the current arena (a new one when it is full). */
@@ -220,10 +238,7 @@ export class ListCache {
       // Fragments follow the definition projectForList uses for the name (the last one).
       const def = defMap.get(field.api_name) as FieldDef;
       if (def !== field || def.data_type === "subform") return;
-      let value = rec[field.api_name];
-      if (def.rich_text && typeof value === "string" && value.length > RICH_TEXT_LIST_LIMIT) {
-        value = value.slice(0, RICH_TEXT_LIST_LIMIT);
-      }
+      const value = listValue(def, rec[field.api_name], this.#truncate);
       text += `,${JSON.stringify(field.api_name)}:${stringify(value === undefined ? null : value)}`;
     });
     starts[defs.length] = text.length;

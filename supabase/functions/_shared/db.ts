@@ -1,6 +1,11 @@
 /**
  * The database handle: one postgres.js pool per connection string, shared by every request of
  * an isolate. `prepare: false` keeps it valid behind Supabase's transaction pooler (port 6543).
+ *
+ * `postgres` resolves to a vendored postgres.js 3.4.9 with the fix for porsager/postgres#1208
+ * (see scripts/vendor/postgres.ts): a connection that drops with a write queued rejects its
+ * queries with CONNECTION_CLOSED instead of killing the process; `db_errors.ts` tells such
+ * failures apart so a request answers 503 naming the database and the next one reconnects.
  */
 import postgres from "postgres";
 

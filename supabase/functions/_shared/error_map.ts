@@ -5,8 +5,9 @@
  * a secret).
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { DatabaseUnavailableError } from "./db_errors.ts";
 import { SyncBusyError } from "./sync/runs.ts";
-import { ZohoApiError } from "./zoho/errors.ts";
+import { ZohoApiError, ZohoUnreachableError } from "./zoho/errors.ts";
 
 /** One mapping: errors of `type` answer `status` with `code`. */
 export interface DomainErrorMapping {
@@ -20,8 +21,13 @@ export interface DomainErrorMapping {
 export const DOMAIN_ERRORS: readonly DomainErrorMapping[] = [
   // Another run holds the sync lease (one sync at a time): the caller retries later.
   { type: SyncBusyError, status: 409, code: "busy" },
+  // Zoho could not be reached at all: the message names the host (setting) to check.
+  { type: ZohoUnreachableError, status: 502, code: "zoho_unreachable" },
   // Zoho kept failing after retries (the message names method, path, status and code only).
   { type: ZohoApiError, status: 502, code: "zoho_error" },
+  // The database dropped or refused the connection: this request fails, the next reconnects
+  // (callers retry: pg_net/pipeline, or by hand; the message names host, port and database).
+  { type: DatabaseUnavailableError, status: 503, code: "database_unavailable" },
 ];
 
 /** The mapping of `error`, or null when it is not a domain error of the table. */

@@ -2,12 +2,13 @@
  * The one HTTP shape every function shares: a Hono app under `/<function-name>`, a
  * `GET /<name>/health` readiness route, and one error path that answers
  * `{ "error": { "code", "message" } }`: 4xx naming what was wrong, domain errors by the table in
- * error_map.ts, unknown errors logged (through log.ts, secrets redacted) and answered with a bare
+ * error_map.ts (a lost database connection: 503 naming it), unknown errors logged (through log.ts, secrets redacted) and answered with a bare
  * 500.
  */
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z, ZodError } from "zod";
+import { asDatabaseError } from "./db_errors.ts";
 import { EnvError } from "./env.ts";
 import { mapDomainError } from "./error_map.ts";
 import { createLogger } from "./log.ts";
@@ -63,7 +64,8 @@ export function createFunctionApp(name: string): Hono {
     if (err instanceof HttpError) {
       return c.json({ error: { code: err.code, message: err.message } }, err.status);
     }
-    const domain = mapDomainError(err);
+    // A raw lost-connection error (not wrapped by the route) is a 503 all the same.
+    const domain = mapDomainError(asDatabaseError(err));
     if (domain) {
       if (domain.status >= 500) {
         log.warn(`${c.req.method} ${c.req.path} answered ${domain.status}`, err);

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
+import { asDatabaseError } from "../_shared/db_errors.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
@@ -29,9 +30,14 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
     const input = await readJsonBody(c, ComputeMetricsInput);
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
     const sql = getSql(SUPABASE_DB_URL);
-    const result = await computeSnapshot(sql, { asOf: input.as_of, runId: input.run_id });
+    const result = await computeSnapshot(sql, { asOf: input.as_of, runId: input.run_id })
+      .catch((error) => {
+        throw asDatabaseError(error, SUPABASE_DB_URL);
+      });
     // The dashboard's rollups of this snapshot, once it is stored (outside its transaction).
-    await buildDashboardRollups(sql, result.snapshot.id);
+    await buildDashboardRollups(sql, result.snapshot.id).catch((error) => {
+      throw asDatabaseError(error, SUPABASE_DB_URL);
+    });
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
   });
   return app;

@@ -2,16 +2,19 @@
  * The `zoho-sync` function: `POST /zoho-sync` (service role only) with
  * `{modules?, mode?, budget_ms?, run_id?}` runs one budgeted slice of the Zoho → Postgres sync
  * and answers per-module counts with `status: "done" | "partial"` (call again with the same
- * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409 and Zoho
- * failing after retries a 502 (both mapped in _shared/error_map.ts).
+ * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409, Zoho
+ * failing after retries a 502 (`zoho_unreachable` naming the host when it cannot be reached) and a
+ * lost database a 503 naming it (all mapped in _shared/error_map.ts).
  */
 import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
+import { asDatabaseError } from "../_shared/db_errors.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { runSync } from "../_shared/sync/engine.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
+import { asZohoUnreachable } from "../_shared/zoho/errors.ts";
 import type { RetryDeps } from "../_shared/zoho/retry.ts";
 
 /** Request body of POST /zoho-sync. */
@@ -44,6 +47,10 @@ export function createApp(deps: AppDeps = {}) {
       mode: input.mode,
       budgetMs: input.budget_ms,
       runId: input.run_id,
+    }).catch((error) => {
+      // Named for the caller: the database that dropped (503; the next call with the same run_id
+      // resumes) or the Zoho host that could not be reached (502).
+      throw asZohoUnreachable(asDatabaseError(error, env.SUPABASE_DB_URL), env.ZOHO_ACCOUNTS_URL);
     });
     return c.json(result);
   });

@@ -7,6 +7,7 @@
  * run_id (or any later run).
  */
 import type postgres from "postgres";
+import { databaseUnavailable } from "../db_errors.ts";
 import { newStats, ZohoClient } from "../zoho/client.ts";
 import type { ZohoEnv } from "../zoho/config.ts";
 import { createLimiter, EDITIONS } from "../zoho/limits.ts";
@@ -14,6 +15,7 @@ import { TokenStore } from "../zoho/oauth.ts";
 import type { RetryDeps } from "../zoho/retry.ts";
 import { discover } from "./discovery.ts";
 import { type ModuleResult, syncModule } from "./module_sync.ts";
+import { sliceBudget } from "./budget.ts";
 import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
 import { sliceStatus, type StoppedBy } from "./status.ts";
 
@@ -39,6 +41,8 @@ export interface SyncResult {
   mode: "incremental" | "full";
   slice: number;
   credits_used: number;
+  /** CPU time this slice used, ms (process CPU: the budget is ZOHO_CPU_BUDGET_MS). */
+  cpu_ms: number;
   modules: ModuleCounts[];
   skipped: { module: string; reason: string }[];
 }
@@ -58,6 +62,8 @@ const DEFAULT_BUDGET_MS = 120_000;
 export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
   const { sql, env } = deps;
   const started = Date.now();
+  // Measured from the start: discovery and the run bookkeeping count against the CPU budget too.
+  const cpu = sliceBudget({ deadline: Infinity, cpuMs: env.ZOHO_CPU_BUDGET_MS });
   const budget = request.budgetMs ?? DEFAULT_BUDGET_MS;
   const runId = request.runId ?? crypto.randomUUID();
   const release = await acquireLease(sql, runId, env.ZOHO_LEASE_SECONDS);
@@ -96,13 +102,16 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
     });
     // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
     const deadline = started + budget - Math.min(5_000, budget * 0.1);
-    const results = await Promise.all(found.plans.map((plan) =>
+    // Every module settles before the slice ends (no work outlives the lease); a lost database
+    // is rethrown once all have stopped.
+    const settled = await Promise.allSettled(found.plans.map((plan) =>
       syncModule({
         sql,
         client,
         runId,
         mode,
         deadline,
+        cpuSpent: cpu.spent,
         segments: env.ZOHO_SEGMENTS,
         overlapSeconds: env.ZOHO_OVERLAP_SECONDS,
         fullRereadHours: env.ZOHO_FULL_REREAD_HOURS,
@@ -111,6 +120,9 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
         deletedCheckMinutes: env.ZOHO_DELETED_CHECK_MINUTES,
       }, plan)
     ));
+    const lost = settled.find((s) => s.status === "rejected");
+    if (lost) throw lost.reason;
+    const results = settled.map((s) => (s as PromiseFulfilledResult<ModuleResult>).value);
     if (results[0]) {
       results[0].stats.calls += discoveryStats.calls;
       results[0].stats.credits += discoveryStats.credits;
@@ -129,6 +141,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       mode,
       slice: run.slices,
       credits_used: limiter.credits.used,
+      cpu_ms: Math.round(cpu.cpuUsedMs()),
       modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, stoppedBy, ...rest }) => ({
         ...rest,
         ...(stoppedBy ? { stopped_by: stoppedBy } : {}),
@@ -137,6 +150,10 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       skipped: found.skipped,
     };
   } finally {
-    await release();
+    // With the database gone the lease cannot be freed here; it expires by itself, and the same
+    // run_id may take it again at once.
+    await release().catch((error) => {
+      if (!databaseUnavailable(error)) throw error;
+    });
   }
 }

@@ -9,8 +9,12 @@ import { isConverted, type ModuleQuirks, quirksOf } from "../zoho/modules.ts";
 
 /** Zoho's maximum number of API names in `fields`. */
 export const MAX_FIELDS = 50;
-/** List views truncate rich text to this many characters (get-records v7 doc notes). */
-export const RICH_TEXT_LIST_LIMIT = 500;
+/**
+ * List views truncate long text to this many characters (get-records v7 doc notes say rich
+ * text; the docs are not precise about other multi-line fields, so any string value this long
+ * in a list is treated as possibly cut and its record is read whole).
+ */
+export const LIST_TEXT_LIMIT = 500;
 
 /** A field as /settings/fields describes it (only what the engine reads). */
 export interface FieldMeta {
@@ -25,7 +29,7 @@ export interface ModulePlan {
   /** Field groups; group 0 drives paging. Every group includes Modified_Time. */
   groups: string[][];
   /** Rich-text fields: list values at the 500-character limit may be truncated. */
-  richText: string[];
+  richText: string[]; // informative: every long string value is checked, whatever its type
   /** Fields the list view omits (`$has_more`): subforms, multi-select lookups, line items. */
   omitted: string[];
   /** The module's quirks (zoho/modules.ts). */
@@ -75,24 +79,26 @@ export interface SingleRead {
 
 /**
  * Whether a list-view record is incomplete: the module has fields lists never carry, `$has_more`
- * names omitted fields, a rich-text value sits at the truncation limit, or a converted record
- * lacks the detail only single reads carry. `everything` forces single reads (list views that
- * omit record-level `$` keys).
+ * names omitted fields, a top-level string value (any field type) sits at the truncation limit,
+ * or a converted record lacks the detail only single reads carry. `everything` forces single
+ * reads (list views that omit record-level `$` keys). `rec` holds the values decided on; a
+ * reader that does not parse whole records reports long strings it saw through `long`.
  */
 export function needsSingleRead(
   rec: Record<string, unknown>,
   plan: ModulePlan,
   everything = false,
+  long = false,
 ): boolean {
-  if (everything) return true;
+  if (everything || long) return true;
   // Lists never carry subform / multi-select lookup / line-item values, and the v7 doc says
   // `$has_more` is rendered on single-record reads only: such a module is read record by record.
   if (plan.omitted.length > 0) return true;
   const more = rec.$has_more;
   if (more && typeof more === "object" && Object.values(more).some((v) => v === true)) return true;
-  for (const name of plan.richText) {
-    const v = rec[name];
-    if (typeof v === "string" && v.length >= RICH_TEXT_LIST_LIMIT) return true;
+  for (const key in rec) {
+    const v = rec[key];
+    if (typeof v === "string" && v.length >= LIST_TEXT_LIMIT) return true;
   }
   const converted = plan.quirks.converted;
   return converted !== undefined && isConverted(plan.quirks, rec) &&

@@ -9,17 +9,14 @@
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
 import { isConverted, QUIRK_KEYS } from "../zoho/modules.ts";
 import { splitListBody } from "../zoho/raw_json.ts";
-import {
-  type ModulePlan,
-  needsSingleRead,
-  RICH_TEXT_LIST_LIMIT,
-  type SingleRead,
-} from "./fields.ts";
+import { LIST_TEXT_LIMIT, type ModulePlan, needsSingleRead, type SingleRead } from "./fields.ts";
 
 /** One field group's page: record texts and, per record, the raw texts of the decision keys. */
 export interface GroupPage {
   records: string[];
   picked: Record<string, string>[];
+  /** Per record: a top-level string value of LIST_TEXT_LIMIT or more characters (maybe cut). */
+  long?: boolean[];
 }
 
 /** What a merge of one page per field group gives. */
@@ -38,12 +35,17 @@ export interface MergedPage {
 /** Top-level keys decided on: id, Modified_Time, `$has_more` and the modules' quirk keys. */
 const DECISION_KEYS: readonly string[] = ["id", "Modified_Time", "$has_more", ...QUIRK_KEYS];
 
-/** Cuts a list body into a group page (decision keys and rich-text fields picked) and its info. */
+const DECISION_KEY_SET: ReadonlySet<string> = new Set(DECISION_KEYS);
+
+/**
+ * Cuts a list body into a group page (decision keys picked, records with a long string value of
+ * any field flagged, in the same pass) and its info.
+ */
 export function groupPage(
   text: string,
-  plan: ModulePlan,
+  _plan: ModulePlan,
 ): GroupPage & { info: Record<string, unknown> } {
-  return splitListBody(text, new Set([...DECISION_KEYS, ...plan.richText]));
+  return splitListBody(text, DECISION_KEY_SET, LIST_TEXT_LIMIT);
 }
 
 /**
@@ -80,6 +82,7 @@ export function mergeGroupPages(
     }
     let merged = first.records[i]!;
     let consistent = true;
+    let long = first.long?.[i] === true;
     for (const group of others) {
       const match = group.get(String(rec.id));
       if (!match || match.rec.Modified_Time !== mtText) {
@@ -87,9 +90,10 @@ export function mergeGroupPages(
         break;
       }
       merged = `${merged.slice(0, -1)},${match.raw.slice(1)}`;
+      long ||= match.long;
       Object.assign(rec, match.rec);
     }
-    if (!consistent || needsSingleRead(rec, plan, options.singleReadAll)) {
+    if (!consistent || needsSingleRead(rec, plan, options.singleReadAll, long)) {
       out.single.push({ id: String(rec.id), converted: isConverted(plan.quirks, rec) });
     } else out.records.push(merged);
   }
@@ -98,8 +102,7 @@ export function mergeGroupPages(
 
 /**
  * The values decided on, from the picked raw texts. An id that is a bare number keeps its digits
- * (no float rounding); a rich-text value shorter than the list limit as raw text cannot reach it
- * unescaped, so only long ones are parsed.
+ * (no float rounding).
  */
 function decide(picked: Record<string, string> | undefined): Record<string, unknown> {
   const rec: Record<string, unknown> = {};
@@ -107,18 +110,16 @@ function decide(picked: Record<string, string> | undefined): Record<string, unkn
   for (const key in picked) {
     const text = picked[key]!;
     if (key === "id" && text.charCodeAt(0) !== 34) rec.id = text;
-    else if (DECISION_KEYS.includes(key) || text.length >= RICH_TEXT_LIST_LIMIT) {
-      rec[key] = JSON.parse(text);
-    }
+    else rec[key] = JSON.parse(text);
   }
   return rec;
 }
 
 function byId(page: GroupPage) {
-  const map = new Map<string, { raw: string; rec: Record<string, unknown> }>();
+  const map = new Map<string, { raw: string; rec: Record<string, unknown>; long: boolean }>();
   page.records.forEach((raw, i) => {
     const rec = decide(page.picked[i]);
-    map.set(String(rec.id), { raw, rec });
+    map.set(String(rec.id), { raw, rec, long: page.long?.[i] === true });
   });
   return map;
 }

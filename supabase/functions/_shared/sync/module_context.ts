@@ -14,6 +14,8 @@ export interface ModuleContext {
   mode: "incremental" | "full";
   /** Stop starting new pages after this time (ms since epoch). */
   deadline: number;
+  /** Stop starting new pages when this says the slice's CPU budget is spent. */
+  cpuSpent?: () => boolean;
   segments: number;
   overlapSeconds: number;
   fullRereadHours: number;

@@ -5,6 +5,7 @@
  * Its status is decided by status.ts from what it got to. Stopping at any point leaves state
  * that the next call resumes from.
  */
+import { databaseUnavailable } from "../db_errors.ts";
 import { newStats } from "../zoho/client.ts";
 import { syncDeletions } from "./deletions.ts";
 import type { ModulePlan } from "./fields.ts";
@@ -26,6 +27,8 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
     const serverTime = await readSegments(ctx, plan, result, segments);
     outcome = await finishModule(ctx, plan, { state, serverTime, result });
   } catch (error) {
+    // A lost database fails the whole slice (503): nothing more can be recorded meanwhile.
+    if (databaseUnavailable(error)) throw error;
     outcome = { error, readDone: false, fieldsChanged: false, deletionsChecked: false };
     result.errors.push(error instanceof Error ? error.message : String(error));
   }
@@ -102,7 +105,7 @@ async function finishModule(
     result.cursorAfter = null;
     return { readDone: true, fieldsChanged: true, deletionsChecked: false };
   }
-  if (now() >= ctx.deadline) {
+  if (now() >= ctx.deadline || ctx.cpuSpent?.()) {
     return { readDone: true, fieldsChanged: false, deletionsChecked: false };
   }
   const d = await syncDeletions(ctx, plan, {

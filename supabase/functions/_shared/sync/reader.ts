@@ -113,10 +113,11 @@ async function listPage(
     if (r.status !== 200) {
       return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
     }
-    const { records, picked, info } = groupPage(r.text, ctx.plan);
+    const { records, picked, long, info } = groupPage(r.text, ctx.plan);
     return {
       records,
       picked,
+      long,
       more: info.more_records === true,
       next: typeof info.next_page_token === "string" ? info.next_page_token : null,
       serverTime: r.serverTime,

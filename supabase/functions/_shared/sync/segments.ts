@@ -69,7 +69,7 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
   // The next page is read while the previous one commits; it is queued only after that commit,
   // so cursors still commit in page order and at most two pages per segment are held.
   let pending: Promise<void> = Promise.resolve();
-  while (!seg.done && now() < ctx.deadline) {
+  while (!seg.done && now() < ctx.deadline && !ctx.cpuSpent?.()) {
     const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
       seg.cursor === null;
     const step = await readStep({

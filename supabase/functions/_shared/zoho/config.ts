@@ -42,6 +42,11 @@ export const ZOHO_ENV = z.object({
   ZOHO_DELETED_CHECK_MINUTES: int(0).default(15),
   ZOHO_LEASE_SECONDS: int(1).default(60),
   ZOHO_REQUEST_TIMEOUT_MS: int(100).default(30_000),
+  /**
+   * CPU time one slice may use (hosted Edge Functions allow about 2 s per request): no new page
+   * starts past half of it, the rest covers pages in flight and the slice's final writes.
+   */
+  ZOHO_CPU_BUDGET_MS: int(100).default(1_000),
   /** Single-record reads for incomplete list records only, or for every record. */
   ZOHO_SINGLE_READS: z.enum(["incomplete", "all"]).default("incomplete"),
 });

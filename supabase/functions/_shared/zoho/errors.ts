@@ -18,6 +18,28 @@ export class ZohoApiError extends Error {
   }
 }
 
+/** Zoho could not be reached at all (connection failed or timed out), after retries. */
+export class ZohoUnreachableError extends Error {
+  override name = "ZohoUnreachableError";
+}
+
+/**
+ * A network failure of a Zoho call as ZohoUnreachableError naming the host to check (the accounts
+ * server of `accountsUrl` for token calls, else the API domain); other errors unchanged.
+ */
+export function asZohoUnreachable(error: unknown, accountsUrl: string): unknown {
+  if (!(error instanceof ZohoApiError) || error.status !== 0) return error;
+  if (error.code !== "NETWORK" && error.code !== "TIMEOUT") return error;
+  const where = error.path.startsWith("/oauth/")
+    ? `the Zoho accounts server ${new URL(accountsUrl).host} (ZOHO_ACCOUNTS_URL)`
+    : "the Zoho API domain (api_domain of the token, or ZOHO_API_DOMAIN)";
+  const how = error.code === "TIMEOUT" ? "timed out" : "connection failed";
+  return new ZohoUnreachableError(
+    `Cannot reach ${where}: ${how} (${error.method} ${error.path})`,
+    { cause: error },
+  );
+}
+
 /** Reads Zoho's `{code, message, status: "error"}` envelope (or OAuth's `{error}`) from a body. */
 export function errorCodeOf(body: string): { code: string; message: string } | null {
   try {

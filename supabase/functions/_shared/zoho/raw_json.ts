@@ -15,6 +15,11 @@ export interface ListBody {
    * in the same pass that cuts the records out, so no record is parsed whole).
    */
   picked: Record<string, string>[];
+  /**
+   * With `pick` and `longAt`: per record, whether one of its top-level string values is at
+   * least `longAt` characters long (decoded), i.e. possibly cut short by a list view.
+   */
+  long: boolean[];
 }
 
 /** Thrown for bodies that are not complete JSON (a dropped connection mid-body). */
@@ -31,16 +36,22 @@ function isWs(c: number): boolean {
  * Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info; with `pick`,
  * also the raw value texts of those top-level keys of each record.
  */
-export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBody {
+export function splitListBody(
+  body: string,
+  pick?: ReadonlySet<string>,
+  longAt = Infinity,
+): ListBody {
   const s = new Scanner(body);
+  s.longAt = longAt;
   const records: string[] = [];
   const picked: Record<string, string>[] = [];
+  const long: boolean[] = [];
   const picker = pick ? new KeyPicker(pick) : null;
   let info: Record<string, unknown> = {};
   s.skipWs();
   s.expect(123); // {
   s.skipWs();
-  if (s.peek() === 125) return { records, info, picked };
+  if (s.peek() === 125) return { records, info, picked, long };
   for (;;) {
     s.skipWs();
     const key = JSON.parse(body.slice(s.pos, s.skipString())) as string;
@@ -56,10 +67,13 @@ export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBod
           s.skipWs();
           const start = s.pos;
           if (!picker) s.skipValue();
-          else if (s.peek() === 123) picked.push(s.pickObject(picker));
-          else {
+          else if (s.peek() === 123) {
+            picked.push(s.pickObject(picker));
+            long.push(s.sawLong);
+          } else {
             s.skipValue();
             picked.push({}); // not an object: nothing to pick, indexes stay aligned
+            long.push(false);
           }
           records.push(body.slice(start, s.pos));
           s.skipWs();
@@ -84,7 +98,7 @@ export function splitListBody(body: string, pick?: ReadonlySet<string>): ListBod
   }
   s.skipWs();
   if (s.pos !== body.length) throw new MalformedJsonError("Cannot read Zoho body: trailing data");
-  return { records, info, picked };
+  return { records, info, picked, long };
 }
 
 /** Wanted keys bucketed by length, matched in place in the text. */
@@ -109,6 +123,9 @@ class KeyPicker {
 
 class Scanner {
   pos = 0;
+  /** Strings of at least this many characters set `sawLong` in `pickObject`. */
+  longAt = Infinity;
+  sawLong = false;
   constructor(readonly text: string) {}
 
   peek(): number {
@@ -150,6 +167,7 @@ class Scanner {
   pickObject(pick: KeyPicker): Record<string, string> {
     const out: Record<string, string> = {};
     const t = this.text;
+    this.sawLong = false;
     this.expect(123);
     this.skipWs();
     if (this.peek() === 125) {
@@ -169,6 +187,13 @@ class Scanner {
       const valueStart = this.pos;
       this.skipValue();
       if (key !== null) out[key] = t.slice(valueStart, this.pos);
+      // Escapes make the raw text longer than the value: decode only the candidates.
+      if (
+        !this.sawLong && this.pos - valueStart - 2 >= this.longAt &&
+        t.charCodeAt(valueStart) === 34
+      ) {
+        this.sawLong = (JSON.parse(t.slice(valueStart, this.pos)) as string).length >= this.longAt;
+      }
       this.skipWs();
       if (this.peek() === 44) this.pos++;
       else {

@@ -16,8 +16,9 @@ Deno.test("splitListBody() handles empty data and info-first order", () => {
     records: [],
     info: { count: 0 },
     picked: [],
+    long: [],
   });
-  assert.deepEqual(splitListBody("{}"), { records: [], info: {}, picked: [] });
+  assert.deepEqual(splitListBody("{}"), { records: [], info: {}, picked: [], long: [] });
 });
 
 Deno.test("splitListBody() picks raw top-level values without parsing records", () => {
@@ -50,4 +51,29 @@ Deno.test("splitListBody() rejects truncated bodies", () => {
     const pick = new Set(["id"]);
     assert.throws(() => splitListBody(full.slice(0, cut), pick), MalformedJsonError, `${cut}`);
   }
+});
+
+Deno.test("splitListBody() flags records with a long string value in any top-level field", () => {
+  const rec = (fields: Record<string, unknown>) => JSON.stringify({ id: "1", ...fields });
+  const body = `{"data":[${
+    [
+      rec({ Description: "x".repeat(500) }), // a plain multi-line field at the limit
+      rec({ Notes_2: "y".repeat(499) }), // one short of it
+      rec({ Street: "é".repeat(500) }), // non-ASCII: decoded length counts
+      rec({ Desc: "\n".repeat(300) }), // 600 raw characters, 300 decoded: not long
+      rec({ Owner: { name: "z".repeat(900) } }), // nested, not a field value
+      rec({ Tags: 5, Big: 9007199254740993, Last: "w".repeat(1200) }),
+    ].join(",")
+  }],"info":{}}`;
+  const { long, picked } = splitListBody(body, new Set(["id"]), 500);
+  assert.deepEqual(long, [true, false, true, false, false, true]);
+  assert.equal(picked.length, 6);
+  assert.deepEqual(splitListBody(body, new Set(["id"])).long, [
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });

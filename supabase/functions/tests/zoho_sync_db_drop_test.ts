@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { createGateway } from "../../../scripts/local/gateway.ts";
+import { startZohoSim } from "../../../scripts/zoho-sim/server.ts";
+import { closeAllSql } from "../_shared/db.ts";
+import { createApp } from "../zoho-sync/app.ts";
+import { startPrivateCluster } from "./_private_cluster.ts";
+import { diffWithTruth, SERVICE_KEY } from "./_zoho_sync.ts";
+
+// The scenario of porsager/postgres#1208 as a user meets it: the database goes away in the middle
+// of a zoho-sync slice. The gateway (and this process) must stay up, the slice answers 503 naming
+// the database, and later calls with the same run_id finish the sync with nothing lost.
+Deno.test("zoho-sync survives a terminated connection and a Postgres restart mid-slice", async () => {
+  const pg = await startPrivateCluster();
+  const sim = await startZohoSim({ port: 0, size: { leads: 1500 } });
+  try {
+    const env = {
+      SUPABASE_DB_URL: pg.url,
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+      ZOHO_ACCOUNTS_URL: sim.credentials.accountsUrl,
+      ZOHO_CLIENT_ID: sim.credentials.clientId,
+      ZOHO_CLIENT_SECRET: sim.credentials.clientSecret,
+      ZOHO_REFRESH_TOKEN: sim.credentials.refreshToken,
+      ZOHO_LEASE_SECONDS: "3",
+      ZOHO_CPU_BUDGET_MS: "600000", // the simulator shares this process (see _zoho_sync.ts)
+    };
+    const gateway = createGateway({
+      functions: [{ name: "zoho-sync", enabled: true, verifyJwt: false, entrypoint: "index.ts" }],
+      functionsDir: "",
+      jwtSecret: "x".repeat(32),
+      load: () => Promise.resolve(createApp({ env })),
+      log: () => {},
+    });
+    const runId = crypto.randomUUID();
+    const call = async () => {
+      const res = await gateway(
+        new Request("http://gw/functions/v1/zoho-sync", {
+          method: "POST",
+          headers: { authorization: `Bearer ${SERVICE_KEY}` },
+          body: JSON.stringify({ mode: "full", run_id: runId }),
+        }),
+      );
+      return { status: res.status, body: await res.json() };
+    };
+    const stored = async () => {
+      const [row] = await pg.admin`select count(*)::int as n from zoho.records`;
+      return row!.n as number;
+    };
+    // Pages slow enough that the drop lands while pages are read and written.
+    sim.controls.faults.add({ kind: "slow", delayMs: 120, path: "/crm/v7/" });
+    const drops = [
+      async () => {
+        await pg.admin`select pg_terminate_backend(pid) from pg_stat_activity
+          where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+      },
+      () => pg.restart(),
+    ];
+    for (const drop of drops) {
+      const before = await stored();
+      const slice = call();
+      for (let i = 0; i < 600 && await stored() < before + 150; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await drop();
+      const out = await slice;
+      assert.equal(out.status, 503, JSON.stringify(out.body));
+      assert.equal(out.body.error.code, "database_unavailable");
+      assert.match(
+        out.body.error.message,
+        new RegExp(`127\\.0\\.0\\.1:${pg.config.dbPort}/postgres`),
+      );
+      assert.doesNotMatch(out.body.error.message, /postgres:postgres@/, "no credentials");
+    }
+    sim.controls.faults.clear();
+    let out = await call();
+    for (let i = 0; out.body.status !== "done" && i < 10; i++) out = await call();
+    assert.equal(out.status, 200, JSON.stringify(out.body));
+    assert.equal(out.body.status, "done", JSON.stringify(out.body));
+    const diff = await diffWithTruth(pg.admin, sim);
+    assert.deepEqual([diff.missing, diff.extra], [[], []]);
+    assert.ok(diff.total >= 1500);
+    const [dupes] = await pg.admin`select count(*)::int as n from (
+      select module, id, content_hash from zoho.record_versions
+      group by 1, 2, 3 having count(*) > 1) x`;
+    assert.equal(dupes!.n, 0, "no version stored twice");
+  } finally {
+    await closeAllSql();
+    await sim.close();
+    await pg.destroy();
+  }
+});

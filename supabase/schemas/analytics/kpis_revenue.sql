@@ -1,0 +1,292 @@
+-- KPIs over leads and deals: leads created and growth, win rate, revenue vs target, deal size
+-- and cycle, sales velocity, pipeline and coverage. Conventions and shared rules:
+-- analytics/rules.sql.
+
+create or replace function analytics.leads_created(p_as_of date, p_period text default 'mtd')
+returns table (dimension text, key text, label text, leads bigint, prev_leads bigint,
+  growth_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = p_period),
+  l as (
+    select f.lead_source, f.owner_id, f.owner_name, f.lead_status,
+      f.created_day >= p.start_day as cur
+    from analytics.f_leads f, p
+    where f.created_day >= p.prev_start and f.created_day < p.end_day
+      and (f.created_day >= p.start_day or f.created_day < p.prev_end)
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select
+    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
+      when grouping(lead_status) = 0 then 'status' else 'all' end,
+    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
+      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
+      when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
+    count(*) filter (where cur), count(*) filter (where not cur),
+    analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
+      count(*) filter (where not cur))
+  from l
+  group by grouping sets ((), (lead_source), (owner_id), (lead_status))
+  order by 1, 2 nulls first
+$$;
+comment on function analytics.leads_created(date, text) is
+  'Leads created = count of leads created in the period (to date), by all/source/owner/status; '
+  'growth_pct = (this − previous equal period) ÷ previous × 100 (standard MoM/WoW growth)';
+
+create or replace function analytics.win_rate(p_as_of date, p_period text default 't12m')
+returns table (dimension text, key text, label text, won bigint, lost bigint,
+  won_amount numeric, lost_amount numeric, win_rate_count_pct numeric,
+  win_rate_value_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = p_period),
+  d as (
+    select f.* from analytics.f_deals f, p
+    where f.is_closed and (f.is_won or f.is_lost)
+      and f.closing_date >= p.start_day and f.closing_date < p.end_day
+      and f.created_day < p.end_day
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
+    count(*) filter (where is_won), count(*) filter (where is_lost),
+    coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
+    analytics.pct(count(*) filter (where is_won), count(*)),
+    analytics.pct(coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount), 0))
+  from d
+  group by grouping sets ((), (lead_source), (owner_id))
+  order by 1, 2 nulls first
+$$;
+comment on function analytics.win_rate(date, text) is
+  'Win rate = Closed Won ÷ (Closed Won + Closed Lost) × 100 over deals closed (Closing_Date) in '
+  'the period; by count and by value (won amount ÷ closed amount, null amounts as 0); open '
+  'deals excluded; variant: all Closed Lost* stages count as lost (no separate no-decision)';
+
+create or replace function analytics.revenue(p_as_of date)
+returns table (period text, start_day date, end_day date, revenue numeric, won_deals bigint,
+  prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period in ('day', 'wtd', 'mtd',
+    'qtd', 'ytd')),
+  won as (
+    select f.closing_date, coalesce(f.amount, 0) as amount from analytics.f_deals f
+    where f.is_won and f.created_day <= p_as_of
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select p.period, p.start_day, p.end_day, r.revenue, r.won_deals, r.prev_revenue,
+    analytics.pct(r.revenue - r.prev_revenue, r.prev_revenue), t.target,
+    analytics.pct(r.revenue, t.target)
+  from p
+  cross join lateral (
+    select coalesce(sum(w.amount) filter (where w.closing_date >= p.start_day), 0) as revenue,
+      count(*) filter (where w.closing_date >= p.start_day) as won_deals,
+      coalesce(sum(w.amount) filter (where w.closing_date < p.prev_end), 0) as prev_revenue
+    from won w
+    where w.closing_date >= p.prev_start and w.closing_date < p.end_day
+      and (w.closing_date >= p.start_day or w.closing_date < p.prev_end)
+  ) r
+  left join lateral (
+    select sum(rt.amount) as target from analytics.revenue_targets rt
+    where rt.owner_id is null and p.period in ('qtd', 'ytd')
+      and rt.quarter_start >= p.start_day and rt.quarter_start <= p_as_of
+  ) t on true
+  order by p.end_day - p.start_day, p.period
+$$;
+comment on function analytics.revenue(date) is
+  'Revenue = Σ Amount of Closed Won deals by Closing_Date, to date for day/wtd/mtd/qtd/ytd, vs '
+  'the previous equal period and vs target (qtd: the quarter''s company target; ytd: targets of '
+  'quarters started this year up to p_as_of; attainment = revenue ÷ target × 100)';
+
+create or replace function analytics.revenue_by_owner(p_as_of date)
+returns table (owner_id text, label text, revenue numeric, won_deals bigint, target numeric,
+  attainment_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = 'qtd'),
+  r as (
+    select f.owner_id, max(f.owner_name) as label, coalesce(sum(f.amount), 0) as revenue,
+      count(*) as won_deals
+    from analytics.f_deals f, p
+    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
+      and f.created_day <= p_as_of
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+    group by f.owner_id
+  ),
+  t as (
+    select rt.owner_id, rt.amount from analytics.revenue_targets rt, p
+    where rt.owner_id is not null and rt.quarter_start = p.start_day
+  )
+  select coalesce(r.owner_id, t.owner_id), r.label, coalesce(r.revenue, 0),
+    coalesce(r.won_deals, 0), t.amount, analytics.pct(coalesce(r.revenue, 0), t.amount)
+  from r full join t on t.owner_id = r.owner_id
+  order by 1
+$$;
+comment on function analytics.revenue_by_owner(date) is
+  'Quarter-to-date Closed Won revenue per deal owner vs the owner''s quarter target';
+
+create or replace function analytics.revenue_by_month(p_as_of date, p_months integer default 12)
+returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
+language sql stable
+as $$
+  select date_trunc('month', f.closing_date::timestamp)::date,
+    analytics.dimension(grouping(f.lead_source)),
+    analytics.dimension_key(grouping(f.lead_source), f.lead_source),
+    coalesce(sum(f.amount), 0), count(*)
+  from analytics.f_deals f
+  where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
+    and f.closing_date >= (date_trunc('month', p_as_of::timestamp)
+      - make_interval(months => p_months - 1))::date
+    and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  group by grouping sets ((1), (1, f.lead_source))
+  order by 1, 2, 3 nulls first
+$$;
+comment on function analytics.revenue_by_month(date, integer) is
+  'Closed Won revenue (Σ Amount) by closing month (Closing_Date), last p_months months, all and '
+  'by source';
+
+create or replace function analytics.deal_size(p_as_of date, p_period text default 't12m')
+returns table (dimension text, key text, label text, won_deals bigint, avg_amount numeric,
+  median_amount numeric, avg_cycle_days numeric, median_cycle_days numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = p_period),
+  d as (
+    select f.*, f.closing_date - f.created_day as cycle from analytics.f_deals f, p
+    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
+      and f.created_day <= p_as_of
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
+    count(*),
+    round(avg(amount), 2),
+    round((percentile_disc(0.5) within group (order by amount)
+      + percentile_disc(0.5) within group (order by amount desc)) / 2, 2),
+    round(avg(cycle), 2),
+    round((percentile_disc(0.5) within group (order by cycle)
+      + percentile_disc(0.5) within group (order by cycle desc)) / 2.0, 2)
+  from d
+  group by grouping sets ((), (lead_source), (owner_id))
+  order by 1, 2 nulls first
+$$;
+comment on function analytics.deal_size(date, text) is
+  'Deal size = average and median Amount of Closed Won deals closed in the period (null amounts '
+  'skipped, zero amounts counted); sales cycle = Closing_Date − created day (company time zone), '
+  'average and median, won deals only';
+
+create or replace function analytics.sales_velocity(p_as_of date)
+returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
+  win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = 't12m'),
+  alive as (
+    select f.* from analytics.f_deals f
+    where f.created_day <= p_as_of
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  ),
+  g as (
+    select
+      analytics.dimension(grouping(a.lead_source)) as dimension,
+      analytics.dimension_key(grouping(a.lead_source), a.lead_source) as key,
+      count(*) filter (where not a.is_closed) as open_deals,
+      count(*) filter (where a.is_won and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as won,
+      count(*) filter (where (a.is_won or a.is_lost) and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as closed,
+      avg(a.amount) filter (where a.is_won and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as size,
+      avg(a.closing_date - a.created_day) filter (where a.is_won
+        and a.closing_date >= p.start_day and a.closing_date < p.end_day) as cycle
+    from alive a, p
+    group by grouping sets ((), (a.lead_source))
+  )
+  select dimension, key, open_deals, won, closed, analytics.pct(won, closed), round(size, 2),
+    round(cycle, 2),
+    round(open_deals * (won::numeric / nullif(closed, 0)) * size / nullif(cycle, 0), 2)
+  from g
+  order by 1, 2 nulls first
+$$;
+comment on function analytics.sales_velocity(date) is
+  'Sales velocity (revenue per day) = open opportunities × win rate × average deal size ÷ '
+  'average sales cycle days; win rate (by count), size and cycle from won/lost deals closed in '
+  'the trailing 12 months, open opportunities = open deals at p_as_of; all and per source '
+  '(HubSpot formula, winsabove variant: trailing-12-month rate and cycle)';
+
+create or replace function analytics.pipeline(p_as_of date)
+returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
+  amount numeric, weighted_amount numeric)
+language sql stable
+as $$
+  with o as (
+    select f.*, s.position,
+      to_char(date_trunc('month', f.closing_date::timestamp), 'YYYY-MM') as closing_month
+    from analytics.f_deals f
+    left join analytics.stage_settings s on s.stage = f.stage
+    where not f.is_closed and f.created_day <= p_as_of
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select
+    case when grouping(stage) = 0 then 'stage' when grouping(closing_month) = 0
+      then 'closing_month' when grouping(owner_id) = 0 then 'owner'
+      when grouping(lead_source) = 0 then 'source' else 'all' end,
+    case when grouping(stage) = 0 then coalesce(stage, '(none)')
+      when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
+      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
+      when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
+    case when grouping(stage) = 0 then min(position) end,
+    count(*), coalesce(sum(amount), 0),
+    coalesce(sum(amount * probability / 100), 0)
+  from o
+  group by grouping sets ((), (stage), (closing_month), (owner_id), (lead_source))
+  order by 1, 4 nulls first, 2 nulls first
+$$;
+comment on function analytics.pipeline(date) is
+  'Open pipeline = Σ Amount of open deals (Stage not Closed*) at p_as_of; weighted pipeline = '
+  'Σ Amount × probability ÷ 100 with the deal''s own Probability, else the stage''s fallback in '
+  'analytics.stage_settings; open deals only (Salesforce definition, not HubSpot''s with Closed '
+  'Won); by stage, closing month, owner, source';
+
+create or replace function analytics.pipeline_coverage(p_as_of date)
+returns table (quarter_start date, quarter_end date, target numeric, won_qtd numeric,
+  remaining_target numeric, open_pipeline numeric, weighted_pipeline numeric,
+  coverage numeric, win_rate_pct numeric, required_coverage numeric, forecast numeric,
+  forecast_gap numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = 'qtd'),
+  alive as (
+    select f.* from analytics.f_deals f, p
+    where f.created_day <= p_as_of
+      and f.closing_date >= p.start_day and f.closing_date < p.full_end
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  ),
+  x as (
+    select
+      (select sum(rt.amount) from analytics.revenue_targets rt, p
+        where rt.owner_id is null and rt.quarter_start = p.start_day) as target,
+      coalesce(sum(a.amount) filter (where a.is_won and a.closing_date <= p_as_of), 0) as won,
+      coalesce(sum(a.amount) filter (where not a.is_closed), 0) as open,
+      coalesce(sum(a.amount * a.probability / 100) filter (where not a.is_closed), 0) as weighted,
+      (select w.win_rate_count_pct from analytics.win_rate(p_as_of, 't12m') w
+        where w.dimension = 'all') as rate
+    from alive a
+  )
+  select p.start_day, p.full_end, x.target, x.won, greatest(x.target - x.won, 0), x.open,
+    round(x.weighted, 2), round(x.open / nullif(greatest(x.target - x.won, 0), 0), 2), x.rate,
+    round(100 / nullif(x.rate, 0), 2), round(x.won + x.weighted, 2),
+    round(x.target - (x.won + x.weighted), 2)
+  from x, p
+$$;
+comment on function analytics.pipeline_coverage(date) is
+  'Pipeline coverage (current quarter) = open pipeline with Closing_Date in the quarter ÷ '
+  'remaining target (quarter target − Closed Won so far, floored at 0; null when met or no '
+  'target); required coverage = 1 ÷ win rate (t12m, by count); forecast = won + weighted open '
+  'pipeline in the quarter; forecast gap = target − forecast';

@@ -1,0 +1,82 @@
+-- pgTAP: the shared rules of supabase/schemas/analytics/rules.sql and crm.picklist: what each
+-- says, and that Postgres inlines them (the plan is the one of the expression written out, so
+-- saying a rule once costs the KPI queries nothing).
+begin;
+select plan(17);
+
+-- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
+select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
+select is(analytics.alive_at('2026-03-04 23:59+00', '2026-03-05 00:00+00'), false,
+  'deleted before t: not alive at t');
+select is(analytics.alive_at('2026-03-05 00:00+00', '2026-03-05 00:00+00'), true,
+  'deleted at t: still alive at t');
+select is(analytics.alive_at('2026-03-06 00:00+00', '2026-03-05 00:00+00'), true,
+  'deleted after t: alive at t');
+
+select is(analytics.days(interval '1 day 12 hours'), 1.5::numeric, 'days: 36 h = 1.5 days');
+select is(analytics.days(timestamptz '2026-03-05 00:00+00' - timestamptz '2026-03-04 18:00+00'),
+  0.25::numeric, 'days: a difference of instants');
+
+select is(crm.picklist('-None-'), null, 'picklist: -None- is no value');
+select is(crm.picklist(''), null, 'picklist: empty is no value');
+select is(crm.picklist('Web Download'), 'Web Download', 'picklist: a value stays');
+
+select is(array[analytics.dimension(0), analytics.dimension(1), analytics.dimension(1, 0),
+  analytics.dimension(1, 1)], array['source', 'all', 'owner', 'all'],
+  'dimension: source, owner or all from grouping()');
+select is(array[analytics.dimension_key(0, null), analytics.dimension_key(0, 'Web'),
+  analytics.dimension_key(1, 'Web', 0, 'u1'), analytics.dimension_key(1, 'Web', 1, 'u1')],
+  array['(none)', 'Web', 'u1', null], 'dimension_key: the grouped value, (none) when empty');
+
+select is(array[analytics.owner_label(0, 'Asha'), analytics.owner_label(1, 'Asha')],
+  array['Asha', null], 'owner_label: the name on owner rows only');
+
+-- The plan of a query through each rule, as EXPLAIN VERBOSE prints it.
+create function pg_temp.plan_of(q text) returns text language plpgsql as $$
+declare
+  line text;
+  plan text := '';
+begin
+  for line in execute 'explain (verbose, costs off) ' || q loop
+    plan := plan || line || E'\n';
+  end loop;
+  return plan;
+end
+$$;
+
+select is(
+  pg_temp.plan_of($$select count(*) from analytics.f_deals f
+    where analytics.alive_at(f.deleted_at, (select analytics.day_end('2026-03-04')))$$),
+  pg_temp.plan_of($$select count(*) from analytics.f_deals f
+    where (f.deleted_at is null or f.deleted_at >= (select analytics.day_end('2026-03-04')))$$),
+  'alive_at is inlined: same plan as the predicate written out');
+select is(
+  pg_temp.plan_of($$select round(analytics.days(f.modified_at - f.created_at), 2)
+    from analytics.f_deals f$$),
+  pg_temp.plan_of($$select round(extract(epoch from f.modified_at - f.created_at) / 86400, 2)
+    from analytics.f_deals f$$),
+  'days is inlined: same plan as the expression written out');
+select is(
+  pg_temp.plan_of($$select crm.picklist(f.lead_source) from analytics.f_deals f$$),
+  pg_temp.plan_of($$select nullif(nullif(f.lead_source, ''), '-None-') from analytics.f_deals f$$),
+  'picklist is inlined: same plan as the expression written out');
+
+select is(
+  pg_temp.plan_of($$select analytics.dimension(grouping(lead_source), grouping(owner_id)),
+      analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+      analytics.owner_label(grouping(owner_id), max(owner_name))
+    from analytics.f_deals group by grouping sets ((), (lead_source), (owner_id))$$),
+  pg_temp.plan_of($$select
+      case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
+        else 'all' end,
+      case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
+        when grouping(owner_id) = 0 then coalesce(owner_id, '(none)') end,
+      case when grouping(owner_id) = 0 then max(owner_name) end
+    from analytics.f_deals group by grouping sets ((), (lead_source), (owner_id))$$),
+  'dimension, dimension_key and owner_label are inlined: same plan as the cases written out');
+select is(
+  (select count(*)::int from analytics.win_rate('2026-03-04', 't12m') where dimension = 'all'
+    and key is null), 1, 'win_rate keeps one all row keyed null');
+
+select * from finish();
+rollback;
