@@ -1,93 +1,22 @@
 /**
  * `deno task demo`: the main job end to end on the built-in defaults, against the local stack
- * and its Zoho simulator (the demo company "AHA Smart Homes"): sync every module, snapshot
- * the KPIs, then write the brief and send its WhatsApp pulse to the Twilio sink. Each stage is called through the gateway with supabase-js, exactly as pg_cron or an
- * admin would; the stages are the PIPELINE table.
+ * and its Zoho simulator (the demo company "AHA Smart Homes"). The run starts the way pg_cron
+ * starts it, `select pipeline.start_run(...)`: Postgres queues the first stage through pg_net,
+ * each function reports back and Postgres queues the next. This script only starts the run,
+ * follows it stage by stage, and prints what it produced and where the data is.
  */
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import { dashboardLink } from "./dashboard_link.ts";
+import {
+  RunBusyError,
+  type RunStatus,
+  runStatus,
+  startRun,
+} from "../../supabase/functions/_shared/pipeline/runs.ts";
+import { follow, formatCounts, seconds } from "../run/progress.ts";
+import { printOutputs } from "./demo_outputs.ts";
 
 type Env = Record<string, string>;
-
-interface Stage {
-  name: string;
-  run(ctx: Context): Promise<string>;
-}
-
-interface Context {
-  env: Env;
-  supabase: SupabaseClient;
-  asOf: string;
-}
-
-async function invoke(ctx: Context, fn: string, body: Record<string, unknown>) {
-  const { data, error } = await ctx.supabase.functions.invoke(fn, { body });
-  if (error) {
-    const detail = error.context instanceof Response ? await error.context.text() : "";
-    throw new Error(`Cannot run ${fn}: ${error.message} ${detail}`);
-  }
-  return data;
-}
-
-/** The daily pipeline, in order. */
-const PIPELINE: Stage[] = [
-  {
-    name: "zoho-sync",
-    async run(ctx) {
-      // A sync works in budgeted slices: call again with the run id until it is done.
-      let runId: string | undefined;
-      let slices = 0;
-      const totals = new Map<string, number>();
-      for (;;) {
-        const result = await invoke(ctx, "zoho-sync", runId ? { run_id: runId } : {});
-        slices++;
-        runId = result.run_id;
-        for (const m of result.modules ?? []) {
-          totals.set(m.module, (totals.get(m.module) ?? 0) + m.inserted + m.updated);
-        }
-        if (result.status === "done") break;
-      }
-      const changed = [...totals].filter(([, n]) => n > 0).map(([m, n]) => `${m} ${n}`);
-      return `run ${runId} done in ${slices} slice(s); new or changed: ${
-        changed.join(", ") || "none"
-      }`;
-    },
-  },
-  {
-    name: "compute-metrics",
-    async run(ctx) {
-      const snap = await invoke(ctx, "compute-metrics", { as_of: ctx.asOf });
-      const facts = new Map<string, unknown>(
-        (snap.brief?.facts ?? []).map((f: { id: string; value: unknown }) => [f.id, f.value]),
-      );
-      const pick = ["revenue.qtd", "win_rate.count", "pipeline.open", "coverage.quarter"]
-        .map((id) => `${id}=${facts.get(id) ?? "n/a"}`);
-      return `snapshot ${snap.id} as of ${snap.as_of}: ${facts.size} brief facts; ${
-        pick.join(", ")
-      }`;
-    },
-  },
-  {
-    name: "generate-brief",
-    async run(ctx) {
-      // Without a reachable Ollama this is the rules brief (model "rules"), as documented.
-      const brief = await invoke(ctx, "generate-brief", { send: true });
-      const d = brief.delivery ?? {};
-      const why = brief.fallback_reason ? `: ${brief.fallback_reason}` : "";
-      return `brief ${brief.id} (model ${brief.model}${why}); ` +
-        `pulse ${brief.pulse.length} chars sent to ${d.sent ?? 0} recipient(s), ` +
-        `${d.skipped ?? 0} skipped, ${d.failed ?? 0} failed\n  "${brief.content.headline.text}"`;
-    },
-  },
-];
-
-/** The demo's WhatsApp recipients (fictional 555-01xx numbers); one has not opted in. */
-const DEMO_RECIPIENTS = [
-  { name: "Dana Whitfield", phone: "+15555550101", role: "CRO", opted_in: true },
-  { name: "Marco Alvarez", phone: "+15555550102", role: "VP Sales", opted_in: true },
-  { name: "Ines Duarte", phone: "+15555550103", role: "Finance", opted_in: false },
-];
 
 function parseEnv(text: string): Env {
   return Object.fromEntries(
@@ -105,20 +34,58 @@ async function simulatorDate(env: Env): Promise<string> {
   return new Date(now * 1000).toISOString().slice(0, 10);
 }
 
+/** The demo's WhatsApp recipients (fictional 555-01xx numbers); one has not opted in. */
+const DEMO_RECIPIENTS = [
+  { name: "Dana Whitfield", phone: "+15555550101", role: "CRO", opted_in: true },
+  { name: "Marco Alvarez", phone: "+15555550102", role: "VP Sales", opted_in: true },
+  { name: "Ines Duarte", phone: "+15555550103", role: "Finance", opted_in: false },
+];
+
 /** The demo's admin settings: a revenue target for the demo quarter, and WhatsApp recipients. */
-async function seedDemoSettings(env: Env, asOf: string): Promise<void> {
-  const sql = postgres(env.SUPABASE_DB_URL!, { max: 1, onnotice: () => {} });
+async function seedDemoSettings(sql: postgres.Sql, asOf: string): Promise<void> {
+  await sql`
+    insert into analytics.revenue_targets (quarter_start, amount)
+    select date_trunc('quarter', ${asOf}::date)::date, 120000
+    on conflict do nothing`;
+  await sql`
+    insert into whatsapp.recipients ${sql(DEMO_RECIPIENTS, "name", "phone", "role", "opted_in")}
+    on conflict (phone) do nothing`;
+}
+
+/** Starts the run (or joins the one already running) as pg_cron would. */
+async function start(sql: postgres.Sql, asOf: string): Promise<string> {
+  console.log(
+    `Starting a run the way pg_cron does: select pipeline.start_run('demo', ` +
+      `'{"as_of": "${asOf}"}')\n(Postgres sends each stage to its function through pg_net; ` +
+      "each function reports back and Postgres sends the next)\n",
+  );
   try {
-    await sql`
-      insert into analytics.revenue_targets (quarter_start, amount)
-      select date_trunc('quarter', ${asOf}::date)::date, 120000
-      on conflict do nothing`;
-    await sql`
-      insert into whatsapp.recipients ${sql(DEMO_RECIPIENTS, "name", "phone", "role", "opted_in")}
-      on conflict (phone) do nothing`;
-  } finally {
-    await sql.end();
+    return (await startRun(sql, "demo", { as_of: asOf })).id;
+  } catch (e) {
+    if (!(e instanceof RunBusyError)) throw e;
+    console.log(`Run ${e.runningRunId} is already running: following it.\n`);
+    return e.runningRunId;
   }
+}
+
+/** How much the sync had to read, against what is stored. */
+async function syncSummary(sql: postgres.Sql, run: RunStatus): Promise<string> {
+  const sync = run.stages.find((s) => s.stage === "sync");
+  if (!sync || sync.status !== "succeeded") return "";
+  const [prev] = await sql<{ n: number }[]>`
+    select count(*)::int as n from zoho.sync_runs
+    where run_id <> ${run.id} and started_at < ${run.started_at}`;
+  const [stored] = await sql<{ n: number }[]>`select count(*)::int as n from zoho.records`;
+  const fetched = Number(sync.counts.fetched ?? 0);
+  const calls = Number(sync.counts.api_calls ?? 0);
+  const nf = new Intl.NumberFormat("en-US");
+  const changed = Number(sync.counts.inserted ?? 0) + Number(sync.counts.updated ?? 0);
+  return prev!.n > 0
+    ? `Incremental sync: read only ${nf.format(fetched)} records modified since the last cursor ` +
+      `(${nf.format(changed)} new or changed) of ${nf.format(stored!.n)} stored, in ` +
+      `${nf.format(calls)} API calls and ${sync.slices} slice(s).`
+    : `First sync: read all ${nf.format(fetched)} records (${nf.format(stored!.n)} stored) in ` +
+      `${nf.format(calls)} API calls and ${sync.slices} slice(s); the next run is incremental.`;
 }
 
 /** Runs the pipeline and prints each stage's result; returns the exit code. */
@@ -128,23 +95,41 @@ export async function runDemo(envText: string): Promise<number> {
     console.error("The demo needs the Zoho simulator, which this stack did not start");
     return 1;
   }
-  const supabase = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, {
-    auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
-  });
-  const asOf = await simulatorDate(env);
-  await seedDemoSettings(env, asOf);
-  const ctx: Context = { env, supabase, asOf };
-  for (const stage of PIPELINE) {
-    const started = performance.now();
-    try {
-      const summary = await stage.run(ctx);
-      console.log(`${stage.name} (${Math.round(performance.now() - started)} ms): ${summary}`);
-    } catch (e) {
-      console.error(`${stage.name}: ${e instanceof Error ? e.message : e}`);
+  const sql = postgres(env.SUPABASE_DB_URL!, { max: 2, onnotice: () => {} });
+  try {
+    const asOf = await simulatorDate(env);
+    await seedDemoSettings(sql, asOf);
+    const id = await start(sql, asOf);
+    const run = await follow(async () => (await runStatus(sql, id))!, { intervalMs: 200 });
+    console.log("\nStages:");
+    for (const s of run.stages) {
+      console.log(
+        `  ${s.stage.padEnd(8)} ${s.status.padEnd(9)} ${seconds(s.duration_ms).padStart(7)}  ` +
+          `${formatCounts(s.counts)}${s.error ? `  (${s.error})` : ""}`,
+      );
+    }
+    if (run.status !== "succeeded") {
+      console.error(`\nThe run ${run.status}: ${run.error ?? "no reason recorded"}`);
       return 1;
     }
+    const summary = await syncSummary(sql, run);
+    if (summary) console.log(`\n${summary}`);
+    await printOutputs(sql, env, run);
+    console.log(`\nDashboard (signed link, valid 24 h): ${await dashboardLink(env)}`);
+    console.log(`
+Where the data is (${env.SUPABASE_DB_URL}):
+  select * from pipeline.run_overview order by started_at desc;  -- runs, each stage's timing
+  select * from pipeline.stages where run_id = '${run.id}';
+  select * from zoho.records limit 5;       -- every Zoho record, whole, as JSONB (every version:
+                                            -- zoho.record_versions)
+  select * from analytics.snapshots where run_id = '${run.id}';
+  select * from brief.briefs where run_id = '${run.id}';
+  select * from whatsapp.outbox order by created_at desc limit 5;
+Admin API: curl -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" \\
+  ${env.FUNCTIONS_URL}/pipeline/runs/${run.id}
+The stack keeps running: ${env.SUPABASE_URL} (deno task stop ends it).`);
+    return 0;
+  } finally {
+    await sql.end();
   }
-  console.log(`\nDashboard (signed link, valid 24 h): ${await dashboardLink(env)}`);
-  console.log(`\nThe stack keeps running: ${env.SUPABASE_URL} (deno task stop ends it).`);
-  return 0;
 }

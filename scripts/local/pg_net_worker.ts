@@ -25,14 +25,14 @@ export interface PgNetWorker {
 /** pg_net's default response time-to-live (`pg_net.ttl`). */
 const RESPONSE_TTL = "6 hours";
 
-async function deliver(sql: postgres.Sql, req: QueuedRequest): Promise<void> {
+async function deliver(sql: postgres.Sql, req: QueuedRequest, stop: AbortSignal): Promise<void> {
   const started = performance.now();
   try {
     const response = await fetch(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body && req.method !== "GET" ? req.body as Uint8Array<ArrayBuffer> : undefined,
-      signal: AbortSignal.timeout(req.timeout_milliseconds),
+      signal: AbortSignal.any([AbortSignal.timeout(req.timeout_milliseconds), stop]),
     });
     const content = await response.text();
     const headers = Object.fromEntries(response.headers.entries());
@@ -63,6 +63,8 @@ export async function startPgNetWorker(
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+  const stopping = new AbortController();
 
   async function cycle(): Promise<number> {
     let handled = 0;
@@ -74,7 +76,12 @@ export async function startPgNetWorker(
           limit ${batchSize} for update skip locked)
         returning id::text, method, url, headers, body, timeout_milliseconds`;
       if (batch.length === 0) break;
-      await Promise.all(batch.map((req) => deliver(sql, req)));
+      for (const req of batch) {
+        const p: Promise<void> = deliver(sql, req, stopping.signal).catch(report).finally(() =>
+          inFlight.delete(p)
+        );
+        inFlight.add(p);
+      }
       handled += batch.length;
     }
     await sql`delete from net._http_response where created < now() - ${RESPONSE_TTL}::interval`;
@@ -110,7 +117,8 @@ export async function startPgNetWorker(
         if (running) total += await running;
         const n = await kick();
         total += n;
-        if (n === 0 && !running) return total;
+        await Promise.all([...inFlight]);
+        if (n === 0 && !running && inFlight.size === 0) return total;
       }
     },
     async stop() {
@@ -118,6 +126,8 @@ export async function startPgNetWorker(
       clearInterval(timer);
       await listener.unlisten();
       if (running) await running.catch(() => {});
+      stopping.abort(); // like a server shutdown: requests in flight end with an error
+      await Promise.all([...inFlight]);
     },
   };
 }

@@ -11,6 +11,7 @@ import { readFunctions } from "./functions_config.ts";
 import { createGateway } from "./gateway.ts";
 import { localKeys } from "./jwt.ts";
 import { startPgNetWorker } from "./pg_net_worker.ts";
+import { setUpPipeline } from "./pipeline_setup.ts";
 import { startOptionalServices } from "./services.ts";
 
 /** A running stack. */
@@ -64,6 +65,7 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
 
     const sql = postgres(env.SUPABASE_DB_URL!, { max: 4, onnotice: () => {} });
     closers.push(() => sql.end({ timeout: 2 }));
+    await setUpPipeline(sql, { apiUrl: env.SUPABASE_URL!, serviceRoleKey: keys.serviceRole });
     const worker = await startPgNetWorker(sql);
     closers.push(() => worker.stop());
 

@@ -19,6 +19,13 @@ export async function runStack(onReady?: (env: Record<string, string>) => void):
     e.preventDefault();
     console.error("stack: unhandled rejection:", e.reason);
   });
+  globalThis.addEventListener("error", (e) => {
+    // Nor an exception thrown in a callback: postgres.js can throw from a socket event while
+    // Postgres restarts ("Cannot read properties of null (reading 'write')"), which used to end
+    // the gateway, the pg_net worker and the Twilio sink at once.
+    e.preventDefault();
+    console.error("stack: uncaught exception:", e.error);
+  });
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     Deno.addSignalListener("SIGINT", done);

@@ -6,6 +6,7 @@
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DatabaseUnavailableError } from "./db_errors.ts";
+import { StageNotActiveError } from "./pipeline/report.ts";
 import { SyncBusyError } from "./sync/runs.ts";
 import { ZohoApiError, ZohoUnreachableError } from "./zoho/errors.ts";
 
@@ -28,6 +29,9 @@ export const DOMAIN_ERRORS: readonly DomainErrorMapping[] = [
   // The database dropped or refused the connection: this request fails, the next reconnects
   // (callers retry: pg_net/pipeline, or by hand; the message names host, port and database).
   { type: DatabaseUnavailableError, status: 503, code: "database_unavailable" },
+  // A pipeline request for a stage that is not waiting for work (a duplicate, or the run ended):
+  // nothing was done.
+  { type: StageNotActiveError, status: 409, code: "not_active" },
 ];
 
 /** The mapping of `error`, or null when it is not a domain error of the table. */

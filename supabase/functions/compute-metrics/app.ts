@@ -1,6 +1,7 @@
 /**
  * The `compute-metrics` function's HTTP app: `POST /compute-metrics` with the service_role key
- * and `{as_of?: "YYYY-MM-DD", run_id?: uuid}` computes, stores and returns a KPI snapshot.
+ * and `{as_of?: "YYYY-MM-DD", run_id?: uuid}` computes, stores and returns a KPI snapshot. When
+ * run_id is a pipeline run, the snapshot and the stage's report commit in one transaction.
  */
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
@@ -10,6 +11,8 @@ import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
 import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
+import { metricsOutcome } from "../_shared/pipeline/outcomes.ts";
+import { asStage } from "../_shared/pipeline/report.ts";
 
 /** The request body. */
 export const ComputeMetricsInput = z.object({
@@ -30,12 +33,19 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
     const input = await readJsonBody(c, ComputeMetricsInput);
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
     const sql = getSql(SUPABASE_DB_URL);
-    const result = await computeSnapshot(sql, { asOf: input.as_of, runId: input.run_id })
-      .catch((error) => {
-        throw asDatabaseError(error, SUPABASE_DB_URL);
-      });
-    // The dashboard's rollups of this snapshot, once it is stored (outside its transaction).
-    await buildDashboardRollups(sql, result.snapshot.id).catch((error) => {
+    const result = await asStage(
+      sql,
+      { runId: input.run_id, stage: "metrics" },
+      (stage) =>
+        sql.begin(async (tx) => {
+          const snap = await computeSnapshot(tx, { asOf: input.as_of, runId: input.run_id });
+          // The dashboard's rollups of this snapshot before the stage reports, so a Refresh
+          // that reloads when the run ends finds them (outside compute_snapshot's own time).
+          await buildDashboardRollups(tx, snap.snapshot.id);
+          await stage.report(tx, metricsOutcome(snap.snapshot));
+          return snap;
+        }),
+    ).catch((error) => {
       throw asDatabaseError(error, SUPABASE_DB_URL);
     });
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });

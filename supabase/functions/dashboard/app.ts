@@ -14,7 +14,13 @@ import {
   sessionToken,
   verifyDashboardLink,
 } from "../_shared/dashboard/link.ts";
-import { renderEmptyPage, renderPage, renderUnauthorizedPage } from "../_shared/dashboard/page.ts";
+import {
+  REFRESH_CONTROL,
+  renderEmptyPage,
+  renderPage,
+  renderUnauthorizedPage,
+} from "../_shared/dashboard/page.ts";
+import { addRefreshRoutes } from "./refresh.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp } from "../_shared/http.ts";
@@ -69,7 +75,11 @@ export function createApp(deps: DashboardDeps = {}) {
     const csrf = access.kind === "session" ? await csrfToken(access.token, secret) : undefined;
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, e);
     const data = await loadPageData(getSql(SUPABASE_DB_URL), filter);
-    const options = { zohoWebUrl: e.ZOHO_CRM_WEB_URL || "https://crm.zoho.com/crm", csrf };
+    const options = {
+      zohoWebUrl: e.ZOHO_CRM_WEB_URL || "https://crm.zoho.com/crm",
+      csrf,
+      extra: csrf ? REFRESH_CONTROL : undefined,
+    };
     const html = data ? renderPage(data, options) : renderEmptyPage(options);
     return c.html(html, 200, SECURITY_HEADERS);
   });
@@ -84,6 +94,7 @@ export function createApp(deps: DashboardDeps = {}) {
       "content-type": type,
     });
   };
+  addRefreshRoutes(app, env, now);
   app.get("/app.css", asset(APP_CSS, "text/css; charset=utf-8"));
   app.get("/app.js", asset(APP_JS, "text/javascript; charset=utf-8"));
   return app;

@@ -1,7 +1,8 @@
 /**
  * Access control of the dashboard handler: a signed link opens a cookie session, the
  * service_role key works, anything else (no link, expired, tampered, anon key, forged cookie)
- * gets the 401 page and nothing else. Runs on a scratch database without data.
+ * gets the 401 page and nothing else; Refresh needs the session plus its CSRF token. Runs on a
+ * scratch database without data (a started run stays queued: no pg_net worker there).
  */
 import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
@@ -94,6 +95,61 @@ Deno.test("dashboard access control", async (t) => {
         }).request(other),
       );
       await assertRefused(await get("/dashboard", { cookie: foreign }), /not valid/);
+    });
+
+    await t.step("Refresh needs the session plus its CSRF token", async () => {
+      const link = await signDashboardLink({ recipient: "cro", ttlSeconds: 3600 }, KEY, NOW);
+      const cookie = cookieOf(await get(link));
+      const html = await (await get("/dashboard", { cookie })).text();
+      const csrf = /<meta name="csrf-token" content="([\w-]{43})">/.exec(html)![1]!;
+      assert.match(html, /<button id="refresh"/);
+      const otherCookie = cookieOf(
+        await get(await signDashboardLink({ recipient: "cfo", ttlSeconds: 3600 }, KEY, NOW)),
+      );
+      const otherCsrf = /csrf-token" content="([\w-]{43})"/.exec(
+        await (await get("/dashboard", { cookie: otherCookie })).text(),
+      )![1]!;
+      // Where pg_net would send the stages (nothing delivers them on this scratch database).
+      await db.sql`select vault.create_secret('http://127.0.0.1:9', 'project_url')`;
+      await db.sql`select vault.create_secret('unused-key', 'service_role_key')`;
+      const runs = async () =>
+        Number((await db.sql`select count(*)::int as n from pipeline.runs`)[0]!.n);
+      const before = await runs();
+      const post = (headers: Record<string, string>) =>
+        app.request("/dashboard/refresh", { method: "POST", headers });
+
+      const none = await post({});
+      assert.equal(none.status, 401);
+      assert.equal((await none.json()).error.code, "unauthorized");
+      const noToken = await post({ cookie });
+      assert.equal(noToken.status, 403);
+      assert.equal((await noToken.json()).error.code, "csrf");
+      assert.equal((await post({ cookie, "x-csrf-token": otherCsrf })).status, 403);
+      assert.equal((await post({ "x-csrf-token": csrf })).status, 401);
+      assert.equal(await runs(), before, "no run was started by a refused Refresh");
+
+      const ok = await post({ cookie, "x-csrf-token": csrf });
+      assert.equal(ok.status, 202);
+      const run = await ok.json();
+      assert.equal(run.trigger, "dashboard");
+      assert.equal(run.status, "running");
+      assert.deepEqual(run.stages.map((s: { stage: string }) => s.stage), [
+        "sync",
+        "metrics",
+        "brief",
+        "pulse",
+      ]);
+      const again = await post({ authorization: `Bearer ${KEY}` });
+      assert.equal(again.status, 409);
+      assert.equal((await again.json()).error.run_id, run.id);
+
+      const status = await get(`/dashboard/refresh/${run.id}`, { cookie });
+      assert.equal(status.status, 200);
+      assert.equal((await status.json()).id, run.id);
+      assert.equal((await get(`/dashboard/refresh/${run.id}`)).status, 401);
+      assert.equal((await get("/dashboard/refresh/nope", { cookie })).status, 400);
+      await db.sql`update pipeline.runs set status = 'cancelled', finished_at = now()
+        where id = ${run.id}`.catch(() => {});
     });
 
     await t.step("the service_role key opens the page; the anon key does not", async () => {

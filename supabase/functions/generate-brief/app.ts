@@ -5,6 +5,8 @@
  *   and, with `send`, sends its pulse;
  * - `POST /generate-brief/send {brief_id?, run_id?}` sends a stored brief's pulse (exactly once
  *   per recipient);
+ * - with the run_id of a pipeline run (pg_net's calls) the first two are its brief and pulse
+ *   stages and report to it (_shared/pipeline/report.ts);
  * - `POST /generate-brief/check {snapshot_id, text, facts?}` checks any text against a snapshot;
  * - `POST /generate-brief/status` takes Twilio's signed status callbacks.
  */
@@ -19,6 +21,8 @@ import { composePulse } from "../_shared/brief/pulse.ts";
 import { sendPulse } from "../_shared/brief/send.ts";
 import * as store from "../_shared/brief/store.ts";
 import { getSql } from "../_shared/db.ts";
+import { briefOutcome, pulseOutcome } from "../_shared/pipeline/outcomes.ts";
+import { asStage } from "../_shared/pipeline/report.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
 import { applyStatus, validSignature } from "../_shared/whatsapp/status.ts";
@@ -71,48 +75,68 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     const sql = sqlOf();
     const settings = parseEnv(BRIEF_ENV, env());
     if (input.send) parseEnv(TWILIO_ENV, env()); // misconfigured: say so before any work
-    const snapshotId = input.snapshot_id ?? await store.latestSnapshotId(sql);
-    if (!snapshotId) throw new HttpError(404, "not_found", "No snapshot yet: run compute-metrics");
-    const previous = await store.latestBriefOf(sql, { snapshotId, runId: input.run_id });
-    let brief = input.regenerate ? null : previous;
-    let reused = !!brief;
-    if (!brief) {
-      const payload = await store.loadPayload(sql, snapshotId);
-      if (!payload) throw new HttpError(404, "not_found", `snapshot_id: no snapshot ${snapshotId}`);
-      const written = await writeBrief(payload, {
-        model: settings.model,
-        writer: settings.model === "rules" ? undefined : ollamaWriter(settings, deps.fetch),
-        maxAttempts: settings.maxAttempts,
-      });
-      const saved = await store.insertBrief(sql, {
-        snapshotId,
-        runId: input.run_id,
-        replaces: input.regenerate ? previous?.id : undefined,
-        written,
-        pulse: composePulse(written.draft, payload.as_of, payload.facts.flatMap(factNames)),
-      });
-      brief = saved.brief;
-      reused = !saved.stored;
-    }
-    const delivery = input.send ? await deliver(brief) : undefined;
-    return c.json({ ...brief, reused, ...(delivery ? { delivery } : {}) }, 200);
+    // As the pipeline's brief stage (run_id of a run), the stored brief and the stage's report
+    // commit together, and the report queues the pulse stage.
+    const answer = await asStage(sql, { runId: input.run_id, stage: "brief" }, async (stage) => {
+      const snapshotId = input.snapshot_id ?? await store.latestSnapshotId(sql);
+      if (!snapshotId) {
+        throw new HttpError(404, "not_found", "No snapshot yet: run compute-metrics");
+      }
+      const previous = await store.latestBriefOf(sql, { snapshotId, runId: input.run_id });
+      let brief = input.regenerate ? null : previous;
+      let reused = !!brief;
+      if (!brief) {
+        const payload = await store.loadPayload(sql, snapshotId);
+        if (!payload) {
+          throw new HttpError(404, "not_found", `snapshot_id: no snapshot ${snapshotId}`);
+        }
+        const written = await writeBrief(payload, {
+          model: settings.model,
+          writer: settings.model === "rules" ? undefined : ollamaWriter(settings, deps.fetch),
+          maxAttempts: settings.maxAttempts,
+        });
+        const saved = await sql.begin(async (tx) => {
+          const saved = await store.insertBrief(tx, {
+            snapshotId,
+            runId: input.run_id,
+            replaces: input.regenerate ? previous?.id : undefined,
+            written,
+            pulse: composePulse(written.draft, payload.as_of, payload.facts.flatMap(factNames)),
+          });
+          await stage.report(tx, briefOutcome(saved.brief));
+          return saved;
+        });
+        brief = saved.brief;
+        reused = !saved.stored;
+      } else await stage.report(sql, briefOutcome(brief));
+      const delivery = input.send ? await deliver(brief) : undefined;
+      return { ...brief, reused, ...(delivery ? { delivery } : {}) };
+    });
+    return c.json(answer, 200);
   });
 
   app.post("/send", admin, async (c) => {
     const input = await readJsonBody(c, SendInput);
     const sql = sqlOf();
-    const brief = input.brief_id
-      ? await store.briefById(sql, input.brief_id)
-      : await store.latestBriefOf(sql, { runId: input.run_id });
-    if (!brief) {
-      const what = input.brief_id
-        ? `brief_id: no brief ${input.brief_id}`
-        : input.run_id
-        ? `run_id: no brief for run ${input.run_id}`
-        : "No brief yet: call POST /generate-brief first";
-      throw new HttpError(404, "not_found", what);
-    }
-    return c.json(await deliver(brief), 200);
+    // As the pipeline's pulse stage: the outbox sends each (brief, recipient) once, so a retry
+    // after a failed attempt sends only what is still pending.
+    const delivery = await asStage(sql, { runId: input.run_id, stage: "pulse" }, async (stage) => {
+      const brief = input.brief_id
+        ? await store.briefById(sql, input.brief_id)
+        : await store.latestBriefOf(sql, { runId: input.run_id });
+      if (!brief) {
+        const what = input.brief_id
+          ? `brief_id: no brief ${input.brief_id}`
+          : input.run_id
+          ? `run_id: no brief for run ${input.run_id}`
+          : "No brief yet: call POST /generate-brief first";
+        throw new HttpError(404, "not_found", what);
+      }
+      const delivery = await deliver(brief);
+      await stage.report(sql, pulseOutcome(delivery));
+      return delivery;
+    });
+    return c.json(delivery, 200);
   });
 
   app.post("/check", admin, async (c) => {

@@ -1,14 +1,16 @@
 /**
  * The dashboard in headless Chromium, served by the running local stack (gateway → dashboard
  * function → Postgres): a signed link opens a cookie session, every chart renders with data,
- * the filters change the data, nothing is requested from another host, no console errors, and
- * the page fits a phone. Screenshots: .local/test-output/dashboard-*.png.
+ * the filters change the data, Refresh runs the pipeline to the end while showing its stages and
+ * then reloads, nothing is requested from another host, no console errors, and the page fits a
+ * phone. Screenshots: .local/test-output/dashboard-*.png.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import type { Page } from "playwright-core";
+import type { Page, Response } from "playwright-core";
 import { signDashboardLink } from "../_shared/dashboard/link.ts";
+import { runStatus } from "../_shared/pipeline/runs.ts";
 import { launchChromium, TEST_OUTPUT } from "./_browser.ts";
 import { stackEnv, stackSql } from "./_stack.ts";
 
@@ -166,6 +168,57 @@ Deno.test("dashboard in headless Chromium", async (t) => {
       assert.ok(one.length > 0 && one.every((r) => r[1] === sources[0]));
       assert.notDeepEqual(one, year);
     });
+
+    await t.step(
+      "Refresh runs the pipeline to the end, showing each stage, then reloads",
+      async () => {
+        // What the page's script read while the run went on (progress), and the run it started.
+        const seen = new Map<string, Set<string>>();
+        let runId: string | undefined;
+        const onStatus = async (r: Response) => {
+          if (!/\/dashboard\/refresh(\/|$)/.test(r.url()) || r.status() >= 300) return;
+          const run = await r.json().catch(() => null) as
+            | { id?: string; stages?: { stage: string; status: string }[] }
+            | null;
+          runId ??= run?.id;
+          for (const s of run?.stages ?? []) {
+            seen.set(s.stage, (seen.get(s.stage) ?? new Set()).add(s.status));
+          }
+        };
+        page.on("response", onStatus);
+        const before = await page.getAttribute("main", "data-snapshot");
+        await page.evaluate(() => {
+          (globalThis as unknown as { beforeRefresh?: boolean }).beforeRefresh = true;
+        });
+        await page.click("#refresh");
+        await page.waitForSelector("#refresh-stages li[data-stage]", { timeout: 30_000 });
+        // The script reloads the page once the run has succeeded.
+        await page.waitForFunction(
+          () => (globalThis as unknown as { beforeRefresh?: boolean }).beforeRefresh !== true,
+          undefined,
+          {
+            timeout: 240_000,
+            polling: 500,
+          },
+        );
+        await page.waitForSelector("section.panel");
+        page.off("response", onStatus);
+        assert.deepEqual([...seen.keys()], ["sync", "metrics", "brief", "pulse"]);
+        assert.ok([...seen.values()].some((s) => s.size > 1), "progress was shown while it ran");
+        // The reload came when the run had ended: every stage succeeded.
+        const sql = stackSql();
+        try {
+          const run = await runStatus(sql, runId!);
+          assert.equal(run?.trigger, "dashboard");
+          assert.equal(run?.status, "succeeded");
+          assert.deepEqual(run?.stages.map((s) => s.status), Array(4).fill("succeeded"));
+        } finally {
+          await sql.end();
+        }
+        const after = await page.getAttribute("main", "data-snapshot");
+        assert.ok(after && after !== before, "the page shows the run's new snapshot");
+      },
+    );
 
     await t.step("it fits a phone screen", async () => {
       await page.setViewportSize({ width: 390, height: 844 });

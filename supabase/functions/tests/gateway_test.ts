@@ -10,6 +10,7 @@ const FUNCTIONS = [
   "generate-brief",
   "whatsapp-webhook",
   "dashboard",
+  "pipeline",
 ];
 const OPTIONS = {
   auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
@@ -61,7 +62,7 @@ Deno.test("gateway via raw fetch", async (t) => {
   const env = stackEnv();
   const url = env.FUNCTIONS_URL!;
   await t.step("no Authorization header: 401 JSON for verify_jwt functions", async () => {
-    for (const fn of ["zoho-sync", "compute-metrics"]) {
+    for (const fn of ["zoho-sync", "compute-metrics", "pipeline"]) {
       const res = await fetch(`${url}/${fn}/health`);
       assert.equal(res.status, 401);
       assert.equal(res.headers.get("content-type"), "application/json");

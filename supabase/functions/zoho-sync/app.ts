@@ -4,7 +4,8 @@
  * and answers per-module counts with `status: "done" | "partial"` (call again with the same
  * run_id to continue). Bad input is a 400 naming the field; a concurrent run is a 409, Zoho
  * failing after retries a 502 (`zoho_unreachable` naming the host when it cannot be reached) and a
- * lost database a 503 naming it (all mapped in _shared/error_map.ts).
+ * lost database a 503 naming it (all mapped in _shared/error_map.ts). When run_id is a pipeline
+ * run (pg_net's call), the slice reports to it in the transaction of its audit rows.
  */
 import type postgres from "postgres";
 import { z } from "zod";
@@ -12,6 +13,8 @@ import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { asDatabaseError } from "../_shared/db_errors.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
+import { syncOutcome } from "../_shared/pipeline/outcomes.ts";
+import { asStage } from "../_shared/pipeline/report.ts";
 import { runSync } from "../_shared/sync/engine.ts";
 import { loadZohoEnv } from "../_shared/zoho/config.ts";
 import { asZohoUnreachable } from "../_shared/zoho/errors.ts";
@@ -42,16 +45,21 @@ export function createApp(deps: AppDeps = {}) {
     const input = await readJsonBody(c, SYNC_INPUT);
     const env = loadZohoEnv(source());
     const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
-    const result = await runSync({ sql, env, fetch: deps.fetch, retry: deps.retry }, {
-      modules: input.modules,
-      mode: input.mode,
-      budgetMs: input.budget_ms,
-      runId: input.run_id,
-    }).catch((error) => {
-      // Named for the caller: the database that dropped (503; the next call with the same run_id
-      // resumes) or the Zoho host that could not be reached (502).
-      throw asZohoUnreachable(asDatabaseError(error, env.SUPABASE_DB_URL), env.ZOHO_ACCOUNTS_URL);
-    });
+    const result = await asStage(sql, { runId: input.run_id, stage: "sync" }, (stage) =>
+      runSync(
+        { sql, env, fetch: deps.fetch, retry: deps.retry },
+        {
+          modules: input.modules,
+          mode: input.mode,
+          budgetMs: input.budget_ms,
+          runId: input.run_id,
+        },
+        (tx, slice) => stage.report(tx, syncOutcome(slice)),
+      )).catch((error) => {
+        // Named for the caller: the database that dropped (503; the next call with the same run_id
+        // resumes) or the Zoho host that could not be reached (502).
+        throw asZohoUnreachable(asDatabaseError(error, env.SUPABASE_DB_URL), env.ZOHO_ACCOUNTS_URL);
+      });
     return c.json(result);
   });
   return app;

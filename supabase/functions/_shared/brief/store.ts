@@ -39,7 +39,10 @@ export async function loadPayload(sql: postgres.Sql, snapshotId: string): Promis
   return row?.p ? PayloadSchema.parse(JSON.parse(row.p)) : null;
 }
 
-const COLUMNS = (sql: postgres.Sql) =>
+/** A pool or a transaction (the pipeline stores a brief and its stage report in one). */
+type Queryable = postgres.Sql | postgres.TransactionSql;
+
+const COLUMNS = (sql: Queryable) =>
   sql`id, snapshot_id, run_id, model, content, pulse, pulse_variables, attempts, checks,
     fallback_reason, prompt_tokens, timings, created_at`;
 
@@ -48,7 +51,7 @@ const COLUMNS = (sql: postgres.Sql) =>
  * concurrent call stored one first, that one is answered (`stored: false`) and this is dropped.
  */
 export async function insertBrief(
-  sql: postgres.Sql,
+  sql: Queryable,
   row: {
     snapshotId: string;
     runId?: string;
@@ -75,7 +78,7 @@ export async function insertBrief(
 
 /** The latest brief of a snapshot (optionally of a run), or null. */
 export async function latestBriefOf(
-  sql: postgres.Sql,
+  sql: Queryable,
   filter: { snapshotId?: string; runId?: string },
 ): Promise<StoredBrief | null> {
   const [row] = await sql<StoredBrief[]>`

@@ -49,6 +49,62 @@ tr:target { background: #fff7d6; }
 .stages li { border: 1px solid var(--line); border-radius: 999px; padding: 0.15rem 0.6rem; }
 `;
 
-/** app.js (no framework; runs only the Refresh control when the page has one). */
+/** app.js: the Refresh control (starts a pipeline run, follows its stages, reloads when done). */
 export const APP_JS = `"use strict";
+(function () {
+  var button = document.getElementById("refresh");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (!button || !meta) return;
+  var status = document.getElementById("refresh-status");
+  var list = document.getElementById("refresh-stages");
+  function show(run) {
+    list.replaceChildren.apply(list, run.stages.map(function (s) {
+      var li = document.createElement("li");
+      li.setAttribute("data-stage", s.stage);
+      li.setAttribute("data-status", s.status);
+      li.textContent = s.stage + ": " + s.status + (s.error ? " (" + s.error + ")" : "");
+      return li;
+    }));
+    status.textContent = "Pipeline run " + run.status;
+  }
+  function fail(text) {
+    status.textContent = text;
+    button.disabled = false;
+  }
+  function poll(id) {
+    fetch("dashboard/refresh/" + encodeURIComponent(id), {
+      headers: { accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (res) {
+      if (!res.ok) return fail("Cannot read the run (HTTP " + res.status + ")");
+      return res.json().then(function (run) {
+        show(run);
+        if (run.status === "running") return setTimeout(function () { poll(id); }, 1000);
+        if (run.status === "succeeded") {
+          status.textContent = "Done: reloading";
+          return location.reload();
+        }
+        fail("Pipeline run " + run.status + (run.error ? ": " + run.error : ""));
+      });
+    }, function () { fail("Cannot reach the dashboard"); });
+  }
+  button.addEventListener("click", function () {
+    button.disabled = true;
+    status.textContent = "Starting a pipeline run";
+    fetch("dashboard/refresh", {
+      method: "POST",
+      headers: { "x-csrf-token": meta.getAttribute("content"), accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        if (res.status === 202) return show(body), poll(body.id);
+        if (res.status === 409 && body.error && body.error.run_id) {
+          status.textContent = "A run is already going: following it";
+          return poll(body.error.run_id);
+        }
+        fail((body.error && body.error.message) || "Refresh failed (HTTP " + res.status + ")");
+      });
+    }, function () { fail("Cannot reach the dashboard"); });
+  });
+})();
 `;

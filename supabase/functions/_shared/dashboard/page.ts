@@ -85,6 +85,11 @@ function head(title: string, csrf?: string): string {
     `<script src="dashboard/app.js" defer></script></head>`;
 }
 
+/** The Refresh control (sessions only: it needs the CSRF token); app.js drives it. */
+export const REFRESH_CONTROL = `<div class="refresh"><button id="refresh" type="button">` +
+  `Refresh data</button> <span id="refresh-status" role="status" aria-live="polite"></span>` +
+  `<ol class="stages" id="refresh-stages" aria-label="Pipeline stages"></ol></div>`;
+
 /** Options of the page: Zoho link base, CSRF token (sessions), HTML under the header. */
 export interface PageOptions {
   zohoWebUrl: string;

@@ -48,7 +48,7 @@ export interface ComputeOptions {
 
 /** Computes, stores and returns a snapshot: the JSON text as stored, and its parsed form. */
 export async function computeSnapshot(
-  sql: postgres.Sql,
+  sql: postgres.Sql | postgres.TransactionSql,
   options: ComputeOptions = {},
 ): Promise<{ text: string; snapshot: Snapshot }> {
   const [row] = await sql<{ s: string }[]>`

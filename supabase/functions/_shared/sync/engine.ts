@@ -16,7 +16,7 @@ import type { RetryDeps } from "../zoho/retry.ts";
 import { discover } from "./discovery.ts";
 import { type ModuleResult, syncModule } from "./module_sync.ts";
 import { sliceBudget } from "./budget.ts";
-import { acquireLease, beginSlice, creditsLastDay, endSlice } from "./runs.ts";
+import { acquireLease, beginSlice, creditsLastDay, endSlice, modulesDoneInRun } from "./runs.ts";
 import { sliceStatus, type StoppedBy } from "./status.ts";
 
 /** What the caller asks for. */
@@ -58,8 +58,15 @@ export interface SyncDeps {
 
 const DEFAULT_BUDGET_MS = 120_000;
 
-/** Runs one budgeted slice of a sync. */
-export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
+/** Runs in the transaction that writes a slice's audit rows, with the slice's answer. */
+export type SliceHook = (tx: postgres.TransactionSql, result: SyncResult) => Promise<void>;
+
+/** Runs one budgeted slice of a sync; `onSliceCommit` joins the slice's final transaction. */
+export async function runSync(
+  deps: SyncDeps,
+  request: SyncRequest = {},
+  onSliceCommit?: SliceHook,
+): Promise<SyncResult> {
   const { sql, env } = deps;
   const started = Date.now();
   // Measured from the start: discovery and the run bookkeeping count against the CPU budget too.
@@ -104,7 +111,11 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
     const deadline = started + budget - Math.min(5_000, budget * 0.1);
     // Every module settles before the slice ends (no work outlives the lease); a lost database
     // is rethrown once all have stopped.
-    const settled = await Promise.allSettled(found.plans.map((plan) =>
+    // A module this run already finished is not read again by a later slice: in full mode it
+    // would start another full read, so a run sliced finer than one module's read never ended.
+    const finished = run.slices > 1 ? await modulesDoneInRun(sql, runId) : new Set<string>();
+    const plans = found.plans.filter((plan) => !finished.has(plan.module));
+    const settled = await Promise.allSettled(plans.map((plan) =>
       syncModule({
         sql,
         client,
@@ -128,13 +139,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       results[0].stats.credits += discoveryStats.credits;
     }
     const { status, run: runStatus, stoppedBy } = sliceStatus(results);
-    await endSlice(
-      sql,
-      { runId, slice: run.slices, mode, startedAt: new Date(started), status: runStatus },
-      results,
-      limiter.credits.used,
-    );
-    return {
+    const answer: SyncResult = {
       run_id: runId,
       status,
       ...(stoppedBy ? { stopped_by: stoppedBy } : {}),
@@ -149,6 +154,14 @@ export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promis
       })),
       skipped: found.skipped,
     };
+    await endSlice(
+      sql,
+      { runId, slice: run.slices, mode, startedAt: new Date(started), status: runStatus },
+      results,
+      limiter.credits.used,
+      onSliceCommit && ((tx) => onSliceCommit(tx, answer)),
+    );
+    return answer;
   } finally {
     // With the database gone the lease cannot be freed here; it expires by itself, and the same
     // run_id may take it again at once.

@@ -46,12 +46,13 @@ export async function beginSlice(sql: postgres.Sql, runId: string, mode: string)
   return row!;
 }
 
-/** Writes the audit rows of a slice and the run's status and credits. */
+/** Writes the audit rows of a slice and the run's status and credits (plus `inTransaction`). */
 export async function endSlice(
   sql: postgres.Sql,
   run: { runId: string; slice: number; mode: string; startedAt: Date; status: string },
   results: ModuleResult[],
   credits: number,
+  inTransaction?: (tx: postgres.TransactionSql) => Promise<void>,
 ): Promise<void> {
   await sql.begin(async (tx) => {
     for (const r of results) {
@@ -66,7 +67,16 @@ export async function endSlice(
     }
     await tx`update zoho.sync_runs set status = ${run.status}, updated_at = now(),
       credits_used = credits_used + ${credits} where run_id = ${run.runId}`;
+    // e.g. the pipeline's report: it commits with the audit rows or not at all.
+    if (inTransaction) await inTransaction(tx);
   });
+}
+
+/** Modules that ended `done` in an earlier slice of this run. */
+export async function modulesDoneInRun(sql: postgres.Sql, runId: string): Promise<Set<string>> {
+  const rows = await sql<{ module: string }[]>`select distinct module from zoho.sync_logs
+    where run_id = ${runId} and status = 'done'`;
+  return new Set(rows.map((r) => r.module));
 }
 
 /** Credits spent in the last 24 hours (Zoho's rolling window), from the audit trail. */
