@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, string> = {
   metrics: "full KPI snapshot on 1M leads vs one sequential scan of the raw records",
   dashboard: "dashboard page server time on 1M leads vs the snapshot query alone",
   brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
+  webhook: "WhatsApp replies through the gateway: 50 concurrent signed posts, p50/p99 vs the floor",
 };
 
 async function main(args: string[]): Promise<number> {

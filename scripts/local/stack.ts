@@ -35,6 +35,26 @@ async function loadDotEnv(path: string): Promise<Record<string, string>> {
   return out;
 }
 
+/**
+ * The WhatsApp webhook's settings: the public URL Twilio posts to and signs (here the gateway's;
+ * the auth token is the Twilio sink's), and with the Zoho simulator the day questions are
+ * answered as of (the demo company's clock), not today.
+ */
+async function webhookSettings(
+  config: LocalConfig,
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {
+    WHATSAPP_WEBHOOK_URL: `${apiUrl(config)}/functions/v1/whatsapp-webhook`,
+  };
+  if (env.ZOHO_SIM_URL) {
+    const res = await fetch(`${env.ZOHO_SIM_URL}/__sim/clock`);
+    const { now } = await res.json() as { now: number };
+    out.ASK_AS_OF = new Date(now * 1000).toISOString().slice(0, 10);
+  }
+  return out;
+}
+
 /** Starts gateway, pg_net worker and simulators; Postgres must already be up and migrated. */
 export async function startStack(config: LocalConfig): Promise<Stack> {
   const keys = await localKeys(config.jwtSecret);
@@ -54,6 +74,7 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
     const services = await startOptionalServices(config);
     closers.push(services.close);
     Object.assign(env, services.env);
+    Object.assign(env, await webhookSettings(config, env));
 
     // Functions see what `supabase functions serve` injects, plus supabase/functions/.env;
     // the JWT secret stays with the gateway.

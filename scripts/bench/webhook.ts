@@ -1,0 +1,137 @@
+/**
+ * `deno task bench webhook`: WhatsApp reply latency through the functions gateway. The gateway
+ * (scripts/local/gateway.ts, as `deno task start` serves it) runs on a loopback port with the
+ * real whatsapp-webhook app on the demo company (the metrics bench's database, loaded once) and
+ * a recipient row; 50 clients post Twilio-signed form requests concurrently, each with a new
+ * MessageSid, and the reply time of each is measured. Three kinds, side by side in one run:
+ * the gateway's health route (no database: the floor), the `help` command (recipient lookup,
+ * inbound and outbound log rows) and questions (the keyword matcher, then the intent's SQL on
+ * the demo company). No model. Flags: `--leads=N` (default 20,000), `--requests=N` per kind
+ * (default 500), `--concurrency=N` (default 50), `--fresh`.
+ */
+import { createGateway } from "../local/gateway.ts";
+import type { LoadRequest, LoadResult } from "./webhook_client.ts";
+import { benchDatabase } from "./metrics.ts";
+import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
+import { createApp } from "../../supabase/functions/whatsapp-webhook/app.ts";
+
+const TOKEN = "bench-auth-token-0123456789abcdef";
+const PHONE = "+15550009999";
+/** The questions, rotated: each answer is SQL on the demo company. */
+const QUESTIONS = [
+  "rev mtd",
+  "leads today",
+  "pipeline",
+  "win rate qtd",
+  "top 5 deals",
+  "whats closing this week",
+  "leads by source this week",
+  "revenue vs target this quarter",
+];
+
+function flag(args: string[], name: string, fallback: string): string {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Runs one batch in the load Worker. */
+function inWorker(worker: Worker, req: LoadRequest): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e) => e.data.ok ? resolve(e.data.ok) : reject(new Error(e.data.error));
+    worker.postMessage(req);
+  });
+}
+
+/** Runs the benchmark. */
+export async function run(args: string[]): Promise<void> {
+  const leads = Number(flag(args, "leads", "20000"));
+  const n = Number(flag(args, "requests", "500"));
+  let concurrency = Number(flag(args, "concurrency", "50"));
+  const sql = await benchDatabase(leads, args.includes("--fresh"));
+  const [ready] = await sql`select exists (select from analytics.facts_built) as ok`;
+  if (!ready?.ok) await sql`select analytics.refresh_facts()`;
+  await sql`insert into whatsapp.recipients (name, phone, opted_in)
+    values ('Bench Executive', ${PHONE}, true) on conflict (phone) do nothing`;
+  await sql.end();
+  const url = new URL(
+    Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+  );
+  url.pathname = `/bench_metrics_${leads}`;
+
+  let publicUrl = "";
+  const env = () => ({
+    SUPABASE_DB_URL: url.href,
+    TWILIO_AUTH_TOKEN: TOKEN,
+    WHATSAPP_WEBHOOK_URL: publicUrl,
+    ASK_AS_OF: "2026-03-04",
+  });
+  const gateway = createGateway({
+    functions: [{ name: "whatsapp-webhook", enabled: true, verifyJwt: false, entrypoint: "" }],
+    functionsDir: "",
+    jwtSecret: "bench-jwt-secret-with-at-least-32-characters",
+    load: () => Promise.resolve(createApp({ env })),
+    log: () => {},
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gateway);
+  const base = `http://127.0.0.1:${server.addr.port}/functions/v1/whatsapp-webhook`;
+  publicUrl = base;
+  const worker = new Worker(new URL("./webhook_client.ts", import.meta.url), { type: "module" });
+  let sidStart = Date.now() * 1000;
+  const batch = (bodies: (string | null)[], count: number) => {
+    const req = { base, token: TOKEN, phone: PHONE, bodies, n: count, concurrency, sidStart };
+    sidStart += count;
+    return inWorker(worker, req);
+  };
+  try {
+    // Warm-up: boot the app, fill the pool, the vocabulary and answer caches.
+    await batch(QUESTIONS, 100);
+    const kinds: [string, (string | null)[]][] = [
+      ["gateway health (floor)", [null]],
+      ["command: help", ["help"]],
+      [`question (${QUESTIONS.length} kinds)`, QUESTIONS],
+    ];
+    const results: [string, LoadResult][] = [];
+    for (const [name, bodies] of kinds) results.push([name, await batch(bodies, n)]);
+    // The same kinds one at a time: each request's own service time, without queueing.
+    const inFlight = concurrency;
+    concurrency = 1;
+    for (const [name, bodies] of kinds) {
+      results.push([`${name}, 1 in flight`, await batch(bodies, Math.min(n, 100))]);
+    }
+    concurrency = inFlight;
+    const floor = pct(results[0]![1].ms, 50);
+    const floor1 = pct(results[3]![1].ms, 50);
+    console.log(
+      `${n} requests per kind, ${concurrency} concurrent, demo company of ${leads} leads, ` +
+        `no model; load average ${Deno.loadavg().map((x) => x.toFixed(1)).join(" ")} on ` +
+        `${navigator.hardwareConcurrency} cores`,
+    );
+    for (const [name, r] of results) {
+      if (name.endsWith("1 in flight") && name.startsWith("gateway")) console.log("sequential:");
+      const p50 = pct(r.ms, 50);
+      const p99 = pct(r.ms, 99);
+      console.log(
+        `${name.replace(", 1 in flight", "").padEnd(24)} p50 ${
+          p50.toFixed(1).padStart(6)
+        } ms  p99 ${p99.toFixed(1).padStart(6)} ms  max ${
+          r.ms.at(-1)!.toFixed(1).padStart(6)
+        } ms  ${(r.ms.length / (r.wall / 1000)).toFixed(0).padStart(5)} req/s  p50 = ${
+          (p50 / (name.endsWith("1 in flight") ? floor1 : floor)).toFixed(1)
+        }× floor`,
+      );
+    }
+    const worst = Math.max(pct(results[1]![1].ms, 99), pct(results[2]![1].ms, 99));
+    console.log(
+      `target p99 < 100 ms for commands and questions: ${worst < 100 ? "met" : "NOT met"} ` +
+        `(${worst.toFixed(1)} ms)`,
+    );
+  } finally {
+    worker.terminate();
+    await server.shutdown();
+    await closeAllSql();
+  }
+}

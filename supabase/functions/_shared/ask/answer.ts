@@ -1,0 +1,113 @@
+/**
+ * Answers a matched question: calls the intent's `ask.*` SQL function with its parameters (bound,
+ * never spliced) as of the company's today, and renders the rows with the intent's template, so
+ * every number in a reply is a value the SQL returned. Given the data's version
+ * (`ask.data_version()`), an answer is reused while the version stays the same: the same question
+ * on the same data gives the same rows. Also loads the names questions may mention.
+ */
+import type postgres from "postgres";
+import { z } from "zod";
+import type { Vocabulary } from "./matcher.ts";
+import type { Intent } from "./registry.ts";
+
+/** The vocabulary plus the company currency. */
+export interface AskContext extends Vocabulary {
+  currency: string;
+}
+
+/** An answer: the reply text and the rows it was rendered from. */
+export interface Answer {
+  text: string;
+  rows: unknown[];
+  params: Record<string, unknown>;
+}
+
+const FN_NAME = /^ask\.[a-z_]+$/;
+
+/** Answers kept per pool, keyed by data version and question; the oldest go first. */
+const answers = new WeakMap<postgres.Sql, Map<string, Answer>>();
+const MAX_KEPT = 256;
+
+/** The data version answers depend on (see ask.data_version in SQL). */
+export async function dataVersion(sql: postgres.Sql): Promise<string> {
+  const [row] = await sql`select ask.data_version() as v`;
+  return String(row?.v ?? "");
+}
+
+/**
+ * Runs `intent` with raw parameters as of `asOf` (default: today in the company time zone);
+ * with `version`, an earlier answer to the same question on the same version is reused.
+ */
+export async function answerIntent(
+  sql: postgres.Sql,
+  intent: Intent,
+  raw: Record<string, unknown>,
+  options: { asOf?: string; currency: string; version?: string },
+): Promise<Answer> {
+  const params = intent.parseParams(raw);
+  if (options.version === undefined) return await runIntent(sql, intent, params, options);
+  const key = [options.version, options.asOf, options.currency, intent.name, JSON.stringify(params)]
+    .join("\n");
+  let kept = answers.get(sql);
+  if (!kept) answers.set(sql, kept = new Map());
+  const hit = kept.get(key);
+  if (hit) return hit;
+  const answer = await runIntent(sql, intent, params, options);
+  kept.set(key, answer);
+  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
+  return answer;
+}
+
+async function runIntent(
+  sql: postgres.Sql,
+  intent: Intent,
+  params: Record<string, unknown>,
+  options: { asOf?: string; currency: string },
+): Promise<Answer> {
+  // The function name comes from the registry, never from the message; values are bound.
+  if (!FN_NAME.test(intent.fn)) throw new Error(`Cannot call ${intent.fn}: not an ask function`);
+  const values: (string | number | null)[] = [];
+  const args: string[] = [];
+  if (intent.asOf) {
+    values.push(options.asOf ?? null);
+    args.push("coalesce($1::date, ask.today())");
+  }
+  for (const [value, type] of intent.args(params)) {
+    values.push(value);
+    args.push(`$${values.length}::${type}`);
+  }
+  const [row] = await sql.unsafe(
+    `select coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) as rows from ${intent.fn}(${
+      args.join(", ")
+    }) t`,
+    values,
+  );
+  const rows = z.array(z.unknown()).parse(row?.rows);
+  return { text: intent.render(rows, params, { currency: options.currency }), rows, params };
+}
+
+const VocabRow = z.object({ kind: z.string(), name: z.string() });
+const cache = new WeakMap<postgres.Sql, { at: number; ctx: Promise<AskContext> }>();
+
+/** Reads ask.vocabulary(), reused for `ttlMs` per pool (names change with syncs, not per message). */
+export function loadAskContext(
+  sql: postgres.Sql,
+  options: { ttlMs?: number; now?: number } = {},
+): Promise<AskContext> {
+  const now = options.now ?? Date.now();
+  const hit = cache.get(sql);
+  if (hit && now - hit.at < (options.ttlMs ?? 300_000)) return hit.ctx;
+  const ctx = (async () => {
+    const rows = z.array(VocabRow).parse(await sql`select kind, name from ask.vocabulary()`);
+    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.name);
+    return {
+      sources: of("source"),
+      owners: of("owner"),
+      stages: of("stage"),
+      currency: of("currency")[0] ?? "USD",
+    };
+  })();
+  cache.set(sql, { at: now, ctx });
+  ctx.catch(() => cache.delete(sql));
+  return ctx;
+}

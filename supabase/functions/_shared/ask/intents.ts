@@ -1,0 +1,86 @@
+/**
+ * The intent registry: every question WhatsApp can answer, as data (name, description, parameter
+ * schema, the `ask.*` SQL function it calls and the template of its reply). The keyword matcher
+ * and the model matcher both choose from this list; nothing else runs SQL for a question.
+ */
+import { dealStatus, lastSync } from "./intents_deal.ts";
+import {
+  anomalies,
+  dataQuality,
+  leadConversion,
+  leads,
+  leadsByOwner,
+  leadsBySource,
+  responseTime,
+  sourceRoi,
+  untouchedLeads,
+} from "./intents_leads.ts";
+import {
+  closingSoon,
+  newDeals,
+  pipeline,
+  pipelineByOwner,
+  pipelineBySource,
+  pipelineByStage,
+  pipelineChange,
+  slippedDeals,
+  stageConversion,
+  staleDeals,
+  topDeals,
+} from "./intents_pipeline.ts";
+import {
+  dealSize,
+  forecast,
+  lostDeals,
+  ownerLeaderboard,
+  revenue,
+  revenueBySource,
+  revenueTrend,
+  salesCycle,
+  salesVelocity,
+  winRate,
+} from "./intents_revenue.ts";
+import type { Intent } from "./registry.ts";
+
+/** Every intent, in the order `help` lists them. */
+export const INTENTS: readonly Intent[] = [
+  revenue,
+  revenueBySource,
+  revenueTrend,
+  forecast,
+  ownerLeaderboard,
+  winRate,
+  lostDeals,
+  dealSize,
+  salesCycle,
+  salesVelocity,
+  leads,
+  leadsBySource,
+  leadsByOwner,
+  responseTime,
+  untouchedLeads,
+  leadConversion,
+  sourceRoi,
+  anomalies,
+  dataQuality,
+  pipeline,
+  pipelineByStage,
+  pipelineByOwner,
+  pipelineBySource,
+  topDeals,
+  closingSoon,
+  staleDeals,
+  slippedDeals,
+  newDeals,
+  pipelineChange,
+  stageConversion,
+  dealStatus,
+  lastSync,
+];
+
+const BY_NAME = new Map(INTENTS.map((i) => [i.name, i]));
+
+/** The intent called `name`, if any. */
+export function intentByName(name: string): Intent | undefined {
+  return BY_NAME.get(name);
+}

@@ -1,0 +1,231 @@
+/** Pipeline intents: open pipeline and its splits, top/closing/stale/slipped/new deals, movement. */
+import { z } from "zod";
+import { formatDay, formatMoney, formatNumber, formatPct, plural } from "./format.ts";
+import { PeriodSchema } from "./periods.ts";
+import { defineIntent, INT, NAME, NUM, TEXT } from "./registry.ts";
+
+export const pipeline = defineIntent({
+  name: "pipeline",
+  description: "Open pipeline and its weighted value, optionally of a rep or source",
+  example: "pipeline",
+  params: z.object({ owner: NAME.optional(), source: NAME.optional() }),
+  cues: [["pipeline"]],
+  sql: {
+    fn: "ask.pipeline",
+    args: (p) => [[p.owner ?? null, "text"], [p.source ?? null, "text"]],
+  },
+  row: z.object({ open_deals: INT, amount: z.number(), weighted_amount: z.number() }),
+  render([r], p, { currency }) {
+    const of = p.owner ? ` (${p.owner})` : p.source ? ` (${p.source})` : "";
+    if (!r || r.open_deals === 0) return `No open deals${of}.`;
+    return `Open pipeline${of}: ${formatMoney(r.amount, currency)} in ${
+      plural(r.open_deals, "deal")
+    }; weighted by probability ${formatMoney(r.weighted_amount, currency)}.`;
+  },
+});
+
+const SplitRow = z.object({
+  name: TEXT,
+  open_deals: INT,
+  amount: z.number(),
+  weighted_amount: z.number(),
+});
+
+function splitIntent(dimension: "stage" | "owner" | "source", example: string) {
+  const title = dimension === "owner" ? "rep" : dimension;
+  return defineIntent({
+    name: `pipeline_by_${dimension}`,
+    description: `Open pipeline by ${title}`,
+    example,
+    params: z.object({}),
+    cues: dimension === "stage"
+      ? [["pipeline", "stage"], ["stage", "deals"]]
+      : [["pipeline", dimension]],
+    sql: { fn: "ask.pipeline_by", args: () => [[dimension, "text"]] },
+    row: SplitRow,
+    render(rows, _p, { currency }) {
+      if (!rows.length) return "No open deals.";
+      return [`Open pipeline by ${title}:`].concat(
+        rows.map((r) =>
+          `• ${r.name}: ${formatMoney(r.amount, currency)} (${plural(r.open_deals, "deal")})`
+        ),
+      ).join("\n");
+    },
+  });
+}
+
+export const pipelineByStage = splitIntent("stage", "pipeline by stage");
+export const pipelineByOwner = splitIntent("owner", "pipeline by rep");
+export const pipelineBySource = splitIntent("source", "pipeline by source");
+
+/** A deal line in lists. */
+export const DealItem = z.object({
+  name: TEXT.nullable(),
+  owner: TEXT.nullable(),
+  stage: TEXT.nullable(),
+  amount: NUM,
+  closing_date: z.string().nullable(),
+});
+
+function dealLine(d: z.infer<typeof DealItem>, currency: string): string {
+  return `${d.name ?? "(unnamed)"} — ${formatMoney(d.amount, currency)}, ${d.stage}, ${
+    d.owner ?? "no owner"
+  }, closes ${formatDay(d.closing_date)}`;
+}
+
+export const topDeals = defineIntent({
+  name: "top_deals",
+  description: "Largest open deals, optionally of a rep or stage",
+  example: "top 5 deals",
+  params: z.object({
+    limit: z.number().int().min(1).max(10).default(5),
+    owner: NAME.optional(),
+    stage: NAME.optional(),
+  }),
+  cues: [["top", "deals"], ["top", "pipeline"]],
+  sql: {
+    fn: "ask.top_deals",
+    args: (p) => [[p.limit, "integer"], [p.owner ?? null, "text"], [p.stage ?? null, "text"]],
+  },
+  row: DealItem.extend({ rank: INT }),
+  render(rows, _p, { currency }) {
+    if (!rows.length) return "No open deals match.";
+    return ["Top open deals:"].concat(rows.map((d) => `${d.rank}. ${dealLine(d, currency)}`))
+      .join("\n");
+  },
+});
+
+export const closingSoon = defineIntent({
+  name: "closing_soon",
+  description: "Open deals due to close this week (or month, quarter)",
+  example: "what's closing this week",
+  params: z.object({ period: PeriodSchema.default("this_week"), owner: NAME.optional() }),
+  cues: [["closing"], ["closing", "deals"], ["closing", "top"]],
+  sql: { fn: "ask.closing_soon", args: (p) => [[p.period, "text"], [p.owner ?? null, "text"]] },
+  row: z.object({
+    label: TEXT,
+    deals: INT,
+    amount: z.number(),
+    weighted_amount: z.number(),
+    top: z.array(DealItem),
+  }),
+  render([r], _p, { currency }) {
+    if (!r || r.deals === 0) return `No open deals due to close ${r?.label ?? "then"}.`;
+    return [
+      `Closing ${r.label}: ${plural(r.deals, "deal")}, ${
+        formatMoney(r.amount, currency)
+      } (weighted ${formatMoney(r.weighted_amount, currency)}). Largest:`,
+    ].concat(r.top.map((d) => `• ${dealLine(d, currency)}`)).join("\n");
+  },
+});
+
+const RiskRow = z.object({
+  deals: INT,
+  amount: z.number(),
+  open_deals: INT,
+  top: z.array(DealItem.extend({ days_since_change: NUM.optional() })),
+});
+
+function riskIntent(kind: "stale" | "slipped") {
+  return defineIntent({
+    name: `${kind}_deals`,
+    description: kind === "stale"
+      ? "Open deals idle longer than their stage allows"
+      : "Open deals whose closing date has passed",
+    example: kind === "stale" ? "stuck deals" : "overdue deals",
+    params: z.object({ owner: NAME.optional() }),
+    cues: [[kind], [kind, "deals"]],
+    sql: { fn: "ask.deal_risk", args: (p) => [[kind, "text"], [p.owner ?? null, "text"]] },
+    row: RiskRow,
+    render([r], p, { currency }) {
+      const of = p.owner ? ` (${p.owner})` : "";
+      if (!r || r.deals === 0) return `No ${kind} deals${of}.`;
+      const what = kind === "stale" ? "stale (no change or activity)" : "past their closing date";
+      return [
+        `${plural(r.deals, "open deal")} of ${formatNumber(r.open_deals)}${of} ${what}: ${
+          formatMoney(r.amount, currency)
+        }. Largest:`,
+      ].concat(
+        r.top.map((d) =>
+          `• ${dealLine(d, currency)}${
+            kind === "stale" ? `, idle ${formatNumber(d.days_since_change ?? null)} days` : ""
+          }`
+        ),
+      ).join("\n");
+    },
+  });
+}
+
+export const staleDeals = riskIntent("stale");
+export const slippedDeals = riskIntent("slipped");
+
+export const newDeals = defineIntent({
+  name: "new_deals",
+  description: "Deals created in a period",
+  example: "new deals this week",
+  params: z.object({ period: PeriodSchema.default("this_week") }),
+  cues: [["fresh", "deals"], ["fresh", "pipeline"]],
+  sql: { fn: "ask.new_deals", args: (p) => [[p.period, "text"]] },
+  row: z.object({
+    label: TEXT,
+    deals: INT,
+    amount: z.number(),
+    prev_deals: INT,
+    prev_amount: z.number(),
+  }),
+  render([r], _p, { currency }) {
+    if (!r) return "No figure for that period.";
+    return `New deals ${r.label}: ${formatNumber(r.deals)}, ${
+      formatMoney(r.amount, currency)
+    } (previous period ${formatNumber(r.prev_deals)}, ${formatMoney(r.prev_amount, currency)}).`;
+  },
+});
+
+export const pipelineChange = defineIntent({
+  name: "pipeline_change",
+  description: "How the pipeline closing this quarter moved: new, won, lost, slipped out",
+  example: "pipeline movement this quarter",
+  params: z.object({ period: PeriodSchema.default("this_quarter") }),
+  cues: [["movement"], ["movement", "pipeline"]],
+  sql: { fn: "ask.pipeline_change", args: (p) => [[p.period, "text"]] },
+  row: z.object({ label: TEXT, step: TEXT, deals: INT, amount: z.number() }),
+  render(rows, _p, { currency }) {
+    const moved = rows.filter((r) => r.deals > 0 || r.step === "start" || r.step === "end");
+    if (!moved.length) return "No pipeline movement.";
+    return [`Pipeline closing ${rows[0]!.label}:`].concat(
+      moved.map((r) =>
+        `• ${r.step.replace("_", " ")}: ${formatMoney(r.amount, currency)} (${
+          plural(r.deals, "deal")
+        })`
+      ),
+    ).join("\n");
+  },
+});
+
+export const stageConversion = defineIntent({
+  name: "stage_conversion",
+  description: "Share of deals that advance from each stage",
+  example: "stage conversion",
+  params: z.object({ period: PeriodSchema.default("last_12_months") }),
+  cues: [["advance"], ["conversion", "stage"], ["advance", "stage"]],
+  sql: { fn: "ask.stage_conversion", args: (p) => [[p.period, "text"]] },
+  row: z.object({
+    label: TEXT,
+    stage: TEXT,
+    entered: INT,
+    advanced: INT,
+    conversion_pct: NUM,
+    median_days_in_stage: NUM,
+  }),
+  render(rows) {
+    const seen = rows.filter((r) => r.entered > 0);
+    if (!seen.length) return "No stage changes in that period.";
+    return [`Stage conversion ${seen[0]!.label}:`].concat(
+      seen.map((r) =>
+        `• ${r.stage}: ${formatPct(r.conversion_pct)} advance (${formatNumber(r.advanced)} of ${
+          formatNumber(r.entered)
+        })`
+      ),
+    ).join("\n");
+  },
+});

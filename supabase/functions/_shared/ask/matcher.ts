@@ -1,0 +1,199 @@
+/**
+ * The keyword matcher: free text ("rev mtd", "hw many leads frm facebok this wk", "how's the
+ * Okafor deal") → a command, or an intent of the registry with its parameters, or unknown.
+ * Deterministic and fast (no model): abbreviations are expanded, names of sources, reps and
+ * stages found (aliases and small typos included), other typos corrected against the lexicon,
+ * then the concepts found pick the intent whose cue set scores highest (lexicon.ts weights).
+ */
+import { type Intent, type RawParams } from "./registry.ts";
+import {
+  ABBREVIATIONS,
+  type Command,
+  COMMANDS,
+  type Concept,
+  CONCEPTS,
+  conceptWeight,
+  PERIOD_PHRASES,
+  SOURCE_ALIASES,
+  STAGE_ALIASES,
+  STOPWORDS,
+} from "./lexicon.ts";
+import { INTENTS } from "./intents.ts";
+import type { Period } from "./periods.ts";
+import {
+  correct,
+  editDistance,
+  findPhrases,
+  fold,
+  type Token,
+  tokenize,
+  typoBudget,
+} from "./text.ts";
+
+/** Names the data holds, so questions can mention them. */
+export interface Vocabulary {
+  sources: string[];
+  owners: string[];
+  stages: string[];
+}
+
+/** What a message asks for. */
+export type Match =
+  | { kind: "command"; command: Command }
+  | { kind: "intent"; intent: string; params: RawParams }
+  | { kind: "unknown" };
+
+const words = (text: string) => tokenize(text).map((t) => t.norm).join(" ");
+
+const COMMAND_PHRASES = new Map<string, Command>(
+  Object.entries(COMMANDS).flatMap(([c, list]) => list.map((p) => [words(p) || p, c as Command])),
+);
+const POLITE = new Set(["please", "pls", "now", "thanks", "the", "my", "send", "me", "show"]);
+
+/** Every word the lexicon knows: typos are corrected towards these. */
+const KNOWN = new Set<string>([
+  ...Object.values(CONCEPTS).flat().flatMap((p) => p.split(" ")),
+  ...PERIOD_PHRASES.flatMap(([p]) => p.split(" ")),
+  ...Object.values(COMMANDS).flat().flatMap((p) => p.split(" ")),
+  ...Object.values(ABBREVIATIONS).flatMap((p) => p.split(" ")),
+  ...STOPWORDS,
+]);
+
+function expand(tokens: Token[]): Token[] {
+  return tokens.flatMap((t) => {
+    const full = ABBREVIATIONS[t.norm];
+    if (!full) return [t];
+    return full.split(" ").map((norm, i) => ({ norm, raw: i === 0 ? t.raw : "" }));
+  });
+}
+
+function asCommand(tokens: Token[]): Command | undefined {
+  const core = tokens.map((t) => t.norm).filter((w) => !POLITE.has(w));
+  if (core.length === 0) return tokens.length ? undefined : "help";
+  const phrase = core.join(" ");
+  const exact = COMMAND_PHRASES.get(phrase);
+  if (exact || core.length > 1) return exact;
+  for (const [p, command] of COMMAND_PHRASES) {
+    if (!p.includes(" ") && p.length >= 4 && editDistance(phrase, p, 1) <= 1) return command;
+  }
+  return undefined;
+}
+
+const ENTITY_CACHE = new WeakMap<Vocabulary, [string, [keyof RawParams, string]][]>();
+
+/** Phrases naming each source, rep and stage: the data's names, aliases, reps' first names. */
+function entityPhrases(vocab: Vocabulary) {
+  const cached = ENTITY_CACHE.get(vocab);
+  if (cached) return cached;
+  const entries: [string, [keyof RawParams, string]][] = [];
+  for (const s of vocab.sources) entries.push([words(s), ["source", s]]);
+  for (const [s, aliases] of Object.entries(SOURCE_ALIASES)) {
+    const name = vocab.sources.find((v) => fold(v) === fold(s)) ?? s;
+    for (const a of aliases) entries.push([words(a), ["source", name]]);
+  }
+  const firstNames = vocab.owners.map((o) => words(o).split(" ")[0] ?? "");
+  vocab.owners.forEach((o, i) => {
+    entries.push([words(o), ["owner", o]]);
+    const first = firstNames[i]!;
+    if (first.length >= 3 && firstNames.filter((f) => f === first).length === 1) {
+      entries.push([first, ["owner", o]]);
+    }
+  });
+  for (const s of vocab.stages) entries.push([words(s), ["stage", s]]);
+  for (const [s, aliases] of Object.entries(STAGE_ALIASES)) {
+    if (vocab.stages.includes(s)) {
+      for (const a of aliases) entries.push([words(a), ["stage", s]]);
+    }
+  }
+  const result = entries.filter(([p]) => p.length > 0);
+  ENTITY_CACHE.set(vocab, result);
+  return result;
+}
+
+const CONCEPT_PHRASES: [string, Concept][] = Object.entries(CONCEPTS)
+  .flatMap(([c, list]) => list.map((p) => [p, c as Concept] as [string, Concept]));
+
+function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
+  let best: { intent: Intent; score: number; size: number } | undefined;
+  for (const intent of intents) {
+    for (const cue of intent.cues) {
+      if (!cue.every((c) => found.has(c))) continue;
+      const score = cue.reduce((s, c) => s + conceptWeight(c), 0);
+      if (!best || score > best.score || (score === best.score && cue.length > best.size)) {
+        best = { intent, score, size: cue.length };
+      }
+    }
+  }
+  return best?.intent;
+}
+
+/** Matches a message against the registry. */
+export function matchMessage(
+  text: string,
+  vocab: Vocabulary,
+  intents: readonly Intent[] = INTENTS,
+): Match {
+  const tokens = expand(tokenize(text.slice(0, 500)));
+  const command = asCommand(tokens);
+  if (command) return { kind: "command", command };
+
+  const used = tokens.map(() => false);
+  const params: RawParams = {};
+  // Names first, on the words as typed (a rep's name is no typo of a keyword).
+  const entityWords = tokens.map((t) => t.norm);
+  for (const hit of findPhrases(entityWords, entityPhrases(vocab), used)) {
+    const [key, value] = hit.value;
+    params[key] ??= value;
+  }
+  // A misspelt single-word name ("facebok", "pirya") within the typo budget of its length.
+  const single = entityPhrases(vocab).filter(([p]) => !p.includes(" ") && p.length >= 5);
+  tokens.forEach((t, i) => {
+    if (used[i] || KNOWN.has(t.norm) || t.norm.length < 5) return;
+    const hit = single.find(([p]) =>
+      editDistance(t.norm, p, typoBudget(t.norm)) <= typoBudget(t.norm)
+    );
+    if (!hit) return;
+    const [key, value] = hit[1];
+    params[key] ??= value;
+    used[i] = true;
+  });
+  // Other words: typos corrected towards the lexicon, then periods, numbers, concepts.
+  // A capitalised word after the first is taken as a name ("Santos Loft" is no typo of "lost").
+  const norms = tokens.map((t, i) =>
+    used[i] || (i > 0 && /^\p{Lu}\p{Ll}/u.test(t.raw)) ? t.norm : correct(t.norm, KNOWN)
+  );
+  // Multi-word concepts before periods ("by month" is a trend, not this month), then single ones.
+  const found = new Set<Concept>();
+  const conceptHits = findPhrases(norms, CONCEPT_PHRASES.filter(([p]) => p.includes(" ")), used);
+  const periods = findPhrases<Period>(norms, PERIOD_PHRASES, used);
+  if (periods[0]) params.period = periods[0].value;
+  conceptHits.push(...findPhrases(norms, CONCEPT_PHRASES.filter(([p]) => !p.includes(" ")), used));
+  for (const hit of conceptHits) {
+    found.add(hit.value);
+    const next = norms[hit.end];
+    if (hit.value === "top" && next && /^\d+$/.test(next)) {
+      params.limit = Number(next);
+      used[hit.end] = true;
+    }
+  }
+  norms.forEach((w, i) => {
+    if (!used[i] && /^\d+$/.test(w) && norms[i + 1] && found.has("top")) {
+      params.limit ??= Number(w);
+      used[i] = true;
+    }
+  });
+  // What is left, as typed, may be a deal's name.
+  const rest = tokens
+    .filter((t, i) => !used[i] && t.raw && !STOPWORDS.has(norms[i]!) && !STOPWORDS.has(t.norm))
+    .map((t) => t.raw);
+  if (rest.length) params.deal = rest.join(" ");
+
+  let intent = bestIntent(found, intents);
+  if (intent?.name === "deal_status" && !params.deal) {
+    intent = bestIntent(found, intents.filter((i) => i.name !== "deal_status"));
+  }
+  if (!intent) return { kind: "unknown" };
+  const accepted: RawParams = {};
+  for (const k of intent.accepts) if (params[k] !== undefined) accepted[k] = params[k];
+  return { kind: "intent", intent: intent.name, params: accepted };
+}

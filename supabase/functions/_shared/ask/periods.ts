@@ -1,0 +1,31 @@
+/** The periods a question can name; `ask.period_window` in SQL maps each to an as_of/period pair. */
+import { z } from "zod";
+
+/** Every period key, in the order help lists them. */
+export const PERIODS = [
+  "today",
+  "yesterday",
+  "this_week",
+  "last_week",
+  "this_month",
+  "last_month",
+  "this_quarter",
+  "last_quarter",
+  "this_year",
+  "last_year",
+  "last_12_months",
+] as const;
+
+/** A period key. */
+export type Period = (typeof PERIODS)[number];
+
+/** Zod schema of a period key. */
+export const PeriodSchema = z.enum(PERIODS);
+
+/** Periods that are calendar periods to date (everything except the trailing 12 months). */
+export const CALENDAR_PERIODS = PERIODS.filter((p) => p !== "last_12_months");
+
+/** The words a reply uses for a period. */
+export function periodLabel(period: Period): string {
+  return period === "last_12_months" ? "the last 12 months" : period.replace("_", " ");
+}

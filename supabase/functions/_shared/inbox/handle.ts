@@ -1,0 +1,221 @@
+/**
+ * One inbound WhatsApp message, after its signature was checked: stored once per MessageSid (a
+ * replay gets no second answer), refused politely (once a day) when the sender is no recipient,
+ * else mapped to a command or a registry intent and answered from SQL. Every reply is logged with
+ * the intent, parameters and latency. Commands that belong to other features are injected.
+ */
+import type postgres from "postgres";
+import { answerIntent, loadAskContext } from "../ask/answer.ts";
+import { intentByName } from "../ask/intents.ts";
+import type { Command } from "../ask/lexicon.ts";
+import { type Match, matchMessage, type Vocabulary } from "../ask/matcher.ts";
+import { helpText, notAvailableText, REFUSAL_TEXT, unknownText } from "./help.ts";
+import {
+  classifyInbound,
+  type InboundMessage,
+  receive,
+  recordOutbound,
+  refusedRecently,
+} from "./log.ts";
+import { splitMessage } from "./split.ts";
+
+/** The sender, when it is a recipient. */
+export interface Sender {
+  id: string;
+  name: string;
+  phone: string;
+}
+
+/** What a command handler gets. */
+export interface CommandContext {
+  sql: postgres.Sql;
+  sender: Sender;
+  inboundId: string;
+  message: InboundMessage;
+  /** The data version when the message arrived (ask.data_version()). */
+  version?: string;
+}
+
+/** Answers a command: the reply text (split into messages as needed). */
+export type CommandHandler = (ctx: CommandContext) => Promise<string>;
+
+/** A model that maps text to a match; throws when unreachable (the keyword matcher then runs). */
+export type ModelMatcher = (text: string, vocab: Vocabulary) => Promise<Match>;
+
+/** What handling a message needs. */
+export interface InboxDeps {
+  sql: postgres.Sql;
+  commands?: Partial<Record<Command, CommandHandler>>;
+  model?: ModelMatcher;
+  /** Answer as of this day (YYYY-MM-DD) instead of today. */
+  asOf?: string;
+  /** Milliseconds clock for latency (default performance.now). */
+  clock?: () => number;
+  /** With a model: acknowledge at once and deliver the answer through the outbox. */
+  later?: Later;
+}
+
+/** The replies to send now (as TwiML) and how the message was understood. */
+export interface InboundResult {
+  replies: string[];
+  intent: string;
+  params: Record<string, unknown>;
+  replay: boolean;
+}
+
+/** Sends a reply later through the outbox (kind "reply", ref = the inbound message); returns
+ * the outbox row's id. */
+export type LaterDelivery = (reply: {
+  inboundId: string;
+  sender: Sender;
+  body: string;
+}) => Promise<string | undefined>;
+
+/** How slow answers leave: acknowledged in the TwiML reply, delivered through the outbox. */
+export interface Later {
+  deliver: LaterDelivery;
+  /** Keeps background work alive after the response (EdgeRuntime.waitUntil when deployed). */
+  background?: (work: Promise<unknown>) => void;
+}
+
+/** The acknowledgement of an answer that follows through the outbox. */
+export const ACK_TEXT = "One moment, looking that up.";
+
+async function modelMatch(deps: InboxDeps, text: string, vocab: Vocabulary, keyword: Match) {
+  try {
+    return await deps.model!(text, vocab);
+  } catch (e) {
+    console.error(`whatsapp-webhook: model matcher unavailable, keyword match used: ${e}`);
+    return keyword;
+  }
+}
+
+async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, currency: string) {
+  if (match.kind === "command") {
+    const handler = deps.commands?.[match.command];
+    const text = match.command === "help"
+      ? helpText()
+      : handler
+      ? await handler(ctx)
+      : notAvailableText(match.command);
+    return { intent: match.command, params: {}, text };
+  }
+  const intent = match.kind === "intent" ? intentByName(match.intent) : undefined;
+  if (!intent || match.kind !== "intent") {
+    return { intent: "unknown", params: {}, text: unknownText() };
+  }
+  const answer = await answerIntent(deps.sql, intent, match.params, {
+    asOf: deps.asOf,
+    currency,
+    version: ctx.version,
+  });
+  return { intent: intent.name, params: answer.params, text: answer.text };
+}
+
+async function refuse(deps: InboxDeps, msg: InboundMessage, id: string, latencyMs: () => number) {
+  // One refusal per sender per day, decided under a per-number lock (concurrent messages).
+  return await deps.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
+    const t = tx as unknown as postgres.Sql;
+    await classifyInbound(t, id, "refused", {});
+    if (await refusedRecently(t, msg.phone)) return [];
+    await recordOutbound(t, [{
+      replyTo: id,
+      phone: msg.phone,
+      recipientId: null,
+      body: REFUSAL_TEXT,
+      intent: "refused",
+      params: {},
+      latencyMs: latencyMs(),
+      delivery: "twiml",
+    }]);
+    return [REFUSAL_TEXT];
+  });
+}
+
+/** Answers with the model in the background; the answer follows through the outbox. */
+async function answerLater(
+  deps: InboxDeps,
+  ctx: CommandContext,
+  keyword: Match,
+  currency: string,
+  latencyMs: () => number,
+) {
+  const ask = await loadAskContext(deps.sql);
+  const match = await modelMatch(deps, ctx.message.body, ask, keyword);
+  const { intent, params, text } = await respond(deps, match, ctx, currency);
+  await classifyInbound(deps.sql, ctx.inboundId, intent, params);
+  // One outbox row per inbound message: a longer answer is cut at WhatsApp's limit.
+  const body = splitMessage(text)[0] ?? "";
+  const outboxId = await deps.later!.deliver({
+    inboundId: ctx.inboundId,
+    sender: ctx.sender,
+    body,
+  });
+  await recordOutbound(deps.sql, [{
+    replyTo: ctx.inboundId,
+    phone: ctx.sender.phone,
+    recipientId: ctx.sender.id,
+    body,
+    intent,
+    params,
+    latencyMs: latencyMs(),
+    delivery: "queued",
+    outboxId,
+  }]);
+}
+
+/** Handles one signed inbound message. */
+export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promise<InboundResult> {
+  const clock = deps.clock ?? (() => performance.now());
+  const started = clock();
+  const latencyMs = () => clock() - started;
+  const sql = deps.sql;
+  const received = await receive(sql, msg);
+  if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
+  const { id, sender } = received;
+  if (!sender) {
+    const replies = await refuse(deps, msg, id, latencyMs);
+    return { replies, intent: "refused", params: {}, replay: false };
+  }
+
+  const ctx: CommandContext = {
+    sql,
+    sender,
+    inboundId: id,
+    message: msg,
+    version: received.version,
+  };
+  const ask = await loadAskContext(sql);
+  const keyword = matchMessage(msg.body, ask);
+  let reply: { intent: string; params: Record<string, unknown>; text: string };
+  if (deps.model && deps.later && keyword.kind !== "command") {
+    const work = answerLater(deps, ctx, keyword, ask.currency, latencyMs).catch((e) =>
+      console.error(`whatsapp-webhook: a later answer failed: ${e}`)
+    );
+    (deps.later.background ?? ((w) => void w))(work);
+    reply = { intent: "pending", params: {}, text: ACK_TEXT };
+  } else {
+    const match = deps.model && keyword.kind !== "command"
+      ? await modelMatch(deps, msg.body, ask, keyword)
+      : keyword;
+    reply = await respond(deps, match, ctx, ask.currency);
+  }
+  const replies = splitMessage(reply.text);
+  const classified = reply.intent === "pending" ? undefined : reply;
+  await recordOutbound(
+    sql,
+    replies.map((body) => ({
+      replyTo: id,
+      phone: msg.phone,
+      recipientId: sender.id,
+      body,
+      intent: reply.intent,
+      params: reply.params,
+      latencyMs: latencyMs(),
+      delivery: "twiml" as const,
+    })),
+    classified && { id, intent: classified.intent, params: classified.params },
+  );
+  return { replies, intent: reply.intent, params: reply.params, replay: false };
+}

@@ -1,0 +1,27 @@
+/**
+ * The `sync` command: starts a pipeline run with the pipeline's own startRun (as the dashboard's
+ * Refresh does) and answers that it was queued; the run's pulse stage sends the pulse to opted-in
+ * recipients when it finishes. A run already going is reported, not doubled.
+ */
+import { RunBusyError, RunStateError, startRun } from "../pipeline/runs.ts";
+import type { CommandContext } from "./handle.ts";
+
+/** Answers `sync`. */
+export async function syncCommand({ sql, sender }: CommandContext): Promise<string> {
+  const [r] = await sql`select opted_in from whatsapp.recipients where id = ${sender.id}`;
+  const after = r?.opted_in
+    ? "The pulse follows when it finishes."
+    : "You opted out of the pulse: send pulse when it finishes (or start to opt back in).";
+  try {
+    const run = await startRun(sql, "whatsapp");
+    return `Sync queued (run ${run.id.slice(0, 8)}): sync → metrics → brief → pulse. ${after}`;
+  } catch (e) {
+    if (e instanceof RunBusyError) {
+      return `A run is already going (run ${e.runningRunId.slice(0, 8)}). ${after}`;
+    }
+    if (!(e instanceof RunStateError)) throw e;
+    // E.g. the Vault secrets pg_net needs are missing: the admin's to fix, not the sender's.
+    console.error(`whatsapp-webhook: sync could not start a run: ${e.message}`);
+    return "Sync could not start: the pipeline is not set up here. Please tell your admin.";
+  }
+}

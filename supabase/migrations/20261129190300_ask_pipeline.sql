@@ -1,0 +1,181 @@
+-- Pipeline questions: open pipeline (all, one owner or source, by stage/owner/source), top open deals, deals closing soon, stale and slipped deals, new deals and the quarter's pipeline movement.
+
+-- The open pipeline: deals, amount, probability-weighted amount (analytics.pipeline).
+create function ask.pipeline(p_as_of date, p_owner text default null,
+  p_source text default null)
+returns table (open_deals bigint, amount numeric, weighted_amount numeric)
+language sql stable
+set jit = off
+as $$
+  select coalesce(sum(p.open_deals), 0)::bigint, coalesce(sum(p.amount), 0),
+    coalesce(sum(p.weighted_amount), 0)
+  from analytics.pipeline(p_as_of) p
+  where case when p_owner is not null then p.dimension = 'owner' and p.label = p_owner
+    when p_source is not null then p.dimension = 'source' and p.key = p_source
+    else p.dimension = 'all' end
+$$;
+comment on function ask.pipeline(date, text, text) is
+  'Open deals: count, sum of Amount, sum of Amount × probability (analytics.pipeline), all or '
+  'one owner or source';
+
+-- The open pipeline split by stage (pipeline order), owner or source (largest first).
+create function ask.pipeline_by(p_as_of date, p_dimension text default 'stage')
+returns table (name text, open_deals bigint, amount numeric, weighted_amount numeric)
+language sql stable
+set jit = off
+as $$
+  select coalesce(p.label, p.key), p.open_deals, p.amount, p.weighted_amount
+  from analytics.pipeline(p_as_of) p
+  where p.dimension = p_dimension
+  order by case when p_dimension = 'stage' then p.stage_position end, p.amount desc, 1
+$$;
+comment on function ask.pipeline_by(date, text) is
+  'analytics.pipeline split by stage, owner or source';
+
+-- An open deal as a question shows it (name from the raw record; alive as of p_as_of).
+create function ask.open_deals(p_as_of date)
+returns table (deal_id text, name text, owner text, stage text, amount numeric,
+  probability numeric, closing_date date, modified_at timestamptz)
+language sql stable
+set jit = off
+as $$
+  select d.id, r.data ->> 'Deal_Name', d.owner_name, d.stage, d.amount, d.probability,
+    d.closing_date, d.modified_at
+  from analytics.f_deals d
+  join zoho.records r on r.module = 'Deals' and r.id = d.id
+  where not d.is_closed and d.created_day <= p_as_of
+    and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
+$$;
+comment on function ask.open_deals(date) is
+  'Open deals alive at the end of p_as_of (the deals analytics.pipeline counts), with names';
+
+-- The largest open deals, optionally of one owner or stage.
+create function ask.top_deals(p_as_of date, p_limit integer default 5,
+  p_owner text default null, p_stage text default null)
+returns table (rank bigint, name text, owner text, stage text, amount numeric,
+  closing_date date)
+language sql stable
+set jit = off
+as $$
+  select row_number() over (order by o.amount desc nulls last, o.name, o.deal_id), o.name,
+    o.owner, o.stage, o.amount, o.closing_date
+  from ask.open_deals(p_as_of) o
+  where (p_owner is null or o.owner = p_owner) and (p_stage is null or o.stage = p_stage)
+  order by o.amount desc nulls last, o.name, o.deal_id
+  limit least(greatest(p_limit, 1), 10)
+$$;
+comment on function ask.top_deals(date, integer, text, text) is
+  'Open deals by Amount, largest first (1-10), optionally of one owner or stage';
+
+-- Open deals whose closing date falls between as_of and the end of the period.
+create function ask.closing_soon(p_as_of date, p_period text default 'this_week',
+  p_owner text default null)
+returns table (label text, deals bigint, amount numeric, weighted_amount numeric,
+  top jsonb)
+language sql stable
+set jit = off
+as $$
+  with w as (
+    select w.label, p.full_end from ask.period_window(p_as_of, p_period) w
+    join analytics.periods(p_as_of) p on p.period = w.period
+  ),
+  d as (
+    select o.* from ask.open_deals(p_as_of) o, w
+    where o.closing_date >= p_as_of and o.closing_date < w.full_end
+      and (p_owner is null or o.owner = p_owner)
+  )
+  select w.label, count(d.deal_id), coalesce(sum(d.amount), 0),
+    coalesce(sum(d.amount * d.probability / 100), 0),
+    coalesce((select jsonb_agg(jsonb_build_object('name', t.name, 'owner', t.owner,
+        'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date)
+        order by t.amount desc nulls last, t.name)
+      from (select * from d order by d.amount desc nulls last, d.name limit 3) t), '[]')
+  from w left join d on true
+  group by w.label
+$$;
+comment on function ask.closing_soon(date, text, text) is
+  'Open deals with Closing_Date from as_of to the end of the week/month/quarter: count, Amount, '
+  'weighted Amount and the 3 largest';
+
+-- Open deals with no change or activity for longer than their stage allows, or whose closing
+-- date has passed (analytics.open_deal_health; stage medians are not needed for either).
+create function ask.deal_risk(p_as_of date, p_kind text default 'stale',
+  p_owner text default null)
+returns table (deals bigint, amount numeric, open_deals bigint, top jsonb)
+language sql stable
+set jit = off
+as $$
+  with h as (
+    select h.*, o.name, o.owner
+    from analytics.open_deal_health(p_as_of, '{}'::jsonb) h
+    join ask.open_deals(p_as_of) o on o.deal_id = h.deal_id
+    where p_owner is null or o.owner = p_owner
+  ),
+  r as (
+    select * from h
+    where case p_kind when 'stale' then h.is_stale when 'slipped' then h.is_slipped end
+  )
+  select (select count(*) from r), (select coalesce(sum(r.amount), 0) from r),
+    (select count(*) from h),
+    coalesce((select jsonb_agg(jsonb_build_object('name', t.name, 'owner', t.owner,
+        'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date,
+        'days_since_change', t.days_since_change) order by t.amount desc nulls last, t.name)
+      from (select * from r order by r.amount desc nulls last, r.name limit 3) t), '[]')
+$$;
+comment on function ask.deal_risk(date, text, text) is
+  'stale = open deals idle (no change, no activity) longer than their stage''s stale_days; '
+  'slipped = open deals with Closing_Date before as_of (analytics.open_deal_health)';
+
+-- Deals created in the period vs the previous equal period.
+create function ask.new_deals(p_as_of date, p_period text default 'this_week')
+returns table (label text, deals bigint, amount numeric, prev_deals bigint, prev_amount numeric)
+language sql stable
+set jit = off
+as $$
+  select w.label,
+    count(*) filter (where d.created_day >= p.start_day),
+    coalesce(sum(d.amount) filter (where d.created_day >= p.start_day), 0),
+    count(*) filter (where d.created_day < p.prev_end),
+    coalesce(sum(d.amount) filter (where d.created_day < p.prev_end), 0)
+  from ask.period_window(p_as_of, p_period) w
+  join analytics.periods(w.as_of) p on p.period = w.period
+  left join analytics.f_deals d on d.created_day >= p.prev_start and d.created_day < p.end_day
+    and (d.created_day >= p.start_day or d.created_day < p.prev_end)
+    and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(w.as_of)))
+  group by w.label
+$$;
+comment on function ask.new_deals(date, text) is
+  'Deals created in the period (alive at its end) and in the previous equal period';
+
+-- How this quarter's pipeline moved: start, new, won, lost, slipped out, end.
+create function ask.pipeline_change(p_as_of date, p_period text default 'this_quarter')
+returns table (label text, step text, deals bigint, amount numeric)
+language sql stable
+set jit = off
+as $$
+  select w.label, s.step, s.deals, s.amount
+  from ask.period_window(p_as_of, p_period) w
+  join lateral analytics.pipeline_waterfall(w.as_of, w.period) s on true
+  order by s.ord
+$$;
+comment on function ask.pipeline_change(date, text) is
+  'Pipeline closing in the period, start → new/moved in/changed/won/lost/moved out/removed → end '
+  '(analytics.pipeline_waterfall)';
+
+-- Stage-to-stage conversion over the period (analytics.stage_conversion).
+create function ask.stage_conversion(p_as_of date, p_period text default 'last_12_months')
+returns table (label text, stage text, entered bigint, advanced bigint, conversion_pct numeric,
+  median_days_in_stage numeric)
+language sql stable
+set jit = off
+as $$
+  select w.label, c.stage, c.entered, c.advanced, c.conversion_pct, c.median_days_in_stage
+  from ask.period_window(p_as_of, p_period) w
+  join lateral analytics.stage_conversion(w.as_of, w.period) c on true
+  order by c.stage_position
+$$;
+comment on function ask.stage_conversion(date, text) is
+  'Per open stage: deals that entered it in the period and the share that advanced later';
+
+revoke all on all functions in schema ask from public;
+grant execute on all functions in schema ask to service_role;

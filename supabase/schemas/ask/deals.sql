@@ -1,0 +1,121 @@
+-- Deal outcome questions: win rate (all, one source or owner), lost deals and their reasons, one named deal's status (fuzzy name match, candidates when ambiguous) and when data was last synced.
+
+-- Won ÷ (won + lost) of deals closing in the period, by count and by value.
+create function ask.win_rate(p_as_of date, p_period text default 'this_quarter',
+  p_source text default null, p_owner text default null)
+returns table (label text, won bigint, lost bigint, won_amount numeric, lost_amount numeric,
+  win_rate_count_pct numeric, win_rate_value_pct numeric)
+language sql stable
+set jit = off
+as $$
+  select w.label, coalesce(r.won, 0), coalesce(r.lost, 0), coalesce(r.won_amount, 0),
+    coalesce(r.lost_amount, 0), r.win_rate_count_pct, r.win_rate_value_pct
+  from ask.period_window(p_as_of, p_period) w
+  left join lateral analytics.win_rate(w.as_of, w.period) r on
+    case when p_source is not null then r.dimension = 'source' and r.key = p_source
+      when p_owner is not null then r.dimension = 'owner' and r.label = p_owner
+      else r.dimension = 'all' end
+$$;
+comment on function ask.win_rate(date, text, text, text) is
+  'Win rate = won ÷ (won + lost) deals closing in the period, by count and by Amount '
+  '(analytics.win_rate), all or one source or owner';
+
+-- Deals lost in the period: count, amount and the most frequent loss reasons.
+create function ask.lost_deals(p_as_of date, p_period text default 'this_quarter')
+returns table (label text, lost bigint, lost_amount numeric, reasons jsonb)
+language sql stable
+set jit = off
+as $$
+  with w as (
+    select w.label, w.as_of, p.start_day, p.end_day
+    from ask.period_window(p_as_of, p_period) w
+    join analytics.periods(w.as_of) p on p.period = w.period
+  ),
+  l as (
+    select d.id, d.amount,
+      coalesce(nullif(nullif(r.data ->> 'Reason_For_Loss__s', ''), '-None-'), '(none)')
+        as reason
+    from w
+    join analytics.f_deals d on d.is_lost and d.closing_date >= w.start_day
+      and d.closing_date < w.end_day and d.created_day < w.end_day
+      and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(w.as_of)))
+    join zoho.records r on r.module = 'Deals' and r.id = d.id
+  )
+  select w.label, (select count(*) from l), (select coalesce(sum(l.amount), 0) from l),
+    coalesce((select jsonb_agg(jsonb_build_object('reason', x.reason, 'deals', x.n)
+        order by x.n desc, x.reason)
+      from (select l.reason, count(*) as n from l group by l.reason
+        order by count(*) desc, l.reason limit 3) x), '[]')
+  from w
+$$;
+comment on function ask.lost_deals(date, text) is
+  'Closed Lost deals closing in the period (the lost side of analytics.win_rate) and their top '
+  '3 Reason_For_Loss__s';
+
+-- Deal-name search: names containing the words, else trigram word similarity ≥ 0.5.
+create index if not exists records_deal_name_trgm_idx on zoho.records
+  using gin ((data ->> 'Deal_Name') extensions.gin_trgm_ops) where module = 'Deals';
+
+-- One named deal's status. match = 'one' when a single deal fits clearly, 'ambiguous' with up to
+-- 5 candidates otherwise, no rows when nothing fits. Optional owner narrows the candidates.
+create function ask.deal_status(p_as_of date, p_name text, p_owner text default null)
+returns table (match text, name text, owner text, stage text, amount numeric,
+  probability numeric, closing_date date, is_closed boolean, days_since_change numeric,
+  last_activity_at timestamptz, score numeric)
+language sql stable
+set jit = off
+set search_path = pg_catalog, extensions, pg_temp
+set pg_trgm.word_similarity_threshold = 0.5
+as $$
+  with q as (
+    select lower(trim(p_name)) as q,
+      '%' || replace(replace(replace(lower(trim(p_name)), '\', '\\'), '%', '\%'), '_', '\_')
+        || '%' as pat
+  ),
+  c as (
+    select d.id, r.data ->> 'Deal_Name' as name, d.owner_name as owner, d.stage, d.amount,
+      d.probability, d.closing_date, d.is_closed, d.modified_at, d.created_at,
+      round(word_similarity(q.q, lower(r.data ->> 'Deal_Name'))::numeric, 2) as score
+    from q
+    join zoho.records r on r.module = 'Deals'
+      and ((r.data ->> 'Deal_Name') ilike q.pat or q.q <% (r.data ->> 'Deal_Name'))
+    join analytics.f_deals d on d.id = r.id and d.created_day <= p_as_of
+      and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
+    where length(q.q) >= 3 and (p_owner is null or d.owner_name = p_owner)
+  ),
+  best as (
+    select c.*, rank() over (order by c.score desc) as rk from c
+    where c.score >= 0.5
+  ),
+  top as (
+    select * from best where rk = 1
+  )
+  select case when (select count(*) from top) = 1 then 'one' else 'ambiguous' end,
+    b.name, b.owner, b.stage, b.amount, b.probability, b.closing_date, b.is_closed,
+    round(extract(epoch from (select analytics.day_end(p_as_of))
+      - greatest(b.modified_at, t.last_at, b.created_at)) / 86400, 1),
+    t.last_at, b.score
+  from (select * from top where (select count(*) from top) = 1
+    union all
+    select * from best where (select count(*) from top) > 1) b
+  left join analytics.f_touches t on t.parent_module = 'Deals' and t.parent_id = b.id
+  order by b.score desc, b.is_closed, b.amount desc nulls last, b.name, b.id
+  limit 5
+$$;
+comment on function ask.deal_status(date, text, text) is
+  'Deals whose Deal_Name contains p_name or resembles it (pg_trgm word similarity ≥ 0.5): the '
+  'single best match, or up to 5 equally good candidates (match = ambiguous)';
+
+-- When the CRM data was last synced.
+create function ask.last_sync()
+returns table (finished_at timestamptz, status text, mode text, started_at timestamptz)
+language sql stable
+set jit = off
+as $$
+  select r.updated_at, r.status, r.mode, r.started_at from zoho.sync_runs r
+  order by r.started_at desc limit 1
+$$;
+comment on function ask.last_sync() is 'The latest Zoho sync run: status and when it last moved';
+
+revoke all on all functions in schema ask from public;
+grant execute on all functions in schema ask to service_role;

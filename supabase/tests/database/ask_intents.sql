@@ -1,0 +1,295 @@
+-- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
+-- deals named for the name search); expected values are worked out in comments.
+begin;
+select plan(70);
+
+-- Isolation: this transaction sees only the records below (everything is rolled back).
+set local zoho.allow_purge = 'on';
+delete from zoho.record_versions;
+delete from zoho.records;
+delete from analytics.revenue_targets;
+delete from analytics.campaign_sources;
+update analytics.settings set time_zone = 'Asia/Kolkata', cohort_maturity_days = 90,
+  untouched_after_days = 7;
+
+create function pg_temp.rec(module text, data jsonb, deleted timestamptz default null)
+returns void language sql as $$
+  insert into zoho.records (module, id, data, content_hash, deleted_at)
+  values (module, data ->> 'id', data, zoho.content_hash(data), deleted)
+$$;
+create function pg_temp.lead(id text, created text, source text, owner text,
+  conv jsonb default null, deleted timestamptz default null)
+returns void language sql as $$
+  select pg_temp.rec('Leads', jsonb_build_object('id', id, 'Created_Time', created,
+    'Modified_Time', created, 'Lead_Source', source, 'Lead_Status', 'Contacted',
+    'Owner', jsonb_build_object('id', owner, 'name', 'User ' || owner),
+    '$converted', conv is not null, '$converted_detail', coalesce(conv, '{}'::jsonb)), deleted)
+$$;
+-- Deal names for the name search: D2 and D6 share one (ambiguous), D1 and D5 share a word.
+create function pg_temp.deal_name(id text) returns text language sql immutable as $$
+  select coalesce((select n from (values ('D1', 'Okafor - Smart Home Project'),
+    ('D2', 'Nair - Smart Home Project'), ('D3', 'Becker Villa'), ('D4', 'Santos Loft'),
+    ('D5', 'Okafor Annex Retrofit'), ('D6', 'Nair - Smart Home Project'),
+    ('D7', 'Müller Penthouse'), ('D8', 'Deleted Estate'), ('D9', 'Kowalski Cottage')) v(i, n)
+    where i = id), 'Deal ' || id)
+$$;
+create function pg_temp.deal(id text, created text, modified text, stage text, amount numeric,
+  probability numeric, closing text, source text, owner text, campaign text default null,
+  deleted timestamptz default null)
+returns void language sql as $$
+  select pg_temp.rec('Deals', jsonb_build_object('id', id, 'Deal_Name', pg_temp.deal_name(id),
+    'Reason_For_Loss__s', case when stage like 'Closed Lost%' then 'Price' end,
+    'Created_Time', created, 'Modified_Time', modified, 'Stage', stage, 'Amount', amount,
+    'Probability', probability, 'Closing_Date', closing, 'Lead_Source', source,
+    'Owner', jsonb_build_object('id', owner, 'name', 'User ' || owner),
+    'Campaign_Source', case when campaign is not null then jsonb_build_object('id', campaign) end),
+    deleted)
+$$;
+create function pg_temp.version(id text, v integer, stage text, modified text, closing text,
+  amount numeric)
+returns void language sql as $$
+  insert into zoho.record_versions (module, id, version, change, data, content_hash)
+  select 'Deals', id, v, case when v = 1 then 'insert' else 'update' end, d, zoho.content_hash(d)
+  from (select jsonb_build_object('id', id, 'Stage', stage, 'Modified_Time', modified,
+    'Closing_Date', closing, 'Amount', amount) d) x
+$$;
+
+-- Company time zone Asia/Kolkata (+05:30); as_of 2026-03-04, a Wednesday (week from Mon 2 Mar).
+-- Leads:
+select pg_temp.lead('L1', '2026-03-02T09:00:00+05:30', 'Facebook', '1');
+select pg_temp.lead('L2', '2026-03-03T10:00:00+05:30', 'Facebook', '2');
+select pg_temp.lead('L3', '2026-03-04T23:30:00+05:30', 'Google Ads', '1');  -- still 4 Mar local
+select pg_temp.lead('L4', '2026-03-05T00:30:00+05:30', 'Facebook', '1');   -- 4 Mar in UTC, 5 Mar local: after as_of
+select pg_temp.lead('L5', '2026-02-02T10:00:00+05:30', 'Website', '2');
+select pg_temp.lead('L6', '2026-02-24T10:00:00+05:30', 'Referral', '1',
+  '{"converted_date_time": "2026-02-26T10:00:00+05:30", "deal": {"id": "D1"}}');
+select pg_temp.lead('L7', '2026-02-25T10:00:00+05:30', 'Referral', '1',
+  '{"converted_date_time": "2026-02-27T10:00:00+05:30", "deal": null}');  -- converted, no deal
+select pg_temp.lead('L8', '2026-03-03T12:00:00+05:30', 'Facebook', '1', null,
+  '2026-03-03T13:00:00Z');                                                  -- deleted
+-- Deals (D8 deleted, D9 reopened: Qualification → Closed Lost → Needs Analysis):
+select pg_temp.deal('D1', '2026-02-26T10:00:00+05:30', '2026-03-03T10:00:00+05:30', 'Closed Won', 1000, 100, '2026-03-03', 'Referral', '1');
+select pg_temp.deal('D2', '2026-01-10T10:00:00+05:30', '2026-02-20T10:00:00+05:30', 'Closed Won', 3000, 100, '2026-02-20', 'Facebook', '2', 'C1');
+select pg_temp.deal('D3', '2026-01-05T10:00:00+05:30', '2026-02-10T10:00:00+05:30', 'Closed Lost', 2000, 0, '2026-02-10', 'Facebook', '2', 'C1');
+select pg_temp.deal('D4', '2026-02-01T10:00:00+05:30', '2026-03-02T10:00:00+05:30', 'Closed Won', 0, 100, '2026-03-02', 'Website', '1');
+select pg_temp.deal('D5', '2026-02-01T10:00:00+05:30', '2026-02-20T10:00:00+05:30', 'Negotiation/Review', 5000, null, '2026-03-20', 'Referral', '1');
+select pg_temp.deal('D6', '2025-12-15T10:00:00+05:30', '2026-02-01T10:00:00+05:30', 'Qualification', 1000, 10, '2026-02-28', null, '2');
+select pg_temp.deal('D7', '2026-02-15T10:00:00+05:30', '2026-03-01T10:00:00+05:30', 'Proposal/Price Quote', null, 75, '2026-04-10', 'Facebook', '1');
+select pg_temp.deal('D8', '2026-01-20T10:00:00+05:30', '2026-02-15T10:00:00+05:30', 'Closed Won', 9999, 100, '2026-02-15', 'Facebook', '1', null, '2026-03-01T00:00:00Z');
+select pg_temp.deal('D9', '2026-01-20T10:00:00+05:30', '2026-02-05T10:00:00+05:30', 'Needs Analysis', 2000, 20, '2026-03-25', 'Website', '2');
+select pg_temp.version('D5', 1, 'Qualification', '2026-02-01T10:00:00+05:30', '2026-03-10', 5000);
+select pg_temp.version('D5', 2, 'Negotiation/Review', '2026-02-11T10:00:00+05:30', '2026-03-20', 5000);
+select pg_temp.version('D9', 1, 'Qualification', '2026-01-20T10:00:00+05:30', '2026-03-25', 2000);
+select pg_temp.version('D9', 2, 'Closed Lost', '2026-02-01T10:00:00+05:30', '2026-03-25', 2000);
+select pg_temp.version('D9', 3, 'Needs Analysis', '2026-02-05T10:00:00+05:30', '2026-03-25', 2000);
+-- Activities: a call 30 min after L1, a task 3 h after L2, a later meeting on L1, a call on D5.
+select pg_temp.rec('Calls', '{"id":"A1","$se_module":"Leads","What_Id":{"id":"L1"},"Created_Time":"2026-03-02T12:00:00+05:30","Call_Start_Time":"2026-03-02T09:30:00+05:30"}');
+select pg_temp.rec('Tasks', '{"id":"A2","$se_module":"Leads","What_Id":{"id":"L2"},"Created_Time":"2026-03-03T13:00:00+05:30","Due_Date":"2026-03-10"}');
+select pg_temp.rec('Events', '{"id":"A3","$se_module":"Leads","What_Id":{"id":"L1"},"Created_Time":"2026-03-02T10:00:00+05:30","Start_DateTime":"2026-03-02T11:00:00+05:30"}');
+select pg_temp.rec('Calls', '{"id":"A4","$se_module":"Deals","What_Id":{"id":"D5"},"Created_Time":"2026-03-04T09:00:00+05:30","Call_Start_Time":"2026-03-04T09:00:00+05:30"}');
+-- Campaigns: C1 belongs to Facebook (its deals' source), C2 to Website by admin override.
+select pg_temp.rec('Campaigns', '{"id":"C1","Campaign_Name":"FB Jan","Start_Date":"2026-01-01","Actual_Cost":500}');
+select pg_temp.rec('Campaigns', '{"id":"C2","Campaign_Name":"Web Feb","Start_Date":"2026-02-01","Actual_Cost":300}');
+insert into analytics.campaign_sources values ('C2', 'Website');
+insert into analytics.revenue_targets (quarter_start, amount) values ('2026-01-01', 10000);
+
+select analytics.refresh_facts();
+
+-- as_of Wed 2026-03-04, company time zone Asia/Kolkata (see analytics_kpis.sql for the records).
+
+-- Periods: "last" periods are whole ones, as month/quarter/week-to-date of their last day.
+select results_eq($$select as_of, period, label from ask.period_window('2026-03-04', 'last_week')$$,
+  $$values ('2026-03-01'::date, 'wtd', 'last week')$$, 'last week = wtd as of Sunday 1 Mar');
+select results_eq($$select as_of, period from ask.period_window('2026-03-04', 'last_quarter')$$,
+  $$values ('2025-12-31'::date, 'qtd')$$, 'last quarter = qtd as of 31 Dec');
+select throws_ok($$select * from ask.period_window('2026-03-04', 'fortnight')$$, '22023', null,
+  'an unknown period is refused');
+select ok(ask.today() = (now() at time zone 'Asia/Kolkata')::date, 'today is cut in the company time zone');
+
+-- Revenue. This month: D1 1000 + D4 0 = 1000 from 2 deals; 1–4 Feb: nothing. Quarter: + D2
+-- 3000 = 4000 vs target 10000 → 40 %.
+select results_eq($$select label, start_day, end_day, revenue, won_deals, prev_revenue, growth_pct, target, attainment_pct from ask.revenue('2026-03-04', 'this_month')$$,
+  $$values ('this month', '2026-03-01'::date, '2026-03-04'::date, 1000::numeric, 2::bigint, 0::numeric, null::numeric, null::numeric, null::numeric)$$,
+  'revenue this month');
+select results_eq($$select revenue, won_deals, target, attainment_pct from ask.revenue('2026-03-04', 'this_quarter')$$,
+  $$values (4000::numeric, 3::bigint, 10000::numeric, 40.00::numeric)$$, 'revenue this quarter vs target');
+-- Last month = all of February as of 28 Feb: D2 3000 and D8 9999 (deleted on 1 Mar, after
+-- February ended, so it was revenue then); 1–28 Jan: nothing.
+select results_eq($$select start_day, end_day, revenue, won_deals, prev_revenue from ask.revenue('2026-03-04', 'last_month')$$,
+  $$values ('2026-02-01'::date, '2026-02-28'::date, 12999::numeric, 2::bigint, 0::numeric)$$,
+  'revenue last month (whole February)');
+-- By source this quarter: Facebook D2 3000 (75 %), Referral D1 1000 (25 %), Website D4 0.
+select results_eq($$select lead_source, revenue, won_deals, share_pct from ask.revenue_by_source('2026-03-04', 'this_quarter')$$,
+  $$values ('Facebook', 3000::numeric, 1::bigint, 75.00::numeric), ('Referral', 1000::numeric, 1::bigint, 25.00::numeric),
+           ('Website', 0::numeric, 1::bigint, 0.00::numeric)$$, 'revenue by source this quarter');
+select is((select sum(revenue) from ask.revenue_by_source('2026-03-04', 'this_quarter')),
+  (select revenue from ask.revenue('2026-03-04', 'this_quarter')), 'sources add up to the revenue');
+-- Leaderboard this quarter: User 2 won D2 3000, lost D3 → 50 %; User 1 won D1, D4 → 1000, 100 %.
+select results_eq($$select rank, owner, revenue, won_deals, lost_deals, win_rate_pct from ask.owner_leaderboard('2026-03-04', 'this_quarter', 5)$$,
+  $$values (1::bigint, 'User 2', 3000::numeric, 1::bigint, 1::bigint, 50.00::numeric), (2::bigint, 'User 1', 1000::numeric, 2::bigint, 0::bigint, 100.00::numeric)$$,
+  'owner leaderboard');
+select is((select count(*) from ask.owner_leaderboard('2026-03-04', 'this_quarter', 1)), 1::bigint, 'leaderboard limit');
+-- Trend: Jan 0, Feb D2 3000 (D8 deleted by 4 Mar), Mar 1000.
+select results_eq($$select month, revenue, won_deals from ask.revenue_trend('2026-03-04', 3)$$,
+  $$values ('2026-01-01'::date, 0::numeric, 0::bigint), ('2026-02-01'::date, 3000::numeric, 1::bigint), ('2026-03-01'::date, 1000::numeric, 2::bigint)$$,
+  'revenue per month, empty months included');
+-- Forecast: won 4000 + weighted 5000 = 9000 vs 10000 → gap 1000; open 8000 ÷ 6000 = 1.33.
+select results_eq($$select quarter_end, target, won, remaining, open_pipeline, weighted_pipeline, coverage, forecast, forecast_gap from ask.forecast('2026-03-04')$$,
+  $$values ('2026-03-31'::date, 10000::numeric, 4000::numeric, 6000::numeric, 8000::numeric, 5000.00::numeric, 1.33::numeric, 9000.00::numeric, 1000.00::numeric)$$,
+  'quarter forecast');
+select results_eq($$select won_deals, avg_amount, median_amount, avg_cycle_days, median_cycle_days from ask.deal_size('2026-03-04', 'last_12_months')$$,
+  $$values (3::bigint, 1333.33::numeric, 1000.00::numeric, 25.00::numeric, 29.00::numeric)$$, 'deal size and cycle');
+select results_eq($$select open_deals, win_rate_pct, velocity_per_day from ask.sales_velocity('2026-03-04')$$,
+  $$values (4::bigint, 75.00::numeric, 160.00::numeric)$$, 'sales velocity');
+
+-- Leads: today L3 vs yesterday L2 (L8 deleted); this month 3 vs 1; Facebook 2 vs 0; User 1: L1, L3.
+select results_eq($$select label, leads, prev_leads, growth_pct from ask.leads('2026-03-04', 'today')$$,
+  $$values ('today', 1::bigint, 1::bigint, 0.00::numeric)$$, 'leads today');
+select results_eq($$select leads, prev_leads, growth_pct from ask.leads('2026-03-04', 'this_month')$$,
+  $$values (3::bigint, 1::bigint, 200.00::numeric)$$, 'leads this month');
+select results_eq($$select leads, prev_leads, growth_pct from ask.leads('2026-03-04', 'this_month', 'Facebook')$$,
+  $$values (2::bigint, 0::bigint, null::numeric)$$, 'leads this month from one source');
+select results_eq($$select leads from ask.leads('2026-03-04', 'this_month', null, 'User 1')$$,
+  $$values (2::bigint)$$, 'leads this month of one owner');
+select results_eq($$select leads, prev_leads from ask.leads('2026-03-04', 'this_month', 'Trade Show')$$,
+  $$values (0::bigint, 0::bigint)$$, 'a source without leads answers zero');
+select results_eq($$select name, leads, prev_leads, share_pct from ask.leads_by('2026-03-04', 'this_month', 'source')$$,
+  $$values ('Facebook', 2::bigint, 0::bigint, 66.67::numeric), ('Google Ads', 1::bigint, 0::bigint, 33.33::numeric), ('Website', 0::bigint, 1::bigint, 0.00::numeric)$$,
+  'leads by source this month');
+select results_eq($$select name, leads from ask.leads_by('2026-03-04', 'this_month', 'owner')$$,
+  $$values ('User 1', 2::bigint), ('User 2', 1::bigint)$$, 'leads by owner this month');
+-- Speed to lead this month: L1 0.5 h, L2 3 h, L3 untouched → median 1.75, 50 % within 1 h.
+select results_eq($$select leads, touched, untouched, median_hours, avg_hours, within_1h_pct from ask.response_time('2026-03-04', 'this_month')$$,
+  $$values (3::bigint, 2::bigint, 1::bigint, 1.75::numeric, 1.75::numeric, 50.00::numeric)$$, 'response time');
+select results_eq($$select median_hours from ask.response_time('2026-03-04', 'this_month', null, 'User 2')$$,
+  $$values (3.00::numeric)$$, 'response time of one owner');
+-- Untouched: L3, L5 of 4 open leads; of the last 7 days' L1–L3, L3.
+select results_eq($$select never_touched, open_leads, never_touched_pct, recent_untouched, recent_leads, recent_days from ask.untouched_leads('2026-03-04')$$,
+  $$values (2::bigint, 4::bigint, 50.00::numeric, 1::bigint, 3::bigint, 7)$$, 'untouched leads');
+select results_eq($$select check_id, count from ask.data_quality('2026-03-04') limit 2$$,
+  $$values ('leads_never_touched', 2::bigint), ('recent_leads_untouched', 1::bigint)$$, 'data quality, worst first');
+select results_eq($$select lead_source, cost, leads, won_deals, revenue, cost_per_lead, roi_pct from ask.source_roi('2026-03-04', 'last_12_months', 'Facebook')$$,
+  $$values ('Facebook', 500::numeric, 2::bigint, 1::bigint, 3000::numeric, 250.00::numeric, 500.00::numeric)$$, 'source ROI of one source');
+select results_eq($$select lead_source from ask.source_roi('2026-03-04', 'last_12_months') limit 1$$,
+  $$values ('Facebook')$$, 'best ROI first');
+select results_eq($$select cohort_month, leads, with_deal, won, lead_to_deal_pct, incomplete from ask.lead_conversion('2026-03-04', 2)$$,
+  $$values ('2026-03-01'::date, 3::bigint, 0::bigint, 0::bigint, 0.00::numeric, true), ('2026-02-01'::date, 3::bigint, 1::bigint, 1::bigint, 33.33::numeric, true)$$,
+  'lead conversion of the last cohorts, newest first');
+-- Anomalies: won revenue moved from a flat zero baseline (MAD 0 → z = change): Facebook's 3000
+-- week ending 25 Feb fell to 0 (z −3000), Referral rose to D1's 1000; lead counts stay under 10.
+select results_eq($$select metric, lead_source, value, prev_value, robust_z from ask.anomalies('2026-03-04')$$,
+  $$values ('won_revenue', 'Facebook', 0::numeric, 3000::numeric, -3000.00::numeric), ('won_revenue', 'Referral', 1000::numeric, 0::numeric, 1000.00::numeric)$$,
+  'unusual weeks, largest first; leads under the minimum volume are not flagged');
+
+-- Pipeline: 4 open, 8000, weighted 5000; User 2: D6 1000 + D9 2000, weighted 100 + 400;
+-- Referral: D5 5000 × 90 %.
+select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline('2026-03-04')$$,
+  $$values (4::bigint, 8000::numeric, 5000::numeric)$$, 'open pipeline');
+select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline('2026-03-04', 'User 2')$$,
+  $$values (2::bigint, 3000::numeric, 500::numeric)$$, 'pipeline of one owner');
+select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline('2026-03-04', null, 'Referral')$$,
+  $$values (1::bigint, 5000::numeric, 4500::numeric)$$, 'pipeline of one source');
+select results_eq($$select name, open_deals, amount from ask.pipeline_by('2026-03-04', 'stage')$$,
+  $$values ('Qualification', 1::bigint, 1000::numeric), ('Needs Analysis', 1::bigint, 2000::numeric),
+           ('Proposal/Price Quote', 1::bigint, 0::numeric), ('Negotiation/Review', 1::bigint, 5000::numeric)$$,
+  'pipeline by stage, in stage order');
+select results_eq($$select name, amount from ask.pipeline_by('2026-03-04', 'owner')$$,
+  $$values ('User 1', 5000::numeric), ('User 2', 3000::numeric)$$, 'pipeline by owner, largest first');
+-- Top open deals: D5 5000, D9 2000, D6 1000 (D7 has no amount: last).
+select results_eq($$select rank, name, owner, stage, amount, closing_date from ask.top_deals('2026-03-04', 3)$$,
+  $$values (1::bigint, 'Okafor Annex Retrofit', 'User 1', 'Negotiation/Review', 5000::numeric, '2026-03-20'::date),
+           (2::bigint, 'Kowalski Cottage', 'User 2', 'Needs Analysis', 2000::numeric, '2026-03-25'::date),
+           (3::bigint, 'Nair - Smart Home Project', 'User 2', 'Qualification', 1000::numeric, '2026-02-28'::date)$$,
+  'top open deals');
+select results_eq($$select name from ask.top_deals('2026-03-04', 5, null, 'Proposal/Price Quote')$$,
+  $$values ('Müller Penthouse')$$, 'top deals of one stage');
+-- Closing: this week (to Sun 8 Mar) none; this month D5 and D9: 7000, weighted 4500 + 400.
+select results_eq($$select label, deals, amount from ask.closing_soon('2026-03-04', 'this_week')$$,
+  $$values ('this week', 0::bigint, 0::numeric)$$, 'nothing closes this week');
+select results_eq($$select deals, amount, weighted_amount, jsonb_path_query_array(top, '$[*].name') from ask.closing_soon('2026-03-04', 'this_month')$$,
+  $$values (2::bigint, 7000::numeric, 4900::numeric, '["Okafor Annex Retrofit", "Kowalski Cottage"]'::jsonb)$$,
+  'deals closing this month');
+-- Stale: D6 (idle since 1 Feb, Qualification 14 days), D9 (5 Feb, 14 days); slipped: D6.
+select results_eq($$select deals, amount, open_deals, jsonb_path_query_array(top, '$[*].name') from ask.deal_risk('2026-03-04', 'stale')$$,
+  $$values (2::bigint, 3000::numeric, 4::bigint, '["Kowalski Cottage", "Nair - Smart Home Project"]'::jsonb)$$, 'stale deals');
+select results_eq($$select deals, amount from ask.deal_risk('2026-03-04', 'slipped')$$,
+  $$values (1::bigint, 1000::numeric)$$, 'slipped deals');
+select is((select deals from ask.deal_risk('2026-03-04', 'stale', 'User 1')), 0::bigint, 'stale deals of one owner');
+select is((select deals from ask.deal_risk('2026-03-04', 'slipped')),
+  (select count(*) from analytics.open_deal_health('2026-03-04') where is_slipped), 'slipped = open_deal_health');
+-- New deals: none created 1–4 Mar; 1–4 Feb: D4 (0) and D5 (5000). February: D1, D4, D5, D7 =
+-- 6000; 1–28 Jan: D2, D3, D8 (deleted after February), D9 = 16999.
+select results_eq($$select deals, amount, prev_deals, prev_amount from ask.new_deals('2026-03-04', 'this_month')$$,
+  $$values (0::bigint, 0::numeric, 2::bigint, 5000::numeric)$$, 'new deals this month');
+select results_eq($$select deals, amount, prev_deals, prev_amount from ask.new_deals('2026-03-04', 'last_month')$$,
+  $$values (4::bigint, 6000::numeric, 4::bigint, 16999::numeric)$$, 'new deals last month');
+select results_eq($$select step, deals, amount from ask.pipeline_change('2026-03-04', 'this_quarter') where deals > 0$$,
+  $$values ('start', 1::bigint, 1000::numeric), ('new', 6::bigint, 13000::numeric), ('won', 3::bigint, 4000::numeric),
+           ('lost', 1::bigint, 2000::numeric), ('end', 3::bigint, 8000::numeric)$$, 'pipeline movement this quarter');
+select results_eq($$select stage, entered, advanced, conversion_pct from ask.stage_conversion('2026-03-04', 'last_12_months') where entered > 0$$,
+  $$values ('Qualification', 2::bigint, 2::bigint, 100.00::numeric), ('Needs Analysis', 1::bigint, 0::bigint, 0.00::numeric),
+           ('Negotiation/Review', 1::bigint, 0::bigint, 0.00::numeric)$$, 'stage conversion');
+
+-- Win rate this quarter: won D1, D2, D4, lost D3 → 75 %, by value 4000 ÷ 6000; Facebook t12m
+-- 50 % / 60 %; User 2 this quarter: D2 won, D3 lost.
+select results_eq($$select won, lost, won_amount, lost_amount, win_rate_count_pct, win_rate_value_pct from ask.win_rate('2026-03-04', 'this_quarter')$$,
+  $$values (3::bigint, 1::bigint, 4000::numeric, 2000::numeric, 75.00::numeric, 66.67::numeric)$$, 'win rate this quarter');
+select results_eq($$select win_rate_count_pct, win_rate_value_pct from ask.win_rate('2026-03-04', 'last_12_months', 'Facebook')$$,
+  $$values (50.00::numeric, 60.00::numeric)$$, 'win rate of one source');
+select results_eq($$select won, lost, win_rate_count_pct from ask.win_rate('2026-03-04', 'this_quarter', null, 'User 2')$$,
+  $$values (1::bigint, 1::bigint, 50.00::numeric)$$, 'win rate of one owner');
+select results_eq($$select won, lost, win_rate_count_pct from ask.win_rate('2026-03-04', 'today')$$,
+  $$values (0::bigint, 0::bigint, null::numeric)$$, 'no closed deals: zero counts, no rate');
+select results_eq($$select lost, lost_amount, reasons from ask.lost_deals('2026-03-04', 'this_quarter')$$,
+  $$values (1::bigint, 2000::numeric, '[{"reason": "Price", "deals": 1}]'::jsonb)$$, 'lost deals and reasons');
+
+-- Deal status: "okafor annex" fits D5 best; a typo still finds D9; "okafor" fits D1 and D5
+-- equally (open first); "nair" names two deals; an owner narrows the candidates; a deleted deal
+-- and a too-short name find nothing.
+select results_eq($$select match, name, owner, stage, amount, closing_date, is_closed from ask.deal_status('2026-03-04', 'okafor annex')$$,
+  $$values ('one', 'Okafor Annex Retrofit', 'User 1', 'Negotiation/Review', 5000::numeric, '2026-03-20'::date, false)$$,
+  'a named deal');
+select results_eq($$select match, name, days_since_change from ask.deal_status('2026-03-04', 'kowalsky cotage')$$,
+  $$values ('one', 'Kowalski Cottage', 27.6::numeric)$$, 'a misspelt deal name (idle 5 Feb 10:00 → 5 Mar 00:00 IST)');
+select results_eq($$select match, name, is_closed from ask.deal_status('2026-03-04', 'Okafor')$$,
+  $$values ('ambiguous', 'Okafor Annex Retrofit', false), ('ambiguous', 'Okafor - Smart Home Project', true)$$,
+  'an ambiguous name lists the candidates, open deals first');
+select results_eq($$select match, stage from ask.deal_status('2026-03-04', 'nair')$$,
+  $$values ('ambiguous', 'Qualification'), ('ambiguous', 'Closed Won')$$, 'two deals with one name');
+select results_eq($$select match, name from ask.deal_status('2026-03-04', 'smart home project', 'User 1')$$,
+  $$values ('one', 'Okafor - Smart Home Project')$$, 'an owner narrows the candidates');
+select is((select count(*) from ask.deal_status('2026-03-04', 'deleted estate')), 0::bigint, 'deleted deals are not found');
+select is((select count(*) from ask.deal_status('2026-03-04', 'zz')), 0::bigint, 'too short a name finds nothing');
+select is((select count(*) from ask.deal_status('2026-03-04', '%')), 0::bigint, 'LIKE wildcards are literal');
+
+-- Vocabulary and last sync.
+select results_eq($$select name from ask.vocabulary() where kind = 'source'$$,
+  $$values ('Facebook'), ('Google Ads'), ('Referral'), ('Website')$$, 'sources named in the data');
+select results_eq($$select name from ask.vocabulary() where kind in ('owner', 'currency')$$,
+  $$values ('USD'), ('User 1'), ('User 2')$$, 'owners and currency');
+delete from zoho.sync_runs;
+insert into zoho.sync_runs (run_id, mode, started_at, updated_at, status)
+values (gen_random_uuid(), 'full', '2026-03-03T00:00:00Z', '2026-03-03T00:05:00Z', 'done'),
+  (gen_random_uuid(), 'incremental', '2026-03-04T00:00:00Z', '2026-03-04T00:01:00Z', 'done');
+select results_eq($$select finished_at, mode from ask.last_sync()$$,
+  $$values ('2026-03-04T00:01:00Z'::timestamptz, 'incremental')$$, 'the latest sync');
+
+-- The data version moves with sync progress and targets (answers are reused per version).
+create temp table v0 as select ask.data_version() as v;
+update zoho.sync_runs set updated_at = '2026-03-04T00:02:00Z' where mode = 'incremental';
+select isnt(ask.data_version(), (select v from v0), 'sync progress changes the data version');
+create temp table v1 as select ask.data_version() as v;
+insert into analytics.revenue_targets (quarter_start, amount) values ('2026-04-01', 5);
+select isnt(ask.data_version(), (select v from v1), 'a new target changes the data version');
+select is(ask.data_version(), ask.data_version(), 'the same data gives the same version');
+
+-- Read-only and service_role only; every intent states its formula.
+select ok((select bool_and(p.provolatile in ('s', 'i')) from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'ask'), 'every ask function is read-only (stable)');
+select ok((select bool_and(obj_description(p.oid, 'pg_proc') is not null) from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'ask'), 'every ask function states its formula');
+select ok(not has_function_privilege('anon', 'ask.revenue(date, text)', 'execute'), 'anon cannot ask');
+select ok(has_function_privilege('service_role', 'ask.deal_status(date, text, text)', 'execute'), 'service_role asks');
+
+select * from finish();
+rollback;
