@@ -12,6 +12,7 @@ import { stopPostgres } from "../local/postgres.ts";
 const BENCHMARKS: Record<string, string> = {
   sync: "zoho-sync ingest vs COPY, latency-bound pages/s vs ceiling, peak memory on 1M leads",
   metrics: "full KPI snapshot on 1M leads vs one sequential scan of the raw records",
+  dashboard: "dashboard page server time on 1M leads vs the snapshot query alone",
   brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
   webhook: "WhatsApp replies through the gateway: 50 concurrent signed posts, p50/p99 vs the floor",
 };

@@ -6,6 +6,7 @@
  * follows it stage by stage, and prints what it produced and where the data is.
  */
 import postgres from "postgres";
+import { dashboardLink } from "./dashboard_link.ts";
 import {
   RunBusyError,
   type RunStatus,
@@ -114,6 +115,7 @@ export async function runDemo(envText: string): Promise<number> {
     const summary = await syncSummary(sql, run);
     if (summary) console.log(`\n${summary}`);
     await printOutputs(sql, env, run);
+    console.log(`\nDashboard (signed link, valid 24 h): ${await dashboardLink(env)}`);
     console.log(`
 Where the data is (${env.SUPABASE_DB_URL}):
   select * from pipeline.run_overview order by started_at desc;  -- runs, each stage's timing

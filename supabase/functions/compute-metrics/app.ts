@@ -9,6 +9,7 @@ import { getSql } from "../_shared/db.ts";
 import { asDatabaseError } from "../_shared/db_errors.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
+import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { metricsOutcome } from "../_shared/pipeline/outcomes.ts";
 import { asStage } from "../_shared/pipeline/report.ts";
@@ -38,6 +39,9 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
       (stage) =>
         sql.begin(async (tx) => {
           const snap = await computeSnapshot(tx, { asOf: input.as_of, runId: input.run_id });
+          // The dashboard's rollups of this snapshot before the stage reports, so a Refresh
+          // that reloads when the run ends finds them (outside compute_snapshot's own time).
+          await buildDashboardRollups(tx, snap.snapshot.id);
           await stage.report(tx, metricsOutcome(snap.snapshot));
           return snap;
         }),
