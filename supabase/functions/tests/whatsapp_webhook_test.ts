@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import twilio from "twilio";
 import { createScratchDb, type ScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
+import { verifyDashboardLink } from "../_shared/dashboard/link.ts";
 import { ACK_TEXT, type InboxDeps } from "../_shared/inbox/handle.ts";
 import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
 import { createApp } from "../whatsapp-webhook/app.ts";
@@ -297,7 +298,7 @@ Deno.test("whatsapp-webhook", async (t) => {
       assert.match(status!, /Latest brief: written .* \(rules, no model\)\./);
     });
 
-    await t.step("sync starts one pipeline run; dashboard is not available yet", async () => {
+    await t.step("sync starts one pipeline run", async () => {
       const [broken] = messages(await (await post(app, form("sync"))).text());
       assert.match(broken!, /^Sync could not start: the pipeline is not set up here/);
       // pg_net reaches the functions with the URL and key from Vault (nothing listens here).
@@ -315,8 +316,32 @@ Deno.test("whatsapp-webhook", async (t) => {
       assert.ok(queued!.includes(runs[0]!.id.slice(0, 8)));
       const [status] = messages(await (await post(app, form("status"))).text());
       assert.match(status!, /^Last run [0-9a-f]{8} \(whatsapp\): running, .* Stages: sync /);
-      const [dash] = messages(await (await post(app, form("dashboard"))).text());
-      assert.match(dash!, /^"dashboard" is not available yet/);
+    });
+
+    await t.step("dashboard hands out a signed link for the sender, valid a day", async () => {
+      const [unset] = messages(await (await post(app, form("dashboard"))).text());
+      assert.equal(unset, "The dashboard is not set up here yet. Please tell your admin.");
+      const secret = "dashboard-link-secret-0123456789abcdef";
+      const withSecret = webhook(db, {}, { DASHBOARD_LINK_SECRET: secret });
+      const [reply] = messages(await (await post(withSecret, form("dashboard link pls"))).text());
+      const url = /https:\/\/\S+/.exec(reply!)?.[0];
+      assert.ok(url, reply);
+      const link = new URL(url!);
+      assert.equal(
+        link.origin + link.pathname,
+        "https://example.supabase.co/functions/v1/dashboard",
+      );
+      const [me] = await db.sql`select id::text from whatsapp.recipients where phone = ${EXEC}`;
+      const grant = await verifyDashboardLink(link.searchParams, secret);
+      assert.ok(typeof grant === "object", String(grant));
+      assert.equal(grant.recipient, me!.id);
+      const hours = (grant.expiresAt * 1000 - Date.now()) / 3_600_000;
+      assert.ok(hours > 23.9 && hours <= 24, String(hours));
+      assert.ok(!url!.includes(EXEC.slice(1)), "no phone number in the link");
+      assert.equal(
+        await verifyDashboardLink(link.searchParams, "another-secret-0123456789abcdef0"),
+        "bad_signature",
+      );
     });
 
     await t.step("with the model, the answer follows through the outbox and the sink", async () => {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ollamaMatcher } from "../_shared/ask/model_matcher.ts";
 import { parseEnv } from "../_shared/env.ts";
 import { COMMAND_HANDLERS } from "../_shared/inbox/commands.ts";
+import { dashboardCommand } from "../_shared/inbox/dashboard.ts";
 import type { InboxDeps } from "../_shared/inbox/handle.ts";
 import { outboxDelivery } from "../_shared/inbox/later.ts";
 import { statusCommand } from "../_shared/inbox/status.ts";
@@ -36,7 +37,12 @@ export function defaultInbox(
 ): Omit<InboxDeps, "sql" | "asOf"> {
   const m = parseEnv(MATCHER_ENV, env);
   const deps: Omit<InboxDeps, "sql" | "asOf"> = {
-    commands: { ...COMMAND_HANDLERS, status: statusCommand, sync: syncCommand },
+    commands: {
+      ...COMMAND_HANDLERS,
+      status: statusCommand,
+      sync: syncCommand,
+      dashboard: dashboardCommand(env),
+    },
   };
   if (m.ASK_MATCHER === "model") {
     deps.model = ollamaMatcher({

@@ -1,7 +1,7 @@
 /**
  * The WhatsApp commands beside questions: `pulse` (today's pulse), `brief` (the full brief, split
  * within WhatsApp's limit), `stop` / `start` (out of and back into the daily pulse) and `status`
- * (the data's freshness). `sync` and `dashboard` come from the pipeline and dashboard features.
+ * (the data's freshness). `sync` (sync.ts) and `dashboard` (dashboard.ts) come from the pipeline and dashboard features.
  */
 import type postgres from "postgres";
 import { latestBriefOf, type StoredBrief } from "../brief/store.ts";
