@@ -6,9 +6,12 @@
  * MessageSid, and the reply time of each is measured. Three kinds, side by side in one run:
  * the gateway's health route (no database: the floor), the `help` command (recipient lookup,
  * inbound and outbound log rows) and questions (the keyword matcher, then the intent's SQL on
- * the demo company). No model. Flags: `--leads=N` (default 20,000), `--requests=N` per kind
+ * the demo company). No model. Next to the latencies it prints the CPU each reply cost in the
+ * gateway process (the load client's thread left out) and in Postgres (its backends), read from
+ * /proc around each batch: what limits the replies per second on this machine. Flags: `--leads=N` (default 20,000), `--requests=N` per kind
  * (default 500), `--concurrency=N` (default 50), `--fresh`.
  */
+import type postgres from "postgres";
 import { createGateway } from "../local/gateway.ts";
 import type { LoadRequest, LoadResult } from "./webhook_client.ts";
 import { benchDatabase } from "./metrics.ts";
@@ -34,6 +37,55 @@ function flag(args: string[], name: string, fallback: string): string {
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 
+/** CPU milliseconds so far: this process's threads (the load Worker's apart) and Postgres's. */
+interface Cpu {
+  gateway: number;
+  client: number;
+  postgres: number;
+}
+
+function ticks(stat: string): { comm: string; ppid: number; ms: number } {
+  const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime, in clock ticks of 10 ms (USER_HZ = 100 on Linux).
+  return { comm, ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 };
+}
+
+/** Reads /proc; undefined where there is none. `postmaster`: the cluster's main process. */
+function cpuNow(postmaster: number): Cpu | undefined {
+  try {
+    const cpu = { gateway: 0, client: 0, postgres: 0 };
+    for (const t of Deno.readDirSync("/proc/self/task")) {
+      try {
+        const { comm, ms } = ticks(Deno.readTextFileSync(`/proc/self/task/${t.name}/stat`));
+        // Deno names a Worker's thread worker-N: the load client.
+        if (comm.startsWith("worker-")) cpu.client += ms;
+        else cpu.gateway += ms;
+      } catch { /* the thread ended */ }
+    }
+    for (const p of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(p.name)) continue;
+      try {
+        const t = ticks(Deno.readTextFileSync(`/proc/${p.name}/stat`));
+        if (Number(p.name) === postmaster || t.ppid === postmaster) cpu.postgres += t.ms;
+      } catch { /* the process ended */ }
+    }
+    return cpu;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cluster's postmaster: the parent of a backend of ours. */
+async function postmasterPid(sql: postgres.Sql): Promise<number> {
+  const [row] = await sql`select pg_backend_pid() as pid`;
+  try {
+    return ticks(await Deno.readTextFile(`/proc/${row!.pid}/stat`)).ppid;
+  } catch {
+    return -1;
+  }
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
@@ -56,6 +108,7 @@ export async function run(args: string[]): Promise<void> {
   if (!ready?.ok) await sql`select analytics.refresh_facts()`;
   await sql`insert into whatsapp.recipients (name, phone, opted_in)
     values ('Bench Executive', ${PHONE}, true) on conflict (phone) do nothing`;
+  const postmaster = await postmasterPid(sql);
   await sql.end();
   const url = new URL(
     Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
@@ -95,7 +148,19 @@ export async function run(args: string[]): Promise<void> {
       [`question (${QUESTIONS.length} kinds)`, QUESTIONS],
     ];
     const results: [string, LoadResult][] = [];
-    for (const [name, bodies] of kinds) results.push([name, await batch(bodies, n)]);
+    const cpu: string[] = [];
+    for (const [name, bodies] of kinds) {
+      const before = cpuNow(postmaster);
+      results.push([name, await batch(bodies, n)]);
+      const after = cpuNow(postmaster);
+      if (before && after) {
+        const per = (k: keyof Cpu) => ((after[k] - before[k]) / n).toFixed(2).padStart(5);
+        cpu.push(
+          `${name.padEnd(24)} gateway ${per("gateway")} ms  Postgres ${per("postgres")} ms  ` +
+            `(load client ${per("client")} ms)`,
+        );
+      }
+    }
     // The same kinds one at a time: each request's own service time, without queueing.
     const inFlight = concurrency;
     concurrency = 1;
@@ -123,6 +188,10 @@ export async function run(args: string[]): Promise<void> {
           (p50 / (name.endsWith("1 in flight") ? floor1 : floor)).toFixed(1)
         }× floor`,
       );
+    }
+    if (cpu.length) {
+      console.log(`CPU per reply at ${concurrency} concurrent (from /proc, 10 ms ticks):`);
+      for (const line of cpu) console.log(line);
     }
     const worst = Math.max(pct(results[1]![1].ms, 99), pct(results[2]![1].ms, 99));
     console.log(

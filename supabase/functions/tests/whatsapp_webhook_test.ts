@@ -179,6 +179,48 @@ Deno.test("whatsapp-webhook", async (t) => {
       assert.equal(n!.n, 2, "one inbound row, one reply");
     });
 
+    await t.step("messages arriving together are stored together, each answered once", async () => {
+      // 24 at once: distinct questions, one MessageSid posted 4 times (Twilio retrying), and
+      // a stranger texting 4 times. Stored in a few grouped statements, not one per message.
+      const stranger = "+15557776666";
+      const twice = form("pipeline");
+      const posts = [
+        ...Array.from({ length: 16 }, (_, i) => form(i % 2 ? "rev mtd" : "help")),
+        twice,
+        twice,
+        twice,
+        twice,
+        ...Array.from({ length: 4 }, () => form("revenue this month", stranger)),
+      ];
+      const replies = await Promise.all(
+        posts.map(async (p) => messages(await (await post(app, p)).text())),
+      );
+      for (let i = 0; i < 16; i++) {
+        assert.equal(replies[i]!.length, 1);
+        if (i % 2 === 0) assert.deepEqual(replies[i], [helpText()]);
+        else assert.match(replies[i]![0]!, /won deals/);
+      }
+      assert.equal(replies.slice(16, 20).filter((r) => r.length).length, 1, "one sid, one answer");
+      assert.deepEqual(replies.slice(20).flat(), [REFUSAL_TEXT], "one refusal for the stranger");
+      const stored = await db.sql`select c.message_sid, c.intent, c.created_at::text as at,
+          (select count(*)::int from whatsapp.conversation o where o.reply_to = c.id) as replies
+        from whatsapp.conversation c
+        where c.direction = 'inbound' and c.message_sid in ${
+        db.sql(posts.map((p) => p.MessageSid))
+      }`;
+      assert.equal(stored.length, 21, "every distinct MessageSid stored once");
+      const bySid = new Map(stored.map((r) => [r.message_sid, r]));
+      assert.equal(bySid.get(twice.MessageSid)?.intent, "pipeline");
+      assert.equal(bySid.get(twice.MessageSid)?.replies, 1);
+      assert.equal(bySid.get(posts[0]!.MessageSid)?.intent, "help");
+      assert.equal(bySid.get(posts[1]!.MessageSid)?.intent, "revenue");
+      assert.equal(stored.filter((r) => r.intent === "refused").length, 4);
+      assert.equal(stored.reduce((n, r) => n + r.replies, 0), 18);
+      // Rows of one statement share its transaction's now(): fewer statements than messages.
+      const statements = new Set(stored.map((r) => r.at)).size;
+      assert.ok(statements <= posts.length / 2, `${statements} statements for ${posts.length}`);
+    });
+
     await t.step("revenue this month equals the SQL revenue", async () => {
       const [sqlRow] = await db
         .sql`select revenue::text, won_deals::int from analytics.revenue(${AS_OF})

@@ -80,17 +80,19 @@ grant execute on all functions in schema ask to service_role;
 -- What an answer depends on besides its parameters: the synced data (a sync run's progress), the
 -- settings, stages, targets and campaign sources, and today's date. Equal versions give equal
 -- answers, so the webhook may reuse an answer while the version stays the same.
+-- PL/pgSQL (not SQL) so a connection plans it once: the webhook reads it with every message.
 create function ask.data_version() returns text
-language sql stable
-set jit = off
+language plpgsql stable
 as $$
-  select concat_ws('|',
+begin
+  return concat_ws('|',
     (select max(updated_at) from zoho.sync_runs),
     (select md5(string_agg(s::text, ',' order by s.stage)) from analytics.stage_settings s),
     (select updated_at from analytics.settings),
     (select count(*) || ':' || coalesce(max(updated_at)::text, '') from analytics.revenue_targets),
     (select count(*) from analytics.campaign_sources),
-    ask.today())
+    ask.today());
+end
 $$;
 comment on function ask.data_version() is
   'Changes whenever an ask answer may change: sync progress, settings, stages, targets, day';

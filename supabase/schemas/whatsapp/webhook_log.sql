@@ -53,3 +53,54 @@ revoke all on whatsapp.conversation from public, anon, authenticated;
 grant select, insert, update on whatsapp.conversation to service_role;
 revoke all on whatsapp.conversation_log from public, anon, authenticated;
 grant select on whatsapp.conversation_log to service_role;
+
+-- The webhook's hot path, one statement for every message that arrived together (the webhook
+-- groups concurrent messages: group commit): stores each inbound message once per MessageSid,
+-- already classified (the matcher runs before the database; a sender who is no recipient is
+-- stored as 'refused'); returns, in the order given, its id (null: a replay, also of a sid given
+-- twice in the batch), its sender when a recipient, and the data version answers are reused by;
+-- last, it records the inbound time that opens WhatsApp's 24-hour window (never moving it
+-- backwards), so a recipient's row is locked only until the commit that follows.
+create function whatsapp.receive(p_messages jsonb)
+returns table (message_sid text, id uuid, recipient_id uuid, name text, phone text,
+  version text)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+  v text := ask.data_version();
+begin
+  return query
+  with m as (
+    select x.sid, x.phone, x.body, x.intent, coalesce(x.params, '{}'::jsonb) as params, x.ord,
+      row_number() over (partition by x.sid order by x.ord) = 1 as first
+    from rows from (jsonb_to_recordset(p_messages)
+      as (sid text, phone text, body text, intent text, params jsonb)) with ordinality
+      as x(sid, phone, body, intent, params, ord)
+  ),
+  ins as (
+    insert into whatsapp.conversation as c (direction, message_sid, phone, recipient_id, body,
+      delivery, intent, params)
+    select 'inbound', m.sid, m.phone, r.id, m.body, 'received',
+      case when r.id is null then 'refused' else m.intent end,
+      case when r.id is null then '{}'::jsonb else m.params end
+    from m left join whatsapp.recipients r on r.phone = m.phone
+    where m.first
+    order by m.ord
+    on conflict (message_sid) where direction = 'inbound' do nothing
+    returning c.id, c.message_sid
+  )
+  select m.sid, case when m.first then ins.id end, r.id, r.name, r.phone, v
+  from m
+  left join ins on ins.message_sid = m.sid
+  left join whatsapp.recipients r on r.phone = m.phone
+  order by m.ord;
+  update whatsapp.recipients t set last_inbound_at = greatest(t.last_inbound_at, now()),
+    updated_at = now()
+  where t.phone in (select x.phone from jsonb_to_recordset(p_messages) as x(phone text));
+end
+$$;
+comment on function whatsapp.receive(jsonb) is
+  'Stores inbound messages once per MessageSid (null id: a replay), classified; their senders';
+revoke all on function whatsapp.receive(jsonb) from public;
+grant execute on function whatsapp.receive(jsonb) to service_role;

@@ -11,6 +11,7 @@ import type { Command } from "../ask/lexicon.ts";
 import { type Match, matchMessage, type Vocabulary } from "../ask/matcher.ts";
 import { helpText, notAvailableText, REFUSAL_TEXT, unknownText } from "./help.ts";
 import {
+  type Classification,
   classifyInbound,
   type InboundMessage,
   receive,
@@ -117,7 +118,6 @@ async function refuse(deps: InboxDeps, msg: InboundMessage, id: string, latencyM
   return await deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
     const t = tx as unknown as postgres.Sql;
-    await classifyInbound(t, id, "refused", {});
     if (await refusedRecently(t, msg.phone)) return [];
     await recordOutbound(t, [{
       replyTo: id,
@@ -165,13 +165,33 @@ async function answerLater(
   }]);
 }
 
-/** Handles one signed inbound message. */
+/** What a keyword match is stored as (the parameters as the intent will use them). */
+function classification(match: Match): Classification {
+  if (match.kind === "command") return { intent: match.command, params: {} };
+  const intent = match.kind === "intent" ? intentByName(match.intent) : undefined;
+  if (!intent || match.kind !== "intent") return { intent: "unknown", params: {} };
+  return { intent: intent.name, params: intent.parseParams(match.params) };
+}
+
+/**
+ * Handles one signed inbound message. The keyword matcher runs first (the vocabulary is cached),
+ * so the message is stored already classified and a cached answer costs two statements: the
+ * inbound row (whatsapp.receive) and the reply's.
+ */
 export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promise<InboundResult> {
   const clock = deps.clock ?? (() => performance.now());
   const started = clock();
   const latencyMs = () => clock() - started;
   const sql = deps.sql;
-  const received = await receive(sql, msg);
+  const ask = await loadAskContext(sql);
+  const keyword = matchMessage(msg.body, ask);
+  // With a model, questions are classified once the model has chosen.
+  const viaModel = deps.model !== undefined && keyword.kind !== "command";
+  const received = await receive(
+    sql,
+    msg,
+    viaModel ? { intent: null, params: {} } : classification(keyword),
+  );
   if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
   const { id, sender } = received;
   if (!sender) {
@@ -186,23 +206,18 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
     message: msg,
     version: received.version,
   };
-  const ask = await loadAskContext(sql);
-  const keyword = matchMessage(msg.body, ask);
   let reply: { intent: string; params: Record<string, unknown>; text: string };
-  if (deps.model && deps.later && keyword.kind !== "command") {
+  if (viaModel && deps.later) {
     const work = answerLater(deps, ctx, keyword, ask.currency, latencyMs).catch((e) =>
       console.error(`whatsapp-webhook: a later answer failed: ${e}`)
     );
     (deps.later.background ?? ((w) => void w))(work);
     reply = { intent: "pending", params: {}, text: ACK_TEXT };
   } else {
-    const match = deps.model && keyword.kind !== "command"
-      ? await modelMatch(deps, msg.body, ask, keyword)
-      : keyword;
+    const match = viaModel ? await modelMatch(deps, msg.body, ask, keyword) : keyword;
     reply = await respond(deps, match, ctx, ask.currency);
   }
   const replies = splitMessage(reply.text);
-  const classified = reply.intent === "pending" ? undefined : reply;
   await recordOutbound(
     sql,
     replies.map((body) => ({
@@ -215,7 +230,9 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
       latencyMs: latencyMs(),
       delivery: "twiml" as const,
     })),
-    classified && { id, intent: classified.intent, params: classified.params },
+    viaModel && reply.intent !== "pending"
+      ? { id, intent: reply.intent, params: reply.params }
+      : undefined,
   );
   return { replies, intent: reply.intent, params: reply.params, replay: false };
 }

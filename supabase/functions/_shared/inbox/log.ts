@@ -4,6 +4,11 @@
  * and the per-sender refusal limit.
  */
 import type postgres from "postgres";
+import { databaseUnavailable } from "../db_errors.ts";
+import { groupedPer, type GroupOptions } from "../group.ts";
+
+/** A statement error is retried per message; a lost connection (maybe after the commit) not. */
+const GROUP: GroupOptions = { retryAlone: (e) => databaseUnavailable(e) === undefined };
 
 /** An inbound WhatsApp message as Twilio posted it (checked fields only). */
 export interface InboundMessage {
@@ -21,43 +26,56 @@ export interface Received {
   sender?: { id: string; name: string; phone: string };
 }
 
+/** What an inbound message was understood as: a command, an intent, unknown; null: not yet. */
+export interface Classification {
+  intent: string | null;
+  params: Record<string, unknown>;
+}
+
+interface Receiving {
+  msg: InboundMessage;
+  as: Classification;
+}
+
+/** whatsapp.receive for messages that arrived together: one statement (see group.ts). */
+const receiveGroup = groupedPer((sql: postgres.Sql) => async (items: Receiving[]) => {
+  const rows = await sql`
+    select id, recipient_id, name, phone, version from whatsapp.receive(${
+    sql.json(items.map(({ msg, as }) => ({
+      sid: msg.sid,
+      phone: msg.phone,
+      body: msg.body,
+      intent: as.intent,
+      params: as.params,
+    })) as postgres.JSONValue)
+  })`;
+  return rows.map((row): Received | undefined =>
+    row.id
+      ? {
+        id: row.id as string,
+        version: String(row.version),
+        sender: row.recipient_id
+          ? { id: row.recipient_id as string, name: row.name as string, phone: row.phone as string }
+          : undefined,
+      }
+      : undefined
+  );
+}, GROUP);
+
 /**
- * Stores an inbound message in one round trip: finds the sender among whatsapp.recipients,
- * records the inbound time that opens WhatsApp's 24-hour window (never moving it backwards, as
- * _shared/whatsapp/recipients.ts touchInbound does) and returns the data version (answers are
- * reused per version). Undefined when the MessageSid was already stored: a replay.
+ * Stores an inbound message (whatsapp.receive, one statement for the messages arriving together):
+ * stored with its classification (a sender who is no recipient: 'refused'), the sender found
+ * among whatsapp.recipients, the inbound time that opens WhatsApp's 24-hour window recorded
+ * (never moving it backwards, as _shared/whatsapp/recipients.ts touchInbound does), and the data
+ * version returned (answers are reused per version). Undefined when the MessageSid was already
+ * stored: a replay.
  */
-export async function receive(
+export function receive(
   sql: postgres.Sql,
   msg: InboundMessage,
+  as: Classification = { intent: null, params: {} },
 ): Promise<Received | undefined> {
-  const [row] = await sql`
-    with r as (
-      select id, name, phone from whatsapp.recipients where phone = ${msg.phone}
-    ),
-    t as (
-      update whatsapp.recipients set last_inbound_at = greatest(last_inbound_at, now()),
-        updated_at = now()
-      where phone = ${msg.phone}
-    ),
-    i as (
-      insert into whatsapp.conversation (direction, message_sid, phone, recipient_id, body,
-        delivery)
-      select 'inbound', ${msg.sid}, ${msg.phone}, (select id from r), ${msg.body}, 'received'
-      on conflict (message_sid) where direction = 'inbound' do nothing
-      returning id
-    )
-    select (select id from i) as id, r.id as recipient_id, r.name, r.phone,
-      ask.data_version() as version
-    from (select 1) one left join r on true`;
-  if (!row?.id) return undefined;
-  return {
-    id: row.id as string,
-    version: String(row.version),
-    sender: row.recipient_id
-      ? { id: row.recipient_id as string, name: row.name as string, phone: row.phone as string }
-      : undefined,
-  };
+  return receiveGroup(sql, { msg, as });
 }
 
 /** What the inbound message was understood as. */
@@ -86,9 +104,31 @@ export interface OutboundRecord {
   outboxId?: string | null;
 }
 
+function outboundRow(sql: postgres.Sql, r: OutboundRecord) {
+  return {
+    direction: "outbound",
+    phone: r.phone,
+    recipient_id: r.recipientId,
+    body: r.body,
+    intent: r.intent,
+    params: sql.json(r.params as postgres.JSONValue),
+    reply_to: r.replyTo,
+    latency_ms: Math.max(0, Math.round(r.latencyMs)),
+    delivery: r.delivery,
+    outbox_id: r.outboxId ?? null,
+  };
+}
+
+/** The replies of messages answered together: one insert (see group.ts). */
+const outboundGroup = groupedPer((sql: postgres.Sql) => async (items: OutboundRecord[][]) => {
+  await sql`insert into whatsapp.conversation ${sql(items.flat().map((r) => outboundRow(sql, r)))}`;
+  return items.map(() => undefined);
+}, GROUP);
+
 /**
  * Stores the replies to an inbound message (one row per WhatsApp message) and, in the same
- * statement, what the inbound message was understood as (one round trip).
+ * statement, what the inbound message was understood as when that was decided later (the
+ * model). Replies alone are stored together with those of other messages answered meanwhile.
  */
 export async function recordOutbound(
   sql: postgres.Sql,
@@ -99,24 +139,10 @@ export async function recordOutbound(
     if (inbound) await classifyInbound(sql, inbound.id, inbound.intent, inbound.params);
     return;
   }
-  const classify = inbound
-    ? sql`with c as (update whatsapp.conversation set intent = ${inbound.intent},
-        params = ${sql.json(inbound.params as postgres.JSONValue)} where id = ${inbound.id})`
-    : sql``;
-  await sql`${classify} insert into whatsapp.conversation ${
-    sql(rows.map((r) => ({
-      direction: "outbound",
-      phone: r.phone,
-      recipient_id: r.recipientId,
-      body: r.body,
-      intent: r.intent,
-      params: sql.json(r.params as postgres.JSONValue),
-      reply_to: r.replyTo,
-      latency_ms: Math.max(0, Math.round(r.latencyMs)),
-      delivery: r.delivery,
-      outbox_id: r.outboxId ?? null,
-    })))
-  }`;
+  if (!inbound) return await outboundGroup(sql, rows);
+  await sql`with c as (update whatsapp.conversation set intent = ${inbound.intent},
+      params = ${sql.json(inbound.params as postgres.JSONValue)} where id = ${inbound.id})
+    insert into whatsapp.conversation ${sql(rows.map((r) => outboundRow(sql, r)))}`;
 }
 
 /** True when `phone` was refused within the last `hours` (one polite refusal per window). */
