@@ -95,6 +95,28 @@ Deno.test("ask intents on the demo company", async (t) => {
       assert.equal(b.text, a.text, "same data, same numbers");
     });
 
+    await t.step("the same question asked meanwhile waits for the one answer", async () => {
+      const revenue = intentByName("revenue")!;
+      const version = `${await dataVersion(db.sql)}|inflight-test`;
+      const many = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          answerIntent(db.sql, revenue, { period: "this_quarter" }, {
+            asOf: AS_OF,
+            currency: "USD",
+            version,
+          })),
+      );
+      assert.ok(many.every((a) => a === many[0]), "one answer object for all eight");
+      // A failure is not kept: the next asking runs again.
+      const broken = { ...revenue, fn: "ask.no_such_function" };
+      const v = `${version}|broken`;
+      const opts = { asOf: AS_OF, currency: "USD", version: v };
+      await assert.rejects(answerIntent(db.sql, broken, { period: "this_month" }, opts));
+      await assert.rejects(answerIntent(db.sql, broken, { period: "this_month" }, opts));
+      const fixed = await answerIntent(db.sql, revenue, { period: "this_month" }, opts);
+      assert.match(fixed.text, /Revenue/);
+    });
+
     await t.step("a named demo deal is found, a shared name lists candidates", async () => {
       const [deal] = await db.sql`select r.data ->> 'Deal_Name' as name, count(*) over
           (partition by r.data ->> 'Deal_Name')::int as same

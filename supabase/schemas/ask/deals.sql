@@ -72,16 +72,33 @@ as $$
       '%' || replace(replace(replace(lower(trim(p_name)), '\', '\\'), '%', '\%'), '_', '\_')
         || '%' as pat
   ),
-  c as (
-    select d.id, r.data ->> 'Deal_Name' as name, d.owner_name as owner, d.stage, d.amount,
-      d.probability, d.closing_date, d.is_closed, d.modified_at, d.created_at,
-      round(word_similarity(q.q, lower(r.data ->> 'Deal_Name'))::numeric, 2) as score
+  -- Deals (alive that day, of the owner when given) whose name contains the words ...
+  contains as (
+    select d.id, r.data ->> 'Deal_Name' as name
     from q
-    join zoho.records r on r.module = 'Deals'
-      and ((r.data ->> 'Deal_Name') ilike q.pat or q.q <% (r.data ->> 'Deal_Name'))
+    join zoho.records r on r.module = 'Deals' and (r.data ->> 'Deal_Name') ilike q.pat
     join analytics.f_deals d on d.id = r.id and d.created_day <= p_as_of
       and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
     where length(q.q) >= 3 and (p_owner is null or d.owner_name = p_owner)
+  ),
+  -- ... else whose name resembles them: searched only when none contains them (words that most
+  -- names share, like "smart home project", resemble every name and cost a scan of them all).
+  resembles as (
+    select d.id, r.data ->> 'Deal_Name' as name
+    from q
+    join zoho.records r on r.module = 'Deals' and q.q <% (r.data ->> 'Deal_Name')
+    join analytics.f_deals d on d.id = r.id and d.created_day <= p_as_of
+      and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
+    where length(q.q) >= 3 and (p_owner is null or d.owner_name = p_owner)
+      and not exists (select from contains)
+  ),
+  c as (
+    select d.id, n.name, d.owner_name as owner, d.stage, d.amount, d.probability,
+      d.closing_date, d.is_closed, d.modified_at, d.created_at,
+      round(word_similarity(q.q, lower(n.name))::numeric, 2) as score
+    from (select * from contains union all select * from resembles) n
+    join analytics.f_deals d on d.id = n.id
+    cross join q
   ),
   best as (
     select c.*, rank() over (order by c.score desc) as rk from c
@@ -103,7 +120,7 @@ as $$
   limit 5
 $$;
 comment on function ask.deal_status(date, text, text) is
-  'Deals whose Deal_Name contains p_name or resembles it (pg_trgm word similarity ≥ 0.5): the '
+  'Deals whose Deal_Name contains p_name, else resembles it (pg_trgm word similarity ≥ 0.5): the '
   'single best match, or up to 5 equally good candidates (match = ambiguous)';
 
 -- When the CRM data was last synced.

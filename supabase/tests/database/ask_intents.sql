@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(70);
+select plan(71);
 
 -- Isolation: this transaction sees only the records below (everything is rolled back).
 set local zoho.allow_purge = 'on';
@@ -256,6 +256,9 @@ select results_eq($$select match, name, is_closed from ask.deal_status('2026-03-
   'an ambiguous name lists the candidates, open deals first');
 select results_eq($$select match, stage from ask.deal_status('2026-03-04', 'nair')$$,
   $$values ('ambiguous', 'Qualification'), ('ambiguous', 'Closed Won')$$, 'two deals with one name');
+select results_eq($$select match, name from ask.deal_status('2026-03-04', 'nair - smart home project')$$,
+  $$values ('ambiguous', 'Nair - Smart Home Project'), ('ambiguous', 'Nair - Smart Home Project')$$,
+  'names containing the words are the candidates; names that only resemble them are not searched');
 select results_eq($$select match, name from ask.deal_status('2026-03-04', 'smart home project', 'User 1')$$,
   $$values ('one', 'Okafor - Smart Home Project')$$, 'an owner narrows the candidates');
 select is((select count(*) from ask.deal_status('2026-03-04', 'deleted estate')), 0::bigint, 'deleted deals are not found');

@@ -24,8 +24,9 @@ export interface Answer {
 
 const FN_NAME = /^ask\.[a-z_]+$/;
 
-/** Answers kept per pool, keyed by data version and question; the oldest go first. */
-const answers = new WeakMap<postgres.Sql, Map<string, Answer>>();
+/** Answers kept per pool, keyed by data version and question; the oldest go first. An answer
+ * being computed is kept too: the same question asked meanwhile waits for it, not a second run. */
+const answers = new WeakMap<postgres.Sql, Map<string, Promise<Answer>>>();
 const MAX_KEPT = 256;
 
 /** The data version answers depend on (see ask.data_version in SQL). */
@@ -51,11 +52,13 @@ export async function answerIntent(
   let kept = answers.get(sql);
   if (!kept) answers.set(sql, kept = new Map());
   const hit = kept.get(key);
-  if (hit) return hit;
-  const answer = await runIntent(sql, intent, params, options);
+  if (hit) return await hit;
+  const answer = runIntent(sql, intent, params, options);
   kept.set(key, answer);
   if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
-  return answer;
+  // A failed answer is not kept: the next asking runs it again.
+  answer.catch(() => kept.get(key) === answer && kept.delete(key));
+  return await answer;
 }
 
 async function runIntent(
