@@ -3,14 +3,17 @@
  * (no rounding beyond the SQL's own: 1333.33 stays 1,333.33, 40.00 % reads 40%).
  */
 
+// Made once: toLocaleString with options builds a new formatter on every call.
+const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const CENTS = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
 /** Groups thousands and drops a zero fraction: 12999 → "12,999", 1333.3 → "1,333.30". */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined) return "n/a";
-  const whole = Number.isInteger(value);
-  return value.toLocaleString("en-US", {
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: whole ? 0 : 2,
-  });
+  return (Number.isInteger(value) ? WHOLE : CENTS).format(value);
 }
 
 const SYMBOLS: Record<string, string> = { USD: "$", EUR: "€", GBP: "£", INR: "₹", JPY: "¥" };
