@@ -25,6 +25,8 @@ import {
   editDistance,
   findPhrases,
   fold,
+  type PhraseList,
+  phraseList,
   type Token,
   tokenize,
   typoBudget,
@@ -79,10 +81,17 @@ function asCommand(tokens: Token[]): Command | undefined {
   return undefined;
 }
 
-const ENTITY_CACHE = new WeakMap<Vocabulary, [string, [keyof RawParams, string]][]>();
+/** Phrases naming each source, rep and stage (the data's names, aliases, reps' first names),
+ * and the one-word names of 5 letters or more (typos of those are looked for). Made once per
+ * vocabulary. */
+interface Entities {
+  phrases: PhraseList<[keyof RawParams, string]>;
+  single: [string, [keyof RawParams, string]][];
+}
 
-/** Phrases naming each source, rep and stage: the data's names, aliases, reps' first names. */
-function entityPhrases(vocab: Vocabulary) {
+const ENTITY_CACHE = new WeakMap<Vocabulary, Entities>();
+
+function entityPhrases(vocab: Vocabulary): Entities {
   const cached = ENTITY_CACHE.get(vocab);
   if (cached) return cached;
   const entries: [string, [keyof RawParams, string]][] = [];
@@ -105,13 +114,21 @@ function entityPhrases(vocab: Vocabulary) {
       for (const a of aliases) entries.push([words(a), ["stage", s]]);
     }
   }
-  const result = entries.filter(([p]) => p.length > 0);
+  const named = entries.filter(([p]) => p.length > 0);
+  const result = {
+    phrases: phraseList(named),
+    single: named.filter(([p]) => !p.includes(" ") && p.length >= 5),
+  };
   ENTITY_CACHE.set(vocab, result);
   return result;
 }
 
 const CONCEPT_PHRASES: [string, Concept][] = Object.entries(CONCEPTS)
   .flatMap(([c, list]) => list.map((p) => [p, c as Concept] as [string, Concept]));
+// Multi-word concepts are looked for before periods ("by month" is a trend, not this month).
+const MULTI_WORD_CONCEPTS = phraseList(CONCEPT_PHRASES.filter(([p]) => p.includes(" ")));
+const ONE_WORD_CONCEPTS = phraseList(CONCEPT_PHRASES.filter(([p]) => !p.includes(" ")));
+const PERIODS = phraseList<Period>(PERIOD_PHRASES);
 
 function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
   let best: { intent: Intent; score: number; size: number } | undefined;
@@ -141,12 +158,13 @@ export function matchMessage(
   const params: RawParams = {};
   // Names first, on the words as typed (a rep's name is no typo of a keyword).
   const entityWords = tokens.map((t) => t.norm);
-  for (const hit of findPhrases(entityWords, entityPhrases(vocab), used)) {
+  const entities = entityPhrases(vocab);
+  for (const hit of findPhrases(entityWords, entities.phrases, used)) {
     const [key, value] = hit.value;
     params[key] ??= value;
   }
   // A misspelt single-word name ("facebok", "pirya") within the typo budget of its length.
-  const single = entityPhrases(vocab).filter(([p]) => !p.includes(" ") && p.length >= 5);
+  const single = entities.single;
   tokens.forEach((t, i) => {
     if (used[i] || KNOWN.has(t.norm) || t.norm.length < 5) return;
     const hit = single.find(([p]) =>
@@ -164,10 +182,10 @@ export function matchMessage(
   );
   // Multi-word concepts before periods ("by month" is a trend, not this month), then single ones.
   const found = new Set<Concept>();
-  const conceptHits = findPhrases(norms, CONCEPT_PHRASES.filter(([p]) => p.includes(" ")), used);
-  const periods = findPhrases<Period>(norms, PERIOD_PHRASES, used);
+  const conceptHits = findPhrases(norms, MULTI_WORD_CONCEPTS, used);
+  const periods = findPhrases(norms, PERIODS, used);
   if (periods[0]) params.period = periods[0].value;
-  conceptHits.push(...findPhrases(norms, CONCEPT_PHRASES.filter(([p]) => !p.includes(" ")), used));
+  conceptHits.push(...findPhrases(norms, ONE_WORD_CONCEPTS, used));
   for (const hit of conceptHits) {
     found.add(hit.value);
     const next = norms[hit.end];

@@ -83,18 +83,25 @@ export interface PhraseHit<T> {
   end: number;
 }
 
+/** Phrases split into words, longest first: what findPhrases looks for (made once). */
+export type PhraseList<T> = readonly { parts: readonly string[]; value: T }[];
+
+/** Prepares phrases ("month to date" → its words) for findPhrases, longest first. */
+export function phraseList<T>(phrases: readonly (readonly [string, T])[]): PhraseList<T> {
+  return phrases
+    .map(([text, value]) => ({ parts: text.split(" "), value }))
+    .sort((a, b) => b.parts.length - a.parts.length);
+}
+
 /**
  * Finds phrases in `words` (already split into words), longest phrases first, each token used
  * at most once; `used` marks taken positions and is updated.
  */
 export function findPhrases<T>(
   words: readonly string[],
-  phrases: readonly (readonly [string, T])[],
+  sorted: PhraseList<T>,
   used: boolean[],
 ): PhraseHit<T>[] {
-  const sorted = phrases
-    .map(([text, value]) => ({ parts: text.split(" "), value }))
-    .sort((a, b) => b.parts.length - a.parts.length);
   const hits: PhraseHit<T>[] = [];
   for (const { parts, value } of sorted) {
     for (let i = 0; i + parts.length <= words.length; i++) {
