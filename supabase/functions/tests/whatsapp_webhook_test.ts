@@ -221,6 +221,29 @@ Deno.test("whatsapp-webhook", async (t) => {
       assert.ok(statements <= posts.length / 2, `${statements} statements for ${posts.length}`);
     });
 
+    await t.step(
+      "an unreachable database answers 503 to each message, naming no secret",
+      async () => {
+        // A closed port: every message of the group fails at once (Twilio retries the webhook).
+        const down = webhook(db, {}, {
+          SUPABASE_DB_URL: "postgresql://postgres:hunter2-secret@127.0.0.1:9/postgres",
+        });
+        const posts = Array.from({ length: 5 }, () => form("help"));
+        const answers = await Promise.all(posts.map((p) => post(down, p)));
+        for (const res of answers) {
+          assert.equal(res.status, 503);
+          const text = await res.text();
+          assert.equal(JSON.parse(text).error.code, "database_unavailable");
+          assert.ok(!text.includes("hunter2"), text);
+        }
+        // Twilio's retry of the same messages, with the database back, is answered once each.
+        const again = await Promise.all(
+          posts.map(async (p) => messages(await (await post(app, p)).text())),
+        );
+        assert.deepEqual(again, posts.map(() => [helpText()]));
+      },
+    );
+
     await t.step("revenue this month equals the SQL revenue", async () => {
       const [sqlRow] = await db
         .sql`select revenue::text, won_deals::int from analytics.revenue(${AS_OF})
