@@ -5,9 +5,13 @@
 begin;
 select plan(12);
 
-insert into whatsapp.recipients (id, name, phone, opted_in, last_inbound_at) values
-  ('00000000-0000-0000-0000-0000000000a1', 'Asha', '+15550001111', true, null),
-  ('00000000-0000-0000-0000-0000000000a2', 'Ben', '+15550002222', true, now() + interval '1 hour');
+-- Whatever recipients the database holds, these two are as stated (rolled back at the end).
+insert into whatsapp.recipients (name, phone, opted_in, last_inbound_at) values
+  ('Asha', '+15550001111', true, null),
+  ('Ben', '+15550002222', true, now() + interval '1 hour')
+on conflict (phone) do update set name = excluded.name,
+  last_inbound_at = excluded.last_inbound_at;
+delete from whatsapp.conversation where message_sid in ('SMt1', 'SMt2', 'SMt3');
 
 create temp table r1 as
 select row_number() over () as n, * from whatsapp.receive('[
