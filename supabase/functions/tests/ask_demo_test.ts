@@ -95,6 +95,23 @@ Deno.test("ask intents on the demo company", async (t) => {
       assert.equal(b.text, a.text, "same data, same numbers");
     });
 
+    await t.step("a full cache lets go of the least recently asked answer", async () => {
+      const revenue = intentByName("revenue")!;
+      const ask = (version: string) =>
+        answerIntent(db.sql, revenue, { period: "this_month" }, {
+          asOf: AS_OF,
+          currency: "USD",
+          version: `lru-${version}`,
+        });
+      const a = await ask("a"); // kept: 256 answers at most
+      for (let i = 1; i <= 255; i++) await ask(String(i)); // full
+      assert.equal(await ask("a"), a, "asked again: the kept answer, now the most recent");
+      await ask("256"); // one more: the least recently asked (1) goes, not a
+      assert.equal(await ask("a"), a, "the answer asked lately stays");
+      const one = await ask("1");
+      assert.equal(await ask("1"), one);
+    });
+
     await t.step("the same question asked meanwhile waits for the one answer", async () => {
       const revenue = intentByName("revenue")!;
       const version = `${await dataVersion(db.sql)}|inflight-test`;

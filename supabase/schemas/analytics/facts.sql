@@ -62,6 +62,8 @@ create unlogged table analytics.f_deals (
   deleted_at timestamptz
 );
 create index f_deals_campaign_idx on analytics.f_deals (campaign_id);
+-- Deals closing in a window (revenue, win rate, lost deals, closing soon): read by range.
+create index f_deals_closing_idx on analytics.f_deals (closing_date);
 
 -- Alive calls/tasks/events with a parent and a touch time; f_touches = min/max per parent.
 create unlogged table analytics.f_activities (

@@ -32,14 +32,15 @@ as $$
     join analytics.periods(w.as_of) p on p.period = w.period
   ),
   l as (
+    -- Each lost deal's record read by its key (a subquery per deal): not a join that reads
+    -- every deal's record.
     select d.id, d.amount,
-      coalesce(nullif(nullif(r.data ->> 'Reason_For_Loss__s', ''), '-None-'), '(none)')
-        as reason
+      coalesce(nullif(nullif((select r.data ->> 'Reason_For_Loss__s' from zoho.records r
+        where r.module = 'Deals' and r.id = d.id), ''), '-None-'), '(none)') as reason
     from w
     join analytics.f_deals d on d.is_lost and d.closing_date >= w.start_day
       and d.closing_date < w.end_day and d.created_day < w.end_day
       and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(w.as_of)))
-    join zoho.records r on r.module = 'Deals' and r.id = d.id
   )
   select w.label, (select count(*) from l), (select coalesce(sum(l.amount), 0) from l),
     coalesce((select jsonb_agg(jsonb_build_object('reason', x.reason, 'deals', x.n)

@@ -24,8 +24,9 @@ export interface Answer {
 
 const FN_NAME = /^ask\.[a-z_]+$/;
 
-/** Answers kept per pool, keyed by data version and question; the oldest go first. An answer
- * being computed is kept too: the same question asked meanwhile waits for it, not a second run. */
+/** Answers kept per pool, keyed by data version and question; the least recently asked go
+ * first. An answer being computed is kept too: the same question asked meanwhile waits for it,
+ * not a second run. */
 const answers = new WeakMap<postgres.Sql, Map<string, Promise<Answer>>>();
 const MAX_KEPT = 256;
 
@@ -52,7 +53,12 @@ export async function answerIntent(
   let kept = answers.get(sql);
   if (!kept) answers.set(sql, kept = new Map());
   const hit = kept.get(key);
-  if (hit) return await hit;
+  if (hit) {
+    // Asked again: now the most recent (a Map keeps insertion order).
+    kept.delete(key);
+    kept.set(key, hit);
+    return await hit;
+  }
   const answer = runIntent(sql, intent, params, options);
   kept.set(key, answer);
   if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
