@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
-import { answerIntent, dataVersion, loadAskContext } from "../_shared/ask/answer.ts";
+import { answerIntent, dataVersion, loadAskContext, MAX_KEPT } from "../_shared/ask/answer.ts";
 import { intentByName, INTENTS } from "../_shared/ask/intents.ts";
 import { matchMessage } from "../_shared/ask/matcher.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
@@ -103,10 +103,10 @@ Deno.test("ask intents on the demo company", async (t) => {
           currency: "USD",
           version: `lru-${version}`,
         });
-      const a = await ask("a"); // kept: 256 answers at most
-      for (let i = 1; i <= 255; i++) await ask(String(i)); // full
+      const a = await ask("a");
+      for (let i = 1; i < MAX_KEPT; i++) await ask(String(i)); // full
       assert.equal(await ask("a"), a, "asked again: the kept answer, now the most recent");
-      await ask("256"); // one more: the least recently asked (1) goes, not a
+      await ask(String(MAX_KEPT)); // one more: the least recently asked (1) goes, not a
       assert.equal(await ask("a"), a, "the answer asked lately stays");
       const one = await ask("1");
       assert.equal(await ask("1"), one);

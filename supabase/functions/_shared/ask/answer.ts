@@ -28,7 +28,8 @@ const FN_NAME = /^ask\.[a-z_]+$/;
  * first. An answer being computed is kept too: the same question asked meanwhile waits for it,
  * not a second run. */
 const answers = new WeakMap<postgres.Sql, Map<string, Promise<Answer>>>();
-const MAX_KEPT = 256;
+/** How many answers a pool keeps: each is a reply text and its few rows (a few KB at most). */
+export const MAX_KEPT = 1024;
 
 /** The data version answers depend on (see ask.data_version in SQL). */
 export async function dataVersion(sql: postgres.Sql): Promise<string> {
