@@ -150,6 +150,12 @@ Deno.test("whatsapp-webhook", async (t) => {
         body: "{}",
       });
       assert.equal(res3.status, 415);
+      // A NUL character cannot be stored (Postgres text): refused, naming the field, not a 500.
+      const before = await rows(db);
+      const res4 = await post(app, form("rev\u0000mtd"));
+      assert.equal(res4.status, 400);
+      assert.match((await res4.json()).error.message, /^Body: /);
+      assert.equal(await rows(db), before);
     });
 
     await t.step("an unknown sender gets one polite refusal and no data", async () => {

@@ -21,12 +21,16 @@ export const WEBHOOK_ENV = DB_ENV.extend({
   ASK_AS_OF: z.iso.date().optional(),
 });
 
+/** Text Postgres can store: no NUL character. */
+const storable = (max: number) =>
+  z.string().max(max).refine((s) => !s.includes("\0"), "must not contain NUL characters");
+
 /** The fields of Twilio's inbound message this function uses; Twilio adds others at will. */
 export const InboundForm = z.looseObject({
   MessageSid: z.string().regex(/^[A-Z]{2}[0-9a-zA-Z]{1,64}$/, "expected a Twilio SID"),
   From: z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, "expected whatsapp:+<E.164>"),
-  Body: z.string().max(4096).default(""),
-  ProfileName: z.string().max(256).optional(),
+  Body: storable(4096).default(""),
+  ProfileName: storable(256).optional(),
 });
 
 /** Dependencies: environment, and the parts of message handling other features provide. */
