@@ -169,6 +169,10 @@ export async function startPostgres(config: LocalConfig): Promise<{ started: boo
     config.pgDataDir,
     "-l",
     config.pgLogFile,
+    // The configured port wins over the one written into postgresql.conf at initdb: a cluster
+    // made on one LOCAL_DB_PORT starts on another.
+    "-o",
+    `-p ${config.dbPort}`,
     "-w",
     "-t",
     "60",
@@ -208,6 +212,8 @@ export async function restartPostgres(config: LocalConfig): Promise<void> {
     config.pgLogFile,
     "-m",
     "fast",
+    "-o",
+    `-p ${config.dbPort}`,
     "-w",
     "restart",
   ], { asPostgres: true });
