@@ -172,24 +172,44 @@ Deno.test("dashboard in headless Chromium", async (t) => {
     await t.step(
       "Refresh runs the pipeline to the end, showing each stage, then reloads",
       async () => {
-        // What the page's script read while the run went on (progress), and the run it started.
-        const seen = new Map<string, Set<string>>();
+        // The run Refresh started (from its 202 answer).
         let runId: string | undefined;
-        const onStatus = async (r: Response) => {
-          if (!/\/dashboard\/refresh(\/|$)/.test(r.url()) || r.status() >= 300) return;
-          const run = await r.json().catch(() => null) as
-            | { id?: string; stages?: { stage: string; status: string }[] }
-            | null;
+        const onStart = async (r: Response) => {
+          if (!/\/dashboard\/refresh$/.test(r.url()) || r.status() !== 202) return;
+          const run = await r.json().catch(() => null) as { id?: string } | null;
           runId ??= run?.id;
-          for (const s of run?.stages ?? []) {
-            seen.set(s.stage, (seen.get(s.stage) ?? new Set()).add(s.status));
-          }
         };
-        page.on("response", onStatus);
-        const before = await page.getAttribute("main", "data-snapshot");
+        page.on("response", onStart);
+        // What the page showed while the run went on: every stage:status its list displayed,
+        // kept in sessionStorage, which outlives the reload (no race with the page's timing).
         await page.evaluate(() => {
-          (globalThis as unknown as { beforeRefresh?: boolean }).beforeRefresh = true;
+          const g = globalThis as unknown as {
+            beforeRefresh?: boolean;
+            document: {
+              getElementById(id: string): unknown;
+              querySelectorAll(s: string): { getAttribute(n: string): string | null }[];
+            };
+            sessionStorage: {
+              getItem(k: string): string | null;
+              setItem(k: string, v: string): void;
+            };
+            MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void };
+          };
+          g.beforeRefresh = true;
+          g.sessionStorage.setItem("seen", "[]");
+          new g.MutationObserver(() => {
+            const seen = new Set<string>(JSON.parse(g.sessionStorage.getItem("seen") ?? "[]"));
+            for (const li of g.document.querySelectorAll("#refresh-stages li[data-stage]")) {
+              seen.add(`${li.getAttribute("data-stage")}:${li.getAttribute("data-status")}`);
+            }
+            g.sessionStorage.setItem("seen", JSON.stringify([...seen]));
+          }).observe(g.document.getElementById("refresh-stages"), {
+            childList: true,
+            subtree: true,
+            attributes: true,
+          });
         });
+        const before = await page.getAttribute("main", "data-snapshot");
         await page.click("#refresh");
         await page.waitForSelector("#refresh-stages li[data-stage]", { timeout: 30_000 });
         // The script reloads the page once the run has succeeded.
@@ -202,9 +222,22 @@ Deno.test("dashboard in headless Chromium", async (t) => {
           },
         );
         await page.waitForSelector("section.panel");
-        page.off("response", onStatus);
+        page.off("response", onStart);
+        const shown = JSON.parse(
+          await page.evaluate(() =>
+            (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } })
+              .sessionStorage.getItem("seen")
+          ) ?? "[]",
+        ) as string[];
+        const seen = new Map<string, Set<string>>();
+        for (const [stage, status] of shown.map((x) => x.split(":"))) {
+          seen.set(stage!, (seen.get(stage!) ?? new Set()).add(status!));
+        }
         assert.deepEqual([...seen.keys()], ["sync", "metrics", "brief", "pulse"]);
-        assert.ok([...seen.values()].some((s) => s.size > 1), "progress was shown while it ran");
+        // Shown before it ran (from the 202 answer) and when it had succeeded (last poll).
+        for (const [stage, statuses] of seen) {
+          assert.ok(statuses.has("succeeded") && statuses.size > 1, `${stage}: ${[...statuses]}`);
+        }
         // The reload came when the run had ended: every stage succeeded.
         const sql = stackSql();
         try {
