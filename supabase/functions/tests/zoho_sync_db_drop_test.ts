@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { createGateway } from "../../../scripts/local/gateway.ts";
 import { startZohoSim } from "../../../scripts/zoho-sim/server.ts";
 import { closeAllSql } from "../_shared/db.ts";
@@ -47,17 +48,40 @@ Deno.test("zoho-sync survives a terminated connection and a Postgres restart mid
     };
     // Pages slow enough that the drop lands while pages are read and written.
     sim.controls.faults.add({ kind: "slow", delayMs: 120, path: "/crm/v7/" });
-    const drops = [
-      async () => {
-        await pg.admin`select pg_terminate_backend(pid) from pg_stat_activity
-          where backend_type = 'client backend' and pid <> pg_backend_pid()`;
-      },
-      () => pg.restart(),
+    // Each drop lands while a statement of the slice is in flight: its next write waits on a
+    // lock held here, then the connections are ended or the server restarted. (An idle pooled
+    // connection that is ended is replaced without an error, and a slice with little left may be
+    // over before a drop: the wait makes the drop certain.)
+    const whileWriting = (drop: (tx: postgres.TransactionSql) => Promise<unknown>) =>
+      pg.admin.begin(async (tx) => {
+        await tx`lock table zoho.records in exclusive mode`;
+        for (let i = 0; i < 400; i++) {
+          await tx`select pg_stat_clear_snapshot()`;
+          const [w] = await tx`select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and pid <> pg_backend_pid()`;
+          if (w!.n > 0) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await drop(tx);
+      });
+    // [records stored by the slice before the drop, the drop]. The first slice stores most of
+    // the company, so the second waits only for the slice to be writing.
+    const drops: [number, () => Promise<unknown>][] = [
+      [150, () =>
+        whileWriting((tx) =>
+          tx`select pg_terminate_backend(pid) from pg_stat_activity
+            where backend_type = 'client backend' and pid <> pg_backend_pid()`
+        )],
+      // The restart, too, while a write of the slice waits (it ends this transaction as well).
+      [0, () =>
+        whileWriting(() => pg.restart()).catch((e) => {
+          if (!/terminat|CONNECTION|ECONN|shut/i.test(String(e))) throw e;
+        })],
     ];
-    for (const drop of drops) {
+    for (const [written, drop] of drops) {
       const before = await stored();
       const slice = call();
-      for (let i = 0; i < 600 && await stored() < before + 150; i++) {
+      for (let i = 0; i < 600 && await stored() < before + written; i++) {
         await new Promise((r) => setTimeout(r, 25));
       }
       await drop();
