@@ -39,6 +39,8 @@ async function syncUntilDone(env: Record<string, string>) {
   const sql = getSql(parsed.SUPABASE_DB_URL, { max: 8 });
   let runId: string | undefined;
   let calls = 0;
+  let fetched = 0;
+  let stored = 0;
   const sliceCpuMs: number[] = [];
   for (;;) {
     // Measured around the whole call, as an Edge request would be.
@@ -52,10 +54,16 @@ async function syncUntilDone(env: Record<string, string>) {
     sliceCpuMs.push(processCpuMs() - cpu0);
     runId = out.run_id;
     calls += out.modules.reduce((n, m) => n + m.api_calls, 0);
+    fetched += out.modules.reduce((n, m) => n + m.fetched, 0);
+    stored += out.modules.reduce((n, m) => n + m.inserted + m.updated + m.restored, 0);
+    const failed = out.modules.find((m) => m.status === "failed");
+    if (failed) throw new Error(`Cannot finish the sync: ${failed.errors.at(-1)}`);
     // The backends' own counters, read before the pool closes (a closed backend's CPU is gone).
     if (out.status === "done") {
       return {
         calls,
+        fetched,
+        stored,
         modules: out.modules,
         backends: await backendCpu(sql),
         sliceCpuMs,
@@ -69,6 +77,9 @@ async function syncUntilDone(env: Record<string, string>) {
 export interface ChildReport {
   seconds: number;
   calls: number;
+  /** Records fetched from Zoho, and records new or changed (inserted, updated, restored). */
+  fetched: number;
+  stored: number;
   hwmMb: number;
   cpuSeconds: number;
   /** CPU seconds of each backend of the database when the sync ended, read by the child. */
@@ -79,12 +90,16 @@ export interface ChildReport {
 }
 
 /** "CPU per slice: …" with median and max against the budget. */
-export function sliceCpuText(r: { sliceCpuMs: number[]; budgetMs: number }): string {
+export function sliceCpuText(
+  r: { sliceCpuMs: number[]; budgetMs: number; fetched: number; stored: number },
+): string {
   const sorted = [...r.sliceCpuMs].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
   const max = sorted.at(-1) ?? 0;
   const over = sorted.filter((x) => x > r.budgetMs).length;
-  return `CPU per slice: ${sorted.length} slices, median ${median.toFixed(0)} ms, max ${
+  return `${sorted.length} slices; fetched ${r.fetched} / new or changed ${r.stored} = ${
+    (r.fetched / Math.max(1, r.stored)).toFixed(3)
+  }; CPU per slice: median ${median.toFixed(0)} ms, max ${
     max.toFixed(0)
   } ms (budget ${r.budgetMs} ms, ZOHO_CPU_BUDGET_MS; ${
     over === 0 ? "all under it" : `${over} over it`
@@ -176,7 +191,7 @@ export async function countRecords(db: ScratchDb): Promise<number> {
 
 if (import.meta.main && Deno.args.includes("--child")) {
   const t0 = performance.now();
-  const { calls, backends, sliceCpuMs, budgetMs } = await syncUntilDone(
+  const { calls, fetched, stored, backends, sliceCpuMs, budgetMs } = await syncUntilDone(
     Deno.env.toObject() as Record<string, string>,
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -186,7 +201,17 @@ if (import.meta.main && Deno.args.includes("--child")) {
   const cpuSeconds = await cpuOf("self");
   console.log(
     JSON.stringify(
-      { seconds, calls, hwmMb, cpuSeconds, backends, sliceCpuMs, budgetMs } satisfies ChildReport,
+      {
+        seconds,
+        calls,
+        fetched,
+        stored,
+        hwmMb,
+        cpuSeconds,
+        backends,
+        sliceCpuMs,
+        budgetMs,
+      } satisfies ChildReport,
     ),
   );
   Deno.exit(0);

@@ -85,7 +85,7 @@ export function createHandler(state: SimState): (req: Request) => Promise<Respon
       rest = m[2] ?? "/";
     }
     const entry = state.log.begin(state.clock.now(), req.method, url.pathname, url.search, dc);
-    const fired = state.faults.match(req.method, url.pathname);
+    const fired = state.faults.match(req.method, url.pathname, url.search);
     entry.faults = fired.map((f) => f.kind === "status" ? `status:${f.status}` : f.kind);
     let res: Response;
     const status = fired.find((f) => f.kind === "status");

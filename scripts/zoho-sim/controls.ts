@@ -33,6 +33,15 @@ export interface SimControls {
       patch: Record<string, unknown>,
       options?: { bump?: boolean },
     ): ZohoRecord;
+    /**
+     * A mass update (an import, a workflow, a blueprint transition): `count` live records of the
+     * module, from the `from`-th live one in id order (default 0), patched and stamped with the
+     * current second; returns their ids. `patch` gets the record's position in the batch.
+     */
+    massUpdate(
+      module: string,
+      options: { count: number; from?: number; patch?: (n: number) => Record<string, unknown> },
+    ): string[];
     delete(module: string, id: string, options?: { permanent?: boolean }): void;
     restore(module: string, id: string): ZohoRecord;
     convert(leadId: string): { contact: string; account: string; deal: string };
@@ -60,6 +69,8 @@ export interface SimControls {
   };
   tokens: {
     expireAll(): number;
+    /** Expires every page_token issued so far, as 24 hours passing would (clock unchanged). */
+    expirePageTokens(): number;
     expire(accessToken: string): number;
     revoke(token: string): boolean;
     /** Adds a refresh token for the DC's client, e.g. with a narrower scope. */
@@ -105,6 +116,17 @@ export function createControls(state: SimState): SimControls {
       },
       create: (module, values) => state.mutations.create(module, values),
       update: (module, id, patch, o) => state.mutations.update(module, id, patch, o?.bump ?? true),
+      massUpdate: (module, o) => {
+        const ids: string[] = [];
+        let skip = o.from ?? 0;
+        for (let i = 0, total = store.total(module); i < total && ids.length < o.count; i++) {
+          if (!store.isLive(module, i) || skip-- > 0) continue;
+          const id = store.record(module, i, now()).id as string;
+          state.mutations.update(module, id, o.patch?.(ids.length) ?? {}, true);
+          ids.push(id);
+        }
+        return ids;
+      },
       delete: (module, id, o) => state.mutations.delete(module, id, o?.permanent ?? false),
       restore: (module, id) => state.mutations.restore(module, id),
       convert: (leadId) => state.mutations.convert(leadId),
@@ -137,6 +159,7 @@ export function createControls(state: SimState): SimControls {
     },
     tokens: {
       expireAll: () => state.tokens.expireAccessTokens(now()),
+      expirePageTokens: () => state.pageTokens.expireAll(),
       expire: (token) => state.tokens.expireAccessTokens(now(), token),
       revoke: (token) => state.tokens.revoke(token),
       issueRefreshToken: ({ dc = "us", scope }) =>

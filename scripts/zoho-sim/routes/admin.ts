@@ -143,6 +143,10 @@ export function adminRoutes(state: SimState): Hono {
   );
   app.delete("/credits", () => (controls.ledger.reset(), jsonResponse({ status: "reset" })));
   app.post("/tokens/expire", () => jsonResponse({ expired: controls.tokens.expireAll() }));
+  app.post(
+    "/page-tokens/expire",
+    () => jsonResponse({ expired: controls.tokens.expirePageTokens() }),
+  );
   app.post("/tokens/revoke", async (c) => {
     const { token } = z.object({ token: z.string() }).parse(await body(c.req.raw));
     return jsonResponse({ revoked: controls.tokens.revoke(token) });

@@ -14,6 +14,8 @@ export const FaultRuleSchema = z.object({
   delayMs: z.number().int().nonnegative().default(0),
   /** Substring of the request path, or a regular expression written as "re:...". */
   path: z.string().optional(),
+  /** Substring of the query string (e.g. "page_token=": only calls that continue a chain). */
+  query: z.string().optional(),
   method: z.string().optional(),
   /** Fire only on the Nth matching call (1-based). */
   nth: z.number().int().positive().optional(),
@@ -64,11 +66,12 @@ export class FaultInjector {
   }
 
   /** Rules that fire for this call; counters advance as a side effect. */
-  match(method: string, path: string): FaultRule[] {
+  match(method: string, path: string, query = ""): FaultRule[] {
     const out: FaultRule[] = [];
     for (const rule of this.#rules) {
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
       if (rule.path && !pathMatches(rule.path, path)) continue;
+      if (rule.query && !query.includes(rule.query)) continue;
       if (rule.times !== undefined && rule.fired >= rule.times) continue;
       rule.seen++;
       let fire = true;

@@ -40,6 +40,12 @@ export class PageTokens {
     return full;
   }
 
+  /** Ends every issued token's 24 hours now (their next use answers EXPIRED_VALUE). */
+  expireAll(): number {
+    for (const t of this.#tokens.values()) t.expiresAt = -Infinity;
+    return this.#tokens.size;
+  }
+
   get(token: string): PageTokenState | undefined {
     return this.#tokens.get(token);
   }

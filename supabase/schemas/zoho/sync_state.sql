@@ -23,10 +23,13 @@ create table zoho.sync_state (
   last_full_read_at timestamptz,
   fields_hash text,
   updated_at timestamptz not null default now(),
-  deleted_checked_at timestamptz
+  deleted_checked_at timestamptz,
+  stalled_slices integer not null default 0
 );
 comment on column zoho.sync_state.next_since is
   'If-Modified-Since for the next incremental read (inclusive); null means read everything';
+comment on column zoho.sync_state.stalled_slices is
+  'Slices in a row that fetched records but stored nothing new and moved no read position (ZOHO_STALL_SLICES fails the module)';
 comment on column zoho.sync_state.deleted_checked_at is
   'Zoho server time of the last /deleted read (ZOHO_DELETED_CHECK_MINUTES cadence; restores are found there too)';
 
@@ -37,16 +40,26 @@ create table zoho.sync_segments (
   since timestamptz,
   until timestamptz,
   cursor timestamptz,
-  page_tokens jsonb,
+  page_tokens jsonb constraint sync_segments_page_tokens_array
+    check (page_tokens is null or jsonb_typeof(page_tokens) = 'array'),
   token_since timestamptz,
   done boolean not null default false,
   updated_at timestamptz not null default now(),
+  cursor_complete boolean not null default false,
+  cluster_after text,
+  chain_read integer not null default 0,
   primary key (module, segment)
 );
 comment on table zoho.sync_segments is
   'Read progress: records with Modified_Time in [since, until) up to cursor are committed';
 comment on column zoho.sync_segments.page_tokens is
   'Next page_token of each field group (JSON array of strings, group 0 first), or null';
+comment on column zoho.sync_segments.cursor_complete is
+  'Every record stamped with cursor is committed: a new chain starts one second past it';
+comment on column zoho.sync_segments.cluster_after is
+  'Reading the records stamped with cursor in id order (COQL), after this id ('''' = from the first)';
+comment on column zoho.sync_segments.chain_read is
+  'Records read by the current page_token chain (started at token_since)';
 
 -- One running sync at a time: a lease row renewed while the run works (no session locks, so it
 -- also works behind the transaction pooler).

@@ -15,9 +15,12 @@ const SYNC_COUNTS = ["fetched", "inserted", "updated", "unchanged", "deleted", "
 export function syncOutcome(result: SyncResult): StageOutcome {
   const counts: Record<string, number> = { api_calls: 0, credits_used: result.credits_used };
   for (const key of SYNC_COUNTS) counts[key] = 0;
+  counts.new_or_changed = 0;
   for (const m of result.modules) {
     for (const key of SYNC_COUNTS) counts[key]! += m[key];
     counts.api_calls! += m.api_calls;
+    // Against `fetched`: what the reads brought that was new (re-reads show as the difference).
+    counts.new_or_changed! += m.inserted + m.updated + m.restored;
   }
   const failed = result.modules.filter((m) => m.status === "failed");
   if (result.stopped_by === "credits") {

@@ -44,6 +44,7 @@ Deno.test("syncOutcome() maps a slice to the pipeline's outcome and adds module 
       unchanged: 9,
       deleted: 0,
       restored: 0,
+      new_or_changed: 6,
     });
     assert.equal(o.error, undefined);
   });

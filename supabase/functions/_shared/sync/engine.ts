@@ -29,8 +29,11 @@ export interface SyncRequest {
 
 /** Per-module counts in the answer. */
 export type ModuleCounts =
-  & Omit<ModuleResult, "stats" | "cursorBefore" | "cursorAfter" | "stoppedBy">
-  & { api_calls: number; stopped_by?: StoppedBy };
+  & Omit<
+    ModuleResult,
+    "stats" | "cursorBefore" | "cursorAfter" | "stoppedBy" | "advanced" | "stalledSlices"
+  >
+  & { api_calls: number; stopped_by?: StoppedBy; stalled_slices?: number };
 
 /** The answer of one slice. */
 export interface SyncResult {
@@ -121,6 +124,7 @@ export async function runSync(
         client,
         runId,
         mode,
+        runStartedAt: run.started_at.getTime(),
         deadline,
         cpuSpent: cpu.spent,
         segments: env.ZOHO_SEGMENTS,
@@ -129,6 +133,7 @@ export async function runSync(
         perPage: deps.perPage ?? 200,
         singleReadAll: env.ZOHO_SINGLE_READS === "all",
         deletedCheckMinutes: env.ZOHO_DELETED_CHECK_MINUTES,
+        stallSlices: env.ZOHO_STALL_SLICES,
       }, plan)
     ));
     const lost = settled.find((s) => s.status === "rejected");
@@ -147,9 +152,20 @@ export async function runSync(
       slice: run.slices,
       credits_used: limiter.credits.used,
       cpu_ms: Math.round(cpu.cpuUsedMs()),
-      modules: results.map(({ stats, cursorBefore: _b, cursorAfter: _a, stoppedBy, ...rest }) => ({
+      modules: results.map((
+        {
+          stats,
+          cursorBefore: _b,
+          cursorAfter: _a,
+          stoppedBy,
+          advanced: _v,
+          stalledSlices,
+          ...rest
+        },
+      ) => ({
         ...rest,
         ...(stoppedBy ? { stopped_by: stoppedBy } : {}),
+        ...(stalledSlices ? { stalled_slices: stalledSlices } : {}),
         api_calls: stats.calls,
       })),
       skipped: found.skipped,

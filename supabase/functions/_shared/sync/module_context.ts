@@ -12,6 +12,8 @@ export interface ModuleContext {
   client: ZohoClient;
   runId: string;
   mode: "incremental" | "full";
+  /** When the run began (ms): a full read finished since then is not started again. */
+  runStartedAt?: number;
   /** Stop starting new pages after this time (ms since epoch). */
   deadline: number;
   /** Stop starting new pages when this says the slice's CPU budget is spent. */
@@ -23,6 +25,8 @@ export interface ModuleContext {
   singleReadAll: boolean;
   /** Deleted-records check cadence, minutes of Zoho server time (0 or absent: every run). */
   deletedCheckMinutes?: number;
+  /** Slices in a row without progress after which the module fails (0: never). */
+  stallSlices?: number;
   now?: () => number;
 }
 
@@ -43,4 +47,8 @@ export interface ModuleResult {
   cursorBefore: number | null;
   cursorAfter: number | null;
   errors: string[];
+  /** A read position moved forward in this slice (segments.ts `advanced`). */
+  advanced?: boolean;
+  /** Slices in a row, this one included, that fetched records but made no progress. */
+  stalledSlices?: number;
 }

@@ -10,7 +10,14 @@ import { newStats } from "../zoho/client.ts";
 import { syncDeletions } from "./deletions.ts";
 import type { ModulePlan } from "./fields.ts";
 import { readSegments } from "./segments.ts";
-import { finishRead, loadSegments, loadState, type ModuleState, startRead } from "./state.ts";
+import {
+  finishRead,
+  loadSegments,
+  loadState,
+  type ModuleState,
+  saveStalledSlices,
+  startRead,
+} from "./state.ts";
 import type { ModuleContext, ModuleResult } from "./module_context.ts";
 import { type ModuleOutcome, moduleStatus } from "./status.ts";
 
@@ -20,8 +27,10 @@ export type { ModuleContext, ModuleResult } from "./module_context.ts";
 export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<ModuleResult> {
   const result = emptyResult(plan.module);
   let outcome: ModuleOutcome;
+  let stalled = 0;
   try {
     const { state, segments } = await openRead(ctx, plan.module);
+    stalled = state.stalledSlices;
     result.cursorBefore = state.nextSince;
     result.cursorAfter = state.nextSince;
     const serverTime = await readSegments(ctx, plan, result, segments);
@@ -35,8 +44,33 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
   const { status, stoppedBy } = moduleStatus(outcome);
   result.status = status;
   if (stoppedBy) result.stoppedBy = stoppedBy;
+  if (status !== "failed") await checkProgress(ctx, result, stalled);
   result.errors.unshift(...result.stats.errors);
   return result;
+}
+
+/**
+ * Counts slices in a row that fetched records yet stored nothing new or changed and moved no
+ * read position (a livelock: a read that restarts where it was and never passes it), and fails
+ * the module once there are `ctx.stallSlices` of them, naming where it is stuck, instead of
+ * spending credits on the same records slice after slice.
+ */
+async function checkProgress(ctx: ModuleContext, result: ModuleResult, before: number) {
+  const moved = result.inserted + result.updated + result.restored + result.deleted > 0;
+  const progress = result.status === "done" || moved || result.advanced === true;
+  const stalled = progress ? 0 : result.fetched > 0 ? before + 1 : before;
+  if (stalled !== before) await saveStalledSlices(ctx.sql, result.module, stalled);
+  result.stalledSlices = stalled;
+  if (!ctx.stallSlices || stalled < ctx.stallSlices) return;
+  const open = (await loadSegments(ctx.sql, result.module)).filter((s) => !s.done);
+  const at = open.map((s) => s.cursor ?? s.since).filter((t): t is number => t !== null);
+  const where = at.length ? ` at Modified_Time ${new Date(Math.min(...at)).toISOString()}` : "";
+  result.status = "failed";
+  result.errors.push(
+    `Cannot sync ${result.module}: no progress in ${stalled} slices in a row${where} ` +
+      `(${result.fetched} records fetched in the last, none new or changed; ZOHO_STALL_SLICES=` +
+      `${ctx.stallSlices})`,
+  );
 }
 
 function emptyResult(module: string): ModuleResult {
@@ -65,8 +99,15 @@ async function openRead(ctx: ModuleContext, module: string) {
   const now = ctx.now ?? Date.now;
   const state = await loadState(ctx.sql, module);
   let segments = await loadSegments(ctx.sql, module);
-  if (segments.length === 0 || (ctx.mode === "full" && state.fullStartedAt === null)) {
-    const full = ctx.mode === "full" || rereadDue(state, ctx.fullRereadHours, now());
+  // A full run reads each module whole once: when its read finished in an earlier slice of this
+  // run (the slice then ran out of budget before the deletions step), a later slice reads only
+  // what changed since. It started another full read, so a full run whose slices could not also
+  // fit the deletions step re-read the module forever (found with issue 20's cluster tests).
+  const fullDone = state.lastFullReadAt !== null && ctx.runStartedAt !== undefined &&
+    state.lastFullReadAt >= ctx.runStartedAt;
+  const wantFull = ctx.mode === "full" && !fullDone;
+  if (segments.length === 0 || (wantFull && state.fullStartedAt === null)) {
+    const full = wantFull || rereadDue(state, ctx.fullRereadHours, now());
     segments = await startRead(ctx.sql, module, full ? null : state.nextSince, full);
   }
   return { state, segments };

@@ -5,6 +5,7 @@
  * reads where the list view is incomplete. Records stay raw text.
  */
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
+import { clusterStep, type StoredLookup } from "./cluster.ts";
 import type { ModulePlan } from "./fields.ts";
 import { type GroupPage, groupPage, mergeGroupPages, readSingles } from "./merge.ts";
 
@@ -17,6 +18,20 @@ export interface SegmentState {
   tokens: string[] | null;
   tokenSince: number | null;
   done: boolean;
+  /** Every record stamped `cursor` is committed: a new chain starts one second past it. */
+  cursorComplete?: boolean;
+  /** Reading the cluster at `cursor` in id order after this id ("" = first); null otherwise. */
+  clusterAfter?: string | null;
+  /** Records read by the current chain (since `tokenSince`). */
+  chainRead?: number;
+}
+
+/** Where a step leaves the segment's read position (with `tokens`, `tokenSince`, `done`). */
+export interface Position {
+  cursor: number | null;
+  cursorComplete: boolean;
+  clusterAfter: string | null;
+  chainRead: number;
 }
 
 /** The result of one step. */
@@ -31,6 +46,10 @@ export interface Step {
   fetched: number;
   singleReads: number;
   serverTime: number | null;
+  /** The segment's read position after this step. */
+  position: Position;
+  /** The step began a new chain at a position already reached (a chain was lost). */
+  restarted: boolean;
 }
 
 /** Reader inputs. */
@@ -40,6 +59,11 @@ export interface ReadContext {
   plan: ModulePlan;
   perPage: number;
   singleReadAll: boolean;
+  /**
+   * What is stored already; with it, a chain lost at a second that has stored records resumes
+   * inside that second (cluster.ts) instead of reading it again from its start.
+   */
+  stored?: StoredLookup;
 }
 
 const TOKEN_ERRORS = new Set([
@@ -56,15 +80,34 @@ export function zohoTime(ms: number): string {
 
 /** Reads the next page of a segment. */
 export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Step> {
-  const since = seg.tokens ? seg.tokenSince : (seg.cursor ?? seg.since);
+  if (ctx.stored && seg.cursor !== null && !seg.tokens && !seg.cursorComplete) {
+    // A new chain would start at the cursor, inclusive: it would read again every record stored
+    // with that Modified_Time (a whole cluster, when the chain was lost inside one). COQL lists
+    // that second's ids for one credit per 200 instead, and only the missing ones are read.
+    const inCluster = (seg.clusterAfter ?? null) !== null ||
+      await ctx.stored.countAt(seg.cursor) > 0;
+    if (inCluster) {
+      const step = await clusterStep(
+        ctx,
+        { ...seg, clusterAfter: seg.clusterAfter ?? "" },
+        ctx.stored,
+      );
+      if (step) return step;
+    }
+  }
+  const since = seg.tokens
+    ? seg.tokenSince
+    : seg.cursor !== null
+    ? seg.cursor + (seg.cursorComplete ? 1000 : 0)
+    : seg.since;
   let pages;
   try {
     pages = await Promise.all(ctx.plan.groups.map((g, i) => listPage(ctx, g, since, seg, i)));
   } catch (error) {
-    // A stale page_token (expired, 100,000-record cap): restart the chain from the cursor.
+    // A stale page_token (expired, 100,000-record cap): a new chain from the cursor.
     const code = (error as { code?: string }).code;
     if (seg.tokens && code && TOKEN_ERRORS.has(code)) {
-      return readStep(ctx, { ...seg, tokens: null });
+      return readStep(ctx, { ...seg, tokens: null, chainRead: 0 });
     }
     throw error;
   }
@@ -76,6 +119,8 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
   const whole = await readSingles(ctx.client, ctx.plan, merged.single, ctx.stats);
   const more = first.more && !merged.reachedUntil;
   const tokens = more ? pages.map((p) => p.next) : null;
+  const fetched = first.records.length;
+  const cursor = merged.maxModified ?? seg.cursor;
   return {
     records: [...merged.records, ...whole],
     minModified: merged.minModified,
@@ -83,9 +128,17 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     tokens: tokens?.every((t) => t) ? tokens as string[] : null,
     tokenSince: since,
     done: !more,
-    fetched: first.records.length,
+    fetched,
     singleReads: merged.single.length,
     serverTime: first.serverTime,
+    position: {
+      cursor,
+      // Past a cursor whose second was read whole, records at the new cursor may remain.
+      cursorComplete: cursor === seg.cursor ? (seg.cursorComplete ?? false) : false,
+      clusterAfter: null,
+      chainRead: (seg.tokens ? seg.chainRead ?? 0 : 0) + fetched,
+    },
+    restarted: !seg.tokens && seg.cursor !== null && !seg.cursorComplete,
   };
 }
 

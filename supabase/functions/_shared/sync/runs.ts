@@ -38,11 +38,11 @@ export async function acquireLease(
 
 /** Creates the run row or counts another slice of it; returns the slice number. */
 export async function beginSlice(sql: postgres.Sql, runId: string, mode: string) {
-  const [row] = await sql<{ slices: number; mode: string }[]>`
+  const [row] = await sql<{ slices: number; mode: string; started_at: Date }[]>`
     insert into zoho.sync_runs (run_id, mode, slices) values (${runId}, ${mode}, 1)
     on conflict (run_id) do update set slices = zoho.sync_runs.slices + 1,
       status = 'running', updated_at = now()
-    returning slices, mode`;
+    returning slices, mode, started_at`;
   return row!;
 }
 

@@ -5,6 +5,7 @@
  * segments when the read turns out to be large. A segment stops starting pages at the deadline.
  */
 import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
+import { storedLookup } from "./cluster.ts";
 import type { ModulePlan } from "./fields.ts";
 import type { ModuleContext, ModuleResult } from "./module_context.ts";
 import { readStep, type SegmentState, type Step } from "./reader.ts";
@@ -65,7 +66,9 @@ export async function readSegments(
 async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
   const { ctx, plan, result } = run;
   const now = ctx.now ?? Date.now;
+  const stored = storedLookup(ctx.sql, plan.module);
   let seg = start;
+  let restarted = false;
   // The next page is read while the previous one commits; it is queued only after that commit,
   // so cursors still commit in page order and at most two pages per segment are held.
   let pending: Promise<void> = Promise.resolve();
@@ -78,11 +81,13 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
       plan,
       perPage: ctx.perPage,
       singleReadAll: ctx.singleReadAll,
+      stored,
     }, seg);
     if (step.serverTime !== null) run.serverTime.value = step.serverTime;
+    restarted ||= step.restarted;
     const next: SegmentState = {
       ...seg,
-      cursor: step.maxModified ?? seg.cursor,
+      ...step.position,
       tokens: step.tokens,
       tokenSince: step.tokens ? step.tokenSince : null,
       done: step.done,
@@ -98,12 +103,35 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
     }).then(() => {
       result.pages++;
       result.fetched += step.fetched;
+      if (extra.length) result.advanced = true;
       extra.forEach(run.launch);
     });
     pending.catch(() => {}); // handled: awaited before the next page is queued, or below
     seg = next;
   }
   await pending;
+  if (seg !== start && advanced(start, seg, restarted)) result.advanced = true;
+}
+
+/**
+ * Whether a segment's read position moved forward in a slice, from `a` to `b`: it finished, its
+ * cursor moved on, the second at the cursor was read whole, the read inside a cluster passed more
+ * ids, or its chain read more records without being restarted (`restarted`: a chain was lost and
+ * begun again at a position already reached, which re-reads rather than advances).
+ */
+export function advanced(a: SegmentState, b: SegmentState, restarted: boolean): boolean {
+  if (b.done !== a.done) return b.done;
+  const [ca, cb] = [a.cursor ?? -Infinity, b.cursor ?? -Infinity];
+  if (ca !== cb) return cb > ca;
+  if (!!b.cursorComplete !== !!a.cursorComplete) return !!b.cursorComplete;
+  const [ka, kb] = [a.clusterAfter ?? null, b.clusterAfter ?? null];
+  if (kb !== null && (ka === null || idAfter(kb, ka))) return true;
+  return !restarted && (b.chainRead ?? 0) > (a.chainRead ?? 0);
+}
+
+/** Digit-string ids compared as numbers (longer is larger), without float rounding. */
+function idAfter(x: string, y: string): boolean {
+  return x.length !== y.length ? x.length > y.length : x > y;
 }
 
 /**
@@ -133,6 +161,9 @@ export function split(
       tokens: null,
       tokenSince: null,
       done: false,
+      cursorComplete: false,
+      clusterAfter: null,
+      chainRead: 0,
     });
   }
   return out;

@@ -16,6 +16,8 @@ export interface ModuleState {
   lastFullReadAt: number | null;
   /** Zoho server time of the last deleted-records check. */
   deletedCheckedAt: number | null;
+  /** Slices in a row that fetched but stored nothing and moved no read position. */
+  stalledSlices: number;
 }
 
 const ms = (d: Date | null) => (d ? d.getTime() : null);
@@ -32,8 +34,10 @@ export async function loadState(sql: Sql, module: string): Promise<ModuleState> 
       full_started_at: Date | null;
       last_full_read_at: Date | null;
       deleted_checked_at: Date | null;
+      stalled_slices: number;
     }[]
-  >`select next_since, deleted_since, full_started_at, last_full_read_at, deleted_checked_at
+  >`select next_since, deleted_since, full_started_at, last_full_read_at, deleted_checked_at,
+      stalled_slices
     from zoho.sync_state where module = ${module}`;
   return {
     nextSince: ms(row!.next_since),
@@ -41,6 +45,7 @@ export async function loadState(sql: Sql, module: string): Promise<ModuleState> 
     fullStartedAt: ms(row!.full_started_at),
     lastFullReadAt: ms(row!.last_full_read_at),
     deletedCheckedAt: ms(row!.deleted_checked_at),
+    stalledSlices: row!.stalled_slices,
   };
 }
 
@@ -52,21 +57,38 @@ export async function loadSegments(sql: Sql, module: string): Promise<SegmentSta
       since: Date | null;
       until: Date | null;
       cursor: Date | null;
-      page_tokens: string[] | null;
+      page_tokens: unknown;
       token_since: Date | null;
       done: boolean;
+      cursor_complete: boolean;
+      cluster_after: string | null;
+      chain_read: number;
     }[]
-  >`select segment, since, until, cursor, page_tokens, token_since, done
+  >`select segment, since, until, cursor, page_tokens, token_since, done, cursor_complete,
+      cluster_after, chain_read
     from zoho.sync_segments where module = ${module} order by segment`;
   return rows.map((r) => ({
     segment: r.segment,
     since: ms(r.since),
     until: ms(r.until),
     cursor: ms(r.cursor),
-    tokens: r.page_tokens,
+    tokens: tokenList(r.page_tokens),
     tokenSince: ms(r.token_since),
     done: r.done,
+    cursorComplete: r.cursor_complete,
+    clusterAfter: r.cluster_after,
+    chainRead: r.chain_read,
   }));
+}
+
+/**
+ * The saved chain, or null when it is not a list of strings (nothing else is resumable; the
+ * column's check refuses anything but an array).
+ */
+function tokenList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.length > 0 && value.every((t) => typeof t === "string")
+    ? value
+    : null;
 }
 
 /** Starts a read: replaces any segments with one open segment from `since`. */
@@ -88,15 +110,24 @@ export async function startRead(
   return loadSegments(sql, module);
 }
 
-/** Saves a segment's progress (call inside the page's transaction). */
+/**
+ * Saves a segment's progress (call inside the page's transaction). The chain goes in as text cast
+ * to jsonb: a string bound to a jsonb parameter is stored as a JSON string (postgres.js encodes it
+ * again), which read back as the array's text, so every slice lost its chain (issue 20).
+ */
 export async function saveSegment(sql: Sql, module: string, s: SegmentState): Promise<void> {
+  const tokens = s.tokens ? JSON.stringify(s.tokens) : null;
   await (sql as postgres.Sql)`insert into zoho.sync_segments
-      (module, segment, since, until, cursor, page_tokens, token_since, done)
+      (module, segment, since, until, cursor, page_tokens, token_since, done, cursor_complete,
+       cluster_after, chain_read)
     values (${module}, ${s.segment}, ${date(s.since)}, ${date(s.until)}, ${date(s.cursor)},
-      ${s.tokens ? JSON.stringify(s.tokens) : null}::jsonb, ${date(s.tokenSince)}, ${s.done})
+      ${tokens}::text::jsonb, ${date(s.tokenSince)}, ${s.done}, ${s.cursorComplete ?? false},
+      ${s.clusterAfter ?? null}, ${s.chainRead ?? 0})
     on conflict (module, segment) do update set since = excluded.since, until = excluded.until,
       cursor = excluded.cursor, page_tokens = excluded.page_tokens,
-      token_since = excluded.token_since, done = excluded.done, updated_at = now()`;
+      token_since = excluded.token_since, done = excluded.done,
+      cursor_complete = excluded.cursor_complete, cluster_after = excluded.cluster_after,
+      chain_read = excluded.chain_read, updated_at = now()`;
 }
 
 /** Finishes a read: clears segments and moves the incremental cursor. */
@@ -142,4 +173,10 @@ export async function requestReread(sql: postgres.Sql, module: string): Promise<
     await tx`update zoho.sync_state set next_since = null, updated_at = now()
       where module = ${module}`;
   });
+}
+
+/** Stores how many slices in a row made no progress (0 after one that did). */
+export async function saveStalledSlices(sql: Sql, module: string, n: number): Promise<void> {
+  await (sql as postgres.Sql)`update zoho.sync_state set stalled_slices = ${n}, updated_at = now()
+    where module = ${module} and stalled_slices is distinct from ${n}`;
 }

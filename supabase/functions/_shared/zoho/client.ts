@@ -34,6 +34,8 @@ export interface CallOptions {
   credits?: number;
   stats?: CallStats;
   method?: string;
+  /** A JSON request body (COQL's select_query); sent with Content-Type application/json. */
+  json?: unknown;
 }
 
 /** A successful answer: status (200, 204, 304), headers, body text and the server's Date. */
@@ -134,7 +136,12 @@ export class ZohoClient {
     try {
       const response = await this.#fetch(url, {
         method,
-        headers: { ...o.headers, authorization: `Zoho-oauthtoken ${token.accessToken}` },
+        headers: {
+          ...o.headers,
+          ...(o.json === undefined ? {} : { "content-type": "application/json" }),
+          authorization: `Zoho-oauthtoken ${token.accessToken}`,
+        },
+        ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
       const text = await response.text();

@@ -47,6 +47,11 @@ export const ZOHO_ENV = z.object({
    * starts past half of it, the rest covers pages in flight and the slice's final writes.
    */
   ZOHO_CPU_BUDGET_MS: int(100).default(1_000),
+  /**
+   * Slices in a row that fetch records but store nothing new and move no read position before the
+   * module fails naming where it is stuck (0: never). A read inside a cluster always moves.
+   */
+  ZOHO_STALL_SLICES: int(0).default(20),
   /** Single-record reads for incomplete list records only, or for every record. */
   ZOHO_SINGLE_READS: z.enum(["incomplete", "all"]).default("incomplete"),
 });
