@@ -172,11 +172,12 @@ as $$
   select p_id, crm.ts(x."Created_Time"), (crm.ts(x."Created_Time") at time zone tz)::date,
     x."Owner" ->> 'id', x."Owner" ->> 'name',
     crm.picklist(x."Lead_Source"), crm.picklist(x."Lead_Status"),
-    coalesce(x."$converted", false), crm.ts(x."$converted_detail" ->> 'converted_date_time'),
-    (crm.ts(x."$converted_detail" ->> 'converted_date_time') at time zone tz)::date,
-    x."$converted_detail" -> 'deal' ->> 'id', p_deleted_at
+    c.converted, c.converted_at, (c.converted_at at time zone tz)::date, c.deal_id, p_deleted_at
   from jsonb_to_record(p_data) as x("Created_Time" text, "Owner" jsonb, "Lead_Source" text,
-    "Lead_Status" text, "$converted" boolean, "$converted_detail" jsonb)
+    "Lead_Status" text, "Converted__s" jsonb, "$converted" jsonb, "Converted_Date_Time" text,
+    "Converted_Deal" jsonb, "$converted_detail" jsonb)
+  cross join lateral crm.lead_conversion(x."Converted__s", x."$converted",
+    x."Converted_Date_Time", x."Converted_Deal", null, null, x."$converted_detail") c
 $$;
 
 create or replace function analytics.deal_fact(p_id text, p_data jsonb, p_deleted_at timestamptz, tz text)

@@ -20,8 +20,33 @@ create or replace function crm.picklist(value text) returns text
 language sql immutable parallel safe
 as $$ select nullif(nullif(value, ''), '-None-') $$;
 
--- Leads. Per-record reads return {"Contact","Account","Deal","converted_time"}; older samples use
--- lower-case keys and converted_date_time, so both are accepted; Converted__s backs $converted.
+-- A lead's conversion, one definition for crm.leads and analytics.lead_fact. Zoho v3 and later
+-- carry it as fields on the lead, in list and single reads alike: Converted__s,
+-- Converted_Date_Time, Converted_Deal / Converted_Contact / Converted_Account (lookups; airbyte
+-- issue #21164). Those come first; older payloads and single reads also carry $converted and
+-- $converted_detail ({"Contact","Account","Deal","converted_time"}; older samples use lower-case
+-- keys and converted_date_time), used where a field is missing. Arguments are the raw values,
+-- so a caller that unpacked the record once (jsonb_to_record) decompresses nothing again.
+create or replace function crm.lead_conversion(
+  converted_flag jsonb, dollar_converted jsonb, converted_date_time text, converted_deal jsonb,
+  converted_contact jsonb, converted_account jsonb, detail jsonb,
+  out converted boolean, out converted_at timestamptz, out deal_id text, out contact_id text,
+  out account_id text)
+language sql immutable parallel safe
+as $$
+  select
+    coalesce(case jsonb_typeof(converted_flag) when 'boolean' then converted_flag::text::boolean end,
+      case jsonb_typeof(dollar_converted) when 'boolean' then dollar_converted::text::boolean end,
+      false),
+    crm.ts(coalesce(converted_date_time, detail ->> 'converted_time',
+      detail ->> 'converted_date_time')),
+    coalesce(converted_deal ->> 'id', detail -> 'Deal' ->> 'id', detail -> 'deal' ->> 'id'),
+    coalesce(converted_contact ->> 'id', detail -> 'Contact' ->> 'id',
+      detail -> 'contact' ->> 'id'),
+    coalesce(converted_account ->> 'id', detail -> 'Account' ->> 'id',
+      detail -> 'account' ->> 'id')
+$$;
+
 create or replace view crm.leads as
 select
   r.id,
@@ -33,33 +58,20 @@ select
   crm.picklist(r.data ->> 'Lead_Status') as lead_status,
   r.data ->> 'Company' as company,
   r.data ->> 'Email' as email,
-  coalesce((r.data ->> '$converted')::boolean, (r.data ->> 'Converted__s')::boolean, false)
-    as converted,
-  crm.ts(coalesce(
-    r.data -> '$converted_detail' ->> 'converted_time',
-    r.data -> '$converted_detail' ->> 'converted_date_time',
-    r.data ->> 'Converted_Date_Time'
-  )) as converted_at,
-  coalesce(
-    r.data -> '$converted_detail' -> 'Contact' ->> 'id',
-    r.data -> '$converted_detail' -> 'contact' ->> 'id',
-    r.data -> 'Converted_Contact' ->> 'id'
-  ) as converted_contact_id,
-  coalesce(
-    r.data -> '$converted_detail' -> 'Account' ->> 'id',
-    r.data -> '$converted_detail' -> 'account' ->> 'id',
-    r.data -> 'Converted_Account' ->> 'id'
-  ) as converted_account_id,
-  coalesce(
-    r.data -> '$converted_detail' -> 'Deal' ->> 'id',
-    r.data -> '$converted_detail' -> 'deal' ->> 'id',
-    r.data -> 'Converted_Deal' ->> 'id'
-  ) as converted_deal_id,
+  c.converted,
+  c.converted_at,
+  c.contact_id as converted_contact_id,
+  c.account_id as converted_account_id,
+  c.deal_id as converted_deal_id,
   r.deleted_at,
   r.data
 from zoho.records r
+cross join lateral crm.lead_conversion(r.data -> 'Converted__s', r.data -> '$converted',
+  r.data ->> 'Converted_Date_Time', r.data -> 'Converted_Deal', r.data -> 'Converted_Contact',
+  r.data -> 'Converted_Account', r.data -> '$converted_detail') c
 where r.module = 'Leads';
-comment on view crm.leads is 'Leads, converted ones included ($converted, $converted_detail)';
+comment on view crm.leads is
+  'Leads, converted ones included (crm.lead_conversion: v3+ Converted_* fields, then $converted_detail)';
 
 create or replace view crm.deals as
 select
