@@ -489,12 +489,13 @@ comment on function analytics.data_quality(date) is
 create or replace function analytics.source_anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric,
   prev_value numeric, change numeric, change_pct numeric, baseline_median numeric,
-  baseline_mad numeric, robust_z numeric, is_anomaly boolean)
+  baseline_mad numeric, robust_z numeric, is_anomaly boolean, records integer,
+  prev_records integer, scale numeric, expected_low numeric, expected_high numeric, label text)
 language sql stable
 as $$
   with cfg as (
     select s.anomaly_weeks as n, s.anomaly_threshold as k, s.anomaly_min_count as min_count,
-      (select analytics.day_end(p_as_of)) as t1
+      s.anomaly_min_deals as min_deals, (select analytics.day_end(p_as_of)) as t1
     from analytics.settings s
   ),
   weeks as (select w, p_as_of - 7 * w - 6 as ws from cfg, generate_series(0, cfg.n + 1) w),
@@ -511,8 +512,15 @@ as $$
     where f.is_won and f.closing_date <= p_as_of and f.closing_date > p_as_of - 7 * (cfg.n + 2)
       and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, cfg.t1)
   ),
+  -- One unit of each metric: a lead, or the median won deal of the window (all sources).
+  unit as (
+    select 'leads' as metric, 1::numeric as u
+    union all
+    select 'won_revenue', coalesce(percentile_cont(0.5) within group (order by o.v)::numeric, 1)
+    from obs o where o.metric = 'won_revenue' and o.v > 0
+  ),
   grid as (
-    select m.metric, m.src, wk.w, wk.ws, coalesce(sum(o.v), 0) as v
+    select m.metric, m.src, wk.w, wk.ws, coalesce(sum(o.v), 0) as v, count(o.v)::int as cnt
     from (select distinct metric, src from obs) m
     cross join weeks wk
     left join obs o on o.metric = m.metric and o.src = m.src and o.w = wk.w
@@ -520,28 +528,43 @@ as $$
   ),
   ch as (
     select g.*, lead(g.v) over (partition by g.metric, g.src order by g.w) as prev,
+      lead(g.cnt) over (partition by g.metric, g.src order by g.w) as prev_cnt,
       g.v - lead(g.v) over (partition by g.metric, g.src order by g.w) as change
     from grid g
   ),
   base as (
     select c.metric, c.src,
       (percentile_disc(0.5) within group (order by c.change)
-        + percentile_disc(0.5) within group (order by c.change desc)) / 2 as med
+        + percentile_disc(0.5) within group (order by c.change desc)) / 2 as med,
+      avg(c.v) as level
     from ch c where c.w between 1 and (select n from cfg)
     group by c.metric, c.src
   ),
   mad as (
     select c.metric, c.src, b.med,
       (percentile_disc(0.5) within group (order by abs(c.change - b.med))
-        + percentile_disc(0.5) within group (order by abs(c.change - b.med) desc)) / 2 as mad
+        + percentile_disc(0.5) within group (order by abs(c.change - b.med) desc)) / 2 as mad,
+      -- The scale has a floor: a tenth of the source's usual weekly level, and one unit. A
+      -- source whose earlier weeks never moved (MAD 0) made a z of ~1,500 from one deal.
+      greatest(1.4826 * (percentile_disc(0.5) within group (order by abs(c.change - b.med))
+        + percentile_disc(0.5) within group (order by abs(c.change - b.med) desc)) / 2,
+        0.1 * b.level, u.u) as scale
     from ch c join base b on b.metric = c.metric and b.src = c.src
+    join unit u on u.metric = c.metric
     where c.w between 1 and (select n from cfg)
-    group by c.metric, c.src, b.med
+    group by c.metric, c.src, b.med, b.level, u.u
   )
   select c.metric, c.src, c.ws, c.v, c.prev, c.change, analytics.pct(c.change, c.prev),
-    m.med, m.mad, round((c.change - m.med) / greatest(1.4826 * m.mad, 1), 2),
-    abs(c.change - m.med) / greatest(1.4826 * m.mad, 1) > cfg.k
-      and (c.v >= cfg.min_count or c.prev >= cfg.min_count)
+    m.med, m.mad,
+    -- Capped at ±10: past that the size of z says nothing more than "far outside the range".
+    greatest(-10, least(10, round((c.change - m.med) / m.scale, 2))),
+    abs(c.change - m.med) / m.scale > cfg.k
+      and greatest(c.cnt, c.prev_cnt) >= case c.metric when 'leads' then cfg.min_count
+        else cfg.min_deals end,
+    c.cnt, c.prev_cnt, round(m.scale, 2),
+    greatest(0, round(c.prev + m.med - cfg.k * m.scale, 2)),
+    round(c.prev + m.med + cfg.k * m.scale, 2),
+    c.src || ' · ' || case c.metric when 'leads' then 'leads created' else 'won revenue' end
   from ch c
   join mad m on m.metric = c.metric and m.src = c.src
   cross join cfg
@@ -550,6 +573,8 @@ as $$
 $$;
 comment on function analytics.source_anomalies(date) is
   'Week-over-week anomalies by source (rolling 7-day weeks ending p_as_of) for leads created and '
-  'Closed Won revenue: change = this week − last week; robust z = (change − median) ÷ '
-  'max(1.4826 × MAD, 1) over the previous settings.anomaly_weeks changes; anomaly when |z| > '
-  'anomaly_threshold and either week has at least anomaly_min_count';
+  'Closed Won revenue: change = this week − last week; robust z = (change − median) ÷ scale, '
+  'scale = max(1.4826 × MAD, 10% of the mean weekly value, one unit: a lead or the median won '
+  'deal) over the previous settings.anomaly_weeks changes, capped at ±10; anomaly when |z| > '
+  'anomaly_threshold and either week has anomaly_min_count leads (anomaly_min_deals won deals); '
+  'expected range = previous week + median change ± threshold × scale';

@@ -26,14 +26,16 @@ create table analytics.settings (
   -- A lead cohort (creation month) is "incomplete" until this many days after its last day:
   -- about one typical lead → won cycle (rekener.com: wait one conversion cycle).
   cohort_maturity_days integer not null default 90 check (cohort_maturity_days >= 0),
-  -- Anomalies: robust z = (change − median) ÷ (1.4826 × MAD) over the previous `anomaly_weeks`
-  -- week-over-week changes; flagged when |z| > anomaly_threshold and the week has volume.
+  -- Anomalies: robust z = (change − median) ÷ scale over the previous `anomaly_weeks`
+  -- week-over-week changes (analytics.source_anomalies); flagged when |z| > anomaly_threshold
+  -- and the week has volume (anomaly_min_count leads, anomaly_min_deals won deals).
   anomaly_weeks integer not null default 8 check (anomaly_weeks between 3 and 52),
   anomaly_threshold numeric not null default 3 check (anomaly_threshold > 0),
   anomaly_min_count integer not null default 10 check (anomaly_min_count >= 0),
   -- Leads created this many days ago or more without any call/task/event are "untouched".
   untouched_after_days integer not null default 7 check (untouched_after_days >= 0),
   updated_at timestamptz not null default now(),
+  anomaly_min_deals integer not null default 3 check (anomaly_min_deals >= 0),
   constraint settings_time_zone_valid check (analytics.is_time_zone(time_zone))
 );
 comment on table analytics.settings is

@@ -1,7 +1,7 @@
 -- pgTAP: analytics.source_anomalies on ten weeks of leads by source (a spike, a steady source, a
 -- noisy source and a spike too small to count); the expected values are worked out in comments.
 begin;
-select plan(6);
+select plan(9);
 
 -- Isolation: this transaction sees only the records below (everything is rolled back).
 set local zoho.allow_purge = 'on';
@@ -37,9 +37,10 @@ select pg_temp.leads('Twitter', 9, 1);
 select analytics.refresh_facts();
 
 -- Facebook: baseline changes (weeks 1..8, each week − the week before) are all 0 → median 0,
--- MAD 0, scale max(1.4826 × 0, 1) = 1; this week 30 − 10 = +20 → z = 20 > 3, +200 %.
+-- MAD 0, scale max(1.4826 × 0, 10% of the usual 10 a week, 1 lead) = 1; this week 30 − 10 = +20
+-- → z = 20, capped at 10 (> 3), +200 %.
 select results_eq($$select value, prev_value, change, change_pct, baseline_median, baseline_mad, robust_z, is_anomaly from analytics.source_anomalies('2026-03-04') where metric = 'leads' and lead_source = 'Facebook'$$,
-  $$values (30::numeric, 10::numeric, 20::numeric, 200.00::numeric, 0::numeric, 0::numeric, 20.00::numeric, true)$$,
+  $$values (30::numeric, 10::numeric, 20::numeric, 200.00::numeric, 0::numeric, 0::numeric, 10::numeric, true)$$,
   'a spike from 10 to 30 leads is flagged at +200 %');
 select is((select week_start from analytics.source_anomalies('2026-03-04') where metric = 'leads' and lead_source = 'Facebook'),
   '2026-02-26'::date, 'the flagged week is the 7 days ending on as_of');
@@ -59,6 +60,35 @@ select results_eq($$select value, prev_value, robust_z, is_anomaly from analytic
 select results_eq($$select f ->> 'id', (f ->> 'value')::numeric, (f ->> 'from')::numeric, (f ->> 'to')::numeric from jsonb_array_elements(analytics.compute_snapshot('2026-03-04') -> 'brief' -> 'facts') f where f ->> 'id' like 'anomaly.%'$$,
   $$values ('anomaly.leads.facebook', 200.00::numeric, 10::numeric, 30::numeric)$$,
   'the brief names the flagged source with its change');
+
+-- Facebook's expected range: previous 10 + median 0 ± 3 × scale 1 = [7, 13]; its label.
+select results_eq($$select records, prev_records, scale, expected_low, expected_high, label from analytics.source_anomalies('2026-03-04') where metric = 'leads' and lead_source = 'Facebook'$$,
+  $$values (30, 10, 1.00::numeric, 7.00::numeric, 13.00::numeric, 'Facebook · leads created')$$,
+  'each row carries its expected range and a human label');
+
+-- Won revenue: Trade Show never won before; one $15,000 deal this week. The median won deal of
+-- the window is $1,000 (nine Website deals of $1,000 in weeks 1..9 and this one: median 1,000),
+-- so the scale is max(0, 10% of 0, $1,000) and z = 15,000 ÷ 1,000 = 15, capped at 10; one won
+-- deal is under anomaly_min_deals (3): not flagged. With the old scale (floor $1) z was 15,000.
+create function pg_temp.won(source text, w integer, n integer, amount numeric) returns void
+language sql as $$
+  insert into zoho.records (module, id, data, content_hash)
+  select 'Deals', d ->> 'id', d, zoho.content_hash(d)
+  from generate_series(1, n) i,
+    lateral (select jsonb_build_object('id', 'D-' || source || '-' || w || '-' || i,
+      'Created_Time', to_char(date '2026-01-01', 'YYYY-MM-DD') || 'T12:00:00+00:00',
+      'Closing_Date', to_char(date '2026-03-03' - 7 * w, 'YYYY-MM-DD'), 'Stage', 'Closed Won',
+      'Amount', amount, 'Lead_Source', source,
+      'Owner', jsonb_build_object('id', '1', 'name', 'User 1')) d) x
+$$;
+select pg_temp.won('Website', w, 1, 1000) from generate_series(1, 9) w;
+select pg_temp.won('Trade Show', 0, 1, 15000);
+select analytics.refresh_facts();
+select results_eq($$select value, prev_value, scale, robust_z, is_anomaly, label from analytics.source_anomalies('2026-03-04') where metric = 'won_revenue' and lead_source = 'Trade Show'$$,
+  $$values (15000::numeric, 0::numeric, 1000.00::numeric, 10::numeric, false, 'Trade Show · won revenue')$$,
+  'one deal from a source with no history: z has a floor and a cap, and is not flagged');
+select is((select max(abs(robust_z)) from analytics.source_anomalies('2026-03-04')), 10::numeric,
+  'no robust z beyond the cap of 10');
 
 select * from finish();
 rollback;

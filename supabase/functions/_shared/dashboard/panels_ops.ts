@@ -141,29 +141,38 @@ export function opsPanels(ctx: PanelContext): Panel[] {
   });
 
   const an = data.anomalies;
-  const anName = (r: Record<string, unknown>) => `${str(r, "lead_source")} ${str(r, "metric")}`;
+  // Dollars for won revenue, counts for leads; the label says which ("Trade Show · won revenue").
+  const anValue = (r: Record<string, unknown>, key: string) =>
+    str(r, "metric") === "won_revenue" ? f.money(num(r, key)) : f.count(num(r, key));
   panels.push({
     id: "anomalies",
     question: "Which sources moved unusually this week?",
-    note:
-      "Week-over-week change against the previous weeks (robust z; flagged beyond the threshold)",
+    note: "This week against the range the previous weeks make expected (robust z, capped at " +
+      "±10; flagged beyond the threshold with enough volume)",
     chart: categoryOption({
-      categories: an.map(anName),
+      categories: an.map((r) => str(r, "label")),
       series: [{ name: "Robust z", data: an.map((r) => num(r, "robust_z")) }],
-      xName: "Source and metric",
+      xName: "Source · metric",
       yName: "Robust z-score of the weekly change",
       horizontal: true,
     }),
     chartHeight: 340,
     table: {
-      columns: ["Source", "Metric", "Week", "Value", "Previous", "Change", "Robust z", "Flagged"],
+      columns: [
+        "Source · metric",
+        "Week from",
+        "This week",
+        "Expected",
+        "Last week",
+        "Robust z",
+        "Flagged",
+      ],
       rows: an.map((r) => [
-        str(r, "lead_source"),
-        str(r, "metric"),
+        str(r, "label"),
         str(r, "week_start"),
-        f.count(num(r, "value")),
-        f.count(num(r, "prev_value")),
-        f.pct(num(r, "change_pct")),
+        anValue(r, "value"),
+        `${anValue(r, "expected_low")} – ${anValue(r, "expected_high")}`,
+        anValue(r, "prev_value"),
         str(r, "robust_z"),
         r.is_anomaly ? "yes" : "no",
       ]),
