@@ -13,7 +13,15 @@ import type { StoredBrief } from "./store.ts";
 export interface PulseDelivery extends DeliveryCounts {
   brief_id: string;
   queued: number;
+  /** Opted-in recipients now (the pulse goes to each once). */
+  recipients: number;
+  /** Said when nobody could be sent to: a `send: true` that reached no one says so. */
+  note?: string;
 }
+
+/** The note of a delivery that had nobody to send to. */
+export const NO_RECIPIENTS = "No opted-in recipient: the pulse was not sent to anyone (add one " +
+  "to whatsapp.recipients with opted_in = true)";
 
 /** Queues and sends the pulse of `brief` to every opted-in recipient. */
 export async function sendPulse(
@@ -34,5 +42,11 @@ export async function sendPulse(
     })),
   );
   const counts = await deliver(sql, options.send, { kind: "pulse", refId: brief.id }, options);
-  return { brief_id: brief.id, queued, ...counts };
+  return {
+    brief_id: brief.id,
+    queued,
+    ...counts,
+    recipients: recipients.length,
+    ...(recipients.length === 0 ? { note: NO_RECIPIENTS } : {}),
+  };
 }

@@ -53,6 +53,22 @@ Deno.test("the pulse outbox", async (t) => {
       join whatsapp.recipients r on r.id = o.recipient_id order by r.phone`;
 
   try {
+    await t.step("no opted-in recipient: nothing sent, and the delivery says so", async () => {
+      await reset([{ phone: "+15555550109", opted_in: false }]);
+      const d = await pulse(brief());
+      assert.deepEqual({ ...d, brief_id: "" }, {
+        brief_id: "",
+        queued: 0,
+        sent: 0,
+        skipped: 0,
+        failed: 0,
+        retry: 0,
+        recipients: 0,
+        note: "No opted-in recipient: the pulse was not sent to anyone (add one to " +
+          "whatsapp.recipients with opted_in = true)",
+      });
+      assert.equal(sink.messages.length, 0);
+    });
     await t.step(
       "one pulse per opted-in recipient; the same call again sends nothing",
       async () => {
@@ -70,6 +86,7 @@ Deno.test("the pulse outbox", async (t) => {
           skipped: 0,
           failed: 0,
           retry: 0,
+          recipients: 2,
         });
         // Outside the window: the content template; inside: free text. Both read the same.
         const [tpl] = sentTo("+15555550101");
