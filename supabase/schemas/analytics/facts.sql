@@ -6,8 +6,8 @@
 -- Kept current at write time by statement-level triggers (transition tables, one set-based pass
 -- per write batch); a snapshot only catches up instead of rebuilding them. Rebuilding re-read
 -- every record's compressed JSON (≈ 60 s on the 1M-lead demo) on every snapshot. Each INSERT /
--- UPDATE / DELETE statement on zoho.records and zoho.record_versions (the sync writer's upserts
--- included) re-derives the facts of the rows it changed, with the same row → fact functions the
+-- UPDATE / DELETE statement on zoho.records, zoho.record_versions and zoho.stage_history (the sync
+-- writers' upserts included) re-derives the facts of the rows it changed, with the same row → fact functions the
 -- full rebuild uses, so incremental facts equal a full rebuild (pgTAP
 -- analytics_facts_incremental.sql).
 --
@@ -113,21 +113,37 @@ create unlogged table analytics.f_deal_versions (
 -- (the pipeline waterfall reads only the versions still valid at the period start).
 create index if not exists f_deal_versions_valid_to_idx on analytics.f_deal_versions (valid_to);
 
+-- Zoho's Stage_History rows (the newest stored version of each): each row is a stay in Stage that
+-- began at the row's Modified_Time, with the deal's Closing_Date then. It reaches back before our
+-- first sync; f_deal_versions adds what we observed after.
+create unlogged table analytics.f_stage_history (
+  deal_id text not null,
+  row_id text not null,
+  entered_at timestamptz not null,
+  stage text not null,
+  closing_date date,
+  primary key (deal_id, row_id)
+);
+
 -- Stage entries as a fact kept at write time, so a snapshot computes no stage history:
 -- stage_conversion reads it, open deals find their current stage by index, deal_risks reuses
 -- the medians. A window over every kept deal version (1.1M on the 1M-lead demo) cost ≈ 4 s of
 -- CPU per stage_conversion. analytics.f_stage_entries holds analytics.stage_entries' rows (one
--- per new Stage value or deletion) with what stage_conversion derives from the whole history:
--- the stage's progress rank, when the deal left it (next entry), the highest progress of any
--- later entry, and the deal's last entry time. relink_deal_versions (run by the version
--- triggers for the deals a statement touched) and refresh_facts rebuild them per deal. Those
--- derived columns are the history up to as_of whenever the deal has no entry after as_of (its
--- last entry is before the end of as_of): always so for as_of = today. Deals with later entries
--- (a past as_of) get the window over their entries up to as_of. Progress ranks come from
--- analytics.stage_settings, whose changes empty facts_built (a full rebuild on the next snapshot).
+-- per stage entry or deletion, in time order) with what stage_conversion derives from the whole
+-- history: the stage's progress rank, when the deal left it (next entry), the highest progress of
+-- any later entry, and the deal's last entry time. The entries merge Zoho's Stage_History (stays
+-- from before our first sync) with the versions we observed (stage_entry_facts says how).
+-- relink_stage_entries (run by the version and Stage_History triggers for the deals a statement
+-- touched) and refresh_facts rebuild them per deal. Those derived columns are the history up to
+-- as_of whenever the deal has no entry after as_of (its last entry is before the end of as_of):
+-- always so for as_of = today. Deals with later entries (a past as_of) get the window over their
+-- entries up to as_of (a prefix in seq order, as seq follows entered_at). Progress ranks come
+-- from analytics.stage_settings, whose changes empty facts_built (a full rebuild on the next
+-- snapshot).
 create unlogged table analytics.f_stage_entries (
   deal_id text not null,
-  version integer not null,
+  -- position in the deal's path (1 = first entry), in entered_at order
+  seq integer not null,
   entered_at timestamptz not null,
   -- null: the deletion marker
   stage text,
@@ -139,11 +155,16 @@ create unlogged table analytics.f_stage_entries (
   later_progress integer,
   -- the deal's last entered_at: left_at and later_progress hold for any as_of from there on
   last_entry_at timestamptz not null,
-  primary key (deal_id, version)
+  -- the deal version that observed the entry (null: known from Stage_History only)
+  version integer,
+  -- the Stage_History row that lists it (null: observed only)
+  row_id text,
+  primary key (deal_id, seq)
 );
 comment on table analytics.f_stage_entries is
-  'analytics.stage_entries over the whole history with progress rank, next entry and later '
-  'progress per entry (kept per deal by relink_deal_versions)';
+  'analytics.stage_entries over the whole history (Stage_History merged with the versions we '
+  'own) with progress rank, next entry and later progress per entry (kept per deal by '
+  'relink_stage_entries)';
 create index f_stage_entries_entered_idx on analytics.f_stage_entries (entered_at);
 create index f_stage_entries_last_idx on analytics.f_stage_entries (last_entry_at);
 
@@ -230,7 +251,28 @@ as $$
     p_data ->> 'Stage', crm.num(p_data ->> 'Amount'), crm.day(p_data ->> 'Closing_Date')
 $$;
 
--- The stage entry facts of the given deals from analytics.f_deal_versions.
+-- A Stage_History row's own columns: when its stay began (Modified_Time), the Stage, the deal's
+-- Closing_Date then. No row when Stage or Modified_Time is missing (nothing to place).
+create or replace function analytics.stage_history_fact(p_data jsonb,
+  out entered_at timestamptz, out stage text, out closing_date date)
+returns setof record
+language sql stable
+as $$
+  select x.entered_at, x.stage, crm.day(p_data ->> 'Closing_Date')
+  from (select crm.ts(p_data ->> 'Modified_Time') as entered_at,
+    crm.picklist(p_data ->> 'Stage') as stage) x
+  where x.entered_at is not null and x.stage is not null
+$$;
+
+-- The stage entry facts of the given deals: Zoho's Stage_History rows (analytics.f_stage_history,
+-- stays before our first sync included) merged with the entries the versions we own show
+-- (analytics.f_deal_versions: a version whose Stage differs from the version before, and each
+-- deletion as a marker with stage null), in time order (at equal times, history rows first in
+-- row id order, then versions in version order). Deduplicated in two steps: the same stage
+-- entered at the same time counts once (a move Zoho lists and a version observed), and an entry
+-- of the stage the deal was already in is no entry (a deal's first observed version repeats the
+-- stage its history shows it entered earlier; a version observed a second after the history row
+-- of the same move). Without history rows this is exactly the versions' entries.
 create or replace function analytics.stage_entry_facts(p_deal_ids text[])
 returns setof analytics.f_stage_entries
 language sql stable
@@ -239,19 +281,43 @@ as $$
     select s.stage, case when s.is_open or s.stage = 'Closed Won' then s.position end as progress
     from analytics.stage_settings s
   ),
-  e as (
-    select v.deal_id, v.version, v.valid_from,
-      case when v.change <> 'delete' then v.stage end as stage
-    from (select distinct unnest(p_deal_ids)) k(deal_id)
-    join analytics.f_deal_versions v on v.deal_id = k.deal_id
+  k as (select distinct unnest(p_deal_ids) as deal_id),
+  u as (
+    select v.deal_id, v.valid_from as entered_at,
+      case when v.change <> 'delete' then v.stage end as stage, v.version, null::text as row_id
+    from k join analytics.f_deal_versions v on v.deal_id = k.deal_id
     where v.change = 'delete' or v.stage is distinct from v.previous_stage
-  )
-  select e.deal_id, e.version, e.valid_from, e.stage, r.progress, lead(e.valid_from) over w,
+    union all
+    select h.deal_id, h.entered_at, h.stage, null, h.row_id
+    from k join analytics.f_stage_history h on h.deal_id = k.deal_id
+  ),
+  d as (
+    select u.deal_id, u.entered_at, u.stage, min(u.version) as version, min(u.row_id) as row_id
+    from u
+    group by u.deal_id, u.entered_at, u.stage
+  ),
+  o as (
+    select d.*, lag(d.stage) over (partition by d.deal_id order by d.entered_at,
+      d.row_id is null, length(d.row_id), d.row_id, d.version) as before
+    from d
+  ),
+  e as (select * from o where o.stage is null or o.before is distinct from o.stage)
+  select e.deal_id, (row_number() over w)::integer, e.entered_at, e.stage, r.progress,
+    lead(e.entered_at) over w,
     max(r.progress) over (w rows between 1 following and unbounded following),
-    max(e.valid_from) over (partition by e.deal_id)
+    max(e.entered_at) over (partition by e.deal_id), e.version, e.row_id
   from e
   left join rank r on r.stage = e.stage
-  window w as (partition by e.deal_id order by e.version)
+  window w as (partition by e.deal_id order by e.entered_at, e.row_id is null, length(e.row_id),
+    e.row_id, e.version)
+$$;
+
+-- Rebuilds the stage entries of the given deals.
+create or replace function analytics.relink_stage_entries(p_deal_ids text[]) returns void
+language sql
+as $$
+  delete from analytics.f_stage_entries s where s.deal_id = any(p_deal_ids);
+  insert into analytics.f_stage_entries select * from analytics.stage_entry_facts(p_deal_ids);
 $$;
 
 -- Re-derives valid_to and previous_* of the given deals' versions, then their stage entries.
@@ -271,8 +337,7 @@ as $$
   where f.deal_id = w.deal_id and f.version = w.version
     and (f.valid_to, f.previous_stage, f.previous_closing_date)
       is distinct from (w.valid_to, w.previous_stage, w.previous_closing_date);
-  delete from analytics.f_stage_entries s where s.deal_id = any(p_deal_ids);
-  insert into analytics.f_stage_entries select * from analytics.stage_entry_facts(p_deal_ids);
+  select analytics.relink_stage_entries(p_deal_ids);
 $$;
 
 -- Campaign facts: few rows, but their lead source depends on f_deals; rebuilt by every catch-up.
@@ -303,8 +368,8 @@ declare
 begin
   perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
   truncate analytics.f_leads, analytics.f_deals, analytics.f_touches, analytics.f_activities,
-    analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_entries,
-    analytics.f_campaigns, analytics.facts_built;
+    analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_history,
+    analytics.f_stage_entries, analytics.f_campaigns, analytics.facts_built;
 
   insert into analytics.f_leads
   select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
@@ -333,9 +398,17 @@ begin
   ) v
   window w as (partition by v.id order by v.version);
 
+  insert into analytics.f_stage_history
+  select h.deal_id, h.row_id, f.*
+  from (
+    select distinct on (sh.deal_id, sh.row_id) sh.deal_id, sh.row_id, sh.data
+    from zoho.stage_history sh
+    order by sh.deal_id, sh.row_id, sh.version desc
+  ) h, analytics.stage_history_fact(h.data) f;
+
   insert into analytics.f_stage_entries
-  select * from analytics.stage_entry_facts(array(select distinct v.deal_id
-    from analytics.f_deal_versions v));
+  select * from analytics.stage_entry_facts(array(select v.deal_id from analytics.f_deal_versions v
+    union select h.deal_id from analytics.f_stage_history h));
 
   perform analytics.refresh_campaign_facts();
   insert into analytics.facts_built default values;
@@ -345,13 +418,14 @@ begin
   analyze analytics.f_activities;
   analyze analytics.f_touches;
   analyze analytics.f_deal_versions;
+  analyze analytics.f_stage_history;
   analyze analytics.f_stage_entries;
   analyze analytics.f_campaigns;
 end
 $$;
 comment on function analytics.refresh_facts() is
-  'Rebuilds analytics.f_* from zoho.records and zoho.record_versions (one read of each) and marks '
-  'them ready; afterwards triggers keep them current';
+  'Rebuilds analytics.f_* from zoho.records, zoho.record_versions and zoho.stage_history (one '
+  'read of each) and marks them ready; afterwards triggers keep them current';
 
 -- What a snapshot runs: a full rebuild when facts are not ready, else the small deferred work
 -- (touches of parents whose activities changed, campaign facts).
@@ -496,6 +570,44 @@ create trigger record_versions_facts_delete after delete on zoho.record_versions
   referencing old table as old_rows
   for each statement execute function analytics.versions_to_facts();
 
+-- zoho.stage_history (append-only; deletes only by maintenance) → the history facts of the deals
+-- a statement touched (the newest stored version of each of their rows), then their stage entries.
+create or replace function analytics.stage_history_to_facts() returns trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  deals text[];
+begin
+  if not exists (select from analytics.facts_built) then
+    return null;
+  end if;
+  if tg_op = 'INSERT' then
+    deals := array(select distinct n.deal_id from new_rows n);
+  else
+    deals := array(select distinct o.deal_id from old_rows o);
+  end if;
+  delete from analytics.f_stage_history f where f.deal_id = any(deals);
+  insert into analytics.f_stage_history
+  select h.deal_id, h.row_id, f.*
+  from (
+    select distinct on (sh.deal_id, sh.row_id) sh.deal_id, sh.row_id, sh.data
+    from zoho.stage_history sh
+    where sh.deal_id = any(deals)
+    order by sh.deal_id, sh.row_id, sh.version desc
+  ) h, analytics.stage_history_fact(h.data) f;
+  perform analytics.relink_stage_entries(deals);
+  return null;
+end
+$$;
+create trigger stage_history_facts_insert after insert on zoho.stage_history
+  referencing new table as new_rows
+  for each statement execute function analytics.stage_history_to_facts();
+create trigger stage_history_facts_delete after delete on zoho.stage_history
+  referencing old table as old_rows
+  for each statement execute function analytics.stage_history_to_facts();
+
 -- Facts bake in the time zone (local days) and stage fallback probabilities: changing them, or
 -- truncating the raw store, means a full rebuild on the next snapshot.
 create or replace function analytics.invalidate_facts() returns trigger
@@ -518,6 +630,8 @@ create trigger records_truncate_invalidates_facts after truncate on zoho.records
   for each statement execute function analytics.invalidate_facts();
 create trigger record_versions_truncate_invalidates_facts after truncate on zoho.record_versions
   for each statement execute function analytics.invalidate_facts();
+create trigger stage_history_truncate_invalidates_facts after truncate on zoho.stage_history
+  for each statement execute function analytics.invalidate_facts();
 
 alter table analytics.facts_built enable row level security;
 alter table analytics.f_leads enable row level security;
@@ -526,16 +640,18 @@ alter table analytics.f_activities enable row level security;
 alter table analytics.f_touches enable row level security;
 alter table analytics.f_touches_dirty enable row level security;
 alter table analytics.f_deal_versions enable row level security;
+alter table analytics.f_stage_history enable row level security;
 alter table analytics.f_stage_entries enable row level security;
 alter table analytics.f_campaigns enable row level security;
 revoke all on all tables in schema analytics from anon, authenticated;
 grant select on analytics.facts_built, analytics.f_leads, analytics.f_deals, analytics.f_activities,
-  analytics.f_touches, analytics.f_deal_versions, analytics.f_stage_entries,
-  analytics.f_campaigns to service_role;
+  analytics.f_touches, analytics.f_deal_versions, analytics.f_stage_history,
+  analytics.f_stage_entries, analytics.f_campaigns to service_role;
 -- Only the snapshot path (and the owner) rebuilds or catches up facts.
 revoke all on function analytics.refresh_facts() from public;
 revoke all on function analytics.catch_up_facts() from public;
 revoke all on function analytics.relink_deal_versions(text[]) from public;
+revoke all on function analytics.relink_stage_entries(text[]) from public;
 revoke all on function analytics.refresh_campaign_facts() from public;
 grant execute on function analytics.refresh_facts() to service_role;
 grant execute on function analytics.catch_up_facts() to service_role;

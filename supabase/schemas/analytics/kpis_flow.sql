@@ -90,19 +90,16 @@ returns table (deal_id text, version integer, stage text, entered_at timestamptz
   left_at timestamptz, next_stage text)
 language sql stable
 as $$
-  select e.deal_id, e.version, e.stage, e.valid_from, lead(e.valid_from) over w,
-    lead(e.stage) over w
-  from (
-    select v.deal_id, v.version, v.valid_from,
-      case when v.change <> 'delete' then v.stage end as stage
-    from analytics.f_deal_versions v
-    where v.valid_from < (select analytics.day_end(p_as_of))
-      and (v.change = 'delete' or v.stage is distinct from v.previous_stage)
-  ) e
-  window w as (partition by e.deal_id order by e.version)
+  select s.deal_id, s.version, s.stage, s.entered_at, lead(s.entered_at) over w,
+    lead(s.stage) over w
+  from analytics.f_stage_entries s
+  where s.entered_at < (select analytics.day_end(p_as_of))
+  window w as (partition by s.deal_id order by s.seq)
 $$;
 comment on function analytics.stage_entries(date) is
-  'Stage entries up to p_as_of from analytics.f_deal_versions (stage null = deleted marker)';
+  'Stage entries up to p_as_of: Zoho''s Stage_History merged with the versions we own '
+  '(analytics.f_stage_entries; version null = known from Stage_History only, stage null = '
+  'deleted marker)';
 
 create or replace function analytics.stage_conversion(p_as_of date, p_period text default 't12m')
 returns table (stage text, stage_position integer, entered bigint, advanced bigint,
@@ -135,7 +132,7 @@ as $$
         lead(s.entered_at) over w as left_at
       from analytics.f_stage_entries s, t
       where s.last_entry_at >= t.t1 and s.entered_at < t.t1
-      window w as (partition by s.deal_id order by s.version)
+      window w as (partition by s.deal_id order by s.seq)
     ) y, t
     where y.entered_at >= t.t0
   ),
@@ -162,7 +159,8 @@ comment on function analytics.stage_conversion(date, text) is
   'Stage-to-stage conversion = entries into a stage in the period that later reached a further '
   'stage (higher position, or Closed Won) ÷ entries (skip-tolerant variant of entries(n+1) ÷ '
   'entries(n)); days in stage = entry to the next stage change or deletion, completed stays '
-  'only; from zoho.record_versions (history we own)';
+  'only; from Zoho''s Stage_History (stays before our first sync) merged with the versions we '
+  'own (analytics.f_stage_entries)';
 
 create or replace function analytics.open_deal_health(p_as_of date, p_stage_medians jsonb)
 returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
@@ -192,22 +190,35 @@ as $$
   from analytics.f_deals d
   cross join t
   -- The deal's latest stage entry up to as_of (stage null = deletion marker), when it is the
-  -- deal's current stage (as the distinct-on over analytics.stage_entries did).
+  -- deal's current stage (as the distinct-on over analytics.stage_entries did). Entries merge
+  -- Zoho's Stage_History, so a stage entered before our first sync is aged from its entry.
   left join lateral (
     select s.stage, s.entered_at
     from analytics.f_stage_entries s
     where s.deal_id = d.id and s.entered_at < t.t1
-    order by s.version desc
+    order by s.seq desc
     limit 1
   ) c on c.stage = d.stage
   left join med m on m.stage = d.stage
   left join analytics.stage_settings s on s.stage = d.stage
   left join analytics.f_touches tc on tc.parent_module = 'Deals' and tc.parent_id = d.id
     and tc.last_at < t.t1
+  -- Closing_Date pushes on one timeline: the Stage_History rows (the Closing_Date of each stay,
+  -- from before our first sync too) and every version we own, in time order (history rows first
+  -- at equal times); a push = a later Closing_Date than the point before.
   cross join lateral (
-    select count(*) as n from analytics.f_deal_versions v
-    where v.deal_id = d.id and v.valid_from < t.t1 and v.change <> 'delete'
-      and v.closing_date > v.previous_closing_date
+    select count(*) filter (where c.at < t.t1 and not c.gone and c.closing_date > c.before) as n
+    from (
+      select p.at, p.gone, p.closing_date,
+        lag(p.closing_date) over (order by p.at, p.ord) as before
+      from (
+        select h.entered_at as at, 0 as ord, false as gone, h.closing_date
+        from analytics.f_stage_history h where h.deal_id = d.id
+        union all
+        select v.valid_from, v.version, v.change = 'delete', v.closing_date
+        from analytics.f_deal_versions v where v.deal_id = d.id
+      ) p
+    ) c
   ) pu
   where not d.is_closed and d.created_day <= p_as_of
     and analytics.alive_at(d.deleted_at, t.t1)
@@ -254,10 +265,11 @@ returns table (deal_id text, owner_id text, stage text, amount numeric, closing_
 language sql stable
 as $$ select * from analytics.open_deal_health(p_as_of, analytics.stage_medians(p_as_of)) $$;
 comment on function analytics.open_deal_health(date) is
-  'Per open deal: days in current stage (since its last entry in the versions we own, else '
-  'creation) vs the stage''s t12m median (past_median); stale = no change (Modified_Time or a '
-  'call/task/event on the deal) for more than the stage''s stale_days; slipped = Closing_Date '
-  'before p_as_of while open; close_date_pushes = versions that moved Closing_Date later';
+  'Per open deal: days in current stage (since its last entry in Stage_History merged with the '
+  'versions we own, else creation) vs the stage''s t12m median (past_median); stale = no change '
+  '(Modified_Time or a call/task/event on the deal) for more than the stage''s stale_days; '
+  'slipped = Closing_Date before p_as_of while open; close_date_pushes = Stage_History rows and '
+  'versions that moved Closing_Date later';
 
 create or replace function analytics.deal_risks(p_as_of date)
 returns table (stage text, stage_position integer, open_deals bigint, amount numeric,

@@ -10,7 +10,7 @@
 --   from the start of the previous period (capped at its end); t12m is the 12 months to p_as_of.
 -- * A record counts when it existed at the end of p_as_of: created on or before it and not
 --   deleted by then. Fields are their current values (Zoho keeps only the current record; the
---   stage-history KPIs read the versions we own).
+--   stage-history KPIs read Zoho's Stage_History merged with the versions we own).
 -- * Closed in period = Closing_Date in the period (Zoho's closing date of a closed deal).
 -- * Amounts are exact numeric; percentages are rounded to 2 decimals, money averages to 2,
 --   days to 2. Medians are exact: mean of the lower and upper middle values (percentile_disc).

@@ -100,8 +100,11 @@ create table zoho.sync_logs (
   credits_used integer not null default 0,
   errors jsonb not null default '[]',
   cursor_before timestamptz,
-  cursor_after timestamptz
+  cursor_after timestamptz,
+  queued integer
 );
+comment on column zoho.sync_logs.queued is
+  'Work left after the slice, where a step keeps a queue (Deals/Stage_History: deals whose history is still to be read)';
 create index sync_logs_run_idx on zoho.sync_logs (run_id, module);
 create index sync_logs_finished_idx on zoho.sync_logs (finished_at);
 create trigger sync_logs_append_only
