@@ -3,8 +3,9 @@
  * fields, syncs every module in parallel under the edition's concurrency and credit limits until
  * the time budget is spent, writes the audit rows and answers per-module counts with
  * `done | partial`, as status.ts decides (`stopped_by: "credits"` when the daily credit cap
- * stopped it). A partial run continues from its checkpoints on the next call with the same
- * run_id (or any later run).
+ * stopped it). When Deals is part of the run, each deal's Stage_History follows once every
+ * module's read is over (stage_history.ts: its own row, "Deals/Stage_History"). A partial run
+ * continues from its checkpoints on the next call with the same run_id (or any later run).
  */
 import type postgres from "postgres";
 import { databaseUnavailable } from "../db_errors.ts";
@@ -18,6 +19,7 @@ import { type ModuleResult, syncModule } from "./module_sync.ts";
 import { sliceBudget } from "./budget.ts";
 import { acquireLease, beginSlice, creditsLastDay, endSlice, modulesDoneInRun } from "./runs.ts";
 import { sliceStatus, type StoppedBy } from "./status.ts";
+import { syncStageHistory } from "./stage_history.ts";
 
 /** What the caller asks for. */
 export interface SyncRequest {
@@ -57,6 +59,8 @@ export interface SyncDeps {
   fetch?: typeof fetch;
   retry?: RetryDeps;
   perPage?: number;
+  /** Rows per Stage_History page (default 200, Zoho's maximum; tests page short histories). */
+  historyPerPage?: number;
 }
 
 const DEFAULT_BUDGET_MS = 120_000;
@@ -139,6 +143,20 @@ export async function runSync(
     const lost = settled.find((s) => s.status === "rejected");
     if (lost) throw lost.reason;
     const results = settled.map((s) => (s as PromiseFulfilledResult<ModuleResult>).value);
+    if (found.plans.some((plan) => plan.module === "Deals")) {
+      results.push(
+        await syncStageHistory({
+          sql,
+          client,
+          runId,
+          deadline,
+          cpuSpent: cpu.spent,
+          perPage: deps.historyPerPage ?? 200,
+          parallel: env.ZOHO_CONCURRENCY ?? edition.concurrency,
+          reserveCredits: Math.floor((daily * env.ZOHO_HISTORY_RESERVE_PCT) / 100),
+        }, { ready: results.every((r) => r.status !== "partial") }),
+      );
+    }
     if (results[0]) {
       results[0].stats.calls += discoveryStats.calls;
       results[0].stats.credits += discoveryStats.credits;

@@ -51,4 +51,10 @@ export interface ModuleResult {
   advanced?: boolean;
   /** Slices in a row, this one included, that fetched records but made no progress. */
   stalledSlices?: number;
+  /** A queue step (Deals/Stage_History): deals whose history this slice read and stored. */
+  deals?: number;
+  /** A queue step: deals still waiting after this slice (zoho.sync_logs.queued). */
+  queued?: number;
+  /** A queue step: the rest waits for a later run (its credit share of the day is spent). */
+  deferred?: boolean;
 }

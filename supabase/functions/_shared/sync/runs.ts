@@ -58,12 +58,12 @@ export async function endSlice(
     for (const r of results) {
       await tx`insert into zoho.sync_logs (run_id, module, slice, mode, status, started_at,
           pages, fetched, inserted, updated, unchanged, deleted, restored, api_calls,
-          credits_used, errors, cursor_before, cursor_after)
+          credits_used, errors, cursor_before, cursor_after, queued)
         values (${run.runId}, ${r.module}, ${run.slice}, ${run.mode}, ${r.status},
           ${run.startedAt}, ${r.pages}, ${r.fetched}, ${r.inserted}, ${r.updated},
           ${r.unchanged}, ${r.deleted}, ${r.restored}, ${r.stats.calls}, ${r.stats.credits},
           ${JSON.stringify(r.errors.slice(0, 50))}::text::jsonb,
-          ${ts(r.cursorBefore)}, ${ts(r.cursorAfter)})`;
+          ${ts(r.cursorBefore)}, ${ts(r.cursorAfter)}, ${r.queued ?? null})`;
     }
     await tx`update zoho.sync_runs set status = ${run.status}, updated_at = now(),
       credits_used = credits_used + ${credits} where run_id = ${run.runId}`;

@@ -46,3 +46,24 @@ export function sliceStatus(
   const stopped = modules.find((m) => m.stoppedBy)?.stoppedBy;
   return stopped ? { status, run, stoppedBy: stopped } : { status, run };
 }
+
+/** What a queue step (the Stage_History reads) got to in a slice. */
+export interface QueueOutcome {
+  error?: unknown;
+  /** Nothing is left in the queue. */
+  drained: boolean;
+  /** The rest waits for a later run (the step's credit share of the day is spent). */
+  deferred: boolean;
+}
+
+/**
+ * A queue step's status: failed on an error except the daily credit cap (partial, stopped by
+ * credits, as a module); done when its queue is empty or the rest is deferred to a later run
+ * (calling again at once would not move it); else partial (the slice's budget ran out).
+ */
+export function queueStatus(o: QueueOutcome): { status: ModuleStatus; stoppedBy?: StoppedBy } {
+  if (o.error !== undefined) return moduleStatus({ ...NOTHING, error: o.error });
+  return { status: o.drained || o.deferred ? "done" : "partial" };
+}
+
+const NOTHING: ModuleOutcome = { readDone: false, fieldsChanged: false, deletionsChecked: false };

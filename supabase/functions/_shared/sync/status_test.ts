@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CreditsExhaustedError } from "../zoho/limits.ts";
-import { type ModuleOutcome, moduleStatus, sliceStatus } from "./status.ts";
+import { type ModuleOutcome, moduleStatus, queueStatus, sliceStatus } from "./status.ts";
 
 const finished: ModuleOutcome = { readDone: true, fieldsChanged: false, deletionsChecked: true };
 
@@ -44,4 +44,25 @@ Deno.test("sliceStatus() is done only when every module is; a failure marks the 
     stoppedBy: "credits",
   });
   assert.deepEqual(sliceStatus([]), { status: "done", run: "done" });
+});
+
+Deno.test("queueStatus() is done when the queue is empty or deferred to a later run", () => {
+  const cases: [string, Parameters<typeof queueStatus>[0], ReturnType<typeof queueStatus>][] = [
+    ["queue empty", { drained: true, deferred: false }, { status: "done" }],
+    ["the day's share spent: the rest waits", { drained: false, deferred: true }, {
+      status: "done",
+    }],
+    ["the slice's budget spent: call again", { drained: false, deferred: false }, {
+      status: "partial",
+    }],
+    ["an error", { drained: false, deferred: false, error: new Error("x") }, { status: "failed" }],
+    ["the daily credit cap", {
+      drained: false,
+      deferred: false,
+      error: new CreditsExhaustedError("spent"),
+    }, { status: "partial", stoppedBy: "credits" }],
+  ];
+  for (const [name, outcome, expected] of cases) {
+    assert.deepEqual(queueStatus(outcome), expected, name);
+  }
 });

@@ -52,6 +52,12 @@ export const ZOHO_ENV = z.object({
    * module fails naming where it is stuck (0: never). A read inside a cluster always moves.
    */
   ZOHO_STALL_SLICES: int(0).default(20),
+  /**
+   * Share of the daily credit allowance (percent) the Stage_History step leaves unspent for the
+   * record reads of later runs in the same rolling 24 hours: the backfill (one call per deal)
+   * stops there and continues in a later run.
+   */
+  ZOHO_HISTORY_RESERVE_PCT: int(0).max(100).default(10),
   /** Single-record reads for incomplete list records only, or for every record. */
   ZOHO_SINGLE_READS: z.enum(["incomplete", "all"]).default("incomplete"),
 });

@@ -70,6 +70,11 @@ export class CreditMeter {
     this.used += n;
   }
 
+  /** Credits the allowance still holds after what this process spent. */
+  get left(): number {
+    return this.#remaining - this.used;
+  }
+
   /** Zoho's X-API-CREDITS-REMAINING header (sent once half the day's credits are used). */
   observeRemaining(header: string | null): void {
     const n = header === null ? NaN : Number(header);
