@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createApp } from "../zoho-sync/app.ts";
+import { STAGE_HISTORY_STEP } from "../_shared/sync/stage_history.ts";
 import { diffWithTruth, SERVICE_KEY, startHarness } from "./_zoho_sync.ts";
 
 async function sync(app: ReturnType<typeof createApp>, body: unknown = {}) {
@@ -76,9 +77,12 @@ Deno.test("zoho-sync incremental", async (t) => {
       assert.equal(out.status, "done");
       const entries = controls.log.entries();
       const lists = entries.filter((e) => /\/crm\/v7\/[A-Za-z_]+$/.test(e.path));
-      const modules = out.modules.length;
+      // The Stage_History step has its own row: nothing changed, so no deal is queued, no call.
+      const history = out.modules.find((m: { module: string }) => m.module === STAGE_HISTORY_STEP);
+      assert.deepEqual([history?.api_calls, history?.queued], [0, 0]);
+      const modules = out.modules.length - 1;
       // Leads has more than 50 fields: two field groups, one call each. Nothing else: the
-      // modules list is reused within its TTL, deletions wait for their cadence.
+      // modules list is reused within its TTL, deletions wait for their cadence, no history.
       assert.equal(lists.length, modules + 1);
       assert.equal(
         entries.length,
@@ -90,7 +94,7 @@ Deno.test("zoho-sync incremental", async (t) => {
       assert.equal(total, entries.length);
       const [log] = await h.db.sql`select count(*)::int as n, sum(api_calls)::int as calls
         from zoho.sync_logs where run_id = ${out.run_id}`;
-      assert.deepEqual(log, { n: modules, calls: total });
+      assert.deepEqual(log, { n: modules + 1, calls: total });
     });
   } finally {
     await h.close();
