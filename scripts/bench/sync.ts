@@ -9,8 +9,12 @@
  *    (target ≥ 0.8);
  * 3. peak memory (VmHWM) of a sync process reading 1,000,000 leads (target ≤ 128 MB), its slices,
  *    records fetched against records new or changed (target ≤ 1.1: the demo company's clusters of
- *    leads sharing one Modified_Time are read once; issue 20) and CPU per slice against its budget.
- * Flags: --ingest-leads=N --latency-leads=N --memory-leads=N (0 skips a part), --ingest-rounds=N
+ *    leads sharing one Modified_Time are read once; issue 20) and CPU per slice against its budget;
+ * 4. Stage_History: the first sync's extra calls and time for each deal's history, and the days
+ *    of enterprise credits the backfill takes (sync_history.ts), on a company of --history-leads
+ *    (default 20,000) and on the memory run's company (its deals, after its leads).
+ * Flags: --ingest-leads=N --latency-leads=N --memory-leads=N --history-leads=N (0 skips a part;
+ * --history-memory=0 skips the history of the memory run), --ingest-rounds=N
  * (sync and COPY pairs, median ratio reported; default 3), --sim-cache=0
  * (ingest without the simulator's list cache). The sync runs in a child process apart from the
  * simulator; ingest pre-renders the simulator's list pages before timing (and says so), and
@@ -23,6 +27,7 @@ import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
 import { createBatchWriter } from "../../supabase/functions/_shared/sync/batch_writer.ts";
 import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
+import { historyBench } from "./sync_history.ts";
 import {
   countRecords,
   cpuText,
@@ -191,7 +196,19 @@ async function latency(leads: number) {
   }
 }
 
-async function memory(leads: number) {
+async function history(leads: number) {
+  const db = await createSyncDb("bench_history");
+  const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
+  try {
+    await historyBench(sim, db, `${leads} leads`);
+  } finally {
+    await closeAllSql();
+    await sim.close();
+    await db.drop();
+  }
+}
+
+async function memory(leads: number, withHistory: boolean) {
   const db = await createSyncDb("bench_memory");
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
@@ -206,6 +223,7 @@ async function memory(leads: number) {
         `process ${r.hwmMb.toFixed(0)} MB${flags} (target <= 128 MB); ${cpuText(r.cpu)}`,
     );
     console.log(`memory: ${sliceCpuText(r)}; fetched/stored target <= 1.1`);
+    if (withHistory) await historyBench(sim, db, `memory run, ${leads} leads`);
   } finally {
     await closeAllSql();
     await sim.close();
@@ -218,8 +236,10 @@ export async function run(args: string[]): Promise<void> {
   const ingestLeads = flag(args, "ingest-leads", 50_000);
   const latencyLeads = flag(args, "latency-leads", 20_000);
   const memoryLeads = flag(args, "memory-leads", 1_000_000);
+  const historyLeads = flag(args, "history-leads", 20_000);
   const rounds = Math.max(1, flag(args, "ingest-rounds", 3));
   if (ingestLeads > 0) await ingest(ingestLeads, flag(args, "sim-cache", 1) !== 0, rounds);
   if (latencyLeads > 0) await latency(latencyLeads);
-  if (memoryLeads > 0) await memory(memoryLeads);
+  if (historyLeads > 0) await history(historyLeads);
+  if (memoryLeads > 0) await memory(memoryLeads, flag(args, "history-memory", 1) !== 0);
 }

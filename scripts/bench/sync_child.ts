@@ -11,6 +11,7 @@ import { runSync } from "../../supabase/functions/_shared/sync/engine.ts";
 import { loadZohoEnv } from "../../supabase/functions/_shared/zoho/config.ts";
 import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
 import { processCpuMs } from "../../supabase/functions/_shared/sync/budget.ts";
+import { STAGE_HISTORY_STEP } from "../../supabase/functions/_shared/sync/stage_history.ts";
 
 export function simEnv(sim: ZohoSim, dbUrl: string, extra: Record<string, string> = {}) {
   return {
@@ -34,20 +35,27 @@ async function backendCpu(sql: postgres.Sql): Promise<Record<number, number>> {
   return out;
 }
 
+/**
+ * Slices of one run until done. BENCH_MODULES (comma-separated, default Leads) and BENCH_MODE
+ * (default full) choose what it reads; the Stage_History step's own figures are kept apart.
+ */
 async function syncUntilDone(env: Record<string, string>) {
   const parsed = loadZohoEnv(env);
   const sql = getSql(parsed.SUPABASE_DB_URL, { max: 8 });
+  const modules = (env.BENCH_MODULES ?? "Leads").split(",");
+  const mode = env.BENCH_MODE === "incremental" ? "incremental" : "full";
   let runId: string | undefined;
   let calls = 0;
   let fetched = 0;
   let stored = 0;
+  const history = { calls: 0, rows: 0, deals: 0, queued: 0 };
   const sliceCpuMs: number[] = [];
   for (;;) {
     // Measured around the whole call, as an Edge request would be.
     const cpu0 = processCpuMs();
     const out = await runSync({ sql, env: parsed }, {
-      modules: ["Leads"],
-      mode: runId ? undefined : "full",
+      modules,
+      mode: runId ? undefined : mode,
       budgetMs: 400_000,
       runId,
     });
@@ -56,6 +64,13 @@ async function syncUntilDone(env: Record<string, string>) {
     calls += out.modules.reduce((n, m) => n + m.api_calls, 0);
     fetched += out.modules.reduce((n, m) => n + m.fetched, 0);
     stored += out.modules.reduce((n, m) => n + m.inserted + m.updated + m.restored, 0);
+    const h = out.modules.find((m) => m.module === STAGE_HISTORY_STEP);
+    if (h) {
+      history.calls += h.api_calls;
+      history.rows += h.fetched;
+      history.deals += h.deals ?? 0;
+      history.queued = h.queued ?? 0;
+    }
     const failed = out.modules.find((m) => m.status === "failed");
     if (failed) throw new Error(`Cannot finish the sync: ${failed.errors.at(-1)}`);
     // The backends' own counters, read before the pool closes (a closed backend's CPU is gone).
@@ -64,6 +79,7 @@ async function syncUntilDone(env: Record<string, string>) {
         calls,
         fetched,
         stored,
+        history,
         modules: out.modules,
         backends: await backendCpu(sql),
         sliceCpuMs,
@@ -87,6 +103,8 @@ export interface ChildReport {
   /** CPU ms of each slice (runSync call) and the configured budget. */
   sliceCpuMs: number[];
   budgetMs: number;
+  /** The Stage_History step: calls, rows and deals read, deals left queued at the end. */
+  history: { calls: number; rows: number; deals: number; queued: number };
 }
 
 /** "CPU per slice: …" with median and max against the budget. */
@@ -191,7 +209,7 @@ export async function countRecords(db: ScratchDb): Promise<number> {
 
 if (import.meta.main && Deno.args.includes("--child")) {
   const t0 = performance.now();
-  const { calls, fetched, stored, backends, sliceCpuMs, budgetMs } = await syncUntilDone(
+  const { calls, fetched, stored, history, backends, sliceCpuMs, budgetMs } = await syncUntilDone(
     Deno.env.toObject() as Record<string, string>,
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -211,6 +229,7 @@ if (import.meta.main && Deno.args.includes("--child")) {
         backends,
         sliceCpuMs,
         budgetMs,
+        history,
       } satisfies ChildReport,
     ),
   );
