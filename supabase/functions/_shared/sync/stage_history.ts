@@ -157,8 +157,11 @@ async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOu
   };
   const chunkSize = Math.max(1, ctx.parallel) * 4;
   while (mayStart()) {
-    const window = await queuedDeals(ctx.sql, WINDOW);
-    if (window.length === 0) break;
+    const { deals: window, dropped } = await queuedDeals(ctx.sql, WINDOW);
+    if (window.length === 0) {
+      if (dropped > 0) continue; // a window of deleted deals only: look further
+      break;
+    }
     for (let i = 0; i < window.length && mayStart(); i += chunkSize) {
       const chunk = window.slice(i, i + chunkSize);
       const read: DealHistory[] = [];

@@ -30,18 +30,34 @@ export interface HistoryCounts {
 }
 
 /**
- * Up to `limit` queued deals, newest-changed first (the deals a recent period counts). Queue
- * entries of deals stored as deleted are dropped first: their list cannot be read (a restore
- * stores a new version, which queues the deal again).
+ * Up to `limit` queued deals, newest-changed first (the deals a recent period counts), and how
+ * many entries of that window were dropped: deals stored as deleted, whose list cannot be read (a
+ * restore stores a new version, which queues the deal again). Only the window is checked: a
+ * join of the whole queue with the records on every window cost O(queue) each time.
  */
-export async function queuedDeals(sql: postgres.Sql, limit: number): Promise<QueuedDeal[]> {
-  await sql`delete from zoho.stage_history_queue q using zoho.records r
-    where r.module = 'Deals' and r.id = q.deal_id and r.deleted_at is not null`;
-  const rows = await sql<{ deal_id: string; version: number }[]>`
-    select deal_id, version from zoho.stage_history_queue
-    order by modified_time desc nulls last, deal_id
-    limit ${limit}`;
-  return rows.map((r) => ({ id: r.deal_id, version: r.version }));
+export async function queuedDeals(
+  sql: postgres.Sql,
+  limit: number,
+): Promise<{ deals: QueuedDeal[]; dropped: number }> {
+  const rows = await sql<{ deal_id: string; version: number; gone: boolean }[]>`
+    with w as (
+      select q.deal_id, q.version from zoho.stage_history_queue q
+      order by q.modified_time desc nulls last, q.deal_id
+      limit ${limit}
+    ),
+    gone as (
+      delete from zoho.stage_history_queue q
+      using w, zoho.records r
+      where q.deal_id = w.deal_id and r.module = 'Deals' and r.id = w.deal_id
+        and r.deleted_at is not null
+      returning q.deal_id
+    )
+    select w.deal_id, w.version, w.deal_id in (select deal_id from gone) as gone from w`;
+  const live = rows.filter((r) => !r.gone);
+  return {
+    deals: live.map((r) => ({ id: r.deal_id, version: r.version })),
+    dropped: rows.length - live.length,
+  };
 }
 
 /** Deals whose history is still to be read. */
