@@ -5,7 +5,6 @@
  * reads where the list view is incomplete. Records stay raw text.
  */
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
-import { clusterStep, type StoredLookup } from "./cluster.ts";
 import type { ModulePlan } from "./fields.ts";
 import { type GroupPage, groupPage, mergeGroupPages, readSingles } from "./merge.ts";
 
@@ -60,10 +59,10 @@ export interface ReadContext {
   perPage: number;
   singleReadAll: boolean;
   /**
-   * What is stored already; with it, a chain lost at a second that has stored records resumes
-   * inside that second (cluster.ts) instead of reading it again from its start.
+   * Starts a new chain where a lost one stood (segments.ts: inside the cluster at the cursor when
+   * records are stored there); by default a list read from the cursor.
    */
-  stored?: StoredLookup;
+  restart?: (seg: SegmentState) => Promise<Step>;
 }
 
 const TOKEN_ERRORS = new Set([
@@ -80,21 +79,6 @@ export function zohoTime(ms: number): string {
 
 /** Reads the next page of a segment. */
 export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Step> {
-  if (ctx.stored && seg.cursor !== null && !seg.tokens && !seg.cursorComplete) {
-    // A new chain would start at the cursor, inclusive: it would read again every record stored
-    // with that Modified_Time (a whole cluster, when the chain was lost inside one). COQL lists
-    // that second's ids for one credit per 200 instead, and only the missing ones are read.
-    const inCluster = (seg.clusterAfter ?? null) !== null ||
-      await ctx.stored.countAt(seg.cursor) > 0;
-    if (inCluster) {
-      const step = await clusterStep(
-        ctx,
-        { ...seg, clusterAfter: seg.clusterAfter ?? "" },
-        ctx.stored,
-      );
-      if (step) return step;
-    }
-  }
   const since = seg.tokens
     ? seg.tokenSince
     : seg.cursor !== null
@@ -107,7 +91,8 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     // A stale page_token (expired, 100,000-record cap): a new chain from the cursor.
     const code = (error as { code?: string }).code;
     if (seg.tokens && code && TOKEN_ERRORS.has(code)) {
-      return readStep(ctx, { ...seg, tokens: null, chainRead: 0 });
+      const lost = { ...seg, tokens: null, chainRead: 0 };
+      return ctx.restart ? ctx.restart(lost) : readStep(ctx, lost);
     }
     throw error;
   }

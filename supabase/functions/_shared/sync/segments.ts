@@ -5,10 +5,10 @@
  * segments when the read turns out to be large. A segment stops starting pages at the deadline.
  */
 import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
-import { storedLookup } from "./cluster.ts";
+import { clusterStep, type StoredLookup, storedLookup } from "./cluster.ts";
 import type { ModulePlan } from "./fields.ts";
 import type { ModuleContext, ModuleResult } from "./module_context.ts";
-import { readStep, type SegmentState, type Step } from "./reader.ts";
+import { type ReadContext, readStep, type SegmentState, type Step } from "./reader.ts";
 import { saveSegment } from "./state.ts";
 
 /** What every segment of one module's read shares. */
@@ -75,14 +75,15 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
   while (!seg.done && now() < ctx.deadline && !ctx.cpuSpent?.()) {
     const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
       seg.cursor === null;
-    const step = await readStep({
+    const reader: ReadContext = {
       client: ctx.client,
       stats: result.stats,
       plan,
       perPage: ctx.perPage,
       singleReadAll: ctx.singleReadAll,
-      stored,
-    }, seg);
+      restart: (lost) => nextStep(reader, lost, stored),
+    };
+    const step = await nextStep(reader, seg, stored);
     if (step.serverTime !== null) run.serverTime.value = step.serverTime;
     restarted ||= step.restarted;
     const next: SegmentState = {
@@ -111,6 +112,28 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
   }
   await pending;
   if (seg !== start && advanced(start, seg, restarted)) result.advanced = true;
+}
+
+/**
+ * The next step of a segment. A new chain would start at the cursor, inclusive, and read again
+ * every record stored with that Modified_Time (a whole cluster, when the chain was lost inside
+ * one): where records are stored at the cursor, the read continues inside that second instead
+ * (cluster.ts), unless COQL is not available.
+ */
+async function nextStep(
+  reader: ReadContext,
+  seg: SegmentState,
+  stored: StoredLookup,
+): Promise<Step> {
+  if (seg.cursor !== null && !seg.tokens && !seg.cursorComplete) {
+    const inCluster = (seg.clusterAfter ?? null) !== null || await stored.countAt(seg.cursor) > 0;
+    if (inCluster) {
+      const at = { ...seg, clusterAfter: seg.clusterAfter ?? "" };
+      const step = await clusterStep(reader, at, stored);
+      if (step) return step;
+    }
+  }
+  return readStep(reader, seg);
 }
 
 /**
