@@ -11,6 +11,7 @@ import type { Limiter } from "./limits.ts";
 import type { AccessToken } from "./oauth.ts";
 import { MalformedJsonError } from "./raw_json.ts";
 import { type RetryDeps, withRetry } from "./retry.ts";
+import { withDeadline } from "./timeout.ts";
 
 /** Something that hands out access tokens (the TokenStore, or a fake in tests). */
 export interface TokenSource {
@@ -134,24 +135,26 @@ export class ZohoClient {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
     try {
-      const response = await this.#fetch(url, {
-        method,
-        headers: {
-          ...o.headers,
-          ...(o.json === undefined ? {} : { "content-type": "application/json" }),
-          authorization: `Zoho-oauthtoken ${token.accessToken}`,
-        },
-        ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      return await withDeadline(this.options.timeoutMs ?? 30_000, async (signal) => {
+        const response = await this.#fetch(url, {
+          method,
+          headers: {
+            ...o.headers,
+            ...(o.json === undefined ? {} : { "content-type": "application/json" }),
+            authorization: `Zoho-oauthtoken ${token.accessToken}`,
+          },
+          ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
+          signal,
+        });
+        const text = await response.text();
+        const date = response.headers.get("date");
+        return {
+          status: response.status,
+          headers: response.headers,
+          text,
+          serverTime: date ? Date.parse(date) || null : null,
+        };
       });
-      const text = await response.text();
-      const date = response.headers.get("date");
-      return {
-        status: response.status,
-        headers: response.headers,
-        text,
-        serverTime: date ? Date.parse(date) || null : null,
-      };
     } catch (error) {
       const name = error instanceof Error ? error.name : "Error";
       throw new ZohoApiError(0, method, path, name === "TimeoutError" ? "TIMEOUT" : "NETWORK");

@@ -8,6 +8,7 @@
 import type postgres from "postgres";
 import { ZohoApiError } from "./errors.ts";
 import { withRetry } from "./retry.ts";
+import { withDeadline } from "./timeout.ts";
 
 /** What the token store needs to refresh. */
 export interface OAuthCredentials {
@@ -143,11 +144,13 @@ export class TokenStore {
     let response: Response;
     let text: string;
     try {
-      response = await this.#fetch(`${c.accountsUrl}${TOKEN_PATH}?${params}`, {
-        method: "POST",
-        signal: AbortSignal.timeout(20_000),
+      [response, text] = await withDeadline(20_000, async (signal) => {
+        const r = await this.#fetch(`${c.accountsUrl}${TOKEN_PATH}?${params}`, {
+          method: "POST",
+          signal,
+        });
+        return [r, await r.text()] as const;
       });
-      text = await response.text();
     } catch (error) {
       throw new ZohoApiError(0, "POST", TOKEN_PATH, "NETWORK", errorName(error));
     }
