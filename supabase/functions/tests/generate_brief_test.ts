@@ -194,6 +194,17 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.equal(failed.length, 1);
       assert.equal(failed[0].claim, "Revenue up 45% this month");
       assert.match(failed[0].reason, /revenue\.mtd\.growth value is -12%/);
+      assert.equal(failed[0].error, "wrong_number");
+      // The verdict names the kind: a percentage stated as dollars is a unit swap.
+      const swapped = await (await post("/check", {
+        snapshot_id: row!.id,
+        text: "Revenue down $12 this month.",
+        facts: ["revenue.mtd.growth"],
+      })).json();
+      assert.deepEqual(
+        swapped.claims.filter((c: { ok: boolean }) => !c.ok).map((c: { error: string }) => c.error),
+        ["unit_swap"],
+      );
       const ok = await (await post("/check", {
         snapshot_id: row!.id,
         text: "Revenue down 12% this month.",

@@ -16,7 +16,24 @@ export interface Section {
   facts: string[];
 }
 
-/** The verdict on one claim. */
+/**
+ * What kind of error a failed claim is (the planted-error corpus uses the same names):
+ * a unit swap is a number of a cited fact stated in another unit ("$662" for 662%); a loose
+ * multiplier restates a ratio or change outside its rounding ("2x" for +50%); a wrong period
+ * states a previous period's number (`prev`, `from`) as the current one.
+ */
+export type CheckError =
+  | "wrong_number"
+  | "unit_swap"
+  | "loose_multiplier"
+  | "wrong_period"
+  | "flipped_direction"
+  | "null_fact"
+  | "invented_name"
+  | "uncited_name"
+  | "unknown_fact";
+
+/** The verdict on one claim; a failed one names its `error` kind. */
 export interface ClaimVerdict {
   section: string;
   kind: "number" | "direction" | "name" | "citation";
@@ -24,6 +41,7 @@ export interface ClaimVerdict {
   ok: boolean;
   reason: string;
   facts: string[];
+  error?: CheckError;
 }
 
 /** The verdict on a whole text: ok only when every claim is. */
@@ -49,6 +67,7 @@ export function checkSections(sections: Section[], payload: Payload): CheckResul
           ok: false,
           reason: `fact id "${id}" is not in the payload`,
           facts: [],
+          error: "unknown_fact",
         });
       }
     }
@@ -93,6 +112,7 @@ function checkNames(
         ? `"${c.text}" is in the payload but not in the facts this text cites`
         : `"${c.text}" is not a source, owner, stage or deal in the facts`,
       facts: cited.filter((f) => nameIn(c.text, factNames(f))).map((f) => f.id),
+      ...(ok ? {} : { error: elsewhere ? "uncited_name" as const : "invented_name" as const }),
     });
   }
   return out;

@@ -9,9 +9,18 @@ import {
   extractDirections,
   extractNumbers,
   type NumberClaim,
+  previousPeriodMarked,
+  type StatedKind,
 } from "./claims.ts";
-import type { ClaimVerdict, Section } from "./check.ts";
-import { type Fact, factNames, type FactNumber, factNumbers, formatNumber } from "./facts.ts";
+import type { CheckError, ClaimVerdict, Section } from "./check.ts";
+import {
+  type Fact,
+  factNames,
+  type FactNumber,
+  factNumbers,
+  formatNumber,
+  type NumberKind,
+} from "./facts.ts";
 import { nameIn } from "./names.ts";
 
 interface Hit {
@@ -79,6 +88,44 @@ function movedAgainst(fact: Fact, dir: DirectionClaim, cited: Fact[]): boolean {
 
 function changesOf(fact: Fact): FactNumber[] {
   return factNumbers(fact).filter((n) => n.change);
+}
+
+/** Fields that hold a previous period's number (an anomaly's `from` is the week before). */
+const PREVIOUS_FIELDS = new Set(["prev", "from"]);
+
+/**
+ * How a fact moved, as a signed number: its first change field, else its value minus its `prev`
+ * (a source's pipeline "from $0 to $25,911" has no change_pct: a rise from zero has no percent).
+ */
+function movementOf(fact: Fact): FactNumber | undefined {
+  const change = changesOf(fact)[0];
+  if (change) return change;
+  if (typeof fact.prev !== "number" || typeof fact.value !== "number") return undefined;
+  const kind = factNumbers(fact)[0]!;
+  return { ...kind, field: "value - prev", value: fact.value - fact.prev, change: true };
+}
+
+/** The unit a fact number is stated in when it is stated right. */
+const STATED_AS: Record<NumberKind, StatedKind> = {
+  pct: "pct",
+  currency: "currency",
+  count: "plain",
+  days: "days",
+  hours: "hours",
+  ratio: "plain",
+};
+
+/** Why a number matched none of the cited facts' numbers (a direction is judged before). */
+function missKind(claim: NumberClaim, cited: Fact[]): CheckError {
+  const all = cited.flatMap(factNumbers);
+  const sameKind = all.filter((num) => kindOk(claim, num));
+  if (claim.kind === "multiplier") return sameKind.length ? "loose_multiplier" : "wrong_number";
+  const swapped = all.some((num) =>
+    !kindOk(claim, num) && numberMatches({ ...claim, kind: STATED_AS[num.kind] }, num)
+  );
+  if (swapped) return "unit_swap";
+  if (!sameKind.length && cited.some((f) => f.value === null)) return "null_fact";
+  return "wrong_number";
 }
 
 /** The sign a direction word expects of a change: pace words flip for durations. */
@@ -161,6 +208,24 @@ export function checkNumbers(
             : "see its change fact"
         })`,
         facts: [f.id],
+        error: "flipped_direction",
+      });
+      continue;
+    }
+    if (
+      hits.length && hits.every((h) => PREVIOUS_FIELDS.has(h.num.field)) &&
+      !previousPeriodMarked(masked, n.index)
+    ) {
+      const h = hits[0]!;
+      out.push({
+        section: s.section,
+        kind: "number",
+        claim: label,
+        ok: false,
+        reason: `"${n.text}" is ${h.fact.id} ${h.num.field}, the previous period's number, ` +
+          `stated as the current one (${h.fact.id} is ${show(factNumbers(h.fact)[0]!, currency)})`,
+        facts: [h.fact.id],
+        error: "wrong_period",
       });
       continue;
     }
@@ -196,6 +261,7 @@ export function checkNumbers(
         : `"${n.text}" matches no number of the cited facts` +
           (near.length ? ` (${near.join("; ")})` : " (no cited fact has a number of that kind)"),
       facts: opposite ? [opposite.fact.id] : [],
+      error: opposite ? "flipped_direction" : missKind(n, cited),
     });
   }
   for (const d of directions) {
@@ -213,7 +279,7 @@ function checkDirection(
   currency: string,
 ): ClaimVerdict {
   const { clause } = around(s.text, d.index);
-  const withChange = cited.filter((f) => changesOf(f).length > 0);
+  const withChange = cited.filter((f) => movementOf(f));
   let candidates = withChange.filter((f) => factNames(f).some((n) => nameIn(n, [clause])));
   if (!candidates.length) {
     const keys = KEYWORDS.filter(([word]) => word.test(clause)).map(([, id]) => id);
@@ -229,11 +295,13 @@ function checkDirection(
       ok: false,
       reason: `"${d.text}" cites no fact with a change to agree with`,
       facts: [],
+      error: "flipped_direction",
     };
   }
-  const agree = candidates.filter((f) =>
-    changesOf(f).some((num) => Math.sign(num.value) === expectedSign(d, num))
-  );
+  const agree = candidates.filter((f) => {
+    const moves = changesOf(f).length ? changesOf(f) : [movementOf(f)!];
+    return moves.some((num) => Math.sign(num.value) === expectedSign(d, num));
+  });
   if (agree.length) {
     return {
       section: s.section,
@@ -245,7 +313,7 @@ function checkDirection(
     };
   }
   const first = candidates[0]!;
-  const num = changesOf(first)[0]!;
+  const num = movementOf(first)!;
   return {
     section: s.section,
     kind: "direction",
@@ -253,5 +321,6 @@ function checkDirection(
     ok: false,
     reason: `"${d.text}" disagrees with ${first.id} ${num.field} ${show(num, currency)}`,
     facts: candidates.map((f) => f.id),
+    error: "flipped_direction",
   };
 }

@@ -181,6 +181,18 @@ export function extractDirections(text: string): DirectionClaim[] {
   return out;
 }
 
+/**
+ * Words that place a number in an earlier period ("down from 6", "against $25,877 last month",
+ * "was 6"): a previous period's number stated without one is said of the current period.
+ */
+const PREVIOUS_PERIOD =
+  /\b(?:from|was|were|had|last|previous|previously|prior|before|ago|after|against|versus|vs|compared|earlier|yesterday)\b/i;
+
+/** Whether the clause around `index` places its number in an earlier period. */
+export function previousPeriodMarked(text: string, index: number): boolean {
+  return PREVIOUS_PERIOD.test(around(text, index).clause);
+}
+
 /** The sentence around `index` (for reasons), and the clause (for subjects). */
 export function around(text: string, index: number): { sentence: string; clause: string } {
   const bounds = (re: RegExp) => {
