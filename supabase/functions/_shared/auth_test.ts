@@ -44,6 +44,18 @@ Deno.test("constantTimeEqual() compares whole strings", () => {
   assert.equal(constantTimeEqual("abc", "abd"), false);
   assert.equal(constantTimeEqual("abc", "abcd"), false);
   assert.equal(constantTimeEqual("", ""), true);
+  const sig = "k3Jd9fQ2xZ7pL0aB5cR8tY1uV4wN6mE2hG9iK0oP3sA";
+  const forged: Record<string, string> = {
+    truncated: sig.slice(0, -1),
+    prefix: sig.slice(0, 8),
+    extended: `${sig}A`,
+    "altered suffix": `${sig.slice(0, -1)}${sig.endsWith("A") ? "B" : "A"}`,
+    empty: "",
+  };
+  for (const [what, value] of Object.entries(forged)) {
+    assert.equal(constantTimeEqual(sig, value), false, what);
+    assert.equal(constantTimeEqual(value, sig), false, `${what}, reversed`);
+  }
 });
 
 Deno.test("serviceKeys() ignores malformed SUPABASE_SECRET_KEYS", () => {

@@ -64,6 +64,18 @@ Deno.test("validSignature() is Twilio's algorithm for the public URL", () => {
   assert.ok(!validSignature("token-654321", sig, url, params));
   assert.ok(!validSignature("token-123456", sig, url, { ...params, Body: "stop" }));
   assert.ok(!validSignature("token-123456", sig, `${url}/x`, params));
+  // The whole signature, no more and no less: truncated, extended, altered suffix, empty.
+  for (
+    const forged of [
+      sig.slice(0, -1),
+      sig.slice(0, 8),
+      `${sig}A`,
+      `${sig.slice(0, -2)}${sig.at(-2) === "A" ? "B" : "A"}${sig.at(-1)}`,
+      "",
+    ]
+  ) {
+    assert.ok(!validSignature("token-123456", forged, url, params), forged);
+  }
   // Twilio signs the query string too; the function appends the request's to the public URL.
   assert.equal(signedUrl(url, "http://127.0.0.1:9/whatsapp-webhook?a=1"), `${url}?a=1`);
   assert.equal(signedUrl(url, "http://127.0.0.1:9/whatsapp-webhook"), url);

@@ -16,6 +16,18 @@ function query(path: string): URLSearchParams {
   return new URL(path, "http://x").searchParams;
 }
 
+/** A signature cut short, cut to a prefix, extended, changed in its last character, or empty. */
+function forgeries(sig: string): [string, string][] {
+  return [
+    ["truncated", sig.slice(0, -1)],
+    ["prefix", sig.slice(0, 8)],
+    ["extended", `${sig}A`],
+    ["extended by a character of its own", sig + sig[0]],
+    ["altered suffix", `${sig.slice(0, -1)}${sig.endsWith("A") ? "B" : "A"}`],
+    ["empty", ""],
+  ];
+}
+
 Deno.test("signDashboardLink()", async (t) => {
   await t.step("signs path, expiry and recipient; the link verifies until it expires", async () => {
     const path = await signDashboardLink(
@@ -46,6 +58,17 @@ Deno.test("signDashboardLink()", async (t) => {
     const flipped = (sig[0] === "A" ? "B" : "A") + sig.slice(1);
     assert.equal(await verifyDashboardLink(with_("sig", flipped), SECRET, NOW), "bad_signature");
     assert.equal(await verifyDashboardLink(q, `${SECRET}x`, NOW), "bad_signature");
+  });
+
+  await t.step("a truncated, extended, altered-suffix or empty signature is refused", async () => {
+    const path = await signDashboardLink({ recipient: "cro", ttlSeconds: 600 }, SECRET, NOW);
+    const q = query(path);
+    for (const [what, sig] of forgeries(q.get("sig")!)) {
+      const c = new URLSearchParams(q);
+      c.set("sig", sig);
+      const verdict = await verifyDashboardLink(c, SECRET, NOW);
+      assert.equal(verdict, sig ? "bad_signature" : "malformed", what);
+    }
   });
 
   await t.step("missing and malformed links are told apart", async () => {
@@ -82,6 +105,18 @@ Deno.test("sessionToken() and csrfToken()", async (t) => {
     assert.equal(await verifySession(undefined, SECRET, NOW), "missing");
     assert.equal(await verifySession("garbage", SECRET, NOW), "malformed");
   });
+
+  await t.step(
+    "a truncated, extended, altered-suffix or empty session MAC is refused",
+    async () => {
+      const token = await sessionToken(grant, SECRET);
+      const i = token.lastIndexOf(".") + 1;
+      for (const [what, sig] of forgeries(token.slice(i))) {
+        const verdict = await verifySession(token.slice(0, i) + sig, SECRET, NOW);
+        assert.ok(verdict === "bad_signature" || verdict === "malformed", `${what}: ${verdict}`);
+      }
+    },
+  );
 
   await t.step("a link's signature is not a valid session and vice versa", async () => {
     const path = await signDashboardLink({ recipient: "cro", ttlSeconds: 60 }, SECRET, NOW);
