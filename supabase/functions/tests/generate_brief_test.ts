@@ -171,6 +171,22 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.equal(sink.messages.length, 6);
     });
 
+    await t.step("brief.briefs refuses a pulse over 400 characters", async () => {
+      const insert = (pulse: string) =>
+        db.sql.begin(async (tx) => {
+          await tx`insert into brief.briefs (snapshot_id, run_id, model, content, pulse,
+            pulse_variables, attempts)
+            values (${snapshot.id}, gen_random_uuid(), 'rules', '{}', ${pulse}, '{}', 0)`;
+          // Rolled back either way: the test only asks whether the row is accepted.
+          throw new Error("rollback");
+        }).catch((e: Error) => e);
+      assert.equal((await insert("x".repeat(400))).message, "rollback");
+      // Characters, not bytes: 400 emoji are within the limit, 401 letters are not.
+      assert.equal((await insert("🚀".repeat(400))).message, "rollback");
+      const refused = await insert("x".repeat(401)) as Error & { code?: string };
+      assert.equal(refused.code, "23514", `${refused.message}`); // check_violation
+    });
+
     await t.step("/check names the failed claim: revenue up 45% when it fell 12%", async () => {
       // A snapshot whose revenue fell 12% this month (the demo's rose).
       const facts = snapshot.brief.facts.map((f) =>
