@@ -11,7 +11,7 @@ import { z, ZodError } from "zod";
 import { asDatabaseError } from "./db_errors.ts";
 import { EnvError } from "./env.ts";
 import { mapDomainError } from "./error_map.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, redact } from "./log.ts";
 
 /** An error the caller can act on, mapped to its HTTP status in `onError`. */
 export class HttpError extends Error {
@@ -61,24 +61,25 @@ export function createFunctionApp(name: string): Hono {
   );
   const log = createLogger(name);
   app.onError((err, c) => {
-    if (err instanceof HttpError) {
-      return c.json({ error: { code: err.code, message: err.message } }, err.status);
-    }
+    // Every message an error response carries passes through redact, as log lines do.
+    const answer = (code: string, message: string, status: ContentfulStatusCode) =>
+      c.json({ error: { code, message: redact(message) } }, status);
+    if (err instanceof HttpError) return answer(err.code, err.message, err.status);
     // A raw lost-connection error (not wrapped by the route) is a 503 all the same.
     const domain = mapDomainError(asDatabaseError(err));
     if (domain) {
       if (domain.status >= 500) {
         log.warn(`${c.req.method} ${c.req.path} answered ${domain.status}`, err);
       }
-      return c.json({ error: { code: domain.code, message: domain.message } }, domain.status);
+      return answer(domain.code, domain.message, domain.status);
     }
     if (err instanceof ZodError) {
-      return c.json({ error: { code: "invalid_request", message: describeZodError(err) } }, 400);
+      return answer("invalid_request", describeZodError(err), 400);
     }
     if (err instanceof EnvError) {
       // Names the variables that are missing or malformed, never their values.
       log.warn(err.message);
-      return c.json({ error: { code: "misconfigured", message: err.message } }, 500);
+      return answer("misconfigured", err.message, 500);
     }
     log.error(`unhandled error on ${c.req.method} ${c.req.path}`, err);
     return c.json({ error: { code: "internal_error", message: "Internal error" } }, 500);

@@ -2,7 +2,9 @@
  * The one logger: a line per event on stderr, `<scope>: <message>` plus an error's name and
  * message (its stack only for unexpected errors). Secrets never reach the output: values of
  * secret-looking keys, bearer and Zoho OAuth tokens, JWTs, passwords in connection strings and
- * every value of the process's secret variables are replaced by `[redacted]`.
+ * every value of the process's secret variables (and the parts of them that are secrets on their
+ * own: each key of SUPABASE_SECRET_KEYS, each header value of OLLAMA_HEADERS, the database
+ * password of SUPABASE_DB_URL) are replaced by `[redacted]`.
  */
 
 /** Environment variables whose values are secrets wherever they appear. */
@@ -12,6 +14,9 @@ const SECRET_VARS = [
   "SUPABASE_ANON_KEY",
   "SUPABASE_DB_URL",
   "JWT_SECRET",
+  "DASHBOARD_LINK_SECRET",
+  "PGPASSWORD",
+  "OLLAMA_HEADERS",
   "ZOHO_CLIENT_SECRET",
   "ZOHO_REFRESH_TOKEN",
   "TWILIO_AUTH_TOKEN",
@@ -36,12 +41,47 @@ export function redact(
   env: Record<string, string | undefined> = safeEnv(),
 ): string {
   let out = text;
-  for (const name of SECRET_VARS) {
-    const value = env[name];
-    if (value && value.length >= 8) out = out.replaceAll(value, "[redacted]");
-  }
+  for (const value of secretValues(env)) out = out.replaceAll(value, "[redacted]");
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/** The secret values of `env`, longest first (a value may contain another). */
+function secretValues(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  for (const name of SECRET_VARS) {
+    const value = env[name];
+    if (!value) continue;
+    out.push(value);
+    if (name === "SUPABASE_SECRET_KEYS" || name === "OLLAMA_HEADERS") {
+      out.push(...jsonValues(value));
+    }
+    if (name === "SUPABASE_DB_URL") out.push(...urlPassword(value));
+  }
+  // Short values would redact ordinary words; no secret here is shorter than 8 characters.
+  return [...new Set(out.filter((v) => v.length >= 8))].sort((a, b) => b.length - a.length);
+}
+
+function jsonValues(text: string): string[] {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== "object") return [];
+    return Object.values(parsed).filter((v): v is string => typeof v === "string");
+  } catch {
+    return []; // malformed: the whole value is still redacted
+  }
+}
+
+function urlPassword(url: string): string[] {
+  try {
+    const { username, password } = new URL(url);
+    // The local stack's postgres:postgres is public, and redacting "postgres" would blank the
+    // user and database names of every line.
+    if (!password || password === username) return [];
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [];
+  }
 }
 
 function safeEnv(): Record<string, string | undefined> {

@@ -4,7 +4,10 @@
  * phone number, so no number travels in a URL. Without a signing secret it says so, politely.
  */
 import { dashboardSecret, signDashboardLink } from "../dashboard/link.ts";
+import { createLogger } from "../log.ts";
 import type { CommandContext, CommandHandler } from "./handle.ts";
+
+const log = createLogger("whatsapp-webhook");
 
 /** How long a link handed out on WhatsApp stays valid: one day. */
 export const LINK_TTL_SECONDS = 24 * 3600;
@@ -27,7 +30,7 @@ export function dashboardCommand(
     try {
       secret = dashboardSecret(env);
     } catch {
-      console.error("whatsapp-webhook: dashboard links need DASHBOARD_LINK_SECRET");
+      log.warn("dashboard links need DASHBOARD_LINK_SECRET");
       return "The dashboard is not set up here yet. Please tell your admin.";
     }
     const path = await signDashboardLink(

@@ -9,6 +9,7 @@ import { answerIntent, loadAskContext } from "../ask/answer.ts";
 import { intentByName } from "../ask/intents.ts";
 import type { Command } from "../ask/lexicon.ts";
 import { type Match, matchMessage, type Vocabulary } from "../ask/matcher.ts";
+import { createLogger } from "../log.ts";
 import { helpText, notAvailableText, REFUSAL_TEXT, unknownText } from "./help.ts";
 import {
   type Classification,
@@ -19,6 +20,8 @@ import {
   refusedRecently,
 } from "./log.ts";
 import { splitMessage } from "./split.ts";
+
+const log = createLogger("whatsapp-webhook");
 
 /** The sender, when it is a recipient. */
 export interface Sender {
@@ -86,7 +89,7 @@ async function modelMatch(deps: InboxDeps, text: string, vocab: Vocabulary, keyw
   try {
     return await deps.model!(text, vocab);
   } catch (e) {
-    console.error(`whatsapp-webhook: model matcher unavailable, keyword match used: ${e}`);
+    log.warn("model matcher unavailable, keyword match used", e);
     return keyword;
   }
 }
@@ -209,7 +212,7 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   let reply: { intent: string; params: Record<string, unknown>; text: string };
   if (viaModel && deps.later) {
     const work = answerLater(deps, ctx, keyword, ask.currency, latencyMs).catch((e) =>
-      console.error(`whatsapp-webhook: a later answer failed: ${e}`)
+      log.error("a later answer failed", e)
     );
     (deps.later.background ?? ((w) => void w))(work);
     reply = { intent: "pending", params: {}, text: ACK_TEXT };

@@ -4,7 +4,10 @@
  * recipients when it finishes. A run already going is reported, not doubled.
  */
 import { RunBusyError, RunStateError, startRun } from "../pipeline/runs.ts";
+import { createLogger } from "../log.ts";
 import type { CommandContext } from "./handle.ts";
+
+const log = createLogger("whatsapp-webhook");
 
 /** Answers `sync`. */
 export async function syncCommand({ sql, sender }: CommandContext): Promise<string> {
@@ -21,7 +24,7 @@ export async function syncCommand({ sql, sender }: CommandContext): Promise<stri
     }
     if (!(e instanceof RunStateError)) throw e;
     // E.g. the Vault secrets pg_net needs are missing: the admin's to fix, not the sender's.
-    console.error(`whatsapp-webhook: sync could not start a run: ${e.message}`);
+    log.warn("sync could not start a run", e);
     return "Sync could not start: the pipeline is not set up here. Please tell your admin.";
   }
 }

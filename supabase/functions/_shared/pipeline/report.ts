@@ -7,7 +7,10 @@
  * retries it). Without a run_id, or with one that is not a pipeline run, the work runs alone.
  */
 import type postgres from "postgres";
+import { createLogger } from "../log.ts";
 import type { StageName } from "./runs.ts";
+
+const log = createLogger("pipeline");
 
 /** What a stage ends with: `partial` (a sync slice) queues the next slice at once. */
 export interface StageOutcome {
@@ -82,7 +85,7 @@ export async function asStage<T>(
     if (!reported) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       await reportStage(sql, runId, stage, { outcome: "failed", error: message })
-        .catch((re) => console.error(`pipeline: cannot report ${stage} failure:`, re));
+        .catch((re) => log.error(`cannot report ${stage} failure`, re));
     }
     throw e;
   }
