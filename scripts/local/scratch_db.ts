@@ -8,8 +8,22 @@ import postgres from "postgres";
 import { ROOT } from "./config.ts";
 import { applyMigrations, applyStandIns } from "./migrate.ts";
 
-const ADMIN_URL = () =>
-  Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+/**
+ * The cluster scratch databases go on: SUPABASE_DB_URL, never a default port (a test file run by
+ * hand would otherwise make its databases on whichever stack listens on 54322). `deno task test`
+ * and `deno task bench` set it; by hand, export the stack's (see TESTING.md).
+ */
+function adminUrl(): string {
+  const url = Deno.env.get("SUPABASE_DB_URL");
+  if (!url) {
+    throw new Error(
+      "Cannot create a scratch database: SUPABASE_DB_URL is not set; run the test through " +
+        "`deno task test`, or export the stack's variables first: " +
+        `eval "$(deno task status | sed 's/^/export /')"`,
+    );
+  }
+  return url;
+}
 
 /** A scratch database: its URL, a pool on it, and `drop()` to remove it. */
 export interface ScratchDb {
@@ -24,7 +38,7 @@ export async function createScratchDb(
   prefix = "scratch",
   options: { migrate?: boolean; max?: number } = {},
 ): Promise<ScratchDb> {
-  const admin = postgres(ADMIN_URL(), { max: 1, onnotice: () => {} });
+  const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   const name = `${prefix.replace(/[^a-z0-9_]/g, "_")}_${
     crypto.randomUUID().replaceAll("-", "").slice(0, 10)
   }`;
@@ -33,7 +47,7 @@ export async function createScratchDb(
   } finally {
     await admin.end();
   }
-  const url = new URL(ADMIN_URL());
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   const sql = postgres(url.href, { max: options.max ?? 4, onnotice: () => {} });
   if (options.migrate ?? true) {
@@ -46,7 +60,7 @@ export async function createScratchDb(
     sql,
     async drop() {
       await sql.end({ timeout: 2 });
-      const a = postgres(ADMIN_URL(), { max: 1, onnotice: () => {} });
+      const a = postgres(adminUrl(), { max: 1, onnotice: () => {} });
       try {
         await a.unsafe(`drop database if exists ${name} with (force)`);
       } finally {

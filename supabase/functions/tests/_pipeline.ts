@@ -52,7 +52,11 @@ export async function withStageSettings<T>(
   }
 }
 
-/** Polls a run until it is no longer running; `tick` calls the watchdog on every poll. */
+/**
+ * Polls a run until it is no longer running; `tick` calls the watchdog on every poll. An error of
+ * the watchdog or of reading the run is thrown as it is (a failing tick is the failure to see,
+ * not a time-out); only the wait itself times out.
+ */
 export async function waitForRun(
   sql: postgres.Sql,
   runId: string,
@@ -61,8 +65,8 @@ export async function waitForRun(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const done = options.until ?? ((r: RunStatus) => r.status !== "running");
   for (;;) {
-    if (options.tick) await sql`select pipeline.tick()`.catch(() => {});
-    const run = await runStatus(sql, runId).catch(() => undefined);
+    if (options.tick) await sql`select pipeline.tick()`;
+    const run = await runStatus(sql, runId);
     if (run && done(run)) return run;
     if (Date.now() > deadline) {
       throw new Error(`Timed out waiting for run ${runId}: ${JSON.stringify(run)}`);
