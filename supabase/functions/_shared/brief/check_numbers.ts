@@ -10,17 +10,10 @@ import {
   extractNumbers,
   type NumberClaim,
   previousPeriodMarked,
-  type StatedKind,
 } from "./claims.ts";
-import type { CheckError, ClaimVerdict, Section } from "./check.ts";
-import {
-  type Fact,
-  factNames,
-  type FactNumber,
-  factNumbers,
-  formatNumber,
-  type NumberKind,
-} from "./facts.ts";
+import type { ClaimVerdict, Section } from "./check.ts";
+import { kindOk, missKind, numberMatches } from "./check_match.ts";
+import { type Fact, factNames, type FactNumber, factNumbers, formatNumber } from "./facts.ts";
 import { nameIn } from "./names.ts";
 
 interface Hit {
@@ -39,41 +32,6 @@ const KEYWORDS: [RegExp, RegExp][] = [
   [/\bresponse/i, /response/],
   [/\bcoverage/i, /coverage/],
 ];
-
-function kindOk(claim: NumberClaim, num: FactNumber): boolean {
-  switch (claim.kind) {
-    case "pct":
-      return num.kind === "pct";
-    case "currency":
-      return num.kind === "currency";
-    case "days":
-      return num.kind === "days";
-    case "hours":
-      return num.kind === "hours";
-    case "multiplier":
-      return (num.kind === "ratio" && !claim.word) || (num.change && num.kind === "pct");
-    default:
-      return num.kind !== "pct";
-  }
-}
-
-/** Whether the stated number equals this fact number within its rounding; `way` signs it. */
-function numberMatches(claim: NumberClaim, num: FactNumber, way?: 1 | -1): boolean {
-  if (!kindOk(claim, num)) return false;
-  if (claim.kind === "multiplier") {
-    const m = num.kind === "ratio" ? num.value : 1 + num.value / 100;
-    return Math.abs(m - claim.value) <= claim.tolerance + 1e-9;
-  }
-  const magnitude = Math.abs(claim.value);
-  let expected: number;
-  if (num.change && (claim.signed || way)) {
-    expected = claim.signed ? claim.value : (way ?? 1) * magnitude;
-    return Math.abs(num.value - expected) <= claim.tolerance + 1e-9;
-  }
-  if (claim.signed) return Math.abs(num.value - claim.value) <= claim.tolerance + 1e-9;
-  expected = num.change ? Math.abs(num.value) : num.value;
-  return Math.abs(expected - magnitude) <= claim.tolerance + 1e-9;
-}
 
 /** Whether a fact's level moved against a direction word (value vs prev, or its change). */
 function movedAgainst(fact: Fact, dir: DirectionClaim, cited: Fact[]): boolean {
@@ -103,29 +61,6 @@ function movementOf(fact: Fact): FactNumber | undefined {
   if (typeof fact.prev !== "number" || typeof fact.value !== "number") return undefined;
   const kind = factNumbers(fact)[0]!;
   return { ...kind, field: "value - prev", value: fact.value - fact.prev, change: true };
-}
-
-/** The unit a fact number is stated in when it is stated right. */
-const STATED_AS: Record<NumberKind, StatedKind> = {
-  pct: "pct",
-  currency: "currency",
-  count: "plain",
-  days: "days",
-  hours: "hours",
-  ratio: "plain",
-};
-
-/** Why a number matched none of the cited facts' numbers (a direction is judged before). */
-function missKind(claim: NumberClaim, cited: Fact[]): CheckError {
-  const all = cited.flatMap(factNumbers);
-  const sameKind = all.filter((num) => kindOk(claim, num));
-  if (claim.kind === "multiplier") return sameKind.length ? "loose_multiplier" : "wrong_number";
-  const swapped = all.some((num) =>
-    !kindOk(claim, num) && numberMatches({ ...claim, kind: STATED_AS[num.kind] }, num)
-  );
-  if (swapped) return "unit_swap";
-  if (!sameKind.length && cited.some((f) => f.value === null)) return "null_fact";
-  return "wrong_number";
 }
 
 /** The sign a direction word expects of a change: pace words flip for durations. */
