@@ -166,7 +166,10 @@ export async function syncInChild(
       fileURLToPath(import.meta.url),
       "--child",
     ],
-    env,
+    // glibc gives each of the runtime's threads its own malloc arena; fetch and socket buffers
+    // freed in one thread's arena are not reused by another, so the resident set grew ~10 MB
+    // beyond what is live (1M leads: 130 MB with per-thread arenas, 123 MB with two, same run).
+    env: { MALLOC_ARENA_MAX: "2", ...env },
     stdout: "piped",
   }).spawn();
   const out = await child.output();

@@ -32,8 +32,11 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Default limits: a few pages per transaction, two transactions overlapping. */
-export const DEFAULT_BATCH: BatchOptions = { maxRecords: 2_000, maxInFlight: 2 };
+/**
+ * Default limits: a few pages per transaction, two transactions overlapping. 1,000 records (5
+ * pages): 2,000 held the 1M-lead sync at 140 MB peak against 130 MB, at the same speed.
+ */
+export const DEFAULT_BATCH: BatchOptions = { maxRecords: 1_000, maxInFlight: 2 };
 
 /** Creates a group-commit writer; `onCounts` receives each committed batch's counts. */
 export function createBatchWriter(
