@@ -10,7 +10,7 @@ import {
   systemValues,
 } from "./context.ts";
 import { contactName } from "./gen_people.ts";
-import { dealName, leadDeletion, leadPerson } from "./gen_leads.ts";
+import { dealName, leadCreated, leadDeletion, leadPerson } from "./gen_leads.ts";
 import { dealTimes } from "./gen_deals.ts";
 import { moduleByName } from "./modules.ts";
 import { ANCHOR, HISTORY_DAYS, timelineAt } from "./plan.ts";
@@ -31,7 +31,16 @@ function countOf(ctx: GenContext, module: string): number {
     : p.notes;
 }
 
-/** The parent of activity j: a deal created well before it, else a live lead created before it. */
+/**
+ * Share of each module's activities on leads (the rest on deals): most calls and tasks are a
+ * rep's first contact with a new lead, meetings come later in a deal.
+ */
+const LEAD_SHARE: Record<string, number> = { Calls: 0.8, Tasks: 0.6, Events: 0.4, Notes: 0.5 };
+
+/**
+ * The parent of activity j: a deal created well before it, else a live lead created at about
+ * the same point of the timeline (so recent leads are contacted too, not only old ones).
+ */
 export function activityParent(
   ctx: GenContext,
   module: string,
@@ -41,16 +50,37 @@ export function activityParent(
   const u = (j + 0.5) / Math.max(1, countOf(ctx, module));
   const h = hash(plan.seed, TAGS[module] ?? 64, j);
   const dealsBefore = Math.floor(Math.max(0, u - 50 / HISTORY_DAYS) * plan.deals);
-  if (h % 2 === 0 && dealsBefore >= 1) return { module: "Deals", index: (h >>> 1) % dealsBefore };
-  let lead = (h >>> 1) % Math.max(1, Math.floor(u * plan.leads));
+  const onLead = (h % 1000) / 1000 < (LEAD_SHARE[module] ?? 0.5);
+  if (!onLead && dealsBefore >= 1) return { module: "Deals", index: (h >>> 1) % dealsBefore };
+  let lead = Math.max(0, Math.min(plan.leads - 1, Math.floor(u * plan.leads) - ((h >>> 10) % 3)));
   while (leadDeletion(ctx, lead) !== null && lead + 1 < plan.leads) lead++;
   return { module: "Leads", index: lead };
+}
+
+/**
+ * Seconds from a lead's creation to activity j on it: a third within the hour, most within the
+ * working day, a tail over days (first-contact studies: HBR's lead response audit).
+ */
+function firstTouchDelay(ctx: GenContext, module: string, j: number): number {
+  const h = hash(ctx.plan.seed, (TAGS[module] ?? 64) + 20, j);
+  const r = (h % 1000) / 1000;
+  const x = ((h >>> 10) % 1000) / 1000;
+  if (r < 0.35) return 300 + Math.floor(x * 3300);
+  if (r < 0.7) return 3600 + Math.floor(x * 7 * 3600);
+  if (r < 0.9) return 8 * 3600 + Math.floor(x * 40 * 3600);
+  return 2 * DAY + Math.floor(x * 5 * DAY);
 }
 
 export function activityTimes(ctx: GenContext, module: string, j: number): RecordTimes {
   let created = timelineAt((j + 0.5) / Math.max(1, countOf(ctx, module)));
   const parent = activityParent(ctx, module, j);
   if (parent.module === "Deals") created = Math.max(created, dealTimes(ctx, parent.index).created);
+  else {
+    // Contact follows the lead's creation; a lead made minutes before "now" is reached sooner.
+    const lead = leadCreated(ctx, parent.index);
+    const delay = firstTouchDelay(ctx, module, j);
+    created = lead + Math.min(delay, Math.floor((ANCHOR - lead) / 2));
+  }
   const h = hash(ctx.plan.seed, 65, j);
   const modified = h % 2 === 0 ? created : Math.min(ANCHOR, created + (h % (5 * DAY)));
   return { created, modified: Math.max(created, modified) };
