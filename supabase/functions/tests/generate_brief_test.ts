@@ -123,6 +123,32 @@ Deno.test("generate-brief on the demo company", async (t) => {
       },
     );
 
+    await t.step(
+      "the rules brief leads with the quarter like for like and the forecast's gap",
+      async () => {
+        const [row] = await db.sql<{ content: Record<string, { text: string }>; pulse: string }[]>`
+          select content, pulse from brief.briefs where id = ${briefId}`;
+        // As of 2026-03-04 (day 63 of 90): $43,380 won this quarter against a $120,000 target;
+        // the same 63 days of last quarter won $108,714. This month's 3 days against last
+        // month's 3 ($21,705 vs $2,848, +662%) say nothing and are not the headline.
+        assert.equal(
+          row!.content.headline!.text,
+          "Revenue QTD is $43,380, 36.2% of the $120,000 target with 70% of the quarter gone; " +
+            "down 60.1% against $108,714 in the same days last quarter.",
+        );
+        assert.equal(
+          row!.content.critical_gap!.text,
+          "The forecast is $40,135 short of this quarter's target, with coverage at 0.69x against " +
+            "2.10x needed.",
+        );
+        assert.doesNotMatch(row!.pulse, /662/);
+        // Insights most material first: $19,457 won from Website outweighs 5 fewer Facebook
+        // leads (5 × the company's lead-to-won rate × its average won deal).
+        const insights = row!.content.insights as unknown as { text: string }[];
+        assert.match(insights[0]!.text, /^Website brought \$19,457 of won revenue this month/);
+      },
+    );
+
     await t.step("two concurrent calls store one brief and send one pulse each", async () => {
       const { snapshot: other } = await computeSnapshot(db.sql, { asOf: "2026-03-03" });
       const before = sink.messages.length;
@@ -157,7 +183,16 @@ Deno.test("generate-brief on the demo company", async (t) => {
     });
 
     await t.step("a model brief that passes the check is kept, with its run id", async () => {
-      fake.script({ kind: "reply", content: JSON.stringify(BASE) });
+      // The corpus's base reply, with the headline today's payload supports: this month's
+      // change on a tiny base (+662%) is no longer a fact, the quarter's pace is.
+      const reply = {
+        ...BASE,
+        headline: {
+          text: "Revenue QTD is $43.4K, 36% of the $120K target with 70% of the quarter gone.",
+          facts: ["revenue.qtd", "revenue.qtd.target", "revenue.qtd.attainment", "quarter.elapsed"],
+        },
+      };
+      fake.script({ kind: "reply", content: JSON.stringify(reply) });
       ollamaHost = fake.url;
       const runId = crypto.randomUUID();
       const brief = await (await post("", { regenerate: true, run_id: runId })).json();

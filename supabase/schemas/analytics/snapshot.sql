@@ -34,12 +34,16 @@ revoke all on analytics.snapshots from anon, authenticated;
 grant select, insert on analytics.snapshots to service_role;
 
 -- Registry of brief facts: a stable id, its unit, the period it covers and where its value sits
--- in the snapshot's kpis JSON (a jsonpath; the last match is taken). Adding a fact = a row here.
+-- in the snapshot's kpis JSON (a jsonpath; the last match is taken), and where its previous
+-- value sits when it has one (same elapsed days of the previous period: analytics.periods).
+-- Adding a fact = a row here. A growth on a tiny base is no fact: revenue growth is left out
+-- when the previous figure is under a quarter of the current one (+300% and more on the 4th day
+-- of a month says nothing); the fact's value and prev still say "$21,705 against $2,848".
 create or replace function analytics.brief_fact_defs()
-returns table (ord integer, id text, unit text, period text, path jsonpath)
+returns table (ord integer, id text, unit text, period text, path jsonpath, prev_path jsonpath)
 language sql immutable
 as $$
-  select f.ord, f.id, f.unit, f.period, f.path::jsonpath from (values
+  select f.ord, f.id, f.unit, f.period, f.path::jsonpath, p.prev_path::jsonpath from (values
     (1, 'leads.day', 'count', 'day', '$.leads_created.day[*] ? (@.dimension == "all").leads'),
     (2, 'leads.wtd', 'count', 'wtd', '$.leads_created.wtd[*] ? (@.dimension == "all").leads'),
     (3, 'leads.wtd.growth', 'pct', 'wtd',
@@ -48,7 +52,8 @@ as $$
     (5, 'leads.mtd.growth', 'pct', 'mtd',
       '$.leads_created.mtd[*] ? (@.dimension == "all").growth_pct'),
     (6, 'revenue.mtd', 'currency', 'mtd', '$.revenue[*] ? (@.period == "mtd").revenue'),
-    (7, 'revenue.mtd.growth', 'pct', 'mtd', '$.revenue[*] ? (@.period == "mtd").growth_pct'),
+    (7, 'revenue.mtd.growth', 'pct', 'mtd',
+      '$.revenue[*] ? (@.period == "mtd" && @.prev_revenue * 4 >= @.revenue).growth_pct'),
     (8, 'revenue.qtd', 'currency', 'qtd', '$.revenue[*] ? (@.period == "qtd").revenue'),
     (9, 'revenue.qtd.target', 'currency', 'qtd', '$.revenue[*] ? (@.period == "qtd").target'),
     (10, 'revenue.qtd.attainment', 'pct', 'qtd',
@@ -93,11 +98,20 @@ as $$
     (33, 'conversion_velocity.trend', 'days', 'month',
       '$.conversion_velocity[*] ? (@.dimension == "all").trend_days'),
     (34, 'open_deals.without_amount', 'count', 'as_of',
-      '$.data_quality[*] ? (@.check_id == "open_deals_without_amount").count')
+      '$.data_quality[*] ? (@.check_id == "open_deals_without_amount").count'),
+    (35, 'revenue.qtd.growth', 'pct', 'qtd',
+      '$.revenue[*] ? (@.period == "qtd" && @.prev_revenue * 4 >= @.revenue).growth_pct')
   ) as f(ord, id, unit, period, path)
+  left join (values
+    ('revenue.mtd', '$.revenue[*] ? (@.period == "mtd").prev_revenue'),
+    ('revenue.qtd', '$.revenue[*] ? (@.period == "qtd").prev_revenue'),
+    ('leads.wtd', '$.leads_created.wtd[*] ? (@.dimension == "all").prev_leads'),
+    ('leads.mtd', '$.leads_created.mtd[*] ? (@.dimension == "all").prev_leads')
+  ) as p(id, prev_path) on p.id = f.id
 $$;
 comment on function analytics.brief_fact_defs() is
-  'Brief payload registry: stable fact id, unit, period key and jsonpath into the snapshot kpis';
+  'Brief payload registry: stable fact id, unit, period key, jsonpath into the snapshot kpis and '
+  'jsonpath of the previous equal period''s value (null: none)';
 
 -- Rows of a KPI as a JSON array in the function's own order.
 create or replace function analytics.rows_json(rows jsonb[]) returns jsonb
@@ -189,9 +203,18 @@ as $$
   ),
   facts as (
     select d.ord, jsonb_build_object('id', d.id, 'value',
-      jsonb_path_query_array(kpis, d.path) -> -1, 'unit', d.unit, 'period', p.label) as fact
+      jsonb_path_query_array(kpis, d.path) -> -1, 'unit', d.unit, 'period', p.label)
+      || case when d.prev_path is null then '{}'::jsonb
+        else jsonb_strip_nulls(jsonb_build_object('prev',
+          jsonb_path_query_array(kpis, d.prev_path) -> -1)) end as fact
     from analytics.brief_fact_defs() d
     left join per p on p.period = d.period
+    union all
+    -- Pace: the share of the quarter's days gone by the end of p_as_of.
+    select 36, jsonb_build_object('id', 'quarter.elapsed',
+      'value', round(100.0 * (p_as_of + 1 - q.start_day) / (q.full_end - q.start_day), 1),
+      'unit', 'pct', 'period', q.start_day::text || '..' || p_as_of::text)
+    from analytics.periods(p_as_of) q where q.period = 'qtd'
     union all
     select 100 + a.n, jsonb_build_object(
       'id', 'anomaly.' || (a.x ->> 'metric') || '.'

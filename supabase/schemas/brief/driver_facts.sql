@@ -17,14 +17,30 @@ language sql stable
 as $$
   with per as (select * from analytics.periods(p_as_of)),
   alive as (select analytics.day_end(p_as_of) as t1),
+  -- What a lead, a point of conversion and a dollar of pipeline are worth in won revenue, from
+  -- the company's own trailing year: the average won deal, the last complete cohort's
+  -- lead-to-won rate and the win rate by value. A driver's impact = its change in those dollars.
+  worth as (
+    select
+      coalesce((jsonb_path_query_first(p_kpis,
+        '$.deal_size.t12m[*] ? (@.dimension == "all").avg_amount') #>> '{}')::numeric, 0)
+        as avg_won,
+      coalesce((jsonb_path_query_array(p_kpis, '$.cohort_conversion[*] ? (@.dimension == "all"
+        && @.incomplete == false).lead_to_won_pct') ->> -1)::numeric, 0) / 100 as lead_to_won,
+      coalesce((jsonb_path_query_first(p_kpis,
+        '$.win_rate.t12m[*] ? (@.dimension == "all").win_rate_value_pct') #>> '{}')::numeric, 0)
+        / 100 as win_value
+  ),
   leads as (
     select 10 as grp, row_number() over (partition by k.per order by
         abs((x ->> 'leads')::numeric - (x ->> 'prev_leads')::numeric) desc, x ->> 'key') as n,
       jsonb_build_object('id', 'source.' || brief.slug(x ->> 'key') || '.leads.' || k.per,
         'label', left(x ->> 'key', 40), 'value', (x ->> 'leads')::numeric, 'unit', 'count',
         'period', k.per, 'prev', (x ->> 'prev_leads')::numeric,
-        'change_pct', (x ->> 'growth_pct')::numeric) as fact, k.per
-    from (values ('wtd'), ('mtd')) k(per),
+        'change_pct', (x ->> 'growth_pct')::numeric) as fact, k.per,
+      abs((x ->> 'leads')::numeric - (x ->> 'prev_leads')::numeric) * w.lead_to_won * w.avg_won
+        as impact
+    from worth w, (values ('wtd'), ('mtd')) k(per),
       jsonb_array_elements(p_kpis -> 'leads_created' -> k.per) x
     where x ->> 'dimension' = 'source' and (x ->> 'leads') <> (x ->> 'prev_leads')
   ),
@@ -42,8 +58,11 @@ as $$
         'label', left(c.x ->> 'key', 40), 'value', (c.x ->> k.metric)::numeric, 'unit', 'pct',
         'period', 'cohort ' || to_char(h.m, 'YYYY-MM'), 'prev', (p.x ->> k.metric)::numeric,
         'change_pts', (c.x ->> k.metric)::numeric - (p.x ->> k.metric)::numeric) as fact,
-      k.metric as per
-    from cohort h, (values ('lead_to_deal_pct'), ('lead_to_won_pct')) k(metric),
+      k.metric as per,
+      abs((c.x ->> k.metric)::numeric - (p.x ->> k.metric)::numeric) / 100
+        * (c.x ->> 'leads')::numeric * w.avg_won
+        * case k.metric when 'lead_to_deal_pct' then w.win_value else 1 end as impact
+    from worth w, cohort h, (values ('lead_to_deal_pct'), ('lead_to_won_pct')) k(metric),
       jsonb_array_elements(p_kpis -> 'cohort_conversion') c(x),
       jsonb_array_elements(p_kpis -> 'cohort_conversion') p(x)
     where c.x ->> 'dimension' = 'source' and (c.x ->> 'cohort_month')::date = h.m
@@ -57,7 +76,8 @@ as $$
       jsonb_build_object('id', 'source.' || brief.slug(x ->> 'key') || '.conversion_days',
         'label', left(x ->> 'key', 40), 'value', (x ->> 'median_days')::numeric, 'unit', 'days',
         'period', 'month ' || left(x ->> 'month', 7), 'prev', (x ->> 'prev_median_days')::numeric,
-        'change', (x ->> 'trend_days')::numeric) as fact, 'velocity' as per
+        'change', (x ->> 'trend_days')::numeric) as fact, 'velocity' as per,
+      null::numeric as impact
     from jsonb_array_elements(p_kpis -> 'conversion_velocity') x
     where x ->> 'dimension' = 'source' and (x ->> 'trend_days') is not null
       and (x ->> 'month')::date = (select max((y ->> 'month')::date)
@@ -71,8 +91,10 @@ as $$
       jsonb_build_object('id', 'source.' || brief.slug(s.src) || '.' || k.metric || '.mtd',
         'label', left(s.src, 40), 'value', s.cur, 'unit', 'currency', 'period', 'mtd',
         'prev', s.prev, 'change_pct', analytics.pct(s.cur - s.prev, s.prev)) as fact,
-      k.metric as per
-    from (values (1, 'pipeline_created'), (2, 'won_revenue')) k(o, metric)
+      k.metric as per,
+      abs(s.cur - s.prev) * case k.metric when 'won_revenue' then 1 else w.win_value end
+        as impact
+    from worth w, (values (1, 'pipeline_created'), (2, 'won_revenue')) k(o, metric)
     cross join lateral (
       select coalesce(f.lead_source, '(none)') as src,
         coalesce(sum(f.amount) filter (where d.day >= p.start_day), 0) as cur,
@@ -97,7 +119,7 @@ as $$
         'why', to_jsonb(array_remove(array[case when h.is_stale then 'stale' end,
           case when h.is_slipped then 'slipped' end,
           case when h.past_median then 'past_stage_median' end], null))) as fact,
-      'deal' as per
+      'deal' as per, h.amount as impact
     from analytics.open_deal_health(p_as_of, (
       select jsonb_object_agg(s ->> 'stage', s -> 'median_days_in_stage')
       from jsonb_array_elements(p_kpis -> 'stage_conversion') s)) h
@@ -111,24 +133,30 @@ as $$
       jsonb_build_object('id', 'owner.' || brief.slug(x ->> 'label') || '.attainment',
         'label', left(x ->> 'label', 40), 'value', (x ->> 'attainment_pct')::numeric,
         'unit', 'pct', 'period', 'qtd', 'revenue', (x ->> 'revenue')::numeric,
-        'target', (x ->> 'target')::numeric) as fact, 'owner' as per
+        'target', (x ->> 'target')::numeric) as fact, 'owner' as per,
+      greatest((x ->> 'target')::numeric - (x ->> 'revenue')::numeric, 0) as impact
     from jsonb_array_elements(p_kpis -> 'revenue_by_owner') x
     where (x ->> 'target') is not null and (x ->> 'attainment_pct') is not null
   ),
   kept as (
-    select grp, per, n, fact from leads where n <= 2
-    union all select grp, per, n, fact from conv where n <= 2
-    union all select grp, per, n, fact from velocity where n <= 2
-    union all select grp, per, n, fact from money where n <= 2
-    union all select grp, per, n, fact from risky where n <= 3
-    union all select grp, per, n, fact from owners where n <= 3
+    select grp, per, n, fact, impact from leads where n <= 2
+    union all select grp, per, n, fact, impact from conv where n <= 2
+    union all select grp, per, n, fact, impact from velocity where n <= 2
+    union all select grp, per, n, fact, impact from money where n <= 2
+    union all select grp, per, n, fact, impact from risky where n <= 3
+    union all select grp, per, n, fact, impact from owners where n <= 3
   )
-  select coalesce(jsonb_agg(jsonb_strip_nulls(fact) order by grp, per, n), '[]'::jsonb)
+  -- Most material first (the prompt and the rules brief read them in this order); within a
+  -- family the order is the family's own ranking (n), which the impact preserves.
+  select coalesce(jsonb_agg(jsonb_strip_nulls(fact) order by impact desc nulls last, grp, per, n),
+    '[]'::jsonb)
   from kept
 $$;
 comment on function brief.driver_facts(date, jsonb) is
   'Bounded driver facts (top movers per source, deals at risk, owners'' attainment) as a JSON '
-  'array of {id, label, value, unit, period, prev?, change_pct|change_pts|change?, ...}';
+  'array of {id, label, value, unit, period, prev?, change_pct|change_pts|change?, ...}, most '
+  'material first: estimated won-revenue effect of the change (leads × lead-to-won × average won '
+  'deal, pipeline × win rate by value, won revenue itself, a deal''s amount, an owner''s gap)';
 
 -- The payload of a snapshot's brief, computed once and kept: the snapshot's company facts plus
 -- its driver facts. Null when there is no such snapshot.

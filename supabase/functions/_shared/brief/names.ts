@@ -67,7 +67,9 @@ export function findKnownNames(
 ): { claims: NameClaim[]; masked: string } {
   let masked = text;
   const claims: NameClaim[] = [];
-  const names = [...new Set(known.filter((n) => n.trim().length > 1))]
+  // One-letter names are left out (they would mask "a"); a one-digit name is kept: a source
+  // named "4" is stated as a name ("4 leads are up ..."), so its digit is no number claim.
+  const names = [...new Set(known.filter((n) => n.trim().length > 1 || /^\p{N}$/u.test(n.trim())))]
     .sort((a, b) => b.length - a.length);
   for (const name of names) {
     const re = new RegExp(`(?<![\\w])${escape(name)}(?![\\w])`, "gi");

@@ -55,7 +55,7 @@ const RULES = [
 const OUTPUT = [
   'Reply with JSON only: {"headline":{"text","facts"},"critical_gap":{...},',
   '"immediate_action":{...},"insights":[3 to 5 of {"text","facts"}]}. headline: the',
-  "state of revenue in one line; critical_gap: the biggest problem; immediate_action: what to do",
+  "quarter against target and pace, in one line; critical_gap: the biggest problem; immediate_action: what to do",
   "today; insights: drivers behind the numbers. Each text under 200 characters.",
 ].join(" ");
 

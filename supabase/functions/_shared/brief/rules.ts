@@ -27,7 +27,7 @@ export function rulesBrief(payload: Payload): Draft {
     headline: headline(get, fmt),
     critical_gap: criticalGap(get, fmt, drivers),
     immediate_action: immediateAction(fmt, drivers),
-    insights: insights(get, fmt, drivers),
+    insights: insights(get, fmt, drivers, (f) => payload.facts.indexOf(f)),
   };
 }
 
@@ -40,11 +40,18 @@ function moved(value: number, fmt: Fmt): string {
   return `${value > 0 ? "up" : "down"} ${fmt(Math.abs(value), "pct")}`;
 }
 
+/**
+ * The quarter, like for like: revenue to date against its target and the share of the quarter
+ * gone (pace), then against the same days of last quarter. No month-on-month change here: on
+ * the 4th of a month it compares three days with three days and says +662%.
+ */
 function headline(get: Get, fmt: Fmt): Part {
   const qtd = num(get("revenue.qtd"));
   const target = num(get("revenue.qtd.target"));
   const att = num(get("revenue.qtd.attainment"));
-  const growth = num(get("revenue.mtd.growth"));
+  const elapsed = num(get("quarter.elapsed"));
+  const prev = get("revenue.qtd")?.prev;
+  const growth = num(get("revenue.qtd.growth"));
   if (qtd === undefined) {
     return { text: "Revenue for this quarter is not available yet.", facts: [] };
   }
@@ -53,10 +60,18 @@ function headline(get: Get, fmt: Fmt): Part {
   if (target !== undefined && att !== undefined) {
     text += `, ${fmt(att, "pct")} of the ${fmt(target, "currency")} target`;
     facts.push("revenue.qtd.target", "revenue.qtd.attainment");
+    if (elapsed !== undefined) {
+      text += ` with ${fmt(elapsed, "pct")} of the quarter gone`;
+      facts.push("quarter.elapsed");
+    }
   }
-  if (growth !== undefined) {
-    text += `; this month is ${moved(growth, fmt)} on last month`;
-    facts.push("revenue.mtd.growth");
+  if (typeof prev === "number" && growth !== undefined) {
+    text += `; ${moved(growth, fmt)} against ${
+      fmt(prev, "currency")
+    } in the same days last quarter`;
+    facts.push("revenue.qtd.growth");
+  } else if (typeof prev === "number") {
+    text += `, against ${fmt(prev, "currency")} in the same days last quarter`;
   }
   return { text: `${text}.`, facts };
 }
@@ -116,16 +131,27 @@ function immediateAction(fmt: Fmt, drivers: Drivers): Part {
   return { text: "Review every open deal's next step with the owners today.", facts: [] };
 }
 
-function insights(get: Get, fmt: Fmt, drivers: Drivers): Part[] {
-  const out: Part[] = [];
+/**
+ * Driver insights first, most material first (the payload's order: brief.driver_facts ranks by
+ * dollar effect), then the company facts that frame them.
+ */
+function insights(
+  get: Get,
+  fmt: Fmt,
+  drivers: Drivers,
+  rank: (fact: Fact) => number,
+): Part[] {
+  const ranked: { part: Part; rank: number }[] = [];
+  const add = (part: Part, fact?: Fact) =>
+    ranked.push({ part, rank: fact ? rank(fact) : Number.MAX_SAFE_INTEGER });
   const lead = drivers(/^source\..*\.leads\.mtd$/)[0];
   if (lead && typeof lead.change_pct === "number" && typeof lead.prev === "number") {
-    out.push({
+    add({
       text: `${lead.label} leads are ${moved(lead.change_pct, fmt)} this month, ${
         fmt(lead.value!, "count")
       } against ${fmt(lead.prev, "count")}.`,
       facts: [lead.id],
-    });
+    }, lead);
   }
   for (
     const [re, what] of [
@@ -135,24 +161,34 @@ function insights(get: Get, fmt: Fmt, drivers: Drivers): Part[] {
   ) {
     const f = drivers(re)[0];
     if (f && typeof f.prev === "number") {
-      out.push({
+      add({
         text: `${f.label} brought ${fmt(f.value!, "currency")} of ${what} this month, against ${
           fmt(f.prev, "currency")
         } in the same days last month.`,
         facts: [f.id],
-      });
+      }, f);
     }
+  }
+  const conv = drivers(/^source\..*\.lead_to_(deal|won)$/)[0];
+  if (conv && typeof conv.prev === "number") {
+    const to = conv.id.endsWith(".lead_to_won") ? "won deals" : "deals";
+    add({
+      text: `${conv.label} leads created in ${conv.period?.replace(/^cohort /, "")} converted ${
+        fmt(conv.value!, "pct")
+      } to ${to}, against ${fmt(conv.prev, "pct")} the month before.`,
+      facts: [conv.id],
+    }, conv);
   }
   const owner = drivers(/^owner\./)[0];
   if (owner) {
-    out.push({
+    add({
       text: `${owner.label} is at ${fmt(owner.value!, "pct")} of target this quarter.`,
       facts: [owner.id],
-    });
+    }, owner);
   }
   const win = num(get("win_rate.count"));
   if (win !== undefined) {
-    out.push({
+    add({
       text: `Win rate is ${fmt(win, "pct")} by count over the trailing year.`,
       facts: ["win_rate.count"],
     });
@@ -160,11 +196,12 @@ function insights(get: Get, fmt: Fmt, drivers: Drivers): Part[] {
   const open = num(get("pipeline.open"));
   const deals = num(get("pipeline.open_deals"));
   if (open !== undefined && deals !== undefined) {
-    out.push({
+    add({
       text: `Open pipeline is ${fmt(open, "currency")} across ${fmt(deals, "count")} deals.`,
       facts: ["pipeline.open", "pipeline.open_deals"],
     });
   }
+  const out = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.part);
   const fillers = [
     "Lead sources show no clear mover yet.",
     "Win rate needs more closed deals before it says much.",

@@ -1,7 +1,8 @@
 /**
  * Payload generators for the bound and property tests: every slot brief.driver_facts can fill
  * (2 + 2 lead movers, 2 + 2 conversion, 2 velocity, 2 + 2 money movers, 3 deals, 3 owners), the
- * 34 company facts of analytics.brief_fact_defs and 3 anomalies, with huge numbers, long names
+ * 35 company facts of analytics.brief_fact_defs (4 with a previous value), quarter.elapsed and 3
+ * anomalies, with huge numbers, long names
  * (any script), and nulls where a test asks for them.
  */
 import type { Fact, Payload } from "../facts.ts";
@@ -41,7 +42,12 @@ const COMPANY: [string, string, string][] = [
   ["conversion_velocity.median", "days", "month"],
   ["conversion_velocity.trend", "days", "month"],
   ["open_deals.without_amount", "count", "as_of"],
+  ["revenue.qtd.growth", "pct", "qtd"],
+  ["quarter.elapsed", "pct", "qtd"],
 ];
+
+/** Company facts that carry the previous equal period's value (brief_fact_defs' prev_path). */
+const WITH_PREV = new Set(["revenue.mtd", "revenue.qtd", "leads.wtd", "leads.mtd"]);
 
 const PERIOD: Record<string, string> = {
   day: "2026-03-04..2026-03-04",
@@ -69,6 +75,7 @@ export function fullPayload(gen: Gen): Payload {
     unit,
     period: PERIOD[period]!,
     value: gen.num(unit),
+    ...(WITH_PREV.has(id) ? { prev: gen.num(unit) } : {}),
   }));
   for (let i = 0; i < 3; i++) {
     facts.push({
