@@ -17,18 +17,41 @@ async function events(sql: ReturnType<typeof stackSql>, runId: string, stage: st
   return rows.map((r) => `${r.event}: ${r.detail ?? ""}`);
 }
 
+/**
+ * Runs `body` with every Leads page answered `ms` late by the simulator, so a full read of the
+ * demo company's leads needs several slices however fast the sync is (one slice of 668 ms read
+ * all 3,000 once each call's deadline timer stopped holding memory).
+ */
+async function withSlowLeads<T>(ms: number, body: () => Promise<T>): Promise<T> {
+  const base = `${stackEnv().ZOHO_SIM_URL}/__sim/faults`;
+  const res = await fetch(base, {
+    method: "POST",
+    body: JSON.stringify({ kind: "slow", delayMs: ms, path: "/crm/v7/Leads" }),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const { id } = await res.json() as { id: number };
+  try {
+    return await body();
+  } finally {
+    await fetch(`${base}/${id}`, { method: "DELETE" }).then((r) => r.body?.cancel());
+  }
+}
+
 Deno.test("a sync needing many slices queues each next slice at once", async () => {
   const sql = stackSql();
   try {
     await cancelRunning(sql);
     // A full read of the leads in 1 s slices (a few hundred Zoho credits, not a whole sync).
-    const run = await startRun(sql, "fault-test", {
-      as_of: await simulatorDate(),
-      mode: "full",
-      budget_ms: 1_000,
-      modules: ["Leads"],
+    const done = await withSlowLeads(300, async () => {
+      const run = await startRun(sql, "fault-test", {
+        as_of: await simulatorDate(),
+        mode: "full",
+        budget_ms: 1_000,
+        modules: ["Leads"],
+      });
+      return await waitForRun(sql, run.id, { timeoutMs: 120_000 });
     });
-    const done = await waitForRun(sql, run.id, { timeoutMs: 120_000 });
+    const run = { id: done.id };
     assert.equal(done.status, "succeeded", done.error ?? "");
     const sync = done.stages[0]!;
     assert.ok(sync.slices >= 2, `expected several slices, got ${sync.slices}`);
@@ -184,15 +207,18 @@ Deno.test("Postgres restarted in the middle of a sync: the run recovers", async 
       ["metrics", "brief", "pulse"],
       () =>
         withStageSettings(sql, "sync", settings, async () => {
-          const run = await startRun(sql, "fault-test", {
-            as_of: await simulatorDate(),
-            mode: "full",
-            budget_ms: 3_000,
-            modules: ["Leads"],
-          });
-          await waitForRun(sql, run.id, {
-            until: (r) => r.stages[0]!.slices >= 2,
-            timeoutMs: 60_000,
+          const run = await withSlowLeads(1_000, async () => {
+            const run = await startRun(sql, "fault-test", {
+              as_of: await simulatorDate(),
+              mode: "full",
+              budget_ms: 3_000,
+              modules: ["Leads"],
+            });
+            await waitForRun(sql, run.id, {
+              until: (r) => r.stages[0]!.slices >= 2,
+              timeoutMs: 60_000,
+            });
+            return run;
           });
           // postgres.js reconnects by itself once the server is back.
           await stopPostgres(config);
