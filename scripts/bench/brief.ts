@@ -25,6 +25,7 @@ import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
 import { computeSnapshot } from "../../supabase/functions/_shared/metrics/snapshot.ts";
 import { createApp } from "../../supabase/functions/generate-brief/app.ts";
 import { benchDatabase } from "./metrics.ts";
+import { adminUrl } from "../local/scratch_db.ts";
 
 function flag(args: string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
@@ -41,7 +42,7 @@ export async function run(args: string[]): Promise<void> {
   const runs = flag(args, "runs", 5);
   const sql = await benchDatabase(leads, args.includes("--fresh"));
   const url = new URL(
-    Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    adminUrl("run the benchmark"),
   );
   url.pathname = `/bench_metrics_${leads}`;
   const fake = startFakeOllama();

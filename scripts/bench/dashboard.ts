@@ -17,6 +17,7 @@ import { closeAllSql, getSql } from "../../supabase/functions/_shared/db.ts";
 import { buildDashboardRollups } from "../../supabase/functions/_shared/dashboard/rollups.ts";
 import { createApp } from "../../supabase/functions/dashboard/app.ts";
 import { benchDatabase } from "./metrics.ts";
+import { adminUrl } from "../local/scratch_db.ts";
 
 const KEY = "bench-service-role-key-0123456789abcdef";
 
@@ -44,7 +45,7 @@ export async function run(args: string[]): Promise<void> {
   const rounds = Number(flag(args, "rounds", "3"));
   const setup = await benchDatabase(leads, args.includes("--fresh"));
   const url = new URL(
-    Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    adminUrl("run the benchmark"),
   );
   url.pathname = `/bench_metrics_${leads}`;
   try {

@@ -27,9 +27,9 @@ import {
 import { dailyDelta, ingestLeads } from "./metrics_delta.ts";
 import { computeSnapshot } from "../../supabase/functions/_shared/metrics/snapshot.ts";
 import { processCpuMs } from "../../supabase/functions/_shared/sync/budget.ts";
+import { adminUrl } from "../local/scratch_db.ts";
 
-const ADMIN_URL = () =>
-  Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+const ADMIN_URL = () => adminUrl("run the benchmark");
 
 function flag(args: string[], name: string, fallback: string): string {
   const hit = args.find((a) => a.startsWith(`--${name}=`));

@@ -22,6 +22,7 @@ import { loadAskContext } from "../../supabase/functions/_shared/ask/answer.ts";
 import { intentByName } from "../../supabase/functions/_shared/ask/intents.ts";
 import { PERIOD_PHRASES } from "../../supabase/functions/_shared/ask/lexicon.ts";
 import { matchMessage } from "../../supabase/functions/_shared/ask/matcher.ts";
+import { adminUrl } from "../local/scratch_db.ts";
 
 const TOKEN = "bench-auth-token-0123456789abcdef";
 const PHONE = "+15550009999";
@@ -148,7 +149,7 @@ export async function run(args: string[]): Promise<void> {
   const fresh = await distinctQuestions(sql);
   await sql.end();
   const url = new URL(
-    Deno.env.get("SUPABASE_DB_URL") ?? "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    adminUrl("run the benchmark"),
   );
   url.pathname = `/bench_metrics_${leads}`;
 

@@ -13,12 +13,12 @@ import { applyMigrations, applyStandIns } from "./migrate.ts";
  * hand would otherwise make its databases on whichever stack listens on 54322). `deno task test`
  * and `deno task bench` set it; by hand, export the stack's (see TESTING.md).
  */
-function adminUrl(): string {
+export function adminUrl(what = "create a scratch database"): string {
   const url = Deno.env.get("SUPABASE_DB_URL");
   if (!url) {
     throw new Error(
-      "Cannot create a scratch database: SUPABASE_DB_URL is not set; run the test through " +
-        "`deno task test`, or export the stack's variables first: " +
+      `Cannot ${what}: SUPABASE_DB_URL is not set; run it through ` +
+        "`deno task test` or `deno task bench`, or export the stack's variables first: " +
         `eval "$(deno task status | sed 's/^/export /')"`,
     );
   }
