@@ -220,6 +220,19 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.equal((await insert("🚀".repeat(400))).message, "rollback");
       const refused = await insert("x".repeat(401)) as Error & { code?: string };
       assert.equal(refused.code, "23514", `${refused.message}`); // check_violation
+      // The outbox holds the pulse to the same limit; a reply may be longer (1,600).
+      const queue = (kind: string, body: string) =>
+        db.sql.begin(async (tx) => {
+          await tx`insert into whatsapp.outbox (kind, ref_id, recipient_id, body)
+            values (${kind}, gen_random_uuid(),
+              (select id from whatsapp.recipients order by name limit 1), ${body})`;
+          throw new Error("rollback");
+        }).catch((e: Error & { code?: string }) => e);
+      assert.equal((await queue("pulse", "x".repeat(400))).message, "rollback");
+      assert.equal((await queue("reply", "x".repeat(401))).message, "rollback");
+      const queued = await queue("pulse", "x".repeat(401)) as Error & { code?: string };
+      assert.equal(queued.code, "23514", queued.message);
+      assert.match(queued.message, /outbox_pulse_length/);
     });
 
     await t.step("/check names the failed claim: revenue up 45% when it fell 12%", async () => {

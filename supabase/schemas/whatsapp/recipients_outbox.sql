@@ -30,6 +30,8 @@ create table whatsapp.outbox (
   ref_id uuid not null,
   recipient_id uuid not null references whatsapp.recipients (id),
   body text not null check (char_length(body) <= 1600),
+  -- The daily pulse is a 400-character message (brief.briefs.pulse has the same limit).
+  constraint outbox_pulse_length check (kind <> 'pulse' or char_length(body) <= 400),
   content_sid text,
   content_variables jsonb,
   status text not null default 'pending'
