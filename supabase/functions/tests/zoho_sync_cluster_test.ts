@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_SCOPE } from "../../../scripts/zoho-sim/sim/config.ts";
 import { diffWithTruth, type Harness, startHarness } from "./_zoho_sync.ts";
 
-const BUDGET_MS = 150;
-const CLUSTER = 3000;
+const BUDGET_MS = 100;
+const CLUSTER = 4000;
 const CHILD = fileURLToPath(new URL("./_zoho_sync_slices_child.ts", import.meta.url));
 
 interface Slice {
@@ -74,7 +74,7 @@ async function check(h: Harness, run: Slice[], label: string) {
 
 for (const lose of ["none", "expire", "drop"]) {
   Deno.test(`zoho-sync passes a cluster 3x a slice (chain ${lose} between slices), full and incremental`, async (t) => {
-    const h = await startHarness(`zs_cluster_${lose}`, { size: { leads: 4000 } }, {
+    const h = await startHarness(`zs_cluster_${lose}`, { size: { leads: 5000 } }, {
       ZOHO_CPU_BUDGET_MS: String(BUDGET_MS),
       ZOHO_SEGMENTS: "1",
     });
@@ -103,7 +103,7 @@ for (const lose of ["none", "expire", "drop"]) {
 }
 
 Deno.test("zoho-sync passes a cluster when the process is killed mid-slice (kill -9), then resumes", async () => {
-  const h = await startHarness("zs_cluster_kill", { size: { leads: 4000 } }, {
+  const h = await startHarness("zs_cluster_kill", { size: { leads: 5000 } }, {
     ZOHO_CPU_BUDGET_MS: String(BUDGET_MS),
     ZOHO_SEGMENTS: "1",
   });
