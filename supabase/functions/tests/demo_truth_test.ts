@@ -7,10 +7,13 @@ import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
 import { createApp } from "../compute-metrics/app.ts";
+import { createApp as createDashboard } from "../dashboard/app.ts";
+import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
+import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
 import { computeTruth } from "./_demo_truth.ts";
 
-const KEY = "test-service-key";
+const KEY = "test-service-key-for-demo-truth-0123456789";
 const AS_OF = "2026-03-04";
 
 Deno.test("demo company: snapshot KPIs match the independent truth", async (t) => {
@@ -70,6 +73,67 @@ Deno.test("demo company: snapshot KPIs match the independent truth", async (t) =
           prev_qtd: cents(truth.revenue.prev_qtd),
         },
       );
+    });
+  } finally {
+    await closeAllSql();
+    await db.drop();
+  }
+});
+
+/** Panels of the dashboard page: id, data-rows and inner HTML. */
+function panels(html: string): { id: string; rows: number; html: string }[] {
+  return [
+    ...html.matchAll(/<section class="panel" id="([^"]+)" data-rows="(\d+)">(.*?)<\/section>/gs),
+  ].map((m) => ({ id: m[1]!, rows: Number(m[2]), html: m[3]! }));
+}
+
+/** Numeric cells (after the label column) of a panel's data table. */
+function numericCells(html: string): number[] {
+  const body = /<tbody>(.*?)<\/tbody>/s.exec(html)?.[1] ?? "";
+  const out: number[] = [];
+  for (const r of body.matchAll(/<tr>(.*?)<\/tr>/gs)) {
+    const cells = [...r[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((c) =>
+      c[1]!.replace(/<[^>]+>/g, "").trim()
+    );
+    for (const cell of cells.slice(1)) {
+      const text = cell.replace(/[$€£,%\s]|&[a-z]+;/g, "").replace(/^[+−-]/, "");
+      if (/^\d+(\.\d+)?[kKmM]?$/.test(text)) out.push(Number(text.replace(/[kKmM]$/, "")));
+    }
+  }
+  return out;
+}
+
+Deno.test("demo company: every dashboard panel shows data", async (t) => {
+  const db = await createScratchDb("demo_truth_panels");
+  try {
+    await loadDemoCompany(db.sql, { leads: 3000 });
+    // The loader bypasses the sync: record one sync run as zoho-sync's audit would (the
+    // sync-health panel shows the sync, not the dataset).
+    const runId = crypto.randomUUID();
+    await db.sql`insert into zoho.sync_runs (run_id, mode, status, slices, credits_used)
+      values (${runId}, 'full', 'done', 1, 18)`;
+    await db.sql`insert into zoho.sync_logs (run_id, module, slice, mode, status, started_at,
+        pages, fetched, inserted, updated, api_calls, credits_used)
+      values (${runId}, 'Leads', 1, 'full', 'done', now(), 15, 3000, 3000, 0, 15, 15),
+        (${runId}, 'Deals', 1, 'full', 'done', now(), 3, 600, 600, 0, 3, 3)`;
+    const { snapshot } = await computeSnapshot(db.sql, { asOf: AS_OF });
+    await buildDashboardRollups(db.sql, snapshot.id);
+    const app = createDashboard({
+      env: () => ({ SUPABASE_DB_URL: db.url, SUPABASE_SERVICE_ROLE_KEY: KEY }),
+    });
+    const res = await app.request("/dashboard", { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(res.status, 200);
+    const all = panels(await res.text());
+    const truth = computeTruth({ leads: 3000, asOf: AS_OF, tz: "UTC" });
+    // The dataset has leads, conversions, won revenue, deals and activities in the window, so
+    // every panel the dashboard renders has data to show.
+    assert.ok(truth.cohorts.length > 0 && truth.revenue.qtd > 0);
+
+    await t.step("no panel is empty or all zero", () => {
+      assert.ok(all.length >= 15, `${all.length} panels`);
+      const bad = all.filter((p) => p.rows === 0 || !numericCells(p.html).some((v) => v !== 0))
+        .map((p) => `${p.id} (${p.rows} rows, ${numericCells(p.html).length} numeric cells)`);
+      assert.deepEqual(bad, [], `empty or all-zero panels: ${bad.join(", ")}`);
     });
   } finally {
     await closeAllSql();
