@@ -169,3 +169,47 @@ export function computeTruth(
     },
   };
 }
+
+/** Data quality over leads: unconverted leads never touched by as_of; recent leads untouched. */
+export function computeLeadTouches(
+  options: { leads: number; seed?: number; asOf: string; tz: string; recentDays: number },
+): { never_touched: number; recent: number; recent_untouched: number } {
+  const { asOf, tz } = options;
+  const ds = createDataset({ leads: options.leads, seed: options.seed ?? 42 });
+  const touched = new Set<string>();
+  const timeField: Record<string, string> = {
+    Calls: "Call_Start_Time",
+    Events: "Start_DateTime",
+    Tasks: "Created_Time",
+  };
+  for (const module of ["Calls", "Events", "Tasks"]) {
+    for (let i = 0; i < ds.count(module); i++) {
+      const del = ds.deletion(module, i);
+      if (del && localDay(del.deletedAt, tz) <= asOf) continue;
+      const rec = ds.record(module, i) as Rec;
+      if (rec.$se_module !== "Leads" || rec.What_Id == null) continue;
+      const at = parseDateTime(String(rec[timeField[module]!] ?? ""));
+      if (at == null || localDay(at, tz) > asOf) continue;
+      const what = rec.What_Id as Rec | string;
+      touched.add(typeof what === "object" ? String(what.id) : String(what));
+    }
+  }
+  const recentFrom = addDays(asOf, -options.recentDays);
+  let never = 0, recent = 0, recentUntouched = 0;
+  for (let i = 0; i < ds.count("Leads"); i++) {
+    const del = ds.deletion("Leads", i);
+    if (del && localDay(del.deletedAt, tz) <= asOf) continue;
+    const lead = ds.record("Leads", i) as Rec;
+    const created = parseDateTime(String(lead.Created_Time));
+    if (created == null || localDay(created, tz) > asOf) continue;
+    const c = conversionOf(lead);
+    const conv = c.converted && c.at != null && localDay(c.at, tz) <= asOf;
+    const isTouched = touched.has(String(lead.id));
+    if (!conv && !isTouched) never++;
+    if (localDay(created, tz) > recentFrom) {
+      recent++;
+      if (!isTouched) recentUntouched++;
+    }
+  }
+  return { never_touched: never, recent, recent_untouched: recentUntouched };
+}
