@@ -170,7 +170,10 @@ export function computeTruth(
   };
 }
 
-/** Data quality over leads: unconverted leads never touched by as_of; recent leads untouched. */
+/**
+ * Data quality over unconverted leads: never touched by as_of; of those created in the last
+ * recentDays days, the untouched.
+ */
 export function computeLeadTouches(
   options: { leads: number; seed?: number; asOf: string; tz: string; recentDays: number },
 ): { never_touched: number; recent: number; recent_untouched: number } {
@@ -206,7 +209,9 @@ export function computeLeadTouches(
     const conv = c.converted && c.at != null && localDay(c.at, tz) <= asOf;
     const isTouched = touched.has(String(lead.id));
     if (!conv && !isTouched) never++;
-    if (localDay(created, tz) > recentFrom) {
+    // Recent = unconverted leads created in the last recentDays days (as_of included): a
+    // converted lead was dealt with, touched or not.
+    if (!conv && localDay(created, tz) > recentFrom) {
       recent++;
       if (!isTouched) recentUntouched++;
     }

@@ -92,21 +92,15 @@ Deno.test("demo company: snapshot KPIs match the independent truth", async (t) =
       assert.equal(Number(check("leads_never_touched")?.count), touches.never_touched);
     });
 
-    // DISAGREES: analytics.data_quality's COMMENT says "of leads created in the last
-    // settings.untouched_after_days days, those untouched"; read that way (created day in
-    // (as_of − 7, as_of], company time zone) the dataset has 20 recent leads, 7 untouched; the
-    // snapshot says total 16, count 6. The settings column's own comment says the opposite
-    // ("created this many days ago or more"), so the definition itself is ambiguous.
-    await t.step({
-      name: "data quality: recent leads untouched",
-      ignore: true,
-      fn: () => {
-        const row = check("recent_leads_untouched");
-        assert.deepEqual(
-          { total: Number(row?.total), count: Number(row?.count) },
-          { total: touches.recent, count: touches.recent_untouched },
-        );
-      },
+    // Of unconverted leads created in the last settings.untouched_after_days days (as_of
+    // included, company time zone), those with no call, task or event by the end of as_of.
+    await t.step("data quality: recent leads untouched", () => {
+      const row = check("recent_leads_untouched");
+      assert.ok(touches.recent > 0);
+      assert.deepEqual(
+        { total: Number(row?.total), count: Number(row?.count) },
+        { total: touches.recent, count: touches.recent_untouched },
+      );
     });
   } finally {
     await closeAllSql();

@@ -32,7 +32,8 @@ create table analytics.settings (
   anomaly_weeks integer not null default 8 check (anomaly_weeks between 3 and 52),
   anomaly_threshold numeric not null default 3 check (anomaly_threshold > 0),
   anomaly_min_count integer not null default 10 check (anomaly_min_count >= 0),
-  -- Leads created this many days ago or more without any call/task/event are "untouched".
+  -- Unconverted leads created in the last this-many days (today included) without any
+  -- call/task/event are "recent leads untouched" (analytics.data_quality).
   untouched_after_days integer not null default 7 check (untouched_after_days >= 0),
   updated_at timestamptz not null default now(),
   anomaly_min_deals integer not null default 3 check (anomaly_min_deals >= 0),
