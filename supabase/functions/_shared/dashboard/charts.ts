@@ -59,14 +59,20 @@ const AXIS_NAME = { fontSize: 11, color: "#555" };
 
 /** Builds the option of a category chart. */
 export function categoryOption(c: CategoryChart): ChartOption {
+  const all = c.categories.length <= 12 && !c.horizontal;
+  const slant = all && c.categories.some((x) => String(x).length > 10);
   const cat = {
     type: "category",
     data: c.categories,
     name: c.xName,
     nameLocation: "middle",
-    nameGap: c.horizontal ? 122 : 28,
+    nameGap: c.horizontal ? 122 : slant ? 72 : 28,
     nameTextStyle: AXIS_NAME,
-    axisLabel: { hideOverlap: true, fontSize: 11 },
+    // A few named categories (stages, sources) are all labelled, slanted when long; long
+    // series (weeks, months) thin out their labels instead of overlapping them.
+    axisLabel: all
+      ? { interval: 0, fontSize: 11, ...(slant ? { rotate: 25 } : {}) }
+      : { hideOverlap: true, fontSize: 11 },
   };
   const val = (name: string, fmt?: (v: number) => string) => ({
     type: "value",
@@ -84,7 +90,7 @@ export function categoryOption(c: CategoryChart): ChartOption {
       left: c.horizontal ? 140 : 64,
       right: c.y2Name ? 64 : 20,
       top: visible.length > 1 ? 36 : 16,
-      bottom: 44,
+      bottom: slant ? 88 : 44,
     },
     legend: visible.length > 1 ? { top: 0, data: visible.map((s) => s.name) } : undefined,
     xAxis: c.horizontal ? values[0] : cat,
