@@ -218,3 +218,62 @@ export function computeLeadTouches(
   }
   return { never_touched: never, recent, recent_untouched: recentUntouched };
 }
+
+/**
+ * First contact of the leads created this month to date (alive at the end of as_of): touched =
+ * a call (Call_Start_Time), event (Start_DateTime) or task (Created_Time) on the lead by the end
+ * of as_of; hours from the lead's creation to the first (negative as 0, 2 decimals); the median
+ * of an even count is the mean of the two middle values; within 1 h as a share of the touched.
+ */
+export function computeLeadResponseMtd(
+  options: { leads: number; seed?: number; asOf: string; tz: string },
+): { leads: number; touched: number; median_hours: number | null; within_1h_pct: number | null } {
+  const { asOf, tz } = options;
+  const ds = createDataset({ leads: options.leads, seed: options.seed ?? 42 });
+  const first = new Map<string, number>();
+  const timeField: Record<string, string> = {
+    Calls: "Call_Start_Time",
+    Events: "Start_DateTime",
+    Tasks: "Created_Time",
+  };
+  for (const module of ["Calls", "Events", "Tasks"]) {
+    for (let i = 0; i < ds.count(module); i++) {
+      const del = ds.deletion(module, i);
+      if (del && localDay(del.deletedAt, tz) <= asOf) continue;
+      const rec = ds.record(module, i) as Rec;
+      if (rec.$se_module !== "Leads" || rec.What_Id == null) continue;
+      const at = parseDateTime(String(rec[timeField[module]!] ?? ""));
+      if (at == null || localDay(at, tz) > asOf) continue;
+      const what = rec.What_Id as Rec | string;
+      const id = typeof what === "object" ? String(what.id) : String(what);
+      first.set(id, Math.min(first.get(id) ?? Infinity, at));
+    }
+  }
+  const monthStart = `${asOf.slice(0, 7)}-01`;
+  const hours: number[] = [];
+  let leads = 0;
+  for (let i = 0; i < ds.count("Leads"); i++) {
+    const del = ds.deletion("Leads", i);
+    if (del && localDay(del.deletedAt, tz) <= asOf) continue;
+    const lead = ds.record("Leads", i) as Rec;
+    const created = parseDateTime(String(lead.Created_Time));
+    if (created == null) continue;
+    const day = localDay(created, tz);
+    if (day < monthStart || day > asOf) continue;
+    leads++;
+    const f = first.get(String(lead.id));
+    if (f !== undefined) hours.push(Math.round(Math.max(f - created, 0) / 36) / 100);
+  }
+  hours.sort((a, b) => a - b);
+  const n = hours.length;
+  const median = n === 0
+    ? null
+    : Math.round(((hours[Math.floor((n - 1) / 2)]! + hours[Math.ceil((n - 1) / 2)]!) / 2) * 100) /
+      100;
+  return {
+    leads,
+    touched: n,
+    median_hours: median,
+    within_1h_pct: pct(hours.filter((h) => h <= 1).length, n),
+  };
+}

@@ -11,7 +11,11 @@ import { createApp as createDashboard } from "../dashboard/app.ts";
 import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
-import { computeLeadTouches, computeTruth } from "./_demo_truth.ts";
+import {
+  computeLeadResponseMtd,
+  computeLeadTouches,
+  computeTruth,
+} from "./_demo_truth.ts";
 
 const KEY = "test-service-key-for-demo-truth-0123456789";
 const AS_OF = "2026-03-04";
@@ -94,6 +98,22 @@ Deno.test("demo company: snapshot KPIs match the independent truth", async (t) =
 
     // Of unconverted leads created in the last settings.untouched_after_days days (as_of
     // included, company time zone), those with no call, task or event by the end of as_of.
+    await t.step("first contact of this month's leads: touched, median hours, within 1 h", () => {
+      const truth = computeLeadResponseMtd({ leads: 3000, asOf: AS_OF, tz: String(tz) });
+      // deno-lint-ignore no-explicit-any
+      const all = (kpis.lead_response as any).mtd.find((r: any) => r.dimension === "all");
+      assert.ok(truth.touched > 0);
+      assert.deepEqual(
+        {
+          leads: Number(all.leads),
+          touched: Number(all.touched),
+          median_hours: all.median_hours === null ? null : Number(all.median_hours),
+          within_1h_pct: all.within_1h_pct === null ? null : Number(all.within_1h_pct),
+        },
+        truth,
+      );
+    });
+
     await t.step("data quality: recent leads untouched", () => {
       const row = check("recent_leads_untouched");
       assert.ok(touches.recent > 0);
