@@ -7,6 +7,11 @@ function bucketLabel(ctx: PanelContext, iso: string): string {
   return ctx.data.filter.grain === "month" ? ctx.f.month(iso) : ctx.f.day(iso);
 }
 
+/** Whether a previous figure is too small for a percentage change to mean anything. */
+function tinyBase(value: number | null, prev: number | null): boolean {
+  return value !== null && prev !== null && prev * 4 < value;
+}
+
 /** All revenue and lead-flow panels. */
 export function revenuePanels(ctx: PanelContext): Panel[] {
   const { data, f } = ctx;
@@ -21,7 +26,11 @@ export function revenuePanels(ctx: PanelContext): Panel[] {
     tiles: data.tiles.map((t) => ({
       label: `Revenue ${str(t, "period").toUpperCase()}`,
       value: f.money(num(t, "revenue")),
-      detail: `${f.pct(num(t, "revenue_growth_pct"))} vs ${f.money(num(t, "prev_revenue"))}`,
+      // A change on a tiny base (the previous figure under a quarter of this one: +662% on
+      // the 4th of a month) is no news; the tile says both amounts, as the brief does.
+      detail: tinyBase(num(t, "revenue"), num(t, "prev_revenue"))
+        ? `against ${f.money(num(t, "prev_revenue"))} the period before`
+        : `${f.pct(num(t, "revenue_growth_pct"))} vs ${f.money(num(t, "prev_revenue"))}`,
     })),
     table: {
       columns: [
