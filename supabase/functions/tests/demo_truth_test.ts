@@ -11,11 +11,7 @@ import { createApp as createDashboard } from "../dashboard/app.ts";
 import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
-import {
-  computeLeadResponseMtd,
-  computeLeadTouches,
-  computeTruth,
-} from "./_demo_truth.ts";
+import { computeLeadResponseMtd, computeLeadTouches, computeTruth } from "./_demo_truth.ts";
 
 const KEY = "test-service-key-for-demo-truth-0123456789";
 const AS_OF = "2026-03-04";
