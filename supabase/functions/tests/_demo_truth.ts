@@ -68,11 +68,6 @@ function addDays(day: string, days: number): string {
   return new Date(Date.parse(day + "T00:00:00Z") + days * 86400_000).toISOString().slice(0, 10);
 }
 
-function daysInMonth(monthStart: string): number {
-  const next = addMonths(monthStart, 1);
-  return (Date.parse(next) - Date.parse(monthStart)) / 86400_000;
-}
-
 /** Same day-count period shifted back `months` months, capped at that period's month end. */
 function prevPeriod(start: string, asOf: string, months: number): [string, string] {
   const pStart = addMonths(start, -months);
@@ -158,7 +153,6 @@ export function computeTruth(
     if (day >= pmStart && day <= pmEnd) cents.prev_mtd += amount;
     if (day >= pqStart && day <= pqEnd) cents.prev_qtd += amount;
   }
-  void daysInMonth;
   return {
     cohorts,
     revenue: {
@@ -170,6 +164,36 @@ export function computeTruth(
   };
 }
 
+/** Touch time of each activity module: calls when they start, events when held, tasks when made. */
+const TOUCH_TIME: Record<string, string> = {
+  Calls: "Call_Start_Time",
+  Events: "Start_DateTime",
+  Tasks: "Created_Time",
+};
+
+/** Each lead's first touch (epoch seconds) by the end of as_of, from alive calls/events/tasks. */
+function firstTouches(
+  ds: ReturnType<typeof createDataset>,
+  asOf: string,
+  tz: string,
+): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const [module, field] of Object.entries(TOUCH_TIME)) {
+    for (let i = 0; i < ds.count(module); i++) {
+      const del = ds.deletion(module, i);
+      if (del && localDay(del.deletedAt, tz) <= asOf) continue;
+      const rec = ds.record(module, i) as Rec;
+      if (rec.$se_module !== "Leads" || rec.What_Id == null) continue;
+      const at = parseDateTime(String(rec[field] ?? ""));
+      if (at == null || localDay(at, tz) > asOf) continue;
+      const what = rec.What_Id as Rec | string;
+      const id = typeof what === "object" ? String(what.id) : String(what);
+      first.set(id, Math.min(first.get(id) ?? Infinity, at));
+    }
+  }
+  return first;
+}
+
 /**
  * Data quality over unconverted leads: never touched by as_of; of those created in the last
  * recentDays days, the untouched.
@@ -179,24 +203,7 @@ export function computeLeadTouches(
 ): { never_touched: number; recent: number; recent_untouched: number } {
   const { asOf, tz } = options;
   const ds = createDataset({ leads: options.leads, seed: options.seed ?? 42 });
-  const touched = new Set<string>();
-  const timeField: Record<string, string> = {
-    Calls: "Call_Start_Time",
-    Events: "Start_DateTime",
-    Tasks: "Created_Time",
-  };
-  for (const module of ["Calls", "Events", "Tasks"]) {
-    for (let i = 0; i < ds.count(module); i++) {
-      const del = ds.deletion(module, i);
-      if (del && localDay(del.deletedAt, tz) <= asOf) continue;
-      const rec = ds.record(module, i) as Rec;
-      if (rec.$se_module !== "Leads" || rec.What_Id == null) continue;
-      const at = parseDateTime(String(rec[timeField[module]!] ?? ""));
-      if (at == null || localDay(at, tz) > asOf) continue;
-      const what = rec.What_Id as Rec | string;
-      touched.add(typeof what === "object" ? String(what.id) : String(what));
-    }
-  }
+  const touched = firstTouches(ds, asOf, tz);
   const recentFrom = addDays(asOf, -options.recentDays);
   let never = 0, recent = 0, recentUntouched = 0;
   for (let i = 0; i < ds.count("Leads"); i++) {
@@ -230,25 +237,7 @@ export function computeLeadResponseMtd(
 ): { leads: number; touched: number; median_hours: number | null; within_1h_pct: number | null } {
   const { asOf, tz } = options;
   const ds = createDataset({ leads: options.leads, seed: options.seed ?? 42 });
-  const first = new Map<string, number>();
-  const timeField: Record<string, string> = {
-    Calls: "Call_Start_Time",
-    Events: "Start_DateTime",
-    Tasks: "Created_Time",
-  };
-  for (const module of ["Calls", "Events", "Tasks"]) {
-    for (let i = 0; i < ds.count(module); i++) {
-      const del = ds.deletion(module, i);
-      if (del && localDay(del.deletedAt, tz) <= asOf) continue;
-      const rec = ds.record(module, i) as Rec;
-      if (rec.$se_module !== "Leads" || rec.What_Id == null) continue;
-      const at = parseDateTime(String(rec[timeField[module]!] ?? ""));
-      if (at == null || localDay(at, tz) > asOf) continue;
-      const what = rec.What_Id as Rec | string;
-      const id = typeof what === "object" ? String(what.id) : String(what);
-      first.set(id, Math.min(first.get(id) ?? Infinity, at));
-    }
-  }
+  const first = firstTouches(ds, asOf, tz);
   const monthStart = `${asOf.slice(0, 7)}-01`;
   const hours: number[] = [];
   let leads = 0;
