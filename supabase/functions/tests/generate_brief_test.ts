@@ -142,6 +142,16 @@ Deno.test("generate-brief on the demo company", async (t) => {
             "2.10x needed.",
         );
         assert.doesNotMatch(row!.pulse, /662/);
+        // The facts say so too: no month growth on that base, both amounts instead.
+        const [payload] = await db.sql<
+          { p: { facts: { id: string; value: unknown; prev?: number }[] } }[]
+        >`
+          select brief.payload(${snapshot.id}) as p`;
+        const fact = (id: string) => payload!.p.facts.find((f) => f.id === id);
+        assert.equal(fact("revenue.mtd.growth")?.value, null);
+        assert.deepEqual([fact("revenue.mtd")?.value, fact("revenue.mtd")?.prev], [21705, 2848]);
+        assert.equal(fact("revenue.qtd.growth")?.value, -60.1);
+        assert.equal(fact("quarter.elapsed")?.value, 70);
         // Insights most material first: $19,457 won from Website outweighs 5 fewer Facebook
         // leads (5 × the company's lead-to-won rate × its average won deal).
         const insights = row!.content.insights as unknown as { text: string }[];
