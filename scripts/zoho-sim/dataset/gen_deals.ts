@@ -76,7 +76,12 @@ export function dealCore(ctx: GenContext, k: number): DealCore {
   } else {
     const frac = (ANCHOR - created) / (closeAt - created);
     const current = Math.min(OPEN_STAGE_COUNT - 1, Math.floor(frac * OPEN_STAGE_COUNT));
-    spread(path, pickStages(r, current + 1, false), created, created + frac * (closeAt - created));
+    // An open deal entered its current stage some time ago (not at this instant): the stages
+    // share the time since creation, the current one the last share.
+    const stages = pickStages(r, current + 1, false);
+    stages.forEach((stage, n) => {
+      path.push({ stage, at: Math.floor(created + ((ANCHOR - created) * n) / stages.length) });
+    });
   }
   return {
     lead,
@@ -171,9 +176,27 @@ export function genDeal(
   };
 }
 
+/**
+ * Where deal k's expected close slipped: a third of the deals with two stays or more first
+ * expected to close after half to four fifths of their cycle, and moved the date out at a later
+ * stage (the Closing_Date each Stage_History row shows). Null: never slipped.
+ */
+export function dealSlip(
+  ctx: GenContext,
+  k: number,
+  core: DealCore,
+): { before: number; early: number } | null {
+  if (core.path.length < 2) return null;
+  const r = new Rng(hash(ctx.plan.seed, 33, k));
+  if (!r.chance(0.35)) return null;
+  const early = core.created + Math.floor((core.closeAt - core.created) * (0.5 + 0.3 * r.next()));
+  return { before: 1 + r.int(core.path.length - 1), early };
+}
+
 /** Stage_History related-list rows of deal k, newest first (as the related list shows them). */
 export function genStageHistory(ctx: GenContext, k: number): ZohoRecord[] {
   const core = dealCore(ctx, k);
+  const slip = dealSlip(ctx, k, core);
   const rows: ZohoRecord[] = core.path.map((step, n) => {
     const stage = stageOf(step);
     const next = core.path[n + 1];
@@ -184,7 +207,7 @@ export function genStageHistory(ctx: GenContext, k: number): ZohoRecord[] {
       Amount: core.amount,
       Probability: stage.probability,
       Expected_Revenue: Math.round((core.amount * stage.probability) / 100),
-      Closing_Date: date(ctx, core.closeAt),
+      Closing_Date: date(ctx, slip && n < slip.before ? slip.early : core.closeAt),
       Duration_Days: Math.floor((end - step.at) / DAY),
       Moved_To__s: next ? stageOf(next).value : null,
       Modified_Time: dt(ctx, step.at),
