@@ -136,10 +136,12 @@ Deno.test("generate-brief on the demo company", async (t) => {
           "Revenue QTD is $43,380, 36.2% of the $120,000 target with 70% of the quarter gone; " +
             "down 60.1% against $108,714 in the same days last quarter.",
         );
+        // The gap reads from the forecast learned from the company's stage history (P50 and
+        // chance of target: analytics.forecast), not from the weighted pipeline.
         assert.equal(
           row!.content.critical_gap!.text,
-          "The forecast is $40,135 short of this quarter's target, with coverage at 0.69x against " +
-            "2.10x needed.",
+          "The quarter is likeliest to close at $82,091, $37,909 short of target (1.2% chance " +
+            "of making it), with coverage at 0.69x against 2.10x needed.",
         );
         assert.doesNotMatch(row!.pulse, /662/);
         // The facts say so too: no month growth on that base, both amounts instead.
@@ -193,13 +195,18 @@ Deno.test("generate-brief on the demo company", async (t) => {
     });
 
     await t.step("a model brief that passes the check is kept, with its run id", async () => {
-      // The corpus's base reply, with the headline today's payload supports: this month's
-      // change on a tiny base (+662%) is no longer a fact, the quarter's pace is.
+      // The corpus's base reply, with the headline and gap today's payload supports: this
+      // month's change on a tiny base (+662%) is no longer a fact, the quarter's pace is; the
+      // gap is the forecast's at P50.
       const reply = {
         ...BASE,
         headline: {
           text: "Revenue QTD is $43.4K, 36% of the $120K target with 70% of the quarter gone.",
           facts: ["revenue.qtd", "revenue.qtd.target", "revenue.qtd.attainment", "quarter.elapsed"],
+        },
+        critical_gap: {
+          text: "We will likely land at $82.1K, $37.9K short, with a 1.2% chance of the target.",
+          facts: ["forecast.p50", "forecast.gap", "forecast.chance"],
         },
       };
       fake.script({ kind: "reply", content: JSON.stringify(reply) });

@@ -36,7 +36,8 @@ grant select, insert on analytics.snapshots to service_role;
 -- Registry of brief facts: a stable id, its unit, the period it covers and where its value sits
 -- in the snapshot's kpis JSON (a jsonpath; the last match is taken), and where its previous
 -- value sits when it has one (same elapsed days of the previous period: analytics.periods).
--- Adding a fact = a row here. A growth on a tiny base is no fact: revenue growth is left out
+-- Adding a fact = a row here (the weighted pipeline is no brief fact: the forecast, which learns
+-- what the stages are worth, says what it said; the dashboard still shows it). A growth on a tiny base is no fact: revenue growth is left out
 -- when the previous figure is under a quarter of the current one (+300% and more on the 4th day
 -- of a month says nothing); the fact's value and prev still say "$21,705 against $2,848".
 create or replace function analytics.brief_fact_defs()
@@ -76,11 +77,9 @@ as $$
     (19, 'pipeline.open', 'currency', 'as_of', '$.pipeline[*] ? (@.dimension == "all").amount'),
     (20, 'pipeline.open_deals', 'count', 'as_of',
       '$.pipeline[*] ? (@.dimension == "all").open_deals'),
-    (21, 'pipeline.weighted', 'currency', 'as_of',
-      '$.pipeline[*] ? (@.dimension == "all").weighted_amount'),
     (22, 'coverage.quarter', 'ratio', 'quarter', '$.pipeline_coverage.coverage'),
     (23, 'coverage.required', 'ratio', 't12m', '$.pipeline_coverage.required_coverage'),
-    (24, 'forecast.gap', 'currency', 'quarter', '$.pipeline_coverage.forecast_gap'),
+    (24, 'forecast.gap', 'currency', 'quarter', '$.forecast.gap_p50'),
     (25, 'deals.stale', 'count', 'as_of', '$.deal_risks[*] ? (@.stage == null).stale'),
     (26, 'deals.slipped', 'count', 'as_of', '$.deal_risks[*] ? (@.stage == null).slipped'),
     (27, 'deals.past_stage_median', 'count', 'as_of',
@@ -100,7 +99,8 @@ as $$
     (34, 'open_deals.without_amount', 'count', 'as_of',
       '$.data_quality[*] ? (@.check_id == "open_deals_without_amount").count'),
     (35, 'revenue.qtd.growth', 'pct', 'qtd',
-      '$.revenue[*] ? (@.period == "qtd" && @.prev_revenue * 4 >= @.revenue).growth_pct')
+      '$.revenue[*] ? (@.period == "qtd" && @.prev_revenue * 4 >= @.revenue).growth_pct'),
+    (38, 'forecast.chance', 'pct', 'quarter', '$.forecast.chance_of_target_pct')
   ) as f(ord, id, unit, period, path)
   left join (values
     ('revenue.mtd', '$.revenue[*] ? (@.period == "mtd").prev_revenue'),
@@ -155,7 +155,8 @@ begin
     'data_quality', analytics.rows_json(array(
       select to_jsonb(x) from analytics.data_quality(p_as_of) x)),
     'anomalies', analytics.rows_json(array(
-      select to_jsonb(x) from analytics.source_anomalies(p_as_of) x))
+      select to_jsonb(x) from analytics.source_anomalies(p_as_of) x)),
+    'forecast', analytics.forecast(p_as_of)
   );
   out := out || jsonb_build_object('leads_created', '{}'::jsonb, 'win_rate', '{}'::jsonb,
     'deal_size', '{}'::jsonb, 'lead_response', '{}'::jsonb, 'pipeline_waterfall', '{}'::jsonb);
@@ -215,6 +216,13 @@ as $$
       'value', round(100.0 * (p_as_of + 1 - q.start_day) / (q.full_end - q.start_day), 1),
       'unit', 'pct', 'period', q.start_day::text || '..' || p_as_of::text)
     from analytics.periods(p_as_of) q where q.period = 'qtd'
+    union all
+    -- The quarter's forecast: P50 with its 80% range (P10 low, P90 high) in one fact.
+    select 37, jsonb_build_object('id', 'forecast.p50', 'value', kpis -> 'forecast' -> 'p50',
+      'unit', 'currency', 'period', p.label)
+      || jsonb_strip_nulls(jsonb_build_object('low', kpis -> 'forecast' -> 'p10',
+        'high', kpis -> 'forecast' -> 'p90'))
+    from per p where p.period = 'quarter'
     union all
     select 100 + a.n, jsonb_build_object(
       'id', 'anomaly.' || (a.x ->> 'metric') || '.'

@@ -67,21 +67,35 @@ $$;
 comment on function ask.revenue_trend(date, integer) is
   'Closed Won revenue per month (analytics.revenue_by_month), last p_months (1-24)';
 
--- This quarter's target, won so far, weighted open pipeline and forecast gap.
+-- Will we make the quarter: the forecast the daily snapshot of p_as_of holds (what the brief and
+-- the dashboard show), else analytics.forecast computed now; its range, chance of target, gap at
+-- P50, the deal that moves it most and the weighted-pipeline figure beside it.
 create function ask.forecast(p_as_of date)
-returns table (quarter_start date, quarter_end date, target numeric, won numeric,
-  remaining numeric, open_pipeline numeric, weighted_pipeline numeric, coverage numeric,
-  forecast numeric, forecast_gap numeric)
+returns table (quarter_start date, quarter_end date, target numeric, won numeric, p10 numeric,
+  p50 numeric, p90 numeric, chance_pct numeric, gap_p50 numeric, weighted_baseline numeric,
+  method text, history_deals integer, top_deal text, top_deal_amount numeric,
+  top_deal_chance_pct numeric)
 language sql stable
 set jit = off
 as $$
-  select c.quarter_start, c.quarter_end - 1, c.target, c.won_qtd, c.remaining_target,
-    c.open_pipeline, c.weighted_pipeline, c.coverage, c.forecast, c.forecast_gap
-  from analytics.pipeline_coverage(p_as_of) c
+  with f as (
+    select coalesce((
+      select s.kpis -> 'forecast' from analytics.snapshots s
+      where s.as_of = p_as_of and s.kpis ? 'forecast'
+      order by s.created_at desc limit 1), analytics.forecast(p_as_of)) as f
+  )
+  select (f ->> 'quarter_start')::date, (f ->> 'quarter_end')::date - 1,
+    (f ->> 'target')::numeric, (f ->> 'won_to_date')::numeric, (f ->> 'p10')::numeric,
+    (f ->> 'p50')::numeric, (f ->> 'p90')::numeric, (f ->> 'chance_of_target_pct')::numeric,
+    (f ->> 'gap_p50')::numeric, (f ->> 'weighted_baseline')::numeric, f ->> 'method',
+    (f ->> 'history_deals')::integer, f -> 'drivers' -> 0 ->> 'name',
+    (f -> 'drivers' -> 0 ->> 'amount')::numeric, (f -> 'drivers' -> 0 ->> 'chance_pct')::numeric
+  from f
 $$;
 comment on function ask.forecast(date) is
-  'Quarter forecast = won to date + probability-weighted open pipeline closing this quarter; '
-  'gap = target − forecast; coverage = open ÷ remaining target (analytics.pipeline_coverage)';
+  'Quarter forecast (analytics.forecast, as the snapshot of p_as_of holds it): P10/P50/P90 of the '
+  'quarter''s revenue, chance of target, gap at P50, the deal that moves it most, and the '
+  'weighted-pipeline figure (won + Σ amount × Zoho probability) beside it';
 
 -- Average and median won deal size and sales cycle (created → closed) in the period.
 create function ask.deal_size(p_as_of date, p_period text default 'last_12_months')

@@ -1,7 +1,7 @@
 -- Driver facts for the CRO brief: per lead source, leads this week/month vs the previous period, lead-to-deal and lead-to-won conversion, conversion velocity, pipeline created and won revenue; the top open deals at risk; owners' attainment where targets exist. Only the top movers by impact are kept, so the payload stays bounded whatever the company's size.
 -- Bounds (what keeps the prompt under 2,000 Llama 3 tokens, asserted in brief/prompt_test.ts on a
 -- worst-case payload): 2 sources per lead period, conversion metric, velocity, pipeline created
--- and won revenue, 3 deals, 3 owners: at most 20 driver facts; labels cut to 40 characters. Null values are left out of a fact (jsonb_strip_nulls), never stated.
+-- and won revenue, 2 deals at risk, 3 owners, 1 forecast deal: at most 20 driver facts; labels cut to 40 characters. Null values are left out of a fact (jsonb_strip_nulls), never stated.
 
 -- A label as an id part: lower case, runs of other characters as one underscore.
 create or replace function brief.slug(p_label text) returns text
@@ -138,12 +138,27 @@ as $$
     from jsonb_array_elements(p_kpis -> 'revenue_by_owner') x
     where (x ->> 'target') is not null and (x ->> 'attainment_pct') is not null
   ),
+  -- The open deals whose outcome moves the quarter's forecast most (analytics.forecast's
+  -- drivers): impact = the deal's spread in dollars, Amount × √(p(1 − p)).
+  fc as (
+    select 70 as grp, (x.n)::bigint as n,
+      jsonb_build_object('id', 'forecast.deal',
+        'label', left(coalesce(x.d ->> 'name', x.d ->> 'deal_id'), 40),
+        'stage', left(x.d ->> 'stage', 40), 'value', (x.d ->> 'amount')::numeric,
+        'unit', 'currency', 'period', (p_kpis -> 'forecast' ->> 'quarter_start') || '..'
+          || ((p_kpis -> 'forecast' ->> 'quarter_end')::date - 1)::text,
+        'chance_pct', (x.d ->> 'chance_pct')::numeric) as fact, 'forecast' as per,
+      (x.d ->> 'amount')::numeric * sqrt((x.d ->> 'chance_pct')::numeric / 100
+        * (1 - (x.d ->> 'chance_pct')::numeric / 100)) as impact
+    from jsonb_array_elements(p_kpis -> 'forecast' -> 'drivers') with ordinality x(d, n)
+  ),
   kept as (
     select grp, per, n, fact, impact from leads where n <= 2
+    union all select grp, per, n, fact, impact from fc where n <= 1
     union all select grp, per, n, fact, impact from conv where n <= 2
     union all select grp, per, n, fact, impact from velocity where n <= 2
     union all select grp, per, n, fact, impact from money where n <= 2
-    union all select grp, per, n, fact, impact from risky where n <= 3
+    union all select grp, per, n, fact, impact from risky where n <= 2
     union all select grp, per, n, fact, impact from owners where n <= 3
   )
   -- Most material first (the prompt and the rules brief read them in this order); within a

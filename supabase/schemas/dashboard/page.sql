@@ -130,6 +130,7 @@ begin
     'pipeline_by_month', dashboard.arr(array(
       select r from dashboard.kpi_rows(k -> 'pipeline', 'closing_month') r order by r ->> 'key')),
     'coverage', k -> 'pipeline_coverage',
+    'forecast', k -> 'forecast',
     'stage_conversion', k -> 'stage_conversion',
     'deal_risks', k -> 'deal_risks',
     'risky_deals', dashboard.arr(array(

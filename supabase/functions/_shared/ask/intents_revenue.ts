@@ -129,8 +129,8 @@ export const revenueTrend = defineIntent({
 
 export const forecast = defineIntent({
   name: "forecast",
-  description: "This quarter's forecast vs target: won, weighted pipeline, gap",
-  example: "are we on track this quarter",
+  description: "Will we make the quarter: forecast range, chance of target, gap",
+  example: "will we make the quarter",
   params: z.object({}),
   cues: [["forecast"], ["forecast", "target"], ["forecast", "revenue"]],
   sql: { fn: "ask.forecast", args: () => [] },
@@ -139,26 +139,48 @@ export const forecast = defineIntent({
     quarter_end: DAY,
     target: NUM,
     won: z.number(),
-    remaining: NUM,
-    open_pipeline: z.number(),
-    weighted_pipeline: z.number(),
-    coverage: NUM,
-    forecast: z.number(),
-    forecast_gap: NUM,
+    p10: NUM,
+    p50: NUM,
+    p90: NUM,
+    chance_pct: NUM,
+    gap_p50: NUM,
+    weighted_baseline: NUM,
+    method: TEXT,
+    history_deals: INT.nullable(),
+    top_deal: TEXT.nullable(),
+    top_deal_amount: NUM,
+    top_deal_chance_pct: NUM,
   }),
   render([r], _p, { currency }) {
-    if (!r) return "No forecast for this quarter.";
+    if (!r || r.p50 === null) return "No forecast for this quarter.";
     const m = (v: number | null) => formatMoney(v, currency);
-    const head = `Quarter to ${formatDay(r.quarter_end)}: won ${m(r.won)} + weighted pipeline ${
-      m(r.weighted_pipeline)
-    } = forecast ${m(r.forecast)}.`;
-    if (r.target === null) return `${head}\nNo target is set for this quarter.`;
-    const gap = r.forecast_gap ?? 0;
-    return `${head}\nTarget ${m(r.target)}: ${
-      gap > 0 ? `gap ${m(gap)}` : `ahead by ${m(-gap)}`
-    }. Open pipeline ${m(r.open_pipeline)} covers the remaining ${m(r.remaining)} ${
-      formatNumber(r.coverage)
-    }×.`;
+    const lines = [
+      `Quarter to ${formatDay(r.quarter_end)}: won ${m(r.won)} so far; likeliest finish ${
+        m(r.p50)
+      } (80% range ${m(r.p10)} to ${m(r.p90)}).`,
+    ];
+    if (r.target === null) lines.push("No target is set for this quarter.");
+    else {
+      const gap = r.gap_p50 ?? 0;
+      lines.push(
+        `Target ${m(r.target)}: ${formatPct(r.chance_pct)} chance of making it; ${
+          gap > 0 ? `${m(gap)} short at the likeliest finish` : `ahead by ${m(-gap)}`
+        }.`,
+      );
+    }
+    if (r.top_deal !== null && r.top_deal_amount !== null) {
+      lines.push(
+        `Moves it most: ${r.top_deal} (${m(r.top_deal_amount)}, ${
+          formatPct(r.top_deal_chance_pct)
+        } likely).`,
+      );
+    }
+    lines.push(
+      r.method === "history"
+        ? `Chances learned from ${r.history_deals ?? 0} deals of the last 8 quarters.`
+        : "Too little history: chances are Zoho's stage probabilities.",
+    );
+    return lines.join("\n");
   },
 });
 

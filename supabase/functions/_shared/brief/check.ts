@@ -73,7 +73,13 @@ export function checkSections(sections: Section[], payload: Payload): CheckResul
     }
     // Names are data: masked before numbers and directions are read, so a deal named
     // "... revenue doubled" states no number (prompt injection cannot plant one).
-    const { claims: known, masked } = findKnownNames(s.text, allNames);
+    // A one-digit name ("4", a source) cannot be told from the number 4: it is a name only
+    // where the text cites a fact that carries it, else the digit is a number to check.
+    const citedNames = new Set(cited.flatMap(factNames));
+    const { claims: known, masked } = findKnownNames(
+      s.text,
+      allNames.filter((n) => !/^\p{N}$/u.test(n.trim()) || citedNames.has(n)),
+    );
     claims.push(...checkNumbers(s, masked, cited, payload.currency));
     claims.push(...checkNames(s, cited, allNames, known, masked));
   }

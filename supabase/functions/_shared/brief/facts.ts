@@ -25,6 +25,9 @@ export const FactSchema = z.object({
   target: z.number().nullable().optional(),
   from: z.number().nullable().optional(),
   to: z.number().nullable().optional(),
+  low: z.number().nullable().optional(),
+  high: z.number().nullable().optional(),
+  chance_pct: z.number().nullable().optional(),
 }).loose();
 
 /** One fact. */
@@ -88,6 +91,10 @@ export function factNumbers(fact: Fact): FactNumber[] {
   add("days", fact.days, "days");
   add("revenue", fact.revenue, "currency");
   add("target", fact.target, "currency");
+  // The forecast's range (P10 low, P90 high) and its top deal's chance, learned from history.
+  add("low", fact.low, kind);
+  add("high", fact.high, kind);
+  add("chance_pct", fact.chance_pct, "pct");
   return out;
 }
 

@@ -88,7 +88,7 @@ export function factLines(facts: Fact[], currency: string): string[] {
 /**
  * UTF-8 bytes all names in the prompt may take. Llama 3's byte-level BPE never makes more tokens
  * than bytes, so names add at most this many tokens to the name-free prompt, whose worst case
- * (every driver slot, 13-digit numbers) measures 1,472 tokens: 1,472 + 480 < 2,000.
+ * (every driver slot, 13-digit numbers) measures 1,519 tokens: 1,519 + 480 < 2,000.
  */
 export const NAME_BYTES = 480;
 

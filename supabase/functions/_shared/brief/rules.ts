@@ -83,6 +83,18 @@ function criticalGap(get: Get, fmt: Fmt, drivers: Drivers): Part {
   if (gap !== undefined && gap > 0) {
     let text = `The forecast is ${fmt(gap, "currency")} short of this quarter's target`;
     const facts = ["forecast.gap"];
+    const p50 = num(get("forecast.p50"));
+    const chance = num(get("forecast.chance"));
+    if (p50 !== undefined) {
+      text = `The quarter is likeliest to close at ${fmt(p50, "currency")}, ${
+        fmt(gap, "currency")
+      } short of target`;
+      facts.push("forecast.p50");
+      if (chance !== undefined) {
+        text += ` (${fmt(chance, "pct")} chance of making it)`;
+        facts.push("forecast.chance");
+      }
+    }
     if (cov !== undefined && req !== undefined) {
       text += `, with coverage at ${fmt(cov, "ratio")} against ${fmt(req, "ratio")} needed`;
       facts.push("coverage.quarter", "coverage.required");

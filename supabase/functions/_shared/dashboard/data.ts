@@ -53,6 +53,7 @@ export const PageDataSchema = z.object({
   pipeline_by_stage: Rows,
   pipeline_by_month: Rows,
   coverage: Obj.nullable(),
+  forecast: Obj.nullable().optional(),
   stage_conversion: Rows.nullable(),
   deal_risks: Rows.nullable(),
   risky_deals: Rows,

@@ -10,6 +10,7 @@ import { esc } from "./html.ts";
 import { briefPanels } from "./panels_brief.ts";
 import type { Cell, Panel, PanelContext } from "./panel.ts";
 import { opsPanels } from "./panels_ops.ts";
+import { forecastPanels } from "./panels_forecast.ts";
 import { pipelinePanels } from "./panels_pipeline.ts";
 import { revenuePanels } from "./panels_revenue.ts";
 import { PERIOD_LABEL } from "./panel.ts";
@@ -23,7 +24,13 @@ export function buildPanels(data: PageData, zohoWebUrl: string): Panel[] {
     f: formats(data.snapshot.currency, data.snapshot.time_zone),
     zohoWebUrl,
   };
-  return [...briefPanels(ctx), ...revenuePanels(ctx), ...pipelinePanels(ctx), ...opsPanels(ctx)];
+  return [
+    ...briefPanels(ctx),
+    ...revenuePanels(ctx),
+    ...forecastPanels(ctx),
+    ...pipelinePanels(ctx),
+    ...opsPanels(ctx),
+  ];
 }
 
 function cell(c: Cell): string {

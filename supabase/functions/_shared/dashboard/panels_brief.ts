@@ -20,7 +20,7 @@ const FACT_PANELS: [prefix: string, panel: string][] = [
   ["sales_velocity", "velocity"],
   ["pipeline.", "pipeline-by-stage"],
   ["coverage.", "coverage"],
-  ["forecast.", "coverage"],
+  ["forecast.", "forecast"],
   ["deals.", "risky-deals"],
   ["deal.", "risky-deals"],
   ["response.", "lead-response"],

@@ -35,7 +35,7 @@ Deno.test("markClaims() marks a repeated number at each of its places, once per 
 Deno.test("factPanel() links facts to the panel that charts them", () => {
   assert.equal(factPanel("revenue.qtd"), "tiles");
   assert.equal(factPanel("coverage.quarter"), "coverage");
-  assert.equal(factPanel("forecast.gap"), "coverage");
+  assert.equal(factPanel("forecast.gap"), "forecast");
   assert.equal(factPanel("deal.5725767130000000578"), "risky-deals");
   assert.equal(factPanel("deals.stale"), "risky-deals");
   assert.equal(factPanel("leads.untouched_recent"), "data-quality");

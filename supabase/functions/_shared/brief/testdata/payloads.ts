@@ -28,7 +28,6 @@ const COMPANY: [string, string, string][] = [
   ["sales_velocity", "currency_per_day", "t12m"],
   ["pipeline.open", "currency", "as_of"],
   ["pipeline.open_deals", "count", "as_of"],
-  ["pipeline.weighted", "currency", "as_of"],
   ["coverage.quarter", "ratio", "quarter"],
   ["coverage.required", "ratio", "t12m"],
   ["forecast.gap", "currency", "quarter"],
@@ -44,6 +43,7 @@ const COMPANY: [string, string, string][] = [
   ["open_deals.without_amount", "count", "as_of"],
   ["revenue.qtd.growth", "pct", "qtd"],
   ["quarter.elapsed", "pct", "qtd"],
+  ["forecast.chance", "pct", "quarter"],
 ];
 
 /** Company facts that carry the previous equal period's value (brief_fact_defs' prev_path). */
@@ -68,13 +68,19 @@ export interface Gen {
   name(): string;
 }
 
+/** A generated percentage as a probability: its size capped at 100 (one decimal). */
+function probability(v: number | null): number | null {
+  return v === null ? null : Math.round(Math.min(100, Math.abs(v)) * 10) / 10;
+}
+
 /** A payload with every slot filled by `gen`. */
 export function fullPayload(gen: Gen): Payload {
   const facts: Fact[] = COMPANY.map(([id, unit, period]) => ({
     id,
     unit,
     period: PERIOD[period]!,
-    value: gen.num(unit),
+    // A chance is a probability: 0 to 100 by construction.
+    value: id === "forecast.chance" ? probability(gen.num(unit)) : gen.num(unit),
     ...(WITH_PREV.has(id) ? { prev: gen.num(unit) } : {}),
   }));
   for (let i = 0; i < 3; i++) {
@@ -114,7 +120,7 @@ export function fullPayload(gen: Gen): Payload {
       facts.push(driver(`source.s${i}.${m}.mtd`, "currency", { change_pct: gen.num("pct") }));
     }
   }
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     facts.push({
       id: `deal.57257671300000005${i}`,
       unit: "currency",
@@ -125,6 +131,26 @@ export function fullPayload(gen: Gen): Payload {
       value: gen.num("currency"),
       days: gen.num("days"),
       why: ["stale", "slipped", "past_stage_median"],
+    });
+  }
+  facts.push({
+    id: "forecast.p50",
+    unit: "currency",
+    period: PERIOD.quarter!,
+    value: gen.num("currency"),
+    low: gen.num("currency"),
+    high: gen.num("currency"),
+  });
+  for (let i = 0; i < 1; i++) {
+    facts.push({
+      id: "forecast.deal",
+      unit: "currency",
+      period: PERIOD.quarter!,
+      label: gen.name(),
+      stage: gen.name(),
+      value: gen.num("currency"),
+      // Probabilities: 0 to 100 by construction (analytics.forecast rounds 100 × p).
+      chance_pct: probability(gen.num("pct")),
     });
   }
   for (let i = 0; i < 3; i++) {
