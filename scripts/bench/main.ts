@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, string> = {
   dashboard: "dashboard page server time on 1M leads vs the snapshot query alone",
   brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
   webhook: "WhatsApp replies through the gateway: 50 concurrent signed posts, p50/p99 vs the floor",
+  forecast: "quarter forecast backtest (P50 and 80% interval vs weighted pipeline); its time at 1M",
 };
 
 async function main(args: string[]): Promise<number> {

@@ -155,9 +155,10 @@ export const forecast = defineIntent({
     if (!r || r.p50 === null) return "No forecast for this quarter.";
     const m = (v: number | null) => formatMoney(v, currency);
     const lines = [
+      // Low and high case: P10 and P90 (nine quarters in ten land above the low case).
       `Quarter to ${formatDay(r.quarter_end)}: won ${m(r.won)} so far; likeliest finish ${
         m(r.p50)
-      } (80% range ${m(r.p10)} to ${m(r.p90)}).`,
+      } (low case ${m(r.p10)}, high case ${m(r.p90)}).`,
     ];
     if (r.target === null) lines.push("No target is set for this quarter.");
     else {
@@ -177,7 +178,7 @@ export const forecast = defineIntent({
     }
     lines.push(
       r.method === "history"
-        ? `Chances learned from ${r.history_deals ?? 0} deals of the last 8 quarters.`
+        ? `Chances learned from ${r.history_deals ?? 0} deals of our own stage history.`
         : "Too little history: chances are Zoho's stage probabilities.",
     );
     return lines.join("\n");
