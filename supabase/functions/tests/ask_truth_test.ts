@@ -564,12 +564,7 @@ function casesFor(t: AskTruth): Record<string, Case[]> {
     }],
     closing_soon: [
       closing("what's closing this week", "this_week"),
-      closing(
-        "what was closing last week",
-        "last_week",
-        "ask.closing_soon cuts every period from as_of to the end of the CURRENT week/month/" +
-          "quarter: 'last week' states this week's deals (same figures as 'this week')",
-      ),
+      closing("what was closing last week", "last_week"),
     ],
     stale_deals: [risk("stale")],
     slipped_deals: [risk("slipped")],

@@ -75,13 +75,17 @@ returns table (label text, deals bigint, amount numeric, weighted_amount numeric
 language sql stable
 set jit = off
 as $$
+  -- This period: from as_of to its end; a past one ("last week"): all of it (the deals still
+  -- open that were due then), never this period's deals under last period's label.
   with w as (
-    select w.label, p.full_end from ask.period_window(p_as_of, p_period) w
-    join analytics.periods(p_as_of) p on p.period = w.period
+    select w.label, p.full_end,
+      case when w.as_of < p_as_of then p.start_day else p_as_of end as from_day
+    from ask.period_window(p_as_of, p_period) w
+    join analytics.periods(w.as_of) p on p.period = w.period
   ),
   d as (
     select o.* from ask.open_deals(p_as_of) o, w
-    where o.closing_date >= p_as_of and o.closing_date < w.full_end
+    where o.closing_date >= w.from_day and o.closing_date < w.full_end
       and (p_owner is null or o.owner = p_owner)
   )
   select w.label, count(d.deal_id), coalesce(sum(d.amount), 0),
@@ -94,8 +98,8 @@ as $$
   group by w.label
 $$;
 comment on function ask.closing_soon(date, text, text) is
-  'Open deals with Closing_Date from as_of to the end of the week/month/quarter: count, Amount, '
-  'weighted Amount and the 3 largest';
+  'Open deals with Closing_Date from as_of to the end of the week/month/quarter (a past period: '
+  'all of it, deals still open that were due then): count, Amount, weighted Amount, 3 largest';
 
 -- Open deals with no change or activity for longer than their stage allows, or whose closing
 -- date has passed (analytics.open_deal_health; stage medians are not needed for either).
