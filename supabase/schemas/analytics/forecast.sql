@@ -46,67 +46,57 @@ create or replace function analytics.forecast_deals(p_as_of date, p_quarters int
 returns table (deal_id text, stage text, days_in_stage integer, age_days integer,
   amount numeric, closing_date date, zoho_p numeric, p numeric, history_deals bigint,
   history_obs bigint)
-language sql stable
+language plpgsql stable
 -- generate_series's default estimate (1,000 rows a call) prices the plan high enough to JIT-compile
--- it: 120 ms of compiling for a 20 ms query on the demo company. The time bounds come from a CTE,
--- so the planner guesses a fifth of the entries qualify and walks the entered_at index; nearly all
--- do, and at 1M leads that walk took 1.5 s where a scan takes 0.2 s: the bounds compare
--- entered_at + 0 s, which no index serves.
+-- it: 120 ms of compiling for a 20 ms query on the demo company.
 set jit = off
 as $$
-  -- Instants as epoch seconds: t_end = the end of as_of, h = seconds left in the quarter, t0 =
-  -- the last training instant (t0 + h = t_end); instant j is t0 − j weeks, and its horizon ends
-  -- on the local day as_of + 1 − 7j.
-  with q as (
-    select extract(epoch from analytics.day_end(p_as_of)) as t_end, w.full_end as horizon_end,
-      extract(epoch from (w.full_end::timestamp at time zone analytics.time_zone())
-        - analytics.day_end(p_as_of)) as h
-    from analytics.periods(p_as_of) w where w.period = 'qtd'
-  ),
-  t0 as (
-    select q.t_end, q.h, q.t_end - q.h as t0, q.horizon_end, to_timestamp(q.t_end) as t_end_ts,
-      to_timestamp(q.t_end - q.h - p_quarters * 13 * 604800) as from_ts,
-      to_timestamp(q.t_end - q.h) as t0_ts
-    from q
-  ),
-  st as (
+#variable_conflict use_column
+declare
+  -- Instants as epoch seconds: v_end = the end of as_of, v_h = seconds left in the quarter,
+  -- v_t0 = the last training instant (v_t0 + v_h = v_end); instant j is v_t0 − j weeks, and its
+  -- horizon ends on the local day as_of + 1 − 7j. Scalars first, so the planner sees their values
+  -- (plpgsql plans the query with them): the time bounds and the sample rate pick the indexes.
+  v_end_ts timestamptz := analytics.day_end(p_as_of);
+  v_horizon date := (select w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd');
+  v_end double precision := extract(epoch from v_end_ts);
+  v_h double precision := extract(epoch from (v_horizon::timestamp
+    at time zone analytics.time_zone()) - v_end_ts);
+  v_t0 double precision := v_end - v_h;
+  v_t0_ts timestamptz := to_timestamp(v_end - v_h);
+  v_from_ts timestamptz := to_timestamp(v_end - v_h - p_quarters * 13 * 604800);
+  v_deals bigint;
+  v_k integer;
+  v_b1 double precision;
+  v_b2 double precision;
+begin
+  -- A large company trains on a fixed sample of about 10,000 deals (the deals whose id hashes
+  -- into the first k of 1,024 buckets, the same on every run): the cost stays flat as the company
+  -- grows, and 10,000 deals are some 45,000 deal-weeks, far more than the cells need. Amount
+  -- bands: terciles of the deals' amounts.
+  select count(*), coalesce(percentile_cont(1 / 3.0) within group (order by d.amount), 0),
+    coalesce(percentile_cont(2 / 3.0) within group (order by d.amount), 0)
+  into v_deals, v_b1, v_b2
+  from analytics.f_deals d where d.created_at < v_end_ts and d.amount > 0;
+  v_k := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
+  return query
+  with st as (
     select s.stage, s.probability / 100.0 as p0 from analytics.stage_settings s where s.is_open
   ),
-  bands as (
-    select coalesce(percentile_cont(1 / 3.0) within group (order by d.amount), 0) as b1,
-      coalesce(percentile_cont(2 / 3.0) within group (order by d.amount), 0) as b2,
-      count(*) as deals
-    from analytics.f_deals d, t0
-    where d.created_at < t0.t_end_ts and d.amount > 0
+  -- The sampled deals' open-stage stays that overlap the training window (one row each, by the
+  -- bucket index), with what their observations need; then one observation per weekly instant
+  -- inside the stay.
+  e0 as materialized (
+    select e.deal_id, e.stage, e.entered_at, e.left_at, e.row_id, e.version
+    from analytics.f_stage_entries e
+    where (hashtext(e.deal_id) & 1023) < v_k and e.stage in (select st.stage from st)
+      and e.entered_at <= v_t0_ts and (e.left_at is null or e.left_at > v_from_ts)
   ),
-  -- The open-stage entries that overlap the training window (one row each), with what their
-  -- observations need; then one observation per weekly instant inside the entry's stay. A large
-  -- company trains on a fixed sample of about 10,000 deals (by a hash of the deal id, the same on
-  -- every run): the cost stays flat as the company grows, and 10,000 deals are some 45,000
-  -- deal-weeks, far more than the cells need.
-  sample as (
-    select case when b.deals <= 10000 then 1024 else 1024 * 10000 / b.deals end as k from bands b
-  ),
-  -- One pass over the stage entries: the sampled open-stage stays of the training window, the
-  -- sampled Closed Won entries, and the stays open at the end of as_of (every deal).
-  es as materialized (
-    select e.deal_id, e.stage, e.entered_at, e.left_at, e.row_id, e.version,
-      (hashtext(e.deal_id) & 1023) < sample.k as sampled
-    from sample, t0, analytics.f_stage_entries e
-    where e.entered_at + interval '0 s' < t0.t_end_ts
-      and case when (hashtext(e.deal_id) & 1023) < sample.k
-        then e.stage = 'Closed Won' or (e.stage in (select st.stage from st)
-          and (e.left_at is null or e.left_at > t0.from_ts))
-        else e.stage in (select st.stage from st)
-          and (e.left_at is null or e.left_at >= t0.t_end_ts) end
-  ),
-  e0 as (
-    select e.* from es e, t0
-    where e.sampled and e.stage <> 'Closed Won' and e.entered_at <= t0.t0_ts
-  ),
+  -- Each sampled deal's first Closed Won entry known by the end of as_of.
   wn as (
-    select w.deal_id, min(w.entered_at) as won_at from es w
-    where w.sampled and w.stage = 'Closed Won'
+    select w.deal_id, min(w.entered_at) as won_at from analytics.f_stage_entries w
+    where w.stage = 'Closed Won' and (hashtext(w.deal_id) & 1023) < v_k
+      and w.entered_at < v_end_ts
     group by w.deal_id
   ),
   -- Per sampled stay, by primary key: the deal, and the Closing_Date its history row or observed
@@ -126,16 +116,15 @@ as $$
   ),
   obs as (
     select e.deal_id, e.stage,
-      analytics.forecast_cell((t0.t0 - 604800 * j - e.entered) / 86400,
-        (t0.t0 - 604800 * j - e.created) / 86400, e.amount, b.b1, b.b2, e.closing_date,
+      analytics.forecast_cell((v_t0 - 604800 * j - e.entered) / 86400,
+        (v_t0 - 604800 * j - e.created) / 86400, e.amount, v_b1, v_b2, e.closing_date,
         p_as_of + 1 - 7 * j) as cell,
-      coalesce(e.won_at > t0.t0 - 604800 * j and e.won_at <= t0.t_end - 604800 * j, false)
-        as won
-    from t0, bands b, ent e
+      coalesce(e.won_at > v_t0 - 604800 * j and e.won_at <= v_end - 604800 * j, false) as won
+    from ent e
     cross join lateral generate_series(
       greatest(0, case when e.left_at is null then 0
-        else floor((t0.t0 - e.left_at) / 604800)::integer + 1 end),
-      least(13 * p_quarters, floor((t0.t0 - e.entered) / 604800)::integer)) j
+        else floor((v_t0 - e.left_at) / 604800)::integer + 1 end),
+      least(13 * p_quarters, floor((v_t0 - e.entered) / 604800)::integer)) j
   ),
   cnt as (
     select o.stage, o.cell[1] as cd, o.cell[2] as ds, o.cell[3] as ag, o.cell[4] as am,
@@ -147,26 +136,32 @@ as $$
       o.cell[4]))
   ),
   tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
-  open_now as (
-    select e.deal_id, e.stage, e.entered_at, st.p0, d.created_at, d.amount, x.closing_date,
-      analytics.forecast_cell(extract(epoch from t0.t_end_ts - e.entered_at) / 86400,
-        extract(epoch from t0.t_end_ts - d.created_at) / 86400, d.amount, b.b1, b.b2,
-        x.closing_date, t0.horizon_end) as cell,
-      t0.t_end_ts as t_end
-    from t0, bands b, (
-      select e.* from es e, t0
-      where e.stage <> 'Closed Won' and (e.left_at is null or e.left_at >= t0.t_end_ts)
-    ) e
+  -- Every deal in an open stage at the end of as_of (its stay began by then and had not ended),
+  -- then its deal and Closing_Date by primary key.
+  on0 as materialized (
+    select e.deal_id, e.stage, e.entered_at, e.row_id, e.version, st.p0
+    from analytics.f_stage_entries e
     join st on st.stage = e.stage
-    left join analytics.f_deals d on d.id = e.deal_id
-    left join analytics.f_stage_history h on h.deal_id = e.deal_id and h.row_id = e.row_id
-    left join analytics.f_deal_versions v on v.deal_id = e.deal_id and v.version = e.version
-    cross join lateral (select coalesce(h.closing_date, v.closing_date, d.closing_date)
-      as closing_date) x
+    where e.entered_at < v_end_ts and (e.left_at is null or e.left_at >= v_end_ts)
+  ),
+  open_now as materialized (
+    select e.deal_id, e.stage, e.entered_at, e.p0, d.created_at, d.amount, x.closing_date,
+      analytics.forecast_cell(extract(epoch from v_end_ts - e.entered_at) / 86400,
+        extract(epoch from v_end_ts - d.created_at) / 86400, d.amount, v_b1, v_b2,
+        x.closing_date, v_horizon) as cell
+    from on0 e
+    left join lateral (select d.created_at, d.amount, d.closing_date from analytics.f_deals d
+      where d.id = e.deal_id limit 1) d on true
+    cross join lateral (select coalesce(
+        (select h.closing_date from analytics.f_stage_history h
+          where h.deal_id = e.deal_id and h.row_id = e.row_id limit 1),
+        (select v.closing_date from analytics.f_deal_versions v
+          where v.deal_id = e.deal_id and v.version = e.version limit 1),
+        d.closing_date) as closing_date) x
   )
   select o.deal_id, o.stage,
-    floor(extract(epoch from o.t_end - o.entered_at) / 86400)::integer,
-    floor(extract(epoch from o.t_end - o.created_at) / 86400)::integer,
+    floor(extract(epoch from v_end_ts - o.entered_at) / 86400)::integer,
+    floor(extract(epoch from v_end_ts - o.created_at) / 86400)::integer,
     o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n
   from open_now o
   cross join tot
@@ -182,7 +177,8 @@ as $$
   cross join lateral (select (coalesce(c2.w, 0) + 5 * p1.p) / (coalesce(c2.n, 0) + 5) as p) p2
   cross join lateral (select (coalesce(c3.w, 0) + 5 * p2.p) / (coalesce(c3.n, 0) + 5) as p) p3
   cross join lateral (select (coalesce(c4.w, 0) + 5 * p3.p) / (coalesce(c4.n, 0) + 5) as p) p4
-  cross join lateral (select (coalesce(c5.w, 0) + 5 * p4.p) / (coalesce(c5.n, 0) + 5) as p) p5
+  cross join lateral (select (coalesce(c5.w, 0) + 5 * p4.p) / (coalesce(c5.n, 0) + 5) as p) p5;
+end
 $$;
 comment on function analytics.forecast_deals(date, integer) is
   'Deals open at the end of p_as_of with their chance of being won by the quarter end, learned '
@@ -292,10 +288,10 @@ comment on function analytics.forecast_stage_rates(date, integer) is
   'the share won (history_pct) and Zoho''s default probability (zoho_pct)';
 
 -- The quarter forecast as of p_as_of: a seeded simulation of p_trials quarters (the same answer on
--- every run for the same data). Each trial draws the 200 open deals with the largest spread
+-- every run for the same data). Each trial draws the 100 open deals with the largest spread
 -- (Amount × √(p(1 − p))) one by one (won when the draw < p), adds the other open deals as a normal
 -- with their exact mean Σ p·Amount and variance Σ p(1 − p)·Amount² (no one of them is larger than
--- the 200th, so their sum is close to normal), and one past quarter's new business picked at
+-- the 100th, so their sum is close to normal), and one past quarter's new business picked at
 -- random (analytics.forecast_new_business). With fewer than 30 deals of history the
 -- probabilities are Zoho's stage probabilities (method 'stage_probabilities', said in `note`).
 -- weighted_baseline = won + Σ Amount × Zoho probability over open deals closing in the quarter
@@ -327,7 +323,7 @@ begin
   rest as (
     select coalesce(sum(r.amount * r.pp), 0) as mean,
       coalesce(sum(r.amount * r.amount * r.pp * (1 - r.pp)), 0) as var
-    from ranked r where r.rn > 200
+    from ranked r where r.rn > 100
   ),
   nb as (
     select coalesce(array_agg(n.amount order by n.quarter_start), '{}') as a
@@ -339,10 +335,11 @@ begin
   ),
   per as (select w.start_day, w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd'),
   tr as (select g as t from generate_series(1, p_trials) g),
+  top as materialized (select r.* from ranked r where r.rn <= 100),
   top_sim as (
     select tr.t, coalesce(sum(r.amount) filter (
       where analytics.forecast_draw(r.h, tr.t) < r.pp), 0) as s
-    from tr left join ranked r on r.rn <= 200
+    from tr left join top r on true
     group by tr.t
   ),
   trial as (
@@ -461,3 +458,11 @@ $$;
 comment on function analytics.forecast_backtest(date, integer, integer) is
   'Forecast as of each week''s last day of the last p_quarters completed quarters (only what was '
   'known then) against the quarter''s actual Closed Won revenue by Closing_Date';
+
+-- What the forecast reads of the stage entries by index: a deal's hash bucket (the training
+-- sample), the stays still open (left_at null or later) and the Closed Won entries.
+create index if not exists f_stage_entries_bucket_idx
+  on analytics.f_stage_entries ((hashtext(deal_id) & 1023));
+create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
+create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
+  where stage = 'Closed Won';
