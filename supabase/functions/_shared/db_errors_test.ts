@@ -5,7 +5,7 @@ import {
   databaseUnavailable,
   DatabaseUnavailableError,
 } from "./db_errors.ts";
-import { createFunctionApp } from "./http.ts";
+import { createFunctionApp } from "./http/app.ts";
 
 const pgError = (code: string, message: string) =>
   Object.assign(new Error(message), { name: "PostgresError", code });

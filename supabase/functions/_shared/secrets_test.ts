@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { EnvError } from "./env.ts";
-import { createFunctionApp, HttpError } from "./http.ts";
+import { createFunctionApp, HttpError } from "./http/app.ts";
 import { createLogger } from "./log.ts";
 
 /** One value per secret, none shaped like a token the patterns would catch without the list. */

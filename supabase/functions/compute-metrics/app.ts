@@ -6,9 +6,8 @@
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
-import { asDatabaseError } from "../_shared/db_errors.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http/app.ts";
 import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { metricsOutcome } from "../_shared/pipeline/outcomes.ts";
@@ -28,7 +27,7 @@ export interface ComputeMetricsDeps {
 /** Builds the app; tests call `createApp().request(...)` in process. */
 export function createApp(deps: ComputeMetricsDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
-  const app = createFunctionApp("compute-metrics");
+  const app = createFunctionApp("compute-metrics", { databaseUrl: () => env().SUPABASE_DB_URL });
   app.post("/", requireServiceRole(env), async (c) => {
     const input = await readJsonBody(c, ComputeMetricsInput);
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
@@ -45,9 +44,7 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
           await stage.report(tx, metricsOutcome(snap.snapshot));
           return snap;
         }),
-    ).catch((error) => {
-      throw asDatabaseError(error, SUPABASE_DB_URL);
-    });
+    );
     return c.body(result.text, 200, { "content-type": "application/json; charset=utf-8" });
   });
   return app;

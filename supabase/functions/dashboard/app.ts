@@ -23,7 +23,7 @@ import {
 import { addRefreshRoutes } from "./refresh.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp } from "../_shared/http.ts";
+import { createFunctionApp } from "../_shared/http/app.ts";
 
 /** Dependencies; tests pass their own environment and clock. */
 export interface DashboardDeps {
@@ -48,7 +48,7 @@ function unauthorized(c: Context, reason: string) {
 export function createApp(deps: DashboardDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
   const now = deps.now ?? (() => new Date());
-  const app = createFunctionApp("dashboard");
+  const app = createFunctionApp("dashboard", { databaseUrl: () => env().SUPABASE_DB_URL });
 
   app.get("/", async (c) => {
     const e = env();

@@ -11,8 +11,8 @@ import { type Access, checkAccess } from "../_shared/dashboard/access.ts";
 import { csrfToken, dashboardSecret } from "../_shared/dashboard/link.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { HttpError } from "../_shared/http.ts";
-import { RunBusyError, RunStateError, runStatus, startRun } from "../_shared/pipeline/runs.ts";
+import { HttpError } from "../_shared/http/app.ts";
+import { runStatus, startRun } from "../_shared/pipeline/runs.ts";
 
 type Env = () => Record<string, string | undefined>;
 
@@ -40,23 +40,14 @@ export function addRefreshRoutes(app: Hono, env: Env, now: () => Date): void {
         throw new HttpError(403, "csrf", "Refresh needs the page's CSRF token in x-csrf-token");
       }
     }
-    try {
-      // As of the day on screen (the newest built snapshot's): the daily run moves it to today;
-      // a company whose data ends earlier (the demo's simulator clock) keeps its day.
-      const [shown] = await db()<{ as_of: string }[]>`
-        select as_of::text from dashboard.builds order by created_at desc limit 1`;
-      const params = shown ? { as_of: shown.as_of } : {};
-      return c.json(await startRun(db(), "dashboard", params), 202);
-    } catch (e) {
-      if (e instanceof RunBusyError) {
-        return c.json({
-          error: { code: "run_in_progress", message: e.message, run_id: e.runningRunId },
-        }, 409);
-      }
-      // e.g. the Vault secrets the stages are called with are missing: say so.
-      if (e instanceof RunStateError) throw new HttpError(409, "cannot_start", e.message);
-      throw e;
-    }
+    // As of the day on screen (the newest built snapshot's): the daily run moves it to today;
+    // a company whose data ends earlier (the demo's simulator clock) keeps its day. A run already
+    // running or one that cannot start answers by the error map (409 run_in_progress with its id,
+    // 409 invalid_state naming why).
+    const [shown] = await db()<{ as_of: string }[]>`
+      select as_of::text from dashboard.builds order by created_at desc limit 1`;
+    const params = shown ? { as_of: shown.as_of } : {};
+    return c.json(await startRun(db(), "dashboard", params), 202);
   });
 
   app.get("/refresh/:id", async (c) => {

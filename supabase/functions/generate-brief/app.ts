@@ -10,7 +10,6 @@
  * - `POST /generate-brief/check {snapshot_id, text, facts?}` checks any text against a snapshot;
  * - `POST /generate-brief/status` takes Twilio's signed status callbacks.
  */
-import type { Context } from "hono";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { checkText } from "../_shared/brief/check.ts";
@@ -24,8 +23,9 @@ import { getSql } from "../_shared/db.ts";
 import { briefOutcome, pulseOutcome } from "../_shared/pipeline/outcomes.ts";
 import { asStage } from "../_shared/pipeline/report.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
-import { applyStatus, validSignature } from "../_shared/whatsapp/status.ts";
+import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http/app.ts";
+import { applyStatus } from "../_shared/whatsapp/status.ts";
+import { twilioRequest } from "../_shared/whatsapp/twilio_request.ts";
 import { TWILIO_ENV, twilioSender } from "../_shared/whatsapp/twilio.ts";
 
 /** `POST /generate-brief` body. */
@@ -58,7 +58,7 @@ export interface GenerateBriefDeps {
 /** Builds the app; tests call `createApp().request(...)` in process. */
 export function createApp(deps: GenerateBriefDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
-  const app = createFunctionApp("generate-brief");
+  const app = createFunctionApp("generate-brief", { databaseUrl: () => env().SUPABASE_DB_URL });
   const sqlOf = () => getSql(parseEnv(DB_ENV, env()).SUPABASE_DB_URL);
   const admin = requireServiceRole(env);
 
@@ -151,25 +151,16 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     });
   });
 
-  app.post("/status", async (c) => {
-    const twilio = parseEnv(TWILIO_ENV, env());
-    const params = await formParams(c);
-    const url = twilio.TWILIO_STATUS_CALLBACK_URL ?? c.req.url;
-    const signature = c.req.header("x-twilio-signature");
-    if (!validSignature(twilio.TWILIO_AUTH_TOKEN, signature, url, params)) {
-      throw new HttpError(403, "invalid_signature", "X-Twilio-Signature does not match");
-    }
-    const updated = await applyStatus(sqlOf(), params);
-    return c.json({ updated });
-  });
+  // Twilio's delivery callbacks, read and verified as the webhook's messages are.
+  app.post(
+    "/status",
+    twilioRequest({
+      authToken: () => parseEnv(TWILIO_ENV, env()).TWILIO_AUTH_TOKEN,
+      publicUrl: (requestUrl) =>
+        parseEnv(TWILIO_ENV, env()).TWILIO_STATUS_CALLBACK_URL ?? requestUrl,
+    }),
+    async (c) => c.json({ updated: await applyStatus(sqlOf(), c.get("twilioForm")) }),
+  );
 
   return app;
-}
-
-async function formParams(c: Context): Promise<Record<string, string>> {
-  const type = c.req.header("content-type") ?? "";
-  if (!type.includes("application/x-www-form-urlencoded")) {
-    throw new HttpError(415, "unsupported_media_type", "body: expected a form post");
-  }
-  return Object.fromEntries(new URLSearchParams(await c.req.text()));
 }

@@ -12,14 +12,11 @@ import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http/app.ts";
 import {
   recentRuns,
   retryStage,
-  RunBusyError,
-  RunNotFoundError,
   RunParamsSchema,
-  RunStateError,
   runStatus,
   STAGES,
   startRun,
@@ -53,23 +50,13 @@ function param<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
 export function createApp(deps: PipelineDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
   const db = () => deps.sql ?? getSql(parseEnv(DB_ENV, env()).SUPABASE_DB_URL);
-  const app = createFunctionApp("pipeline");
+  const app = createFunctionApp("pipeline", { databaseUrl: () => env().SUPABASE_DB_URL });
   app.use("/runs", requireServiceRole(env));
   app.use("/runs/*", requireServiceRole(env));
 
   app.post("/runs", async (c) => {
     const { trigger, ...params } = await readJsonBody(c, START_INPUT);
-    try {
-      return c.json(await startRun(db(), trigger ?? "api", params), 202);
-    } catch (e) {
-      if (e instanceof RunBusyError) {
-        return c.json({
-          error: { code: "run_in_progress", message: e.message, run_id: e.runningRunId },
-        }, 409);
-      }
-      if (e instanceof RunStateError) throw new HttpError(400, "invalid_request", e.message);
-      throw e;
-    }
+    return c.json(await startRun(db(), trigger ?? "api", params), 202);
   });
 
   app.get("/runs", async (c) => {
@@ -87,18 +74,7 @@ export function createApp(deps: PipelineDeps = {}) {
   app.post("/runs/:id/stages/:stage/retry", async (c) => {
     const id = param(RUN_ID, c.req.param("id"), "id");
     const stage = param(STAGE, c.req.param("stage"), "stage");
-    try {
-      return c.json(await retryStage(db(), id, stage), 202);
-    } catch (e) {
-      if (e instanceof RunNotFoundError) throw new HttpError(404, "not_found", e.message);
-      if (e instanceof RunStateError) throw new HttpError(409, "not_retryable", e.message);
-      if (e instanceof RunBusyError) {
-        return c.json({
-          error: { code: "run_in_progress", message: e.message, run_id: e.runningRunId },
-        }, 409);
-      }
-      throw e;
-    }
+    return c.json(await retryStage(db(), id, stage), 202);
   });
   return app;
 }

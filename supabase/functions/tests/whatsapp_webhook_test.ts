@@ -113,7 +113,7 @@ Deno.test("whatsapp-webhook", async (t) => {
       ];
       for (const [name, res] of cases) {
         assert.equal(res.status, 403, name);
-        assert.equal((await res.json()).error.code, "forbidden", name);
+        assert.equal((await res.json()).error.code, "invalid_signature", name);
       }
       assert.equal(await rows(db), before);
     });

@@ -9,10 +9,10 @@
 import { z } from "zod";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
-import { createFunctionApp, HttpError } from "../_shared/http.ts";
+import { createFunctionApp } from "../_shared/http/app.ts";
 import { handleInbound, type InboxDeps } from "../_shared/inbox/handle.ts";
 import { defaultInbox } from "./inbox.ts";
-import { parseForm, readCappedBody, signedUrl, twiml, validSignature } from "./twilio_request.ts";
+import { signedUrl, twilioRequest, twiml } from "../_shared/whatsapp/twilio_request.ts";
 
 /** The settings the webhook reads; names, never values, appear in errors. */
 export const WEBHOOK_ENV = DB_ENV.extend({
@@ -43,36 +43,29 @@ export interface WebhookDeps {
 /** Builds the app; tests call `createApp().request(...)` in process. */
 export function createApp(deps: WebhookDeps = {}) {
   const env = deps.env ?? (() => Deno.env.toObject());
-  const app = createFunctionApp("whatsapp-webhook");
-  app.post("/", async (c) => {
-    // Fail closed: without the token and public URL no request can be trusted.
-    const cfg = parseEnv(WEBHOOK_ENV, env());
-    const text = await readCappedBody(c.req.raw);
-    const signature = c.req.header("x-twilio-signature");
-    if (!signature) throw new HttpError(403, "forbidden", "Missing X-Twilio-Signature header");
-    const type = c.req.header("content-type") ?? "";
-    if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
-      throw new HttpError(
-        415,
-        "unsupported_media_type",
-        "Expected application/x-www-form-urlencoded",
-      );
-    }
-    const form = parseForm(text);
-    const url = signedUrl(cfg.WHATSAPP_WEBHOOK_URL, c.req.url);
-    if (!validSignature(cfg.TWILIO_AUTH_TOKEN, signature, url, form)) {
-      throw new HttpError(403, "forbidden", "X-Twilio-Signature does not match this request");
-    }
-    const input = InboundForm.parse(form);
-    const sql = getSql(cfg.SUPABASE_DB_URL);
-    const inbox = deps.inbox ? deps.inbox(sql) : defaultInbox(sql, env());
-    const result = await handleInbound({ ...inbox, sql, asOf: cfg.ASK_AS_OF }, {
-      sid: input.MessageSid,
-      phone: input.From.slice("whatsapp:".length),
-      body: input.Body,
-      profileName: input.ProfileName,
-    });
-    return c.body(twiml(result.replies), 200, { "content-type": "text/xml; charset=utf-8" });
-  });
+  const app = createFunctionApp("whatsapp-webhook", { databaseUrl: () => env().SUPABASE_DB_URL });
+  // Fail closed: without the token and public URL no request can be trusted.
+  const cfg = () => parseEnv(WEBHOOK_ENV, env());
+  app.post(
+    "/",
+    twilioRequest({
+      authToken: () => cfg().TWILIO_AUTH_TOKEN,
+      publicUrl: (requestUrl) => signedUrl(cfg().WHATSAPP_WEBHOOK_URL, requestUrl),
+    }),
+    async (c) => {
+      const form = c.get("twilioForm");
+      const { SUPABASE_DB_URL: dbUrl, ASK_AS_OF } = cfg();
+      const input = InboundForm.parse(form);
+      const sql = getSql(dbUrl);
+      const inbox = deps.inbox ? deps.inbox(sql) : defaultInbox(sql, env());
+      const result = await handleInbound({ ...inbox, sql, asOf: ASK_AS_OF }, {
+        sid: input.MessageSid,
+        phone: input.From.slice("whatsapp:".length),
+        body: input.Body,
+        profileName: input.ProfileName,
+      });
+      return c.body(twiml(result.replies), 200, { "content-type": "text/xml; charset=utf-8" });
+    },
+  );
   return app;
 }

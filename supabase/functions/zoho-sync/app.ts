@@ -11,8 +11,7 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { requireServiceRole } from "../_shared/auth.ts";
 import { getSql } from "../_shared/db.ts";
-import { asDatabaseError } from "../_shared/db_errors.ts";
-import { createFunctionApp, readJsonBody } from "../_shared/http.ts";
+import { createFunctionApp, readJsonBody } from "../_shared/http/app.ts";
 import { syncOutcome } from "../_shared/pipeline/outcomes.ts";
 import { asStage } from "../_shared/pipeline/report.ts";
 import { runSync } from "../_shared/sync/engine.ts";
@@ -39,7 +38,9 @@ export interface AppDeps {
 
 /** Builds the app; tests call `createApp(deps).request(...)` in process. */
 export function createApp(deps: AppDeps = {}) {
-  const app = createFunctionApp("zoho-sync");
+  const app = createFunctionApp("zoho-sync", {
+    databaseUrl: () => (deps.env ?? Deno.env.toObject()).SUPABASE_DB_URL,
+  });
   const source = () => deps.env ?? Deno.env.toObject();
   app.post("/", requireServiceRole(source), async (c) => {
     const input = await readJsonBody(c, SYNC_INPUT);
@@ -56,9 +57,9 @@ export function createApp(deps: AppDeps = {}) {
         },
         (tx, slice) => stage.report(tx, syncOutcome(slice)),
       )).catch((error) => {
-        // Named for the caller: the database that dropped (503; the next call with the same run_id
-        // resumes) or the Zoho host that could not be reached (502).
-        throw asZohoUnreachable(asDatabaseError(error, env.SUPABASE_DB_URL), env.ZOHO_ACCOUNTS_URL);
+        // Named for the caller: the Zoho host that could not be reached (502); a database that
+        // dropped is named by the app's error path (503; the next call with the run_id resumes).
+        throw asZohoUnreachable(error, env.ZOHO_ACCOUNTS_URL);
       });
     return c.json(result);
   });

@@ -14,8 +14,9 @@ declare
 begin
   select decrypted_secret into v from vault.decrypted_secrets where name = p_name;
   if v is null or v = '' then
+    -- The setup is incomplete (object_not_in_prerequisite_state), not the caller's input.
     raise exception 'Cannot call a pipeline stage: Vault secret % is missing', p_name
-      using errcode = '22023',
+      using errcode = '55000',
         hint = format('select vault.create_secret(''<value>'', %L);', p_name);
   end if;
   return v;

@@ -6,7 +6,7 @@
  */
 import { Ollama } from "ollama/browser";
 import { z } from "zod";
-import { describeZodError } from "../http.ts";
+import { describeZodError } from "../http/app.ts";
 import { type ChatMessage, type Draft, DRAFT_JSON_SCHEMA, DraftSchema } from "./prompt.ts";
 
 /** Settings of the model writer (from the environment, see `BRIEF_ENV`). */

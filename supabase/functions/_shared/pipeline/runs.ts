@@ -30,6 +30,11 @@ export class RunStateError extends Error {
   override name = "RunStateError";
 }
 
+/** The database refused a run's parameters (its own checks): the message names them. */
+export class RunParamsError extends Error {
+  override name = "RunParamsError";
+}
+
 /** Parameters a run passes to its stages (pipeline.stage_defs.run_params). */
 export const RunParamsSchema = z.object({
   as_of: z.iso.date().optional(),
@@ -85,7 +90,8 @@ function mapError(e: unknown): never {
       throw new RunBusyError(pg.detail ?? "", pg.message);
     }
     if (pg.code === "P0002") throw new RunNotFoundError(pg.message);
-    if (pg.code === "55000" || pg.code === "22023") throw new RunStateError(pg.message);
+    if (pg.code === "55000") throw new RunStateError(pg.message);
+    if (pg.code === "22023") throw new RunParamsError(pg.message);
   }
   throw e;
 }

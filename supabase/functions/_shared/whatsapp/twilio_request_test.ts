@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import twilio from "twilio";
-import { HttpError } from "../_shared/http.ts";
+import { HttpError } from "../http/app.ts";
 import { parseForm, readCappedBody, signedUrl, twiml, validSignature } from "./twilio_request.ts";
 
 const req = (body: BodyInit, headers: Record<string, string> = {}) =>

@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { DB_ENV, parseEnv } from "./env.ts";
-import { createFunctionApp, HttpError, readJsonBody } from "./http.ts";
-import { SyncBusyError } from "./sync/runs.ts";
-import { ZohoApiError } from "./zoho/errors.ts";
+import { DB_ENV, parseEnv } from "../env.ts";
+import { createFunctionApp, HttpError, readJsonBody } from "./app.ts";
+import { SyncBusyError } from "../sync/runs.ts";
+import { RunBusyError, RunParamsError, RunStateError } from "../pipeline/runs.ts";
+import { ZohoApiError } from "../zoho/errors.ts";
 
 const INPUT = z.object({ as_of: z.iso.date().optional(), n: z.number().int().optional() }).strict();
 
 function app() {
-  const a = createFunctionApp("demo-fn");
+  const a = createFunctionApp("demo-fn", {
+    databaseUrl: () => "postgresql://postgres:hunter22@db.example:6543/postgres",
+  });
   a.post("/", async (c) => c.json(await readJsonBody(c, INPUT)));
   a.get("/teapot", () => {
     throw new HttpError(418, "teapot", "Cannot brew coffee: this is a teapot");
@@ -22,6 +25,18 @@ function app() {
   });
   a.get("/busy", () => {
     throw new SyncBusyError("Cannot start the sync: another run holds the lease");
+  });
+  a.get("/run-busy", () => {
+    throw new RunBusyError("0b6c3f4e-0000-4000-8000-000000000001", "Cannot start a run: busy");
+  });
+  a.get("/run-state", () => {
+    throw new RunStateError("Cannot retry sync: it is running");
+  });
+  a.get("/run-params", () => {
+    throw new RunParamsError("Cannot start a run: unknown parameter(s) colour");
+  });
+  a.get("/db-gone", () => {
+    throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
   });
   a.get("/zoho", () => {
     throw new ZohoApiError(500, "GET", "/Leads", "INTERNAL_ERROR");
@@ -113,6 +128,41 @@ Deno.test("createFunctionApp()", async (t) => {
         error: { code: "zoho_error", message: "GET /Leads (500 INTERNAL_ERROR)" },
       });
     });
+
+    await t.step("pipeline run errors: one status and code each, with their fields", async () => {
+      const answer = async (path: string) => {
+        const res = await app().request(`/demo-fn/${path}`);
+        return [res.status, await res.json()];
+      };
+      assert.deepEqual(await answer("run-busy"), [409, {
+        error: {
+          code: "run_in_progress",
+          message: "Cannot start a run: busy",
+          run_id: "0b6c3f4e-0000-4000-8000-000000000001",
+        },
+      }]);
+      assert.deepEqual(await answer("run-state"), [409, {
+        error: { code: "invalid_state", message: "Cannot retry sync: it is running" },
+      }]);
+      assert.deepEqual(await answer("run-params"), [400, {
+        error: {
+          code: "invalid_request",
+          message: "Cannot start a run: unknown parameter(s) colour",
+        },
+      }]);
+    });
+
+    await t.step(
+      "a lost database connection is a 503 naming the database, never its password",
+      async () => {
+        const res = await app().request("/demo-fn/db-gone");
+        assert.equal(res.status, 503);
+        const body = await res.json();
+        assert.equal(body.error.code, "database_unavailable");
+        assert.match(body.error.message, /db\.example:6543\/postgres/);
+        assert.doesNotMatch(JSON.stringify(body), /hunter22/);
+      },
+    );
   } finally {
     console.error = original;
   }

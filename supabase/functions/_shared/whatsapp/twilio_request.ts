@@ -7,7 +7,8 @@
 // The validator and TwiML builder only, not the SDK index (its REST client is ~20 MB of bundle).
 import MessagingResponse from "twilio/lib/twiml/MessagingResponse.js";
 import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
-import { HttpError } from "../_shared/http.ts";
+import { createMiddleware } from "hono/factory";
+import { HttpError } from "../http/app.ts";
 
 /** Largest body accepted (Twilio's inbound messages are a few KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -94,4 +95,56 @@ export function twiml(messages: string[]): string {
   const response = new MessagingResponse();
   for (const m of messages) response.message(m);
   return response.toString();
+}
+
+/** Where the middleware finds the token and the URL Twilio posted to. */
+export interface TwilioRequestOptions {
+  /** The account's auth token (TWILIO_AUTH_TOKEN). */
+  authToken: () => string;
+  /** The public URL Twilio signed, given the URL the function saw (gateways rewrite it). */
+  publicUrl: (requestUrl: string) => string;
+}
+
+/** The verified form of a Twilio request, as the routes after `twilioRequest` read it. */
+export type TwilioEnv = { Variables: { twilioForm: FormParams } };
+
+/**
+ * Every inbound Twilio request, one way (the webhook's messages and the status callbacks): the
+ * body read with its size cap (413), a form post only (415), parsed strictly (400), and its
+ * X-Twilio-Signature checked against the public URL (403 `invalid_signature`, missing or wrong)
+ * before any route sees it; the verified form is `c.get("twilioForm")`.
+ */
+export function twilioRequest(options: TwilioRequestOptions) {
+  return createMiddleware<TwilioEnv>(async (c, next) => {
+    const text = await readCappedBody(c.req.raw);
+    const signature = c.req.header("x-twilio-signature");
+    if (!signature) {
+      throw new HttpError(403, "invalid_signature", "Missing X-Twilio-Signature header");
+    }
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
+      throw new HttpError(
+        415,
+        "unsupported_media_type",
+        "Expected application/x-www-form-urlencoded",
+      );
+    }
+    const form = parseForm(text);
+    const url = options.publicUrl(c.req.url);
+    if (!validSignature(options.authToken(), signature, url, form)) {
+      throw new HttpError(
+        403,
+        "invalid_signature",
+        "X-Twilio-Signature does not match this request",
+      );
+    }
+    c.set("twilioForm", form);
+    await next();
+  });
+}
+
+/** A form field's value (the first, when the name repeats). */
+export function formValue(form: FormParams, name: string): string | undefined {
+  const v = form[name];
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -8,10 +8,10 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z, ZodError } from "zod";
-import { asDatabaseError } from "./db_errors.ts";
-import { EnvError } from "./env.ts";
+import { asDatabaseError } from "../db_errors.ts";
+import { EnvError } from "../env.ts";
 import { mapDomainError } from "./error_map.ts";
-import { createLogger, redact } from "./log.ts";
+import { createLogger, redact } from "../log.ts";
 
 /** An error the caller can act on, mapped to its HTTP status in `onError`. */
 export class HttpError extends Error {
@@ -48,8 +48,23 @@ export async function readJsonBody<T extends z.ZodType>(
   return schema.parse(body);
 }
 
+/** What the error path knows of a function beyond its name. */
+export interface FunctionAppOptions {
+  /** The function's database URL, named (host:port/database, no credentials) in a 503. */
+  databaseUrl?: () => string | undefined;
+}
+
+/** The database URL of `options`, or undefined when it is not configured (never an error). */
+function databaseUrl(options: FunctionAppOptions): string | undefined {
+  try {
+    return options.databaseUrl?.();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates a function's Hono app with its base path, health route and error mapping. */
-export function createFunctionApp(name: string): Hono {
+export function createFunctionApp(name: string, options: FunctionAppOptions = {}): Hono {
   const app = new Hono().basePath(`/${name}`);
   // POST too, so a pg_cron job can ping a function with net.http_post.
   app.on(["GET", "POST"], "/health", (c) => c.json({ status: "ok", function: name }));
@@ -62,16 +77,20 @@ export function createFunctionApp(name: string): Hono {
   const log = createLogger(name);
   app.onError((err, c) => {
     // Every message an error response carries passes through redact, as log lines do.
-    const answer = (code: string, message: string, status: ContentfulStatusCode) =>
-      c.json({ error: { code, message: redact(message) } }, status);
+    const answer = (
+      code: string,
+      message: string,
+      status: ContentfulStatusCode,
+      fields: Record<string, unknown> = {},
+    ) => c.json({ error: { code, message: redact(message), ...fields } }, status);
     if (err instanceof HttpError) return answer(err.code, err.message, err.status);
-    // A raw lost-connection error (not wrapped by the route) is a 503 all the same.
-    const domain = mapDomainError(asDatabaseError(err));
+    // A lost connection is a 503 naming the function's database, for every function.
+    const domain = mapDomainError(asDatabaseError(err, databaseUrl(options)));
     if (domain) {
       if (domain.status >= 500) {
         log.warn(`${c.req.method} ${c.req.path} answered ${domain.status}`, err);
       }
-      return answer(domain.code, domain.message, domain.status);
+      return answer(domain.code, domain.message, domain.status, domain.fields);
     }
     if (err instanceof ZodError) {
       return answer("invalid_request", describeZodError(err), 400);
