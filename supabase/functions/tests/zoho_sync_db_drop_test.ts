@@ -95,8 +95,12 @@ Deno.test("zoho-sync survives a terminated connection and a Postgres restart mid
       assert.doesNotMatch(out.body.error.message, /postgres:postgres@/, "no credentials");
     }
     sim.controls.faults.clear();
+    // Postgres may still be starting after the restart (a 503 naming it): wait and call again.
     let out = await call();
-    for (let i = 0; out.body.status !== "done" && i < 10; i++) out = await call();
+    for (let i = 0; out.body.status !== "done" && i < 40; i++) {
+      if (out.status === 503) await new Promise((r) => setTimeout(r, 250));
+      out = await call();
+    }
     assert.equal(out.status, 200, JSON.stringify(out.body));
     assert.equal(out.body.status, "done", JSON.stringify(out.body));
     const diff = await diffWithTruth(pg.admin, sim);

@@ -67,9 +67,10 @@ $$;
 comment on function ask.revenue_trend(date, integer) is
   'Closed Won revenue per month (analytics.revenue_by_month), last p_months (1-24)';
 
--- Will we make the quarter: the forecast the daily snapshot of p_as_of holds (what the brief and
--- the dashboard show), else analytics.forecast computed now; its range, chance of target, gap at
--- P50, the deal that moves it most and the weighted-pipeline figure beside it.
+-- Will we make the quarter: analytics.forecast as of p_as_of, from the facts as they are now (the
+-- same seeded answer the snapshot, the brief and the dashboard hold while the data is unchanged; a
+-- stored snapshot could be older than the last sync); its range, chance of target, gap at P50,
+-- the deal that moves it most and the weighted-pipeline figure beside it.
 create function ask.forecast(p_as_of date)
 returns table (quarter_start date, quarter_end date, target numeric, won numeric, p10 numeric,
   p50 numeric, p90 numeric, chance_pct numeric, gap_p50 numeric, weighted_baseline numeric,
@@ -78,12 +79,7 @@ returns table (quarter_start date, quarter_end date, target numeric, won numeric
 language sql stable
 set jit = off
 as $$
-  with f as (
-    select coalesce((
-      select s.kpis -> 'forecast' from analytics.snapshots s
-      where s.as_of = p_as_of and s.kpis ? 'forecast'
-      order by s.created_at desc limit 1), analytics.forecast(p_as_of)) as f
-  )
+  with f as (select analytics.forecast(p_as_of) as f)
   select (f ->> 'quarter_start')::date, (f ->> 'quarter_end')::date - 1,
     (f ->> 'target')::numeric, (f ->> 'won_to_date')::numeric, (f ->> 'p10')::numeric,
     (f ->> 'p50')::numeric, (f ->> 'p90')::numeric, (f ->> 'chance_of_target_pct')::numeric,
@@ -93,7 +89,7 @@ as $$
   from f
 $$;
 comment on function ask.forecast(date) is
-  'Quarter forecast (analytics.forecast, as the snapshot of p_as_of holds it): P10/P50/P90 of the '
+  'Quarter forecast (analytics.forecast as of p_as_of): P10/P50/P90 of the '
   'quarter''s revenue, chance of target, gap at P50, the deal that moves it most, and the '
   'weighted-pipeline figure (won + Σ amount × Zoho probability) beside it';
 
