@@ -11,14 +11,14 @@ import { closeAllSql } from "../_shared/db.ts";
 import { verifyDashboardLink } from "../_shared/dashboard/link.ts";
 import { ACK_TEXT, type InboxDeps } from "../_shared/inbox/handle.ts";
 import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
-import { createApp } from "../whatsapp-webhook/app.ts";
-import { defaultInbox } from "../whatsapp-webhook/inbox.ts";
+import { createApp } from "./app.ts";
+import { defaultInbox } from "./inbox.ts";
 import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
 import { startFakeOllama } from "../_shared/brief/fake_ollama.ts";
 
 type Env = Record<string, string>;
-import { loadDemoCompany } from "./_demo_company.ts";
-import { waitFor } from "./_stack.ts";
+import { loadDemoCompany } from "../tests/_demo_company.ts";
+import { waitFor } from "../tests/_stack.ts";
 
 const TOKEN = "test-auth-token-0123456789";
 const URL_PUBLIC = "https://example.supabase.co/functions/v1/whatsapp-webhook";
