@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
+import { STAGES } from "../_shared/pipeline/runs.ts";
 import { createApp } from "./app.ts";
 
 const KEY = "test-service-key-for-pipeline-app-0123";
@@ -23,6 +24,11 @@ Deno.test("pipeline app", async (t) => {
     return { status: res.status, body: await res.json() };
   };
   try {
+    await t.step("the stage list in TypeScript is pipeline.stage_defs, in order", async () => {
+      const rows = await db.sql`select stage from pipeline.stage_defs order by position`;
+      assert.deepEqual(rows.map((r) => r.stage), [...STAGES]);
+    });
+
     await t.step("the service role key only", async () => {
       assert.equal((await call("GET", "/runs", undefined, "wrong")).status, 403);
     });
@@ -52,12 +58,7 @@ Deno.test("pipeline app", async (t) => {
 
     await t.step("a run starts (202), and a second one is a 409 naming it", async () => {
       assert.equal(started.status, 202, JSON.stringify(started.body));
-      assert.deepEqual(started.body.stages.map((s: { stage: string }) => s.stage), [
-        "sync",
-        "metrics",
-        "brief",
-        "pulse",
-      ]);
+      assert.deepEqual(started.body.stages.map((s: { stage: string }) => s.stage), STAGES);
       const second = await call("POST", "/runs", {});
       assert.equal(second.status, 409);
       assert.deepEqual(

@@ -6,6 +6,7 @@
  * phone. Screenshots: .local/test-output/dashboard-*.png.
  */
 import assert from "node:assert/strict";
+import { STAGES } from "../_shared/pipeline/runs.ts";
 import { join } from "node:path";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import type { Page, Response } from "playwright-core";
@@ -233,7 +234,7 @@ Deno.test("dashboard in headless Chromium", async (t) => {
         for (const [stage, status] of shown.map((x) => x.split(":"))) {
           seen.set(stage!, (seen.get(stage!) ?? new Set()).add(status!));
         }
-        assert.deepEqual([...seen.keys()], ["sync", "metrics", "brief", "pulse"]);
+        assert.deepEqual([...seen.keys()], [...STAGES]);
         // Shown before it ran (from the 202 answer) and when it had succeeded (last poll).
         for (const [stage, statuses] of seen) {
           assert.ok(statuses.has("succeeded") && statuses.size > 1, `${stage}: ${[...statuses]}`);
