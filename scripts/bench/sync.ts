@@ -23,7 +23,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { startZohoSim, type ZohoSim } from "../zoho-sim/server.ts";
-import { createSyncDb } from "../../supabase/functions/_shared/sync/test_db.ts";
+import { createSyncDb } from "../local/test_db.ts";
 import type { ScratchDb } from "../local/scratch_db.ts";
 import { createBatchWriter } from "../../supabase/functions/_shared/sync/batch_writer.ts";
 import { closeAllSql } from "../../supabase/functions/_shared/db.ts";

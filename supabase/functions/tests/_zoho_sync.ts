@@ -11,7 +11,7 @@ import {
 } from "../../../scripts/zoho-sim/server.ts";
 import { stringify } from "../../../scripts/zoho-sim/sim/json.ts";
 import type { ScratchDb } from "../../../scripts/local/scratch_db.ts";
-import { createSyncDb } from "../_shared/sync/test_db.ts";
+import { createSyncDb } from "../../../scripts/local/test_db.ts";
 
 export const SERVICE_KEY = "test-service-role-key";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createBatchWriter, type SaveCursor } from "./batch_writer.ts";
 import type { WriteCounts } from "./writer.ts";
-import { createSyncDb } from "./test_db.ts";
+import { createSyncDb } from "../../../../scripts/local/test_db.ts";
 
 const rec = (id: string, time: string, v: string) =>
   `{"id":"${id}","Modified_Time":"2026-03-01T${time}+00:00","V":"${v}"}`;

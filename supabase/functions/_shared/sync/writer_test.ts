@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSyncDb } from "./test_db.ts";
+import { createSyncDb } from "../../../../scripts/local/test_db.ts";
 import { writeDeletions, writeRecords } from "./writer.ts";
 
 const RUN = "00000000-0000-4000-8000-000000000001";

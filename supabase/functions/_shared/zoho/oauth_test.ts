@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createSyncDb } from "../sync/test_db.ts";
+import { createSyncDb } from "../../../../scripts/local/test_db.ts";
 import { ZohoApiError } from "./errors.ts";
 import { fakeFetch } from "./fake_fetch.ts";
 import { type OAuthCredentials, TokenStore } from "./oauth.ts";

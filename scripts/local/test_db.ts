@@ -3,7 +3,7 @@
  * so the sync runs against the production schema (including the analytics fact triggers on
  * zoho.records).
  */
-import { createScratchDb, type ScratchDb } from "../../../../scripts/local/scratch_db.ts";
+import { createScratchDb, type ScratchDb } from "./scratch_db.ts";
 
 /** Creates a scratch database holding the whole schema, with a pool sized for parallel pages. */
 export function createSyncDb(prefix: string): Promise<ScratchDb> {
