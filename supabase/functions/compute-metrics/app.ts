@@ -4,7 +4,7 @@
  * run_id is a pipeline run, the snapshot and the stage's report commit in one transaction.
  */
 import { z } from "zod";
-import { requireServiceRole } from "../_shared/auth.ts";
+import { requireServiceRole } from "../_shared/http/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http/app.ts";

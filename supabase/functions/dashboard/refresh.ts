@@ -6,7 +6,7 @@
  */
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import { constantTimeEqual } from "../_shared/auth.ts";
+import { constantTimeEqual } from "../_shared/http/auth.ts";
 import { type Access, checkAccess } from "../_shared/dashboard/access.ts";
 import { csrfToken, dashboardSecret } from "../_shared/dashboard/link.ts";
 import { getSql } from "../_shared/db.ts";

@@ -11,7 +11,7 @@
  * - `POST /generate-brief/status` takes Twilio's signed status callbacks.
  */
 import { z } from "zod";
-import { requireServiceRole } from "../_shared/auth.ts";
+import { requireServiceRole } from "../_shared/http/auth.ts";
 import { checkText } from "../_shared/brief/check.ts";
 import { factNames } from "../_shared/brief/facts.ts";
 import { writeBrief } from "../_shared/brief/generate.ts";

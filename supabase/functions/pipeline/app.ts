@@ -9,7 +9,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { requireServiceRole } from "../_shared/auth.ts";
+import { requireServiceRole } from "../_shared/http/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { DB_ENV, parseEnv } from "../_shared/env.ts";
 import { createFunctionApp, HttpError, readJsonBody } from "../_shared/http/app.ts";

@@ -9,7 +9,7 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { requireServiceRole } from "../_shared/auth.ts";
+import { requireServiceRole } from "../_shared/http/auth.ts";
 import { getSql } from "../_shared/db.ts";
 import { createFunctionApp, readJsonBody } from "../_shared/http/app.ts";
 import { syncOutcome } from "../_shared/pipeline/outcomes.ts";

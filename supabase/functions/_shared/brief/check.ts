@@ -5,51 +5,12 @@
  * must exist. Anything else fails, with a reason per claim, so a retry can be told what was wrong
  * and an admin can see why a brief was rejected.
  */
+// The verdict types live in check_types.ts (check_numbers.ts and check_match.ts use them too).
 import { checkNumbers } from "./check_numbers.ts";
+import type { CheckResult, ClaimVerdict, Section } from "./check_types.ts";
+export type { CheckError, CheckResult, ClaimVerdict, Section } from "./check_types.ts";
 import { type Fact, factNames, type Payload } from "./facts.ts";
 import { findKnownNames, findOtherNames, type NameClaim, nameIn } from "./names.ts";
-
-/** A piece of text and the fact ids it rests on. */
-export interface Section {
-  section: string;
-  text: string;
-  facts: string[];
-}
-
-/**
- * What kind of error a failed claim is (the planted-error corpus uses the same names):
- * a unit swap is a number of a cited fact stated in another unit ("$662" for 662%); a loose
- * multiplier restates a ratio or change outside its rounding ("2x" for +50%); a wrong period
- * states a previous period's number (`prev`, `from`) as the current one.
- */
-export type CheckError =
-  | "wrong_number"
-  | "unit_swap"
-  | "loose_multiplier"
-  | "wrong_period"
-  | "flipped_direction"
-  | "null_fact"
-  | "invented_name"
-  | "uncited_name"
-  | "unknown_fact";
-
-/** The verdict on one claim; a failed one names its `error` kind. */
-export interface ClaimVerdict {
-  section: string;
-  kind: "number" | "direction" | "name" | "citation";
-  claim: string;
-  ok: boolean;
-  reason: string;
-  facts: string[];
-  error?: CheckError;
-}
-
-/** The verdict on a whole text: ok only when every claim is. */
-export interface CheckResult {
-  ok: boolean;
-  failed: number;
-  claims: ClaimVerdict[];
-}
 
 /** Checks sections against the payload; every claim gets a verdict. */
 export function checkSections(sections: Section[], payload: Payload): CheckResult {

@@ -5,7 +5,7 @@
  * it is.
  */
 import type { NumberClaim, StatedKind } from "./claims.ts";
-import type { CheckError } from "./check.ts";
+import type { CheckError } from "./check_types.ts";
 import { type Fact, type FactNumber, factNumbers, type NumberKind } from "./facts.ts";
 
 /** Whether a number stated in this unit may stand for this fact number. */

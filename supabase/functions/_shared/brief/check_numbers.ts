@@ -11,7 +11,7 @@ import {
   type NumberClaim,
   previousPeriodMarked,
 } from "./claims.ts";
-import type { ClaimVerdict, Section } from "./check.ts";
+import type { ClaimVerdict, Section } from "./check_types.ts";
 import { kindOk, missKind, numberMatches } from "./check_match.ts";
 import { type Fact, factNames, type FactNumber, factNumbers, formatNumber } from "./facts.ts";
 import { nameIn } from "./names.ts";

@@ -2,7 +2,7 @@
  * Who may see the dashboard: a request with the service_role key (admins, curl), or a browser
  * holding the session cookie a signed link opened. Anything else gets the 401 page.
  */
-import { constantTimeEqual, serviceKeys } from "../auth.ts";
+import { constantTimeEqual, serviceKeys } from "../http/auth.ts";
 import { type Grant, type Refusal, SESSION_COOKIE, verifySession } from "./link.ts";
 
 /** The outcome of the access check. */

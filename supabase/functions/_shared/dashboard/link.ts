@@ -6,7 +6,7 @@
  * derived from that cookie. Keys come from DASHBOARD_LINK_SECRET, else the service_role key;
  * every MAC is domain-separated ("link", "session", "csrf") and compared in constant time.
  */
-import { constantTimeEqual } from "../auth.ts";
+import { constantTimeEqual } from "../http/auth.ts";
 
 /** The path every link points at (below the functions URL, e.g. `.../functions/v1`). */
 export const DASHBOARD_PATH = "/dashboard";

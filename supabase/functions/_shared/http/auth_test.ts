@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { constantTimeEqual, requireServiceRole, serviceKeys } from "./auth.ts";
-import { createFunctionApp } from "./http/app.ts";
+import { createFunctionApp } from "./app.ts";
 
 function app(env: Record<string, string>) {
   const a: Hono = createFunctionApp("admin");

@@ -4,7 +4,7 @@
  * the project's service_role key (legacy JWT) or one of its secret keys, compared in constant time.
  */
 import type { MiddlewareHandler } from "hono";
-import { HttpError } from "./http/app.ts";
+import { HttpError } from "./app.ts";
 
 const encoder = new TextEncoder();
 
