@@ -28,9 +28,9 @@ import {
   staleDeals,
   topDeals,
 } from "./intents_pipeline.ts";
+import { forecast } from "./intents_forecast.ts";
 import {
   dealSize,
-  forecast,
   lostDeals,
   ownerLeaderboard,
   revenue,
