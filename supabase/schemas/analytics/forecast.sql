@@ -45,7 +45,7 @@ $$;
 create or replace function analytics.forecast_deals(p_as_of date, p_quarters integer default 8)
 returns table (deal_id text, stage text, days_in_stage integer, age_days integer,
   amount numeric, closing_date date, zoho_p numeric, p numeric, history_deals bigint,
-  history_obs bigint)
+  history_obs bigint, shocks double precision[])
 language plpgsql stable
 -- generate_series's default estimate (1,000 rows a call) prices the plan high enough to JIT-compile
 -- it: 120 ms of compiling for a 20 ms query on the demo company.
@@ -115,7 +115,7 @@ begin
     left join wn on wn.deal_id = e.deal_id
   ),
   obs as (
-    select e.deal_id, e.stage,
+    select e.deal_id, e.stage, j,
       analytics.forecast_cell((v_t0 - 604800 * j - e.entered) / 86400,
         (v_t0 - 604800 * j - e.created) / 86400, e.amount, v_b1, v_b2, e.closing_date,
         p_as_of + 1 - 7 * j) as cell,
@@ -136,6 +136,35 @@ begin
       o.cell[4]))
   ),
   tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
+  -- Quarter-wide swings: at the same point of each past quarter (every 13th weekly instant), the
+  -- deals then open won r = actual ÷ expected times what their stages' rates say. Part of r's
+  -- spread is chance (few deals); only the part beyond it is a swing that moves every deal at
+  -- once: shock = 1 + λ(r ÷ mean r − 1), λ = max(0, 1 − mean chance variance ÷ variance of r). A small
+  -- company's swings are mostly chance (λ near 0); a large one's are real and widen the range.
+  sp as (
+    select c.stage, (c.w + 5 * st.p0) / (c.n + 5) as p1 from cnt c join st on st.stage = c.stage
+    where c.g = 15
+  ),
+  qk as (
+    select count(*) filter (where o.won)::double precision / sum(sp.p1)::double precision as r,
+      (sum(sp.p1 * (1 - sp.p1)) / sum(sp.p1) ^ 2)::double precision as chance_var
+    from obs o join sp on sp.stage = o.stage
+    where o.j % 13 = 0
+    group by o.j / 13
+    having sum(sp.p1) > 0
+  ),
+  lam as (
+    select case when count(*) < 3 or coalesce(var_samp(qk.r), 0) = 0 then 0
+      else greatest(0, 1 - avg(qk.chance_var) / var_samp(qk.r)) end as l
+    from qk
+  ),
+  -- Swings around their own mean: they widen the range, they do not move its middle (a
+  -- day-of-quarter effect in r would otherwise shift every trial the same way).
+  shock as (
+    select coalesce(array_agg(1 + lam.l * (qk.r / m.r - 1) order by qk.r), '{}') as a
+    from qk, lam, (select avg(q.r) as r from qk q) m
+    where m.r > 0
+  ),
   -- Every deal in an open stage at the end of as_of (its stay began by then and had not ended),
   -- then its deal and Closing_Date by primary key.
   on0 as materialized (
@@ -162,9 +191,10 @@ begin
   select o.deal_id, o.stage,
     floor(extract(epoch from v_end_ts - o.entered_at) / 86400)::integer,
     floor(extract(epoch from v_end_ts - o.created_at) / 86400)::integer,
-    o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n
+    o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n, shock.a
   from open_now o
   cross join tot
+  cross join shock
   left join cnt c1 on c1.g = 15 and c1.stage = o.stage
   left join cnt c2 on c2.g = 7 and c2.stage = o.stage and c2.cd = o.cell[1]
   left join cnt c3 on c3.g = 3 and c3.stage = o.stage and c3.cd = o.cell[1]
@@ -292,7 +322,8 @@ comment on function analytics.forecast_stage_rates(date, integer) is
 -- (Amount × √(p(1 − p))) one by one (won when the draw < p), adds the other open deals as a normal
 -- with their exact mean Σ p·Amount and variance Σ p(1 − p)·Amount² (no one of them is larger than
 -- the 100th, so their sum is close to normal), and one past quarter's new business picked at
--- random (analytics.forecast_new_business). With fewer than 30 deals of history the
+-- random (analytics.forecast_new_business); every deal's chance is scaled by one quarter-wide
+-- swing per trial (analytics.forecast_deals' shocks). With fewer than 30 deals of history the
 -- probabilities are Zoho's stage probabilities (method 'stage_probabilities', said in `note`).
 -- weighted_baseline = won + Σ Amount × Zoho probability over open deals closing in the quarter
 -- (the classic forecast, kept beside it for the backtest).
@@ -308,7 +339,8 @@ declare
 begin
   with o as materialized (select * from analytics.forecast_deals(p_as_of, p_quarters)),
   meta as (
-    select coalesce(max(o.history_deals), 0) as deals, coalesce(max(o.history_obs), 0) as obs
+    select coalesce(max(o.history_deals), 0) as deals, coalesce(max(o.history_obs), 0) as obs,
+      coalesce((select o2.shocks from o o2 limit 1), '{}'::double precision[]) as shocks
     from o
   ),
   d as (
@@ -320,9 +352,10 @@ begin
       d.deal_id) as rn, hashtextextended(d.deal_id, seed) as h
     from d
   ),
+  -- The rest's sums, so a trial's swing m scales them: mean m·Σap, variance m·Σa²p − m²·Σa²p².
   rest as (
-    select coalesce(sum(r.amount * r.pp), 0) as mean,
-      coalesce(sum(r.amount * r.amount * r.pp * (1 - r.pp)), 0) as var
+    select coalesce(sum(r.amount * r.pp), 0) as s1, coalesce(sum(r.amount ^ 2 * r.pp), 0) as s2,
+      coalesce(sum(r.amount ^ 2 * r.pp ^ 2), 0) as s3
     from ranked r where r.rn > 100
   ),
   nb as (
@@ -334,16 +367,23 @@ begin
     from analytics.revenue(p_as_of) r where r.period = 'qtd'
   ),
   per as (select w.start_day, w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd'),
-  tr as (select g as t from generate_series(1, p_trials) g),
+  -- Each trial's quarter-wide swing (analytics.forecast_deals' shocks; none on a thin history).
+  tr as materialized (
+    select g as t, case when m.deals < 30 or cardinality(m.shocks) = 0 then 1::numeric
+      else m.shocks[1 + floor(analytics.forecast_u(seed, 'sh:' || g)
+        * cardinality(m.shocks))::integer]::numeric end as m
+    from generate_series(1, p_trials) g, meta m
+  ),
   top as materialized (select r.* from ranked r where r.rn <= 100),
   top_sim as (
-    select tr.t, coalesce(sum(r.amount) filter (
-      where analytics.forecast_draw(r.h, tr.t) < r.pp), 0) as s
+    select tr.t, tr.m, coalesce(sum(r.amount) filter (
+      where analytics.forecast_draw(r.h, tr.t) < least(1, r.pp * tr.m)), 0) as s
     from tr left join top r on true
-    group by tr.t
+    group by tr.t, tr.m
   ),
   trial as (
-    select s.t, rev.won + s.s + greatest(0, rest.mean + sqrt(rest.var)
+    select s.t, rev.won + s.s + greatest(0, s.m * rest.s1
+        + sqrt(greatest(0, s.m * rest.s2 - s.m ^ 2 * rest.s3))
         * (sqrt(-2 * ln(analytics.forecast_u(seed, 'z1:' || s.t)))
         * cos(2 * pi() * analytics.forecast_u(seed, 'z2:' || s.t)))::numeric)
       + case when cardinality(nb.a) = 0 then 0
