@@ -49,7 +49,7 @@ export const forecast = defineIntent({
       lines.push(
         `Moves it most: ${r.top_deal} (${m(r.top_deal_amount)}, ${
           formatPct(r.top_deal_chance_pct)
-        } likely).`,
+        } likely to close this quarter).`,
       );
     }
     lines.push(

@@ -69,9 +69,9 @@ export function forecastPanels(ctx: PanelContext): Panel[] {
           `Moves the forecast: ${str(d, "name") || str(d, "deal_id")} (${str(d, "stage")}, ${
             f.count(num(d, "days_in_stage"))
           } days in stage)`,
-          `${f.money(num(d, "amount"))} at ${f.pct(num(d, "chance_pct"))} (Zoho ${
-            f.pct(num(d, "zoho_pct"))
-          })`,
+          `${f.money(num(d, "amount"))}: ${
+            f.pct(num(d, "chance_pct"))
+          } likely to close this quarter (Zoho's stage probability ${f.pct(num(d, "zoho_pct"))})`,
         ]),
         ...stages.map((s) => [
           `Stage ${str(s, "stage")}: won from here (history, ${f.count(num(s, "deals"))} deals)`,
