@@ -144,6 +144,26 @@ function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
   return best?.intent;
 }
 
+/** Concepts that, found together, mean one thing: the more specific one wins. */
+function resolveConflicts(found: Set<Concept>, norms: string[], params: RawParams) {
+  // "missed their close date" is a slip, not a deal due to close.
+  if (found.has("slipped")) found.delete("closing");
+  // "how fast do we respond to new leads", "new leads nobody called": not a count of new leads.
+  if (found.has("response") || found.has("untouched")) found.delete("fresh");
+  // "funnel conversion" is stage to stage, not lead to deal.
+  if (found.has("advance")) found.delete("conversion");
+  // "how many deals did priya close": won deals, not deals due to close.
+  if (
+    found.has("closing") && norms.includes("did") && norms.includes("close") &&
+    !norms.includes("closing")
+  ) {
+    found.delete("closing");
+    found.add("revenue");
+  }
+  // "deals in qualification": the open deals of a stage.
+  if (params.stage !== undefined && found.size === 1 && found.has("deals")) found.add("pipeline");
+}
+
 /** Matches a message against the registry. */
 export function matchMessage(
   text: string,
@@ -205,6 +225,10 @@ export function matchMessage(
     .filter((t, i) => !used[i] && t.raw && !STOPWORDS.has(norms[i]!) && !STOPWORDS.has(t.norm))
     .map((t) => t.raw);
   if (rest.length) params.deal = rest.join(" ");
+
+  resolveConflicts(found, norms, params);
+  // "Why" asks for the drivers of a change, which no intent gives yet (losses excepted).
+  if (norms.includes("why") && !found.has("lost")) return { kind: "unknown" };
 
   let intent = bestIntent(found, intents);
   if (intent?.name === "deal_status" && !params.deal) {
