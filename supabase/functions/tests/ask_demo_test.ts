@@ -11,10 +11,13 @@ import { loadDemoCompany } from "./_demo_company.ts";
 
 const AS_OF = "2026-03-04";
 
-/** Every number a value holds: numbers, and digit runs inside strings (dates, labels). */
+/** Every number a value holds: numbers (also in whole units, as money is written), and digit
+ * runs inside strings (dates, labels). */
 function numbersIn(value: unknown, out = new Set<number>()): Set<number> {
-  if (typeof value === "number") out.add(Math.abs(Math.round(value * 100) / 100));
-  else if (typeof value === "string") {
+  if (typeof value === "number") {
+    out.add(Math.abs(Math.round(value * 100) / 100));
+    out.add(Math.round(Math.abs(value)));
+  } else if (typeof value === "string") {
     for (const m of value.matchAll(/\d+(\.\d+)?/g)) out.add(Number(m[0]));
   } else if (Array.isArray(value)) value.forEach((v) => numbersIn(v, out));
   else if (value && typeof value === "object") {

@@ -1,6 +1,7 @@
 /**
  * How answers write numbers: every figure is the SQL value itself, only grouped and trimmed
- * (no rounding beyond the SQL's own: 1333.33 stays 1,333.33, 40.00 % reads 40%).
+ * (no rounding beyond the SQL's own: 1333.33 stays 1,333.33, 40.00 % reads 40%), except money,
+ * which reads in whole units as on the dashboard and in the brief ("$36,485").
  */
 
 // Made once: toLocaleString with options builds a new formatter on every call.
@@ -18,12 +19,13 @@ export function formatNumber(value: number | null | undefined): string {
 
 const SYMBOLS: Record<string, string> = { USD: "$", EUR: "€", GBP: "£", INR: "₹", JPY: "¥" };
 
-/** An amount in the company currency: "$12,999", "₹1,333.33", "CHF 10". */
+/** An amount in the company currency in whole units, as the dashboard and brief round it:
+ * 36484.9 → "$36,485", "₹1,333", "CHF 10" (halves away from zero: -5.5 → "-€6"). */
 export function formatMoney(value: number | null | undefined, currency: string): string {
   if (value === null || value === undefined) return "n/a";
   const symbol = SYMBOLS[currency];
   const sign = value < 0 ? "-" : "";
-  const text = formatNumber(Math.abs(value));
+  const text = WHOLE.format(Math.round(Math.abs(value)));
   return symbol ? `${sign}${symbol}${text}` : `${sign}${currency} ${text}`;
 }
 
