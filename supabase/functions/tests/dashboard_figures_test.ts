@@ -15,14 +15,13 @@ import { buildDashboardRollups } from "../_shared/dashboard/rollups.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
 import { computeLeadTouches, computeTruth, pct } from "./_demo_truth.ts";
+import { computeStageConversion, computeWaterfall } from "./_demo_truth_stages.ts";
 import {
   computeAnomalies,
   computeOpenDeals,
   computeSourceCohorts,
-  computeStageConversion,
-  computeWaterfall,
   countLeadsCreated,
-} from "./_demo_truth_stages.ts";
+} from "./_demo_truth_sources.ts";
 
 const KEY = "test-service-key-for-dashboard-figures-0123456789";
 const AS_OF = "2026-03-04";

@@ -11,12 +11,11 @@ import { closeAllSql } from "../_shared/db.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
 import { loadDemoCompany } from "./_demo_company.ts";
 import {
-  computeAnomalies,
-  computeSourceCohorts,
   computeStageConversion,
   computeWaterfall,
   type StageSetting,
 } from "./_demo_truth_stages.ts";
+import { computeAnomalies, computeSourceCohorts } from "./_demo_truth_sources.ts";
 
 const AS_OF = "2026-03-04";
 const LEADS = 3000;
