@@ -102,8 +102,10 @@ comment on function ask.source_roi(date, text, text) is
   'Per lead source: campaign cost, leads, won revenue, ROI = (revenue − cost) ÷ cost × 100 '
   '(analytics.source_roi)';
 
--- Lead → deal and lead → won conversion of the last monthly cohorts.
-create function ask.lead_conversion(p_as_of date, p_months integer default 3)
+-- Lead → deal and lead → won conversion of the last monthly cohorts, of all leads or of one
+-- lead source (analytics.cohort_conversion's split).
+create function ask.lead_conversion(p_as_of date, p_months integer default 3,
+  p_source text default null)
 returns table (cohort_month date, leads bigint, with_deal bigint, won bigint,
   lead_to_deal_pct numeric, lead_to_won_pct numeric, incomplete boolean)
 language sql stable
@@ -112,12 +114,13 @@ as $$
   select c.cohort_month, c.leads, c.with_deal, c.won, c.lead_to_deal_pct, c.lead_to_won_pct,
     c.incomplete
   from analytics.cohort_conversion(p_as_of, least(greatest(p_months, 1), 12)) c
-  where c.dimension = 'all'
+  where case when p_source is null then c.dimension = 'all'
+    else c.dimension = 'source' and c.key = p_source end
   order by c.cohort_month desc
 $$;
-comment on function ask.lead_conversion(date, integer) is
-  'Monthly lead cohorts: share that became a deal and a won deal (analytics.cohort_conversion); '
-  'incomplete = cohort younger than the maturity setting';
+comment on function ask.lead_conversion(date, integer, text) is
+  'Monthly lead cohorts: share that became a deal and a won deal (analytics.cohort_conversion), '
+  'all or of one source; incomplete = cohort younger than the maturity setting';
 
 -- This week's unusual moves in leads or won revenue per source.
 create function ask.anomalies(p_as_of date)

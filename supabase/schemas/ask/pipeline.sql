@@ -104,7 +104,7 @@ comment on function ask.closing_soon(date, text, text) is
 -- Open deals with no change or activity for longer than their stage allows, or whose closing
 -- date has passed (analytics.open_deal_health; stage medians are not needed for either).
 create function ask.deal_risk(p_as_of date, p_kind text default 'stale',
-  p_owner text default null)
+  p_owner text default null, p_stage text default null)
 returns table (deals bigint, amount numeric, open_deals bigint, top jsonb)
 language sql stable
 set jit = off
@@ -113,7 +113,7 @@ as $$
     select h.*, o.name, o.owner
     from analytics.open_deal_health(p_as_of, '{}'::jsonb) h
     join ask.open_deals(p_as_of) o on o.deal_id = h.deal_id
-    where p_owner is null or o.owner = p_owner
+    where (p_owner is null or o.owner = p_owner) and (p_stage is null or h.stage = p_stage)
   ),
   r as (
     select * from h
@@ -126,9 +126,10 @@ as $$
         'days_since_change', t.days_since_change) order by t.amount desc nulls last, t.name)
       from (select * from r order by r.amount desc nulls last, r.name limit 3) t), '[]')
 $$;
-comment on function ask.deal_risk(date, text, text) is
+comment on function ask.deal_risk(date, text, text, text) is
   'stale = open deals idle (no change, no activity) longer than their stage''s stale_days; '
-  'slipped = open deals with Closing_Date before as_of (analytics.open_deal_health)';
+  'slipped = open deals with Closing_Date before as_of (analytics.open_deal_health); of one '
+  'owner and/or stage when given';
 
 -- Deals created in the period vs the previous equal period.
 create function ask.new_deals(p_as_of date, p_period text default 'this_week')

@@ -1,7 +1,9 @@
 -- Revenue questions: revenue for a period vs the previous equal period and target, by source, the owner leaderboard, monthly trend, quarter forecast, deal size and sales velocity.
 
--- Closed Won revenue of the period (analytics.revenue; target and attainment for quarters and years).
-create function ask.revenue(p_as_of date, p_period text default 'this_month')
+-- Closed Won revenue of the period (analytics.revenue; target and attainment for quarters and
+-- years), or of one lead source or owner (ask.why_revenue's split of the same deals; no target).
+create function ask.revenue(p_as_of date, p_period text default 'this_month',
+  p_source text default null, p_owner text default null)
 returns table (label text, start_day date, end_day date, revenue numeric, won_deals bigint,
   prev_revenue numeric, growth_pct numeric, target numeric, attainment_pct numeric)
 language sql stable
@@ -11,10 +13,21 @@ as $$
     r.growth_pct, r.target, r.attainment_pct
   from ask.period_window(p_as_of, p_period) w
   join lateral analytics.revenue(w.as_of) r on r.period = w.period
+  where p_source is null and p_owner is null
+  union all
+  select w.label, r.start_day, r.end_day - 1, d.current, d.current_deals, d.previous,
+    analytics.pct(d.change, d.previous), null, null
+  from ask.period_window(p_as_of, p_period) w
+  join lateral analytics.revenue(w.as_of) r on r.period = w.period
+  join lateral ask.why_revenue(p_as_of, p_period) d
+    on (p_owner is not null and d.dimension = 'owner' and d.key = p_owner)
+    or (p_owner is null and d.dimension = 'source' and d.key = p_source)
+  where p_source is not null or p_owner is not null
 $$;
-comment on function ask.revenue(date, text) is
+comment on function ask.revenue(date, text, text, text) is
   'Revenue = sum of Amount of Closed Won deals closing in the period (analytics.revenue); '
-  'prev = previous equal period; attainment = revenue ÷ company target (quarter/year)';
+  'prev = previous equal period; attainment = revenue ÷ company target (quarter/year); with a '
+  'source or owner, that part of the same deals (ask.why_revenue), without target';
 
 -- Closed Won revenue by lead source (analytics.win_rate's won amounts: same deals as revenue).
 create function ask.revenue_by_source(p_as_of date, p_period text default 'this_month')
@@ -93,8 +106,10 @@ comment on function ask.forecast(date) is
   'quarter''s revenue, chance of target, gap at P50, the deal that moves it most, and the '
   'weighted-pipeline figure (won + Σ amount × Zoho probability) beside it';
 
--- Average and median won deal size and sales cycle (created → closed) in the period.
-create function ask.deal_size(p_as_of date, p_period text default 'last_12_months')
+-- Average and median won deal size and sales cycle (created → closed) in the period, of all
+-- won deals or of one lead source or owner (analytics.deal_size's splits).
+create function ask.deal_size(p_as_of date, p_period text default 'last_12_months',
+  p_source text default null, p_owner text default null)
 returns table (label text, won_deals bigint, avg_amount numeric, median_amount numeric,
   avg_cycle_days numeric, median_cycle_days numeric)
 language sql stable
@@ -103,11 +118,14 @@ as $$
   select w.label, d.won_deals, d.avg_amount, d.median_amount, d.avg_cycle_days,
     d.median_cycle_days
   from ask.period_window(p_as_of, p_period) w
-  join lateral analytics.deal_size(w.as_of, w.period) d on d.dimension = 'all'
+  join lateral analytics.deal_size(w.as_of, w.period) d
+    on case when p_owner is not null then d.dimension = 'owner' and d.label = p_owner
+      when p_source is not null then d.dimension = 'source' and d.key = p_source
+      else d.dimension = 'all' end
 $$;
-comment on function ask.deal_size(date, text) is
+comment on function ask.deal_size(date, text, text, text) is
   'Won deals closing in the period: average/median Amount and days created → closed '
-  '(analytics.deal_size)';
+  '(analytics.deal_size), all or of one source or owner';
 
 -- Sales velocity over the trailing 12 months.
 create function ask.sales_velocity(p_as_of date)

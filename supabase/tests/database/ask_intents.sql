@@ -207,7 +207,7 @@ select ok((select bool_and(p.provolatile in ('s', 'i')) from pg_proc p
   join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'ask'), 'every ask function is read-only (stable)');
 select ok((select bool_and(obj_description(p.oid, 'pg_proc') is not null) from pg_proc p
   join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'ask'), 'every ask function states its formula');
-select ok(not has_function_privilege('anon', 'ask.revenue(date, text)', 'execute'), 'anon cannot ask');
+select ok(not has_function_privilege('anon', 'ask.revenue(date, text, text, text)', 'execute'), 'anon cannot ask');
 select ok(has_function_privilege('service_role', 'ask.deal_status(date, text, text)', 'execute'), 'service_role asks');
 
 select * from finish();

@@ -7,8 +7,9 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import type { Vocabulary } from "./matcher.ts";
-import type { Intent } from "./registry.ts";
+import { isCurrent, type Vocabulary } from "./matcher.ts";
+import { type Period, periodLabel } from "./periods.ts";
+import type { Intent, RawParams } from "./registry.ts";
 
 /** The vocabulary plus the company currency. */
 export interface AskContext extends Vocabulary {
@@ -45,9 +46,46 @@ export async function answerIntent(
   sql: postgres.Sql,
   intent: Intent,
   raw: Record<string, unknown>,
-  options: { asOf?: string; currency: string; version?: string },
+  options: { asOf?: string; currency: string; version?: string; refused?: RawParams },
 ): Promise<Answer> {
   const params = intent.parseParams(raw);
+  const answer = await keptAnswer(sql, intent, params, options);
+  const note = refusalNote(raw, params, options.refused ?? {});
+  return note ? { ...answer, text: `${answer.text}\n${note}` } : answer;
+}
+
+/**
+ * What the answer could not narrow to, said aloud: filters the message named that the intent
+ * cannot take (`refused`), and values it cannot take (a period it has no figure for, which
+ * parseParams replaced by its default).
+ */
+export function refusalNote(
+  raw: Record<string, unknown>,
+  params: Record<string, unknown>,
+  refused: RawParams,
+): string {
+  const asked = { ...refused, ...raw } as RawParams;
+  const notes: string[] = [];
+  const differs = (k: keyof RawParams) => asked[k] !== undefined && params[k] !== asked[k];
+  // A period-less answer is as of today: "today" or "this week" asks for nothing else.
+  if (differs("period") && !(params.period === undefined && isCurrent(asked.period))) {
+    const shown = params.period
+      ? `it is for ${periodLabel(params.period as Period)}`
+      : "it has no period";
+    notes.push(`I can't give this one for ${periodLabel(asked.period as Period)}: ${shown}.`);
+  }
+  if (differs("source")) notes.push(`I can't split this one by source: it covers every source.`);
+  if (differs("owner")) notes.push(`I can't split this one by rep: it covers the whole team.`);
+  if (differs("stage")) notes.push(`I can't split this one by stage: it covers every stage.`);
+  return notes.join(" ");
+}
+
+async function keptAnswer(
+  sql: postgres.Sql,
+  intent: Intent,
+  params: Record<string, unknown>,
+  options: { asOf?: string; currency: string; version?: string },
+): Promise<Answer> {
   if (options.version === undefined) return await runIntent(sql, intent, params, options);
   const key = [options.version, options.asOf, options.currency, intent.name, JSON.stringify(params)]
     .join("\n");

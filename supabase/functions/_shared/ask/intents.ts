@@ -29,6 +29,8 @@ import {
   topDeals,
 } from "./intents_pipeline.ts";
 import { forecast } from "./intents_forecast.ts";
+import { nextActions, redFlags } from "./intents_briefing.ts";
+import { compare, whyLeads, whyPipeline, whyRevenue } from "./intents_why.ts";
 import {
   dealSize,
   lostDeals,
@@ -76,6 +78,12 @@ export const INTENTS: readonly Intent[] = [
   stageConversion,
   dealStatus,
   lastSync,
+  nextActions,
+  redFlags,
+  compare,
+  whyRevenue,
+  whyLeads,
+  whyPipeline,
 ];
 
 const BY_NAME = new Map(INTENTS.map((i) => [i.name, i]));

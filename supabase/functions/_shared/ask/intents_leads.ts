@@ -200,9 +200,12 @@ export const leadConversion = defineIntent({
   name: "lead_conversion",
   description: "Lead → deal and lead → won conversion of recent monthly cohorts",
   example: "lead conversion rate",
-  params: z.object({}),
+  params: z.object({ source: NAME.optional() }),
   cues: [["conversion"], ["conversion", "leads"]],
-  sql: { fn: "ask.lead_conversion", args: () => [[3, "integer"]] },
+  sql: {
+    fn: "ask.lead_conversion",
+    args: (p) => [[3, "integer"], [p.source ?? null, "text"]],
+  },
   row: z.object({
     cohort_month: DAY,
     leads: INT,
@@ -212,8 +215,10 @@ export const leadConversion = defineIntent({
     lead_to_won_pct: NUM,
     incomplete: z.boolean(),
   }),
-  render(rows) {
-    return ["Lead conversion by month created:"].concat(
+  render(rows, p) {
+    const of = p.source ? ` of ${p.source} leads` : "";
+    if (!rows.length) return `No leads${of} in the last three months.`;
+    return [`Lead conversion${of} by month created:`].concat(
       rows.map((r) =>
         `• ${formatMonth(r.cohort_month)}: ${formatNumber(r.leads)} leads → ${
           formatPct(r.lead_to_deal_pct)
@@ -226,7 +231,7 @@ export const leadConversion = defineIntent({
 export const anomalies = defineIntent({
   name: "anomalies",
   description: "Unusual moves this week in leads or revenue by source",
-  example: "anything unusual this week",
+  example: "any spikes or drops by source",
   params: z.object({}),
   cues: [["anomaly"]],
   sql: { fn: "ask.anomalies", args: () => [] },

@@ -133,12 +133,18 @@ function riskIntent(kind: "stale" | "slipped") {
       ? "Open deals idle longer than their stage allows"
       : "Open deals whose closing date has passed",
     example: kind === "stale" ? "stuck deals" : "overdue deals",
-    params: z.object({ owner: NAME.optional() }),
+    params: z.object({ owner: NAME.optional(), stage: NAME.optional() }),
     cues: [[kind], [kind, "deals"]],
-    sql: { fn: "ask.deal_risk", args: (p) => [[kind, "text"], [p.owner ?? null, "text"]] },
+    sql: {
+      fn: "ask.deal_risk",
+      args: (
+        p,
+      ) => [[kind, "text"], [p.owner ?? null, "text"], [p.stage ?? null, "text"]],
+    },
     row: RiskRow,
     render([r], p, { currency }) {
-      const of = p.owner ? ` (${p.owner})` : "";
+      const slice = [p.owner, p.stage && `in ${p.stage}`].filter(Boolean).join(", ");
+      const of = slice ? ` (${slice})` : "";
       if (!r || r.deals === 0) return `No ${kind} deals${of}.`;
       const what = kind === "stale" ? "stale (no change or activity)" : "past their closing date";
       return [

@@ -18,9 +18,16 @@ export const revenue = defineIntent({
   name: "revenue",
   description: "Closed Won revenue for a period, vs the previous period and the target",
   example: "rev mtd",
-  params: z.object({ period: CalendarPeriod.default("this_month") }),
+  params: z.object({
+    period: CalendarPeriod.default("this_month"),
+    source: NAME.optional(),
+    owner: NAME.optional(),
+  }),
   cues: [["revenue"], ["revenue", "target"], ["target"]],
-  sql: { fn: "ask.revenue", args: (p) => [[p.period, "text"]] },
+  sql: {
+    fn: "ask.revenue",
+    args: (p) => [[p.period, "text"], [p.source ?? null, "text"], [p.owner ?? null, "text"]],
+  },
   row: z.object({
     label: TEXT,
     start_day: DAY,
@@ -32,10 +39,11 @@ export const revenue = defineIntent({
     target: NUM,
     attainment_pct: NUM,
   }),
-  render([r], _p, { currency }) {
-    if (!r) return "No revenue figure for that period.";
+  render([r], p, { currency }) {
+    const of = p.owner ? ` of ${p.owner}` : p.source ? ` from ${p.source}` : "";
+    if (!r) return `No revenue figure${of} for that period.`;
     const lines = [
-      `Revenue ${r.label} (${formatDay(r.start_day)}–${formatDay(r.end_day)}): ${
+      `Revenue${of} ${r.label} (${formatDay(r.start_day)}–${formatDay(r.end_day)}): ${
         formatMoney(r.revenue, currency)
       } from ${plural(r.won_deals, "won deal")}.`,
       `Same days of the previous period: ${formatMoney(r.prev_revenue, currency)} (${
@@ -140,13 +148,21 @@ export const dealSize = defineIntent({
   name: "deal_size",
   description: "Average and median won deal size",
   example: "average deal size",
-  params: z.object({ period: PeriodSchema.default("last_12_months") }),
+  params: z.object({
+    period: PeriodSchema.default("last_12_months"),
+    source: NAME.optional(),
+    owner: NAME.optional(),
+  }),
   cues: [["size"], ["size", "deals"]],
-  sql: { fn: "ask.deal_size", args: (p) => [[p.period, "text"]] },
+  sql: {
+    fn: "ask.deal_size",
+    args: (p) => [[p.period, "text"], [p.source ?? null, "text"], [p.owner ?? null, "text"]],
+  },
   row: DealSizeRow,
-  render([r], _p, { currency }) {
-    if (!r || r.won_deals === 0) return "No won deals in that period.";
-    return `Won deals ${r.label}: ${formatNumber(r.won_deals)}, average ${
+  render([r], p, { currency }) {
+    const of = p.owner ? ` of ${p.owner}` : p.source ? ` from ${p.source}` : "";
+    if (!r || r.won_deals === 0) return `No won deals${of} in that period.`;
+    return `Won deals${of} ${r.label}: ${formatNumber(r.won_deals)}, average ${
       formatMoney(r.avg_amount, currency)
     }, median ${formatMoney(r.median_amount, currency)}.`;
   },

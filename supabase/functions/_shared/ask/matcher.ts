@@ -42,8 +42,19 @@ export interface Vocabulary {
 /** What a message asks for. */
 export type Match =
   | { kind: "command"; command: Command }
-  | { kind: "intent"; intent: string; params: RawParams }
+  | {
+    kind: "intent";
+    intent: string;
+    /** The parameters the intent takes. */
+    params: RawParams;
+    /** Filters the message named (period, source, owner, stage) that the intent cannot take:
+     * the answer says so (answer.ts). Absent when there are none. */
+    refused?: RawParams;
+  }
   | { kind: "unknown" };
+
+/** The parameters that narrow an answer (a refused one is said aloud). */
+const FILTERS = ["period", "source", "owner", "stage"] as const;
 
 const words = (text: string) => tokenize(text).map((t) => t.norm).join(" ");
 
@@ -144,6 +155,28 @@ function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
   return best?.intent;
 }
 
+/** Today or a period to date ("this week"), which an answer as of today covers. */
+export function isCurrent(period: unknown): boolean {
+  return period === "today" || String(period).startsWith("this_");
+}
+
+const AGAINST = new Set(["vs", "versus", "against", "than", "to", "with", "compared", "since"]);
+const CURRENT_OF: Partial<Record<Period, Period>> = {
+  yesterday: "today",
+  last_week: "this_week",
+  last_month: "this_month",
+  last_quarter: "this_quarter",
+  last_year: "this_year",
+};
+
+/** "revenue vs last quarter", "why are we down compared to last month": the one period named is
+ * what the current one is measured against, so the question is about the current one. */
+function againstPrevious(periods: { value: Period; start: number }[], norms: string[]) {
+  if (periods.length !== 1) return undefined;
+  const [p] = periods;
+  return AGAINST.has(norms[p!.start - 1] ?? "") ? CURRENT_OF[p!.value] : undefined;
+}
+
 /** Concepts that, found together, mean one thing: the more specific one wins. */
 function resolveConflicts(found: Set<Concept>, norms: string[], params: RawParams) {
   // "missed their close date" is a slip, not a deal due to close.
@@ -162,7 +195,31 @@ function resolveConflicts(found: Set<Concept>, norms: string[], params: RawParam
   }
   // "deals in qualification": the open deals of a stage.
   if (params.stage !== undefined && found.size === 1 && found.has("deals")) found.add("pipeline");
+  // "Why" asks for the drivers of a change in revenue, leads or the pipeline; with a more
+  // specific ask ("why are we losing deals", "why is the win rate down") that one answers.
+  if (found.has("why")) {
+    const specific = [...found].some((c) =>
+      c !== "why" && c !== "compare" && conceptWeight(c) === 3
+    );
+    if (specific) found.delete("why");
+    else if (!SUBJECTS.some((c) => found.has(c)) && norms.some((w) => CHANGE_WORDS.has(w))) {
+      // "why are we down this quarter": a CRO's number is revenue.
+      found.add("revenue");
+    }
+  }
+  // "revenue vs target", "tracking against plan": attainment, not period against period.
+  if (found.has("compare") && (found.has("target") || found.has("forecast"))) {
+    found.delete("compare");
+  }
 }
+
+const SUBJECTS: Concept[] = ["revenue", "leads", "pipeline", "deals"];
+/** Words saying a number moved (a "why" about them is about revenue unless another is named). */
+const CHANGE_WORDS = new Set(
+  ("down up drop dropped dropping fell fall falling decline declined declining lower higher " +
+    "grew grow growing growth shrink shrinking shrank miss missed behind short slow slower " +
+    "better worse").split(" "),
+);
 
 /** Matches a message against the registry. */
 export function matchMessage(
@@ -204,7 +261,7 @@ export function matchMessage(
   const found = new Set<Concept>();
   const conceptHits = findPhrases(norms, MULTI_WORD_CONCEPTS, used);
   const periods = findPhrases(norms, PERIODS, used);
-  if (periods[0]) params.period = periods[0].value;
+  if (periods[0]) params.period = againstPrevious(periods, norms) ?? periods[0].value;
   conceptHits.push(...findPhrases(norms, ONE_WORD_CONCEPTS, used));
   for (const hit of conceptHits) {
     found.add(hit.value);
@@ -227,8 +284,6 @@ export function matchMessage(
   if (rest.length) params.deal = rest.join(" ");
 
   resolveConflicts(found, norms, params);
-  // "Why" asks for the drivers of a change, which no intent gives yet (losses excepted).
-  if (norms.includes("why") && !found.has("lost")) return { kind: "unknown" };
 
   let intent = bestIntent(found, intents);
   if (intent?.name === "deal_status" && !params.deal) {
@@ -237,5 +292,13 @@ export function matchMessage(
   if (!intent) return { kind: "unknown" };
   const accepted: RawParams = {};
   for (const k of intent.accepts) if (params[k] !== undefined) accepted[k] = params[k];
-  return { kind: "intent", intent: intent.name, params: accepted };
+  const refused: RawParams = {};
+  for (const k of FILTERS) {
+    if (params[k] !== undefined && accepted[k] === undefined) refused[k] = params[k];
+  }
+  // An answer without a period is as of today: "today", "this week" ask for nothing else.
+  if (!intent.accepts.includes("period") && isCurrent(refused.period)) delete refused.period;
+  return Object.keys(refused).length
+    ? { kind: "intent", intent: intent.name, params: accepted, refused }
+    : { kind: "intent", intent: intent.name, params: accepted };
 }

@@ -102,7 +102,6 @@ const TABLE: [string, Match][] = [
   ["roi by source", q("source_roi")],
   ["marketing roi for google", q("source_roi", { source: "Google Ads" })],
   ["cost per lead last quarter", q("source_roi", { period: "last_quarter" })],
-  ["anything unusual this week", q("anomalies")],
   ["any anomalies", q("anomalies")],
   ["data quality", q("data_quality")],
   // Pipeline.
@@ -158,6 +157,26 @@ const TABLE: [string, Match][] = [
   ["what's the weather in Austin", UNKNOWN],
   ["tell me a joke", UNKNOWN],
   ["asdfgh", UNKNOWN],
+  // A CRO's own words (issue 26): drivers, comparisons, actions, red flags, filters honoured.
+  ["which deals are at risk", q("stale_deals")],
+  ["what should i do today", q("next_actions")],
+  ["what should I focus on this week", q("next_actions")],
+  ["why is revenue down vs last quarter", q("why_revenue", { period: "this_quarter" })],
+  ["why did bookings drop last month", q("why_revenue", { period: "last_month" })],
+  ["why are we down this quarter", q("why_revenue", { period: "this_quarter" })],
+  ["why are leads down this month", q("why_leads", { period: "this_month" })],
+  ["why is the pipeline shrinking", q("why_pipeline")],
+  ["why are we losing deals", q("lost_deals")],
+  ["this quarter vs last", q("compare", { period: "this_quarter" })],
+  ["any red flags", q("red_flags")],
+  ["anything unusual this week", q("red_flags")],
+  ["what should worry me in lena's deals", q("red_flags", { owner: "Lena Kowalski" })],
+  ["any spikes by source", q("anomalies")],
+  ["revenue vs target", q("revenue")],
+  ["conversion rate of facebook leads", q("lead_conversion", { source: "Facebook" })],
+  ["what's the average deal size for google ads", q("deal_size", { source: "Google Ads" })],
+  ["show me deals stuck in negotiation", q("stale_deals", { stage: "Negotiation/Review" })],
+  ["priya's revenue this quarter", q("revenue", { period: "this_quarter", owner: "Priya Nair" })],
   ["", cmd("help")],
 ];
 
@@ -177,9 +196,33 @@ Deno.test("matchMessage() maps phrasings to intents and parameters", () => {
   assert.deepEqual(wrong, []);
 });
 
-Deno.test("matchMessage() only gives parameters an intent takes", () => {
+Deno.test("matchMessage() only gives parameters an intent takes, and names the others", () => {
   const m = matchMessage("forecast for facebook last month", VOCAB);
-  assert.deepEqual(m, q("forecast"));
+  assert.deepEqual(m, {
+    ...q("forecast"),
+    refused: { period: "last_month", source: "Facebook" },
+  });
+  // An answer as of today covers "this week": nothing refused.
+  assert.deepEqual(matchMessage("stuck deals this week", VOCAB), q("stale_deals"));
+  assert.deepEqual(matchMessage("stuck deals for priya in negotiation last month", VOCAB), {
+    ...q("stale_deals", { owner: "Priya Nair", stage: "Negotiation/Review" }),
+    refused: { period: "last_month" },
+  });
+});
+
+Deno.test("matchMessage() reads a period named against another as the current one", () => {
+  assert.deepEqual(
+    matchMessage("why is revenue down vs last quarter", VOCAB),
+    q("why_revenue", { period: "this_quarter" }),
+  );
+  assert.deepEqual(
+    matchMessage("how did last month compare to the month before", VOCAB),
+    q("compare", { period: "last_month" }),
+  );
+  assert.deepEqual(
+    matchMessage("revenue this month vs last month", VOCAB),
+    q("compare", { period: "this_month" }),
+  );
 });
 
 Deno.test("every intent is reachable by its own example", () => {

@@ -17,7 +17,8 @@ export function fold(text: string): string {
 /** Splits a message into tokens; each keeps the words as typed (for deal names). */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  const cleaned = text.replace(/[’'`]/g, "").replace(/[^\p{L}\p{N}?%$&.-]+/gu, " ");
+  // A possessive is the name ("lena's deals" → lena); other apostrophes join ("whats").
+  const cleaned = text.replace(/[’'`]s\b/giu, "").replace(/[’'`]/g, "").replace(/[^\p{L}\p{N}?%$&.-]+/gu, " ");
   for (const piece of cleaned.split(/\s+/)) {
     const raw = piece.replace(/^[.-]+|[.-]+$/g, "").replace(/\?+/g, "");
     if (!raw) {
