@@ -18,7 +18,10 @@ export function fold(text: string): string {
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   // A possessive is the name ("lena's deals" → lena); other apostrophes join ("whats").
-  const cleaned = text.replace(/[’'`]s\b/giu, "").replace(/[’'`]/g, "").replace(/[^\p{L}\p{N}?%$&.-]+/gu, " ");
+  const cleaned = text.replace(/[’'`]s\b/giu, "").replace(/[’'`]/g, "").replace(
+    /[^\p{L}\p{N}?%$&.-]+/gu,
+    " ",
+  );
   for (const piece of cleaned.split(/\s+/)) {
     const raw = piece.replace(/^[.-]+|[.-]+$/g, "").replace(/\?+/g, "");
     if (!raw) {
