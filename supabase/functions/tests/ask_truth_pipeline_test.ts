@@ -1,0 +1,182 @@
+/**
+ * The pipeline intents (total, by stage, rep and source, top, closing, stale and slipped deals,
+ * new deals, movement, stage conversion) state the independent truth (_ask_truth_pipeline.ts);
+ * see _ask_truth_cases.ts.
+ */
+import assert from "node:assert/strict";
+import { formatNumber, formatPct, plural } from "../_shared/ask/format.ts";
+import {
+  type Case,
+  type CaseContext,
+  dealLine,
+  largest,
+  m,
+  sameList,
+  testAskTruthFamily,
+} from "./_ask_truth_cases.ts";
+import { PipelineTruth } from "./_ask_truth_pipeline.ts";
+
+function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
+  const f = new PipelineTruth(t);
+  const closing = (question: string, period: string, ignore?: string): Case => ({
+    question,
+    period,
+    ignore,
+    expect(text) {
+      const r = f.closingIn(period);
+      const label = r.window.label;
+      if (r.openDeals === 0) {
+        assert.equal(text, `No open deals due to close ${label}.`);
+        return;
+      }
+      const lines = text.split("\n");
+      assert.equal(
+        lines[0],
+        `Closing ${label}: ${plural(r.openDeals, "deal")}, ${m(r.amount)} (weighted ${
+          m(r.weighted)
+        }). Largest:`,
+      );
+      largest(lines.slice(1), r.deals, 3, (d) => `• ${dealLine(d)}`);
+    },
+  });
+  const newDeals = (period: string): Case => ({
+    question: `new deals ${period.replace("_", " ")}`,
+    period,
+    expect(text) {
+      const r = f.newDeals(period);
+      assert.equal(
+        text,
+        `New deals ${r.window.label}: ${formatNumber(r.deals)}, ${m(r.amount)} (previous period ${
+          formatNumber(r.prevDeals)
+        }, ${m(r.prevAmount)}).`,
+      );
+    },
+  });
+  const movement = (period: string): Case => ({
+    question: `pipeline movement ${period.replace("_", " ")}`,
+    period,
+    expect(text) {
+      const r = f.pipelineMoves(period);
+      const said = new Map(
+        [...text.matchAll(/^• ([a-z ]+): (\S+) \((\S+) deals?\)$/gm)].map((x) => [x[1], x]),
+      );
+      assert.equal(text.split("\n")[0], `Pipeline closing ${r.window.label}:`);
+      for (const step of ["start", "new", "won", "lost", "end"] as const) {
+        const s = said.get(step);
+        assert.ok(s, `${step} in ${text}`);
+        assert.equal(s[2], m(r[step].amount), `${step} amount in ${text}`);
+        assert.equal(s[3], formatNumber(r[step].deals), `${step} deals in ${text}`);
+      }
+    },
+  });
+  const stageConversion = (period: string): Case => ({
+    question: `stage conversion ${period.replace("_", " ")}`,
+    period,
+    expect(text) {
+      const rows = f.stageConversion(period);
+      assert.equal(
+        text,
+        [`Stage conversion ${t.window(period).label}:`].concat(
+          rows.map((r) =>
+            `• ${r.stage}: ${formatPct(r.conversionPct)} advance (${formatNumber(r.advanced)} of ${
+              formatNumber(r.entered)
+            })`
+          ),
+        ).join("\n"),
+      );
+    },
+  });
+
+  const pipelineBy = (dimension: "stage" | "owner" | "source"): Case => ({
+    question: `pipeline by ${dimension === "owner" ? "rep" : dimension}`,
+    expect(text) {
+      sameList(
+        text,
+        `Open pipeline by ${dimension === "owner" ? "rep" : dimension}:`,
+        f.pipelineBy(dimension).map((r) =>
+          `• ${r.name}: ${m(r.amount)} (${plural(r.openDeals, "deal")})`
+        ),
+      );
+    },
+  });
+
+  const risk = (kind: "stale" | "slipped"): Case => ({
+    question: kind === "stale" ? "stuck deals" : "overdue deals",
+    expect(text) {
+      const deals = kind === "stale" ? f.staleDeals() : f.slippedDeals();
+      const open = t.openDeals(t.today).length;
+      if (deals.length === 0) {
+        assert.equal(text, `No ${kind} deals.`);
+        return;
+      }
+      const what = kind === "stale" ? "stale (no change or activity)" : "past their closing date";
+      const lines = text.split("\n");
+      assert.equal(
+        lines[0],
+        `${plural(deals.length, "open deal")} of ${formatNumber(open)} ${what}: ${
+          m(t.pipelineOf(deals).amount)
+        }. Largest:`,
+      );
+      largest(
+        lines.slice(1),
+        deals,
+        3,
+        (d) =>
+          `• ${dealLine(d)}${kind === "stale" ? `, idle ${formatNumber(t.idleDays(d))} days` : ""}`,
+      );
+    },
+  });
+
+  return {
+    pipeline: [{
+      question: "pipeline",
+      expect(text) {
+        const p = t.pipelineOf(t.openDeals(t.today));
+        assert.equal(
+          text,
+          `Open pipeline: ${m(p.amount)} in ${
+            plural(p.openDeals, "deal")
+          }; weighted by probability ${m(p.weighted)}.`,
+        );
+      },
+    }, {
+      question: "pipeline for tom becker",
+      expect(text) {
+        const p = t.pipelineOf(t.openDeals(t.today).filter((d) => d.owner === "Tom Becker"));
+        assert.equal(
+          text,
+          `Open pipeline (Tom Becker): ${m(p.amount)} in ${
+            plural(p.openDeals, "deal")
+          }; weighted by probability ${m(p.weighted)}.`,
+        );
+      },
+    }],
+    pipeline_by_stage: [pipelineBy("stage")],
+    pipeline_by_owner: [pipelineBy("owner")],
+    pipeline_by_source: [pipelineBy("source")],
+    top_deals: [{
+      question: "top 5 deals",
+      expect(text) {
+        const lines = text.split("\n");
+        assert.equal(lines[0], "Top open deals:");
+        // Ranked 1-5 by amount; deals tied with the fifth may be listed in any order.
+        const ranked = lines.slice(1).map((l, i) => {
+          assert.ok(l.startsWith(`${i + 1}. `), l);
+          return `• ${l.slice(l.indexOf(". ") + 2)}`;
+        });
+        largest(ranked, t.openDeals(t.today), 5, (d) => `• ${dealLine(d)}`);
+      },
+    }],
+    closing_soon: [
+      closing("what's closing this week", "this_week"),
+      closing("what was closing last week", "last_week"),
+    ],
+    stale_deals: [risk("stale")],
+    slipped_deals: [risk("slipped")],
+    new_deals: [newDeals("this_week"), newDeals("last_week")],
+    pipeline_change: [movement("this_quarter"), movement("last_quarter")],
+    stage_conversion: [stageConversion("this_quarter"), stageConversion("last_quarter")],
+  };
+}
+
+testAskTruthFamily("pipeline", casesFor);
