@@ -2,66 +2,18 @@
  * generate-brief end to end on the AHA Smart Homes demo company (scratch database), with the
  * Twilio sink and the fake Ollama: the HTTP contract, one pulse per opted-in recipient and
  * nothing the second time, the model path, /check naming a failed claim, status callbacks.
+ * The set-up is _generate_brief_demo.ts.
  */
 import assert from "node:assert/strict";
-import { createScratchDb } from "../../../scripts/local/scratch_db.ts";
-import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
-import { startFakeOllama } from "../_shared/brief/fake_ollama.ts";
-import { PULSE_TEMPLATE } from "../_shared/brief/pulse.ts";
 import { BASE } from "../_shared/brief/testdata/corpus.ts";
-import { closeAllSql } from "../_shared/db.ts";
 import { computeSnapshot } from "../_shared/metrics/snapshot.ts";
-import { createApp } from "../generate-brief/app.ts";
-import { loadDemoCompany } from "./_demo_company.ts";
+import { startBriefDemo } from "./_generate_brief_demo.ts";
 import { waitFor } from "./_stack.ts";
 
-const KEY = "test-service-key";
-
 Deno.test("generate-brief on the demo company", async (t) => {
-  const db = await createScratchDb("brief_demo");
-  const sink = startTwilioSink({
-    templates: { [`HX${"70c1".padStart(32, "0")}`]: PULSE_TEMPLATE },
-  });
-  const fake = startFakeOllama();
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const noOllama = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
-  closed.close();
-  let ollamaHost = noOllama;
-  let callbackUrl = "http://127.0.0.1:9/unused";
-  const env = () => ({
-    SUPABASE_DB_URL: db.url,
-    SUPABASE_SERVICE_ROLE_KEY: KEY,
-    OLLAMA_HOST: ollamaHost,
-    OLLAMA_TIMEOUT_MS: "3000",
-    TWILIO_API_URL: sink.url,
-    TWILIO_ACCOUNT_SID: sink.credentials.accountSid,
-    TWILIO_AUTH_TOKEN: sink.credentials.authToken,
-    TWILIO_WHATSAPP_FROM: sink.credentials.whatsappFrom,
-    TWILIO_PULSE_CONTENT_SID: sink.credentials.pulseContentSid,
-    TWILIO_STATUS_CALLBACK_URL: callbackUrl,
-  });
-  const app = createApp({ env });
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-  callbackUrl = `http://127.0.0.1:${server.addr.port}/generate-brief/status`;
-  const post = (path: string, body: unknown, token: string | null = KEY) =>
-    app.request(`/generate-brief${path}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    });
-
+  const demo = await startBriefDemo();
+  const { db, sink, fake, callbackUrl, post } = demo;
   try {
-    await loadDemoCompany(db.sql, { leads: 3000 });
-    await db.sql`insert into analytics.revenue_targets (quarter_start, amount)
-      values ('2026-01-01', 120000)`;
-    await db.sql`insert into whatsapp.recipients (name, phone, role, opted_in) values
-      ('Dana Whitfield', '+15555550101', 'CRO', true),
-      ('Marco Alvarez', '+15555550102', 'VP Sales', true),
-      ('Ines Duarte', '+15555550103', 'Finance', false)`;
-
     await t.step("answers 404 before any snapshot, 401/403 without the service key", async () => {
       assert.equal((await post("", {})).status, 404);
       assert.equal((await post("", {}, null)).status, 401);
@@ -210,7 +162,7 @@ Deno.test("generate-brief on the demo company", async (t) => {
         },
       };
       fake.script({ kind: "reply", content: JSON.stringify(reply) });
-      ollamaHost = fake.url;
+      demo.useFakeOllama();
       const runId = crypto.randomUUID();
       const brief = await (await post("", { regenerate: true, run_id: runId })).json();
       assert.equal(brief.model, "llama3.2:1b", JSON.stringify(brief.checks));
@@ -293,10 +245,6 @@ Deno.test("generate-brief on the demo company", async (t) => {
       assert.equal(ok.ok, true);
     });
   } finally {
-    await server.shutdown();
-    await fake.close();
-    await sink.close();
-    await closeAllSql();
-    await db.drop();
+    await demo.close();
   }
 });
