@@ -57,6 +57,8 @@ export const FAMILIES: Record<string, readonly string[]> = {
     "stage_conversion",
   ],
   deal: ["deal_status", "last_sync"],
+  why: ["why_revenue", "why_leads", "why_pipeline", "compare"],
+  briefing: ["next_actions", "red_flags"],
 };
 
 export const AS_OF = "2026-03-04";

@@ -130,7 +130,7 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
     }],
     source_roi: [sourceRoi("this_year"), sourceRoi("last_year")],
     anomalies: [{
-      question: "anything unusual this week",
+      question: "any spikes or drops by source this week",
       expect(text) {
         // An unusual week needs volume: 10 leads or 3 won deals of the source in this rolling
         // week or the week before (settings' defaults). Without, nothing can be flagged.

@@ -71,7 +71,7 @@ export function refusalNote(
   if (differs("period") && !(params.period === undefined && isCurrent(asked.period))) {
     const shown = params.period
       ? `it is for ${periodLabel(params.period as Period)}`
-      : "it has no period";
+      : "it shows how things stand today";
     notes.push(`I can't give this one for ${periodLabel(asked.period as Period)}: ${shown}.`);
   }
   if (differs("source")) notes.push(`I can't split this one by source: it covers every source.`);
