@@ -103,12 +103,17 @@ comment on function ask.closing_soon(date, text, text) is
 
 -- Open deals with no change or activity for longer than their stage allows, or whose closing
 -- date has passed (analytics.open_deal_health; stage medians are not needed for either).
+-- PL/pgSQL so each call is planned with its values: as a SQL function its one generic plan took
+-- 3.9 s on the 1M-lead demo for what the same query does in 0.27 s with the values known.
 create function ask.deal_risk(p_as_of date, p_kind text default 'stale',
   p_owner text default null, p_stage text default null)
 returns table (deals bigint, amount numeric, open_deals bigint, top jsonb)
-language sql stable
+language plpgsql stable
 set jit = off
 as $$
+#variable_conflict use_column
+begin
+  return query
   with h as (
     select h.*, o.name, o.owner
     from analytics.open_deal_health(p_as_of, '{}'::jsonb) h
@@ -124,7 +129,8 @@ as $$
     coalesce((select jsonb_agg(jsonb_build_object('name', t.name, 'owner', t.owner,
         'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date,
         'days_since_change', t.days_since_change) order by t.amount desc nulls last, t.name)
-      from (select * from r order by r.amount desc nulls last, r.name limit 3) t), '[]')
+      from (select * from r order by r.amount desc nulls last, r.name limit 3) t), '[]');
+end
 $$;
 comment on function ask.deal_risk(date, text, text, text) is
   'stale = open deals idle (no change, no activity) longer than their stage''s stale_days; '
