@@ -20,7 +20,7 @@ import { closeAllSql } from "../../supabase/functions/_shared/db.ts";
 import { createApp } from "../../supabase/functions/whatsapp-webhook/app.ts";
 import { loadAskContext } from "../../supabase/functions/_shared/ask/answer.ts";
 import { intentByName } from "../../supabase/functions/_shared/ask/intents.ts";
-import { PERIOD_PHRASES } from "../../supabase/functions/_shared/ask/lexicon.ts";
+import { PERIOD_PHRASES } from "../../supabase/functions/_shared/ask/phrases.ts";
 import { matchMessage } from "../../supabase/functions/_shared/ask/matcher.ts";
 import { adminUrl } from "../local/scratch_db.ts";
 

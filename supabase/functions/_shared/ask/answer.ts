@@ -7,7 +7,8 @@
  */
 import type postgres from "postgres";
 import { z } from "zod";
-import { isCurrent, type Vocabulary } from "./matcher.ts";
+import type { Vocabulary } from "./matcher.ts";
+import { isCurrent } from "./matcher_rules.ts";
 import { type Period, periodLabel } from "./periods.ts";
 import type { Intent, RawParams } from "./registry.ts";
 

@@ -1,0 +1,119 @@
+/**
+ * Words the keyword matcher reads besides concepts, as data: abbreviations executives type, the
+ * phrases that name a period, other spellings of lead sources and of Zoho's standard stages, and
+ * the words that carry no meaning. Lower case, already normalised (see text.ts).
+ */
+import type { Period } from "./periods.ts";
+
+/** Token → replacement tokens, applied before anything else ("rev mtd" → "revenue this month"). */
+export const ABBREVIATIONS: Record<string, string> = {
+  rev: "revenue",
+  revs: "revenue",
+  mtd: "this month",
+  qtd: "this quarter",
+  ytd: "this year",
+  wtd: "this week",
+  t12m: "last 12 months",
+  ttm: "last 12 months",
+  ltm: "last 12 months",
+  yday: "yesterday",
+  yest: "yesterday",
+  tdy: "today",
+  tod: "today",
+  pipe: "pipeline",
+  pl: "pipeline",
+  opps: "deals",
+  opp: "deal",
+  opportunity: "deal",
+  opportunities: "deals",
+  wr: "win rate",
+  wk: "week",
+  wks: "weeks",
+  mo: "month",
+  mth: "month",
+  qtr: "quarter",
+  q: "quarter",
+  yr: "year",
+  avg: "average",
+  hrs: "hours",
+  whats: "what is",
+  hows: "how is",
+  wheres: "where is",
+  whos: "who is",
+  cust: "customer",
+  lb: "leaderboard",
+  u: "you",
+  pls: "please",
+  plz: "please",
+  thx: "thanks",
+  "12m": "12 months",
+};
+
+/** Period phrases, longest first when matched; a bare unit means the current one. */
+export const PERIOD_PHRASES: [string, Period][] = [
+  ["last 12 months", "last_12_months"],
+  ["past 12 months", "last_12_months"],
+  ["last twelve months", "last_12_months"],
+  ["trailing 12 months", "last_12_months"],
+  ["past year", "last_12_months"],
+  ["week to date", "this_week"],
+  ["month to date", "this_month"],
+  ["quarter to date", "this_quarter"],
+  ["year to date", "this_year"],
+  ["so far this week", "this_week"],
+  ["so far this month", "this_month"],
+  ["so far this quarter", "this_quarter"],
+  ["so far this year", "this_year"],
+  ["this week", "this_week"],
+  ["last week", "last_week"],
+  ["previous week", "last_week"],
+  ["prior week", "last_week"],
+  ["this month", "this_month"],
+  ["last month", "last_month"],
+  ["previous month", "last_month"],
+  ["prior month", "last_month"],
+  ["this quarter", "this_quarter"],
+  ["last quarter", "last_quarter"],
+  ["previous quarter", "last_quarter"],
+  ["prior quarter", "last_quarter"],
+  ["this year", "this_year"],
+  ["last year", "last_year"],
+  ["previous year", "last_year"],
+  ["today", "today"],
+  ["tonight", "today"],
+  ["yesterday", "yesterday"],
+  ["week", "this_week"],
+  ["month", "this_month"],
+  ["quarter", "this_quarter"],
+  ["year", "this_year"],
+];
+
+/** Other spellings of lead sources; the data's own names always match too. */
+export const SOURCE_ALIASES: Record<string, string[]> = {
+  Facebook: ["fb", "meta", "facebook ads", "insta", "instagram"],
+  "Google Ads": ["google", "adwords", "google ad", "ppc", "sem", "search ads"],
+  Website: ["web", "site", "web site", "organic", "inbound web", "seo"],
+  Referral: ["referrals", "referred", "word of mouth"],
+  "Trade Show": ["tradeshow", "trade shows", "expo", "fair"],
+  Partner: ["partners", "channel partner", "resellers", "reseller"],
+};
+
+/** Other spellings of Zoho's standard stages. */
+export const STAGE_ALIASES: Record<string, string[]> = {
+  Qualification: ["qualifying", "qualified", "qual"],
+  "Needs Analysis": ["needs analysis", "discovery"],
+  "Value Proposition": ["value prop", "value proposition"],
+  "Id. Decision Makers": ["decision makers", "decision maker", "dm"],
+  "Perception Analysis": ["perception"],
+  "Proposal/Price Quote": ["proposal", "quote", "price quote", "proposals", "quotes"],
+  "Negotiation/Review": ["negotiation", "negotiating", "negotiations"],
+};
+
+/** Words that carry no meaning for matching (and are not taken as part of a deal's name). */
+export const STOPWORDS = new Set(
+  ("a an the is are was were be been am do does did of for in on at to by with from and or " +
+    "our my we us me i you your it its this that these those what which how much many " +
+    "please can could would will show tell give get me any there have has had so far " +
+    "about whats s current currently right now far now with as per all total number " +
+    "count some up thanks thank hi hey most").split(" "),
+);
