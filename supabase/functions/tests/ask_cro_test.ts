@@ -137,6 +137,19 @@ Deno.test("a CRO's questions on the demo company", async (t) => {
       );
     });
 
+    await t.step("a rep's deals say whose they are", async () => {
+      const top = await ask("top deals for diego", "top_deals");
+      assert.equal(top.split("\n")[0], "Top open deals of Diego Santos:");
+      const due = pipeline.closingIn("this_month").deals.filter((d) => d.owner === "Grace Okafor");
+      const text = await ask("what's closing this month for grace", "closing_soon");
+      assert.ok(
+        text.startsWith(
+          `Closing this month (Grace Okafor): ${plural(due.length, "deal")}, ${m(sum(due))}`,
+        ),
+        text,
+      );
+    });
+
     await t.step('"how fast do we respond to new leads": speed to lead', async () => {
       const r = new LeadsTruth(truth).responseTime("this_month");
       const text = await ask("how fast do we respond to new leads", "response_time");

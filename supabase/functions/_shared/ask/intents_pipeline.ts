@@ -88,9 +88,12 @@ export const topDeals = defineIntent({
     args: (p) => [[p.limit, "integer"], [p.owner ?? null, "text"], [p.stage ?? null, "text"]],
   },
   row: DealItem.extend({ rank: INT }),
-  render(rows, _p, { currency }) {
+  render(rows, p, { currency }) {
     if (!rows.length) return "No open deals match.";
-    return ["Top open deals:"].concat(rows.map((d) => `${d.rank}. ${dealLine(d, currency)}`))
+    const slice = [p.owner && `of ${p.owner}`, p.stage && `in ${p.stage}`].filter(Boolean);
+    return [`Top open deals${slice.length ? ` ${slice.join(" ")}` : ""}:`].concat(
+      rows.map((d) => `${d.rank}. ${dealLine(d, currency)}`),
+    )
       .join("\n");
   },
 });
@@ -109,10 +112,11 @@ export const closingSoon = defineIntent({
     weighted_amount: z.number(),
     top: z.array(DealItem),
   }),
-  render([r], _p, { currency }) {
-    if (!r || r.deals === 0) return `No open deals due to close ${r?.label ?? "then"}.`;
+  render([r], p, { currency }) {
+    const of = p.owner ? ` (${p.owner})` : "";
+    if (!r || r.deals === 0) return `No open deals${of} due to close ${r?.label ?? "then"}.`;
     return [
-      `Closing ${r.label}: ${plural(r.deals, "deal")}, ${
+      `Closing ${r.label}${of}: ${plural(r.deals, "deal")}, ${
         formatMoney(r.amount, currency)
       } (weighted ${formatMoney(r.weighted_amount, currency)}). Largest:`,
     ].concat(r.top.map((d) => `• ${dealLine(d, currency)}`)).join("\n");
