@@ -96,5 +96,8 @@ Deno.test("eval: the keyword matcher on CRO-style questions", () => {
   assert.ok(heldout.intent >= HELDOUT_INTENT_FLOOR, `held-out intent ${heldout.intent}%`);
 });
 
-/** The held-out intent accuracy reached (issue 26 asks for 95%). */
-const HELDOUT_INTENT_FLOOR = 82;
+/**
+ * The intent accuracy measured on the fresh held-out half before any tuning on it, rounded down
+ * (issue 26 asks for 95%; raise this as tuning on `tune` lifts it).
+ */
+const HELDOUT_INTENT_FLOOR = 72;
