@@ -105,7 +105,7 @@ Deno.test("diffSchemas()", async (t) => {
           "  to service_role using (lead_source <> '');",
       );
       await edit(
-        join(p.supabaseDir, "schemas/analytics/facts.sql"),
+        join(p.supabaseDir, "schemas/analytics/facts_triggers.sql"),
         "after update of time_zone on analytics.settings",
         "after update of time_zone, currency on analytics.settings",
       );

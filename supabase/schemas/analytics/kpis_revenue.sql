@@ -166,11 +166,9 @@ as $$
     analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*),
     round(avg(amount), 2),
-    round((percentile_disc(0.5) within group (order by amount)
-      + percentile_disc(0.5) within group (order by amount desc)) / 2, 2),
+    round(analytics.median(array_agg(amount)), 2),
     round(avg(cycle), 2),
-    round((percentile_disc(0.5) within group (order by cycle)
-      + percentile_disc(0.5) within group (order by cycle desc)) / 2.0, 2)
+    round(analytics.median(array_agg(cycle)), 2)
   from d
   group by grouping sets ((), (lead_source), (owner_id))
   order by 1, 2 nulls first

@@ -13,7 +13,7 @@
 --   stage-history KPIs read Zoho's Stage_History merged with the versions we own).
 -- * Closed in period = Closing_Date in the period (Zoho's closing date of a closed deal).
 -- * Amounts are exact numeric; percentages are rounded to 2 decimals, money averages to 2,
---   days to 2. Medians are exact: mean of the lower and upper middle values (percentile_disc).
+--   days to 2. Medians are exact: mean of the lower and upper middle values (analytics.median).
 -- * Dimensions: 'all' (key null), 'source' (Lead_Source, '(none)' when empty), 'owner' (owner
 --   id, label = owner name), and 'status' / 'stage' / 'closing_month' where stated.
 
@@ -63,6 +63,19 @@ language sql immutable parallel safe
 as $$ select round(100 * num / nullif(den, 0), 2) $$;
 comment on function analytics.pct(numeric, numeric) is
   'Percentage num ÷ den × 100, 2 decimals; null when den is 0 or null';
+
+-- The median, exact on numeric: the mean of the lower and upper middle values. Called over an
+-- aggregated array, `analytics.median(array_agg(x))` (with `filter (where ...)` when needed).
+create or replace function analytics.median(p_values numeric[]) returns numeric
+language sql immutable parallel safe
+as $$
+  select (percentile_disc(0.5) within group (order by v)
+    + percentile_disc(0.5) within group (order by v desc)) / 2
+  from unnest(p_values) v
+$$;
+comment on function analytics.median(numeric[]) is
+  'Median of the values, exact: mean of the lower and upper middle values; nulls ignored, null '
+  'when there are none';
 
 -- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
 -- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with

@@ -2,7 +2,7 @@
 -- says, and that Postgres inlines them (the plan is the one of the expression written out, so
 -- saying a rule once costs the KPI queries nothing).
 begin;
-select plan(17);
+select plan(21);
 
 -- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
 select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
@@ -77,6 +77,12 @@ select is(
 select is(
   (select count(*)::int from analytics.win_rate('2026-03-04', 't12m') where dimension = 'all'
     and key is null), 1, 'win_rate keeps one all row keyed null');
+
+-- The median: exact (mean of the two middle values), nulls ignored, null when empty.
+select is(analytics.median(array[3, 1, 2]::numeric[]), 2::numeric, 'median of an odd count');
+select is(analytics.median(array[1, 2, 3, 10]::numeric[]), 2.5, 'median of an even count: mean');
+select is(analytics.median(array[0.1, null, 0.2]::numeric[]), 0.15, 'median ignores nulls, exact');
+select is(analytics.median(array[]::numeric[]), null, 'median of nothing is null');
 
 select * from finish();
 rollback;

@@ -1,0 +1,136 @@
+-- Full rebuild and catch-up of the fact tables (analytics/facts.sql): what a snapshot runs.
+
+-- Campaign facts: few rows, but their lead source depends on f_deals; rebuilt by every catch-up.
+create or replace function analytics.refresh_campaign_facts() returns void
+language sql
+as $$
+  delete from analytics.f_campaigns;
+  insert into analytics.f_campaigns
+  select c.id, c.name, coalesce(cs.lead_source, src.lead_source), c.start_date, c.end_date,
+    c.budgeted_cost, c.actual_cost, c.deleted_at
+  from crm.campaigns c
+  left join analytics.campaign_sources cs on cs.campaign_id = c.id
+  left join lateral (
+    select d.lead_source from analytics.f_deals d
+    where d.campaign_id = c.id and d.lead_source is not null and d.deleted_at is null
+    group by d.lead_source order by count(*) desc, d.lead_source limit 1
+  ) src on true;
+$$;
+
+-- Rebuilds every fact table from the raw store (one read of each table) and marks them ready.
+create or replace function analytics.refresh_facts() returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  tz text := analytics.time_zone();
+begin
+  perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
+  truncate analytics.f_leads, analytics.f_deals, analytics.f_touches, analytics.f_activities,
+    analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_history,
+    analytics.f_stage_entries, analytics.f_campaigns, analytics.facts_built;
+
+  insert into analytics.f_leads
+  select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
+  where r.module = 'Leads';
+
+  insert into analytics.f_deals
+  select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f
+  where r.module = 'Deals';
+
+  insert into analytics.f_activities
+  select f.* from zoho.records r, analytics.activity_fact(r.module, r.id, r.data, r.deleted_at) f
+  where r.module in ('Calls', 'Tasks', 'Events');
+
+  insert into analytics.f_touches
+  select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
+  from analytics.f_activities a
+  group by a.parent_module, a.parent_id;
+
+  insert into analytics.f_deal_versions
+  select v.id, v.version, v.change, v.valid_from, lead(v.valid_from) over w, v.stage, v.amount,
+    v.closing_date, lag(v.stage) over w, lag(v.closing_date) over w
+  from (
+    select rv.id, rv.version, rv.change, f.*
+    from zoho.record_versions rv, analytics.deal_version_fact(rv.change, rv.data, rv.observed_at) f
+    where rv.module = 'Deals'
+  ) v
+  window w as (partition by v.id order by v.version);
+
+  insert into analytics.f_stage_history
+  select h.deal_id, h.row_id, f.*
+  from (
+    select distinct on (sh.deal_id, sh.row_id) sh.deal_id, sh.row_id, sh.data
+    from zoho.stage_history sh
+    order by sh.deal_id, sh.row_id, sh.version desc
+  ) h, analytics.stage_history_fact(h.data) f;
+
+  insert into analytics.f_stage_entries
+  select * from analytics.stage_entry_facts(array(select v.deal_id from analytics.f_deal_versions v
+    union select h.deal_id from analytics.f_stage_history h));
+
+  perform analytics.refresh_campaign_facts();
+  insert into analytics.facts_built default values;
+
+  analyze analytics.f_leads;
+  analyze analytics.f_deals;
+  analyze analytics.f_activities;
+  analyze analytics.f_touches;
+  analyze analytics.f_deal_versions;
+  analyze analytics.f_stage_history;
+  analyze analytics.f_stage_entries;
+  analyze analytics.f_campaigns;
+end
+$$;
+comment on function analytics.refresh_facts() is
+  'Rebuilds analytics.f_* from zoho.records, zoho.record_versions and zoho.stage_history (one '
+  'read of each) and marks them ready; afterwards triggers keep them current';
+
+-- What a snapshot runs: a full rebuild when facts are not ready, else the small deferred work
+-- (touches of parents whose activities changed, campaign facts).
+create or replace function analytics.catch_up_facts() returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  mods text[];
+  ids text[];
+begin
+  perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
+  if not exists (select from analytics.facts_built) then
+    perform analytics.refresh_facts();
+    return;
+  end if;
+  -- Exactly the dirty rows this statement deletes are processed; rows committed later stay for
+  -- the next catch-up (recomputing a parent twice is harmless).
+  with d as (delete from analytics.f_touches_dirty returning parent_module, parent_id),
+  k as (select distinct parent_module, parent_id from d)
+  select coalesce(array_agg(k.parent_module), '{}'), coalesce(array_agg(k.parent_id), '{}')
+  into mods, ids from k;
+  if cardinality(ids) > 0 then
+    delete from analytics.f_touches t
+    using unnest(mods, ids) as k(parent_module, parent_id)
+    where t.parent_module = k.parent_module and t.parent_id = k.parent_id;
+    insert into analytics.f_touches
+    select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
+    from unnest(mods, ids) as k(parent_module, parent_id)
+    join analytics.f_activities a on a.parent_module = k.parent_module
+      and a.parent_id = k.parent_id
+    group by a.parent_module, a.parent_id;
+  end if;
+  perform analytics.refresh_campaign_facts();
+end
+$$;
+comment on function analytics.catch_up_facts() is
+  'Brings analytics.f_* up to date for a snapshot: full rebuild when not ready, else touches of '
+  'changed parents and campaign facts (everything else is kept by triggers at write time)';
+-- Only the snapshot path (and the owner) rebuilds or catches up facts.
+revoke all on function analytics.refresh_facts() from public;
+revoke all on function analytics.catch_up_facts() from public;
+revoke all on function analytics.relink_deal_versions(text[]) from public;
+revoke all on function analytics.relink_stage_entries(text[]) from public;
+revoke all on function analytics.refresh_campaign_facts() from public;
+grant execute on function analytics.refresh_facts() to service_role;
+grant execute on function analytics.catch_up_facts() to service_role;

@@ -1,0 +1,253 @@
+-- The quarter forecast's simulation (the model's inputs: analytics/forecast.sql): seeded uniform
+-- draws, stage rates, analytics.forecast (P10, P50, P90, chance of the target) and its backtest.
+
+-- A uniform number in (0, 1) fixed by (seed, key): the simulation's draws, the same on every run.
+create or replace function analytics.forecast_u(seed bigint, key text) returns double precision
+language sql immutable parallel safe
+as $$
+  select (((hashtextextended(key, seed) >> 11) & 9007199254740991)::double precision + 0.5)
+    / 9007199254740992.0
+$$;
+
+-- Draw `trial` of the deal whose own hash is h: a uniform number in (0, 1), the same on every run.
+create or replace function analytics.forecast_draw(h bigint, trial integer)
+returns double precision
+language sql immutable parallel safe
+as $$
+  select (((hashint8extended(trial, h) >> 11) & 9007199254740991)::double precision + 0.5)
+    / 9007199254740992.0
+$$;
+
+-- How this company's history differs from Zoho's default probabilities: of the deals that entered
+-- each open stage in the last p_quarters quarters and closed (won or lost) by the end of p_as_of,
+-- the share won, beside the stage's probability in analytics.stage_settings (a large company:
+-- over the training sample).
+create or replace function analytics.forecast_stage_rates(p_as_of date,
+  p_quarters integer default 8)
+returns table (stage text, deals bigint, won bigint, history_pct numeric, zoho_pct numeric)
+language sql stable
+as $$
+  -- A large company: the same fixed sample of about 10,000 deals as analytics.forecast_deals.
+  with t as (select analytics.day_end(p_as_of) as t_end),
+  sample as (
+    select case when count(*) <= 10000 then 1024 else 1024 * 10000 / count(*) end as k
+    from analytics.f_deals d, t where d.created_at < t.t_end and d.amount > 0
+  ),
+  en as materialized (
+    select e.deal_id, e.stage, e.entered_at
+    from analytics.f_stage_entries e, t, sample
+    where e.entered_at + interval '0 s' < t.t_end and (hashtext(e.deal_id) & 1023) < sample.k
+  ),
+  closed as (
+    select e.deal_id, bool_or(e.stage = 'Closed Won') as won
+    from en e
+    where e.stage in (select s.stage from analytics.stage_settings s where not s.is_open)
+    group by e.deal_id
+  ),
+  entered as (
+    select distinct e.stage, e.deal_id
+    from en e, t
+    where e.entered_at >= t.t_end - p_quarters * interval '13 weeks'
+  )
+  select s.stage, count(c.deal_id), count(c.deal_id) filter (where c.won),
+    analytics.pct(count(c.deal_id) filter (where c.won), count(c.deal_id)), s.probability
+  from analytics.stage_settings s
+  left join entered x on x.stage = s.stage
+  left join closed c on c.deal_id = x.deal_id
+  where s.is_open
+  group by s.stage, s.position, s.probability
+  order by s.position
+$$;
+comment on function analytics.forecast_stage_rates(date, integer) is
+  'Per open stage: deals that entered it in the last p_quarters quarters and closed by p_as_of, '
+  'the share won (history_pct) and Zoho''s default probability (zoho_pct)';
+
+-- The quarter forecast as of p_as_of: a seeded simulation of p_trials quarters (the same answer on
+-- every run for the same data). Each trial draws the 100 open deals with the largest spread
+-- (Amount × √(p(1 − p))) one by one (won when the draw < p), adds the other open deals as a normal
+-- with their exact mean Σ p·Amount and variance Σ p(1 − p)·Amount² (no one of them is larger than
+-- the 100th, so their sum is close to normal), and one past quarter's new business picked at
+-- random (analytics.forecast_new_business); every deal's chance is scaled by one quarter-wide
+-- swing per trial (analytics.forecast_deals' shocks). With fewer than 30 deals of history the
+-- probabilities are Zoho's stage probabilities (method 'stage_probabilities', said in `note`).
+-- weighted_baseline = won + Σ Amount × Zoho probability over open deals closing in the quarter
+-- (the classic forecast, kept beside it for the backtest).
+create or replace function analytics.forecast(p_as_of date, p_quarters integer default 8,
+  p_trials integer default 2000)
+returns jsonb
+language plpgsql stable
+set jit = off
+as $$
+declare
+  seed bigint := p_as_of - date '2000-01-01';
+  out jsonb;
+begin
+  with o as materialized (select * from analytics.forecast_deals(p_as_of, p_quarters)),
+  meta as (
+    select coalesce(max(o.history_deals), 0) as deals, coalesce(max(o.history_obs), 0) as obs,
+      coalesce((select o2.shocks from o o2 limit 1), '{}'::double precision[]) as shocks
+    from o
+  ),
+  d as (
+    select o.*, case when m.deals < 30 then o.zoho_p else o.p end as pp
+    from o, meta m where coalesce(o.amount, 0) > 0
+  ),
+  ranked as materialized (
+    select d.*, row_number() over (order by d.amount * sqrt(d.pp * (1 - d.pp)) desc,
+      d.deal_id) as rn, hashtextextended(d.deal_id, seed) as h
+    from d
+  ),
+  -- The rest's sums, so a trial's swing m scales them: mean m·Σap, variance m·Σa²p − m²·Σa²p².
+  rest as (
+    select coalesce(sum(r.amount * r.pp), 0) as s1, coalesce(sum(r.amount ^ 2 * r.pp), 0) as s2,
+      coalesce(sum(r.amount ^ 2 * r.pp ^ 2), 0) as s3
+    from ranked r where r.rn > 100
+  ),
+  nb as (
+    select coalesce(array_agg(n.amount order by n.quarter_start), '{}') as a
+    from analytics.forecast_new_business(p_as_of, p_quarters) n
+  ),
+  rev as (
+    select coalesce(r.revenue, 0) as won, r.target, r.start_day, r.end_day
+    from analytics.revenue(p_as_of) r where r.period = 'qtd'
+  ),
+  per as (select w.start_day, w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd'),
+  -- Each trial's quarter-wide swing (analytics.forecast_deals' shocks; none on a thin history).
+  tr as materialized (
+    select g as t, case when m.deals < 30 or cardinality(m.shocks) = 0 then 1::numeric
+      else m.shocks[1 + floor(analytics.forecast_u(seed, 'sh:' || g)
+        * cardinality(m.shocks))::integer]::numeric end as m
+    from generate_series(1, p_trials) g, meta m
+  ),
+  top as materialized (select r.* from ranked r where r.rn <= 100),
+  top_sim as (
+    select tr.t, tr.m, coalesce(sum(r.amount) filter (
+      where analytics.forecast_draw(r.h, tr.t) < least(1, r.pp * tr.m)), 0) as s
+    from tr left join top r on true
+    group by tr.t, tr.m
+  ),
+  trial as (
+    select s.t, rev.won + s.s + greatest(0, s.m * rest.s1
+        + sqrt(greatest(0, s.m * rest.s2 - s.m ^ 2 * rest.s3))
+        * (sqrt(-2 * ln(analytics.forecast_u(seed, 'z1:' || s.t)))
+        * cos(2 * pi() * analytics.forecast_u(seed, 'z2:' || s.t)))::numeric)
+      + case when cardinality(nb.a) = 0 then 0
+        else nb.a[1 + floor(analytics.forecast_u(seed, 'nb:' || s.t) * cardinality(nb.a))::integer]
+        end as total
+    from top_sim s, rev, rest, nb
+  ),
+  dist as (
+    select percentile_disc(array[0.1, 0.5, 0.9]) within group (order by t.total) as q,
+      count(*) as n, rev.target,
+      count(*) filter (where t.total >= rev.target) as hits
+    from trial t, rev group by rev.target
+  )
+  select jsonb_build_object(
+    'as_of', p_as_of,
+    'quarter_start', per.start_day,
+    'quarter_end', per.full_end,
+    'target', rev.target,
+    'won_to_date', rev.won,
+    'open_deals', (select count(*) from d),
+    'open_expected', round((select coalesce(sum(d.amount * d.pp), 0) from d), 2),
+    'new_business_expected', round((select coalesce(avg(x), 0) from unnest(nb.a) x), 2),
+    'new_business_quarters', cardinality(nb.a),
+    'p10', round(dist.q[1], 2),
+    'p50', round(dist.q[2], 2),
+    'p90', round(dist.q[3], 2),
+    'chance_of_target_pct', case when rev.target is not null
+      then analytics.pct(dist.hits, dist.n) end,
+    'gap_p50', round(rev.target - dist.q[2], 2),
+    'weighted_baseline', round(rev.won + (select coalesce(sum(d.amount * d.zoho_p), 0) from d
+      where d.closing_date >= per.start_day and d.closing_date < per.full_end), 2),
+    'method', case when m.deals < 30 then 'stage_probabilities' else 'history' end,
+    'history_deals', m.deals,
+    'history_observations', m.obs,
+    'trials', p_trials,
+    'note', case when m.deals < 30 then format('Only %s deals of history in the last %s quarters: '
+      'the chances are Zoho''s stage probabilities, not learned.', m.deals, p_quarters) end,
+    'drivers', coalesce((
+      select jsonb_agg(jsonb_build_object('deal_id', r.deal_id, 'name', cd.name,
+        'stage', r.stage, 'amount', r.amount, 'chance_pct', round(100 * r.pp, 1),
+        'zoho_pct', round(100 * r.zoho_p, 1), 'days_in_stage', r.days_in_stage,
+        'expected', round(r.amount * r.pp, 2)) order by r.rn)
+      from ranked r left join crm.deals cd on cd.id = r.deal_id where r.rn <= 5), '[]'),
+    'stage_rates', coalesce((
+      select jsonb_agg(to_jsonb(s)) from analytics.forecast_stage_rates(p_as_of, p_quarters) s),
+      '[]'),
+    -- The chart's path: won to date at each week's end up to as_of (analytics.revenue's rules),
+    -- then straight lines from as_of's won to the quarter-end P10, P50 and P90.
+    'path', (
+      select jsonb_agg(jsonb_build_object('day', x.day,
+        'won', case when x.day <= p_as_of then (
+          select coalesce(sum(coalesce(f.amount, 0)), 0) from analytics.f_deals f
+          where f.is_won and f.created_day <= p_as_of and f.closing_date >= per.start_day
+            and f.closing_date <= x.day
+            and analytics.alive_at(f.deleted_at, analytics.day_end(p_as_of))) end,
+        'p10', case when x.day >= p_as_of then round(rev.won + (dist.q[1] - rev.won)
+          * x.frac, 2) end,
+        'p50', case when x.day >= p_as_of then round(rev.won + (dist.q[2] - rev.won)
+          * x.frac, 2) end,
+        'p90', case when x.day >= p_as_of then round(rev.won + (dist.q[3] - rev.won)
+          * x.frac, 2) end,
+        'target', rev.target) order by x.day)
+      from (
+        select d.day, case when d.day <= p_as_of then 0
+          else (d.day - p_as_of)::numeric / greatest(per.full_end - 1 - p_as_of, 1) end as frac
+        from (
+          select distinct g::date as day
+          from generate_series(per.start_day + 6, per.full_end - 1, interval '7 days') g
+          union select p_as_of union select per.full_end - 1
+        ) d
+      ) x)
+  )
+  into out
+  from dist, rev, per, nb, meta m;
+  return out;
+end
+$$;
+comment on function analytics.forecast(date, integer, integer) is
+  'Quarter revenue forecast: P10/P50/P90 and chance of target by seeded simulation of won to '
+  'date + open deals (analytics.forecast_deals) + new business; drivers, stage rates, and the '
+  'weighted-pipeline baseline beside it';
+
+-- The backtest: as of the last day of each week of each of the last p_quarters completed quarters
+-- before p_as_of's, the forecast with only what was known that day, against what the quarter
+-- closed at (analytics.revenue as of the quarter's last day, seen from p_as_of's data).
+create or replace function analytics.forecast_backtest(p_as_of date, p_quarters integer default 8,
+  p_trials integer default 500)
+returns table (quarter_start date, week integer, as_of date, p10 numeric, p50 numeric,
+  p90 numeric, baseline numeric, actual numeric)
+language sql stable
+set jit = off
+as $$
+  with q as (
+    select (date_trunc('quarter', p_as_of::timestamp) - k * interval '3 months')::date as qs
+    from generate_series(1, p_quarters) k
+  ),
+  pts as (
+    select q.qs, w as week,
+      least(q.qs + 7 * w - 1, ((q.qs + interval '3 months')::date - 1)) as day
+    from q cross join generate_series(1, 13) w
+  )
+  select pts.qs, pts.week, pts.day, (f ->> 'p10')::numeric, (f ->> 'p50')::numeric,
+    (f ->> 'p90')::numeric, (f ->> 'weighted_baseline')::numeric,
+    (select coalesce(sum(d.amount), 0) from analytics.f_deals d
+      where d.is_won and d.closing_date >= pts.qs
+        and d.closing_date < (pts.qs + interval '3 months')::date
+        and analytics.alive_at(d.deleted_at, analytics.day_end(p_as_of)))
+  from pts
+  cross join lateral analytics.forecast(pts.day, p_quarters, p_trials) f
+  order by pts.qs, pts.week
+$$;
+comment on function analytics.forecast_backtest(date, integer, integer) is
+  'Forecast as of each week''s last day of the last p_quarters completed quarters (only what was '
+  'known then) against the quarter''s actual Closed Won revenue by Closing_Date';
+
+-- What the forecast reads of the stage entries by index: a deal's hash bucket (the training
+-- sample), the stays still open (left_at null or later) and the Closed Won entries.
+create index if not exists f_stage_entries_bucket_idx
+  on analytics.f_stage_entries ((hashtext(deal_id) & 1023));
+create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
+create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
+  where stage = 'Closed Won';

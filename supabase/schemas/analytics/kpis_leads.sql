@@ -1,0 +1,163 @@
+-- KPIs over leads: cohort conversion, conversion velocity, lead response and source ROI.
+-- Conventions and shared rules: analytics/rules.sql.
+
+create or replace function analytics.cohort_conversion(p_as_of date, p_months integer default 12)
+returns table (cohort_month date, dimension text, key text, leads bigint, converted bigint,
+  with_deal bigint, won bigint, converted_pct numeric, lead_to_deal_pct numeric,
+  lead_to_won_pct numeric, incomplete boolean)
+language sql stable
+as $$
+  with l as (
+    select date_trunc('month', f.created_day::timestamp)::date as cohort, f.lead_source,
+      f.converted and f.converted_day <= p_as_of as conv,
+      f.converted and f.converted_day <= p_as_of and f.converted_deal_id is not null as deal,
+      coalesce(d.is_won and d.closing_date <= p_as_of, false) as won
+    from analytics.f_leads f
+    left join analytics.f_deals d on d.id = f.converted_deal_id and f.converted
+      and f.converted_day <= p_as_of
+      and analytics.alive_at(d.deleted_at, (select analytics.day_end(p_as_of)))
+    where f.created_day <= p_as_of
+      and f.created_day >= (date_trunc('month', p_as_of::timestamp)
+        - make_interval(months => p_months - 1))::date
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select cohort,
+    analytics.dimension(grouping(lead_source)),
+    analytics.dimension_key(grouping(lead_source), lead_source),
+    count(*), count(*) filter (where conv), count(*) filter (where deal),
+    count(*) filter (where won),
+    analytics.pct(count(*) filter (where conv), count(*)),
+    analytics.pct(count(*) filter (where deal), count(*)),
+    analytics.pct(count(*) filter (where won), count(*)),
+    (cohort + interval '1 month' - interval '1 day')::date
+      + (select s.cohort_maturity_days from analytics.settings s) > p_as_of
+  from l
+  group by grouping sets ((cohort), (cohort, lead_source))
+  order by 1, 2, 3 nulls first
+$$;
+comment on function analytics.cohort_conversion(date, integer) is
+  'Cohort conversion (rekener.com cohort variant): of the leads created in a month, the share '
+  'converted, converted with a deal ($converted_detail.deal) and whose deal is Closed Won, all '
+  'by p_as_of; leads converted without a deal count as converted only; incomplete = the cohort '
+  'ended less than settings.cohort_maturity_days before p_as_of';
+
+create or replace function analytics.conversion_velocity(p_as_of date, p_months integer default 12)
+returns table (month date, dimension text, key text, conversions bigint, median_days numeric,
+  avg_days numeric, prev_median_days numeric, trend_days numeric)
+language sql stable
+as $$
+  with c as (
+    select date_trunc('month', f.converted_day::timestamp)::date as month, f.lead_source,
+      round(analytics.days(f.converted_at - f.created_at), 2) as days
+    from analytics.f_leads f
+    where f.converted and f.converted_day <= p_as_of and f.created_at is not null
+      and f.converted_day >= (date_trunc('month', p_as_of::timestamp)
+        - make_interval(months => p_months))::date
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  ),
+  g as (
+    select month, analytics.dimension(grouping(lead_source)) as dimension,
+      analytics.dimension_key(grouping(lead_source), lead_source) as key,
+      count(*) as conversions,
+      analytics.median(array_agg(days)) as median_days,
+      round(avg(days), 2) as avg_days
+    from c
+    group by grouping sets ((month), (month, lead_source))
+  ),
+  t as (
+    select g.*, lag(g.median_days) over (partition by g.dimension, g.key order by g.month)
+      as prev_median, lag(g.month) over (partition by g.dimension, g.key order by g.month)
+      as prev_month
+    from g
+  )
+  select month, dimension, key, conversions, round(median_days, 2), avg_days,
+    case when prev_month = (month - interval '1 month')::date then round(prev_median, 2) end,
+    case when prev_month = (month - interval '1 month')::date
+      then round(median_days - prev_median, 2) end
+  from t
+  where month > (date_trunc('month', p_as_of::timestamp) - make_interval(months => p_months))::date
+  order by 1, 2, 3 nulls first
+$$;
+comment on function analytics.conversion_velocity(date, integer) is
+  'Conversion velocity = median days from lead Created_Time to conversion, by conversion month '
+  '(and source); trend_days = median − the previous month''s median (negative = faster)';
+
+create or replace function analytics.lead_response(p_as_of date, p_period text default 'mtd')
+returns table (dimension text, key text, label text, leads bigint, touched bigint,
+  untouched bigint, median_hours numeric, avg_hours numeric, within_1h_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = p_period),
+  l as (
+    select f.lead_source, f.owner_id, f.owner_name,
+      case when t.first_at is not null
+        then round(greatest(extract(epoch from t.first_at - f.created_at), 0) / 3600, 2) end
+        as hours
+    from analytics.f_leads f
+    cross join p
+    left join analytics.f_touches t on t.parent_module = 'Leads' and t.parent_id = f.id
+      and t.first_at < (select analytics.day_end(p_as_of))
+    where f.created_day >= p.start_day and f.created_day < p.end_day
+      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  )
+  select
+    analytics.dimension(grouping(lead_source), grouping(owner_id)),
+    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
+    analytics.owner_label(grouping(owner_id), max(owner_name)),
+    count(*), count(hours), count(*) - count(hours),
+    round(analytics.median(array_agg(hours)), 2),
+    round(avg(hours), 2),
+    analytics.pct(count(*) filter (where hours <= 1), count(hours))
+  from l
+  group by grouping sets ((), (lead_source), (owner_id))
+  order by 1, 2 nulls first
+$$;
+comment on function analytics.lead_response(date, text) is
+  'Lead response time = first call/task/event on the lead (What_Id) − lead Created_Time, hours; '
+  'median (leadsource.co), mean and share within 1 hour (HBR) over touched leads created in the '
+  'period; untouched = no touch by the end of p_as_of';
+
+create or replace function analytics.source_roi(p_as_of date, p_period text default 't12m')
+returns table (lead_source text, cost numeric, leads bigint, won_deals bigint, revenue numeric,
+  cost_per_lead numeric, cost_per_won_deal numeric, revenue_per_cost numeric, roi_pct numeric)
+language sql stable
+as $$
+  with p as (select * from analytics.periods(p_as_of) where period = p_period),
+  t as (select (select analytics.day_end(p_as_of)) as t1),
+  c as (
+    select coalesce(c.lead_source, '(none)') as src, sum(coalesce(c.actual_cost, 0)) as cost
+    from analytics.f_campaigns c, p, t
+    where c.start_date >= p.start_day and c.start_date < p.end_day
+      and analytics.alive_at(c.deleted_at, t.t1)
+    group by 1
+  ),
+  l as (
+    select coalesce(f.lead_source, '(none)') as src, count(*) as leads
+    from analytics.f_leads f, p, t
+    where f.created_day >= p.start_day and f.created_day < p.end_day
+      and analytics.alive_at(f.deleted_at, t.t1)
+    group by 1
+  ),
+  w as (
+    select coalesce(f.lead_source, '(none)') as src, count(*) as won,
+      coalesce(sum(f.amount), 0) as revenue
+    from analytics.f_deals f, p, t
+    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
+      and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, t.t1)
+    group by 1
+  )
+  select s.src, coalesce(c.cost, 0), coalesce(l.leads, 0), coalesce(w.won, 0),
+    coalesce(w.revenue, 0), round(c.cost / nullif(l.leads, 0), 2),
+    round(c.cost / nullif(w.won, 0), 2), round(coalesce(w.revenue, 0) / nullif(c.cost, 0), 4),
+    analytics.pct(coalesce(w.revenue, 0) - c.cost, c.cost)
+  from (select src from c union select src from l union select src from w) s
+  left join c on c.src = s.src
+  left join l on l.src = s.src
+  left join w on w.src = s.src
+  order by 1
+$$;
+comment on function analytics.source_roi(date, text) is
+  'Source ROI: cost = Σ Actual_Cost of campaigns starting in the period, attributed to a lead '
+  'source (analytics.campaign_sources, else the main Lead_Source of the campaign''s deals); '
+  'cost per lead = cost ÷ leads created; cost per won deal = cost ÷ deals won (Closing_Date in '
+  'period); revenue ÷ cost; ROI % = (revenue − cost) ÷ cost × 100 (Lead_Source attribution)';

@@ -1,0 +1,198 @@
+-- KPIs over deals moving through the stages: stage entries and stage conversion, open deal
+-- health and its risks (against the stage medians). Conventions and shared rules:
+-- analytics/rules.sql.
+
+create or replace function analytics.stage_entries(p_as_of date)
+returns table (deal_id text, version integer, stage text, entered_at timestamptz,
+  left_at timestamptz, next_stage text)
+language sql stable
+as $$
+  select s.deal_id, s.version, s.stage, s.entered_at, lead(s.entered_at) over w,
+    lead(s.stage) over w
+  from analytics.f_stage_entries s
+  where s.entered_at < (select analytics.day_end(p_as_of))
+  window w as (partition by s.deal_id order by s.seq)
+$$;
+comment on function analytics.stage_entries(date) is
+  'Stage entries up to p_as_of: Zoho''s Stage_History merged with the versions we own '
+  '(analytics.f_stage_entries; version null = known from Stage_History only, stage null = '
+  'deleted marker)';
+
+create or replace function analytics.stage_conversion(p_as_of date, p_period text default 't12m')
+returns table (stage text, stage_position integer, entered bigint, advanced bigint,
+  conversion_pct numeric, completed_stays bigint, avg_days_in_stage numeric,
+  median_days_in_stage numeric)
+language sql stable
+as $$
+  with rank as (
+    select s.stage, s.position,
+      case when s.is_open or s.stage = 'Closed Won' then s.position end as progress
+    from analytics.stage_settings s
+  ),
+  t as (
+    select (select analytics.day_end(p_as_of)) as t1,
+      (select p.start_day from analytics.periods(p_as_of) p where p.period = p_period)::timestamp
+        at time zone (select analytics.time_zone()) as t0
+  ),
+  x as (
+    -- Deals without entries after as_of: the stored history is the history up to as_of.
+    select s.stage, s.progress, s.later_progress, s.entered_at, s.left_at
+    from analytics.f_stage_entries s, t
+    where s.entered_at >= t.t0 and s.last_entry_at < t.t1
+    union all
+    -- Deals with entries after as_of: the window over their entries up to as_of.
+    select y.stage, y.progress, y.later_progress, y.entered_at, y.left_at
+    from (
+      select s.stage, s.progress, s.entered_at,
+        max(s.progress) over (w rows between 1 following and unbounded following)
+          as later_progress,
+        lead(s.entered_at) over w as left_at
+      from analytics.f_stage_entries s, t
+      where s.last_entry_at >= t.t1 and s.entered_at < t.t1
+      window w as (partition by s.deal_id order by s.seq)
+    ) y, t
+    where y.entered_at >= t.t0
+  ),
+  e as (
+    select x.stage, x.progress, x.later_progress,
+      round(analytics.days(x.left_at - x.entered_at), 2) as days,
+      x.left_at is not null as done
+    from x
+  )
+  select r.stage, r.position, count(e.stage),
+    count(*) filter (where e.later_progress > e.progress),
+    analytics.pct(count(*) filter (where e.later_progress > e.progress), count(e.stage)),
+    count(*) filter (where e.done),
+    round(avg(e.days) filter (where e.done), 2),
+    round(analytics.median(array_agg(e.days) filter (where e.done)), 2)
+  from rank r
+  left join e on e.stage = r.stage
+  where r.progress is not null and r.stage <> 'Closed Won'
+  group by r.stage, r.position
+  order by r.position
+$$;
+comment on function analytics.stage_conversion(date, text) is
+  'Stage-to-stage conversion = entries into a stage in the period that later reached a further '
+  'stage (higher position, or Closed Won) ÷ entries (skip-tolerant variant of entries(n+1) ÷ '
+  'entries(n)); days in stage = entry to the next stage change or deletion, completed stays '
+  'only; from Zoho''s Stage_History (stays before our first sync) merged with the versions we '
+  'own (analytics.f_stage_entries)';
+
+create or replace function analytics.open_deal_health(p_as_of date, p_stage_medians jsonb)
+returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
+  stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
+  past_median boolean, last_change_at timestamptz, days_since_change numeric,
+  stale_after_days integer, is_stale boolean, is_slipped boolean, close_date_pushes bigint)
+language sql stable
+as $$
+  with t as (select (select analytics.day_end(p_as_of)) as t1),
+  med as (
+    select m.key as stage, m.value::numeric as median_days_in_stage
+    from jsonb_each_text(p_stage_medians) m
+  )
+  select d.id, d.owner_id, d.stage, d.amount, d.closing_date,
+    coalesce(c.entered_at, d.created_at),
+    round(analytics.days(t.t1 - coalesce(c.entered_at, d.created_at)), 2),
+    m.median_days_in_stage,
+    analytics.days(t.t1 - coalesce(c.entered_at, d.created_at))
+      > m.median_days_in_stage,
+    greatest(d.modified_at, tc.last_at),
+    round(analytics.days(t.t1 - greatest(d.modified_at, tc.last_at, d.created_at)), 2),
+    s.stale_days,
+    analytics.days(t.t1 - greatest(d.modified_at, tc.last_at, d.created_at))
+      > s.stale_days,
+    d.closing_date < p_as_of,
+    pu.n
+  from analytics.f_deals d
+  cross join t
+  -- The deal's latest stage entry up to as_of (stage null = deletion marker), when it is the
+  -- deal's current stage (as the distinct-on over analytics.stage_entries did). Entries merge
+  -- Zoho's Stage_History, so a stage entered before our first sync is aged from its entry.
+  left join lateral (
+    select s.stage, s.entered_at
+    from analytics.f_stage_entries s
+    where s.deal_id = d.id and s.entered_at < t.t1
+    order by s.seq desc
+    limit 1
+  ) c on c.stage = d.stage
+  left join med m on m.stage = d.stage
+  left join analytics.stage_settings s on s.stage = d.stage
+  left join analytics.f_touches tc on tc.parent_module = 'Deals' and tc.parent_id = d.id
+    and tc.last_at < t.t1
+  -- Closing_Date pushes on one timeline: the Stage_History rows (the Closing_Date of each stay,
+  -- from before our first sync too) and every version we own, in time order (history rows first
+  -- at equal times); a push = a later Closing_Date than the point before.
+  cross join lateral (
+    select count(*) filter (where c.at < t.t1 and not c.gone and c.closing_date > c.before) as n
+    from (
+      select p.at, p.gone, p.closing_date,
+        lag(p.closing_date) over (order by p.at, p.ord) as before
+      from (
+        select h.entered_at as at, 0 as ord, false as gone, h.closing_date
+        from analytics.f_stage_history h where h.deal_id = d.id
+        union all
+        select v.valid_from, v.version, v.change = 'delete', v.closing_date
+        from analytics.f_deal_versions v where v.deal_id = d.id
+      ) p
+    ) c
+  ) pu
+  where not d.is_closed and d.created_day <= p_as_of
+    and analytics.alive_at(d.deleted_at, t.t1)
+$$;
+comment on function analytics.open_deal_health(date, jsonb) is
+  'analytics.open_deal_health(as_of) with the stage medians given as {stage: median days} (the '
+  'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m''), computed once per snapshot)';
+
+create or replace function analytics.deal_risks(p_as_of date, p_stage_medians jsonb)
+returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
+  past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
+  at_risk_amount numeric)
+language sql stable
+as $$
+  select h.stage, min(s.position), count(*), coalesce(sum(h.amount), 0),
+    count(*) filter (where h.past_median), count(*) filter (where h.is_stale),
+    count(*) filter (where h.is_slipped), count(*) filter (where h.close_date_pushes > 0),
+    coalesce(sum(h.close_date_pushes), 0),
+    coalesce(sum(h.amount) filter (where h.past_median or h.is_stale or h.is_slipped), 0)
+  from analytics.open_deal_health(p_as_of, p_stage_medians) h
+  left join analytics.stage_settings s on s.stage = h.stage
+  group by grouping sets ((), (h.stage))
+  order by 2 nulls first, 1
+$$;
+comment on function analytics.deal_risks(date, jsonb) is
+  'analytics.deal_risks(as_of) with the stage medians given as {stage: median days} (see '
+  'analytics.open_deal_health(date, jsonb))';
+
+-- The t12m median days in stage as {stage: median days}: what open_deal_health compares with.
+create or replace function analytics.stage_medians(p_as_of date) returns jsonb
+language sql stable
+as $$
+  select jsonb_object_agg(c.stage, c.median_days_in_stage)
+  from analytics.stage_conversion(p_as_of, 't12m') c
+$$;
+comment on function analytics.stage_medians(date) is
+  'median_days_in_stage of analytics.stage_conversion(as_of, ''t12m'') as {stage: median days}';
+
+create or replace function analytics.open_deal_health(p_as_of date)
+returns table (deal_id text, owner_id text, stage text, amount numeric, closing_date date,
+  stage_entered_at timestamptz, days_in_stage numeric, stage_median_days numeric,
+  past_median boolean, last_change_at timestamptz, days_since_change numeric,
+  stale_after_days integer, is_stale boolean, is_slipped boolean, close_date_pushes bigint)
+language sql stable
+as $$ select * from analytics.open_deal_health(p_as_of, analytics.stage_medians(p_as_of)) $$;
+comment on function analytics.open_deal_health(date) is
+  'Per open deal: days in current stage (since its last entry in Stage_History merged with the '
+  'versions we own, else creation) vs the stage''s t12m median (past_median); stale = no change '
+  '(Modified_Time or a call/task/event on the deal) for more than the stage''s stale_days; '
+  'slipped = Closing_Date before p_as_of while open; close_date_pushes = Stage_History rows and '
+  'versions that moved Closing_Date later';
+
+create or replace function analytics.deal_risks(p_as_of date)
+returns table (stage text, stage_position integer, open_deals bigint, amount numeric,
+  past_median bigint, stale bigint, slipped bigint, pushed bigint, pushes bigint,
+  at_risk_amount numeric)
+language sql stable
+as $$ select * from analytics.deal_risks(p_as_of, analytics.stage_medians(p_as_of)) $$;
+comment on function analytics.deal_risks(date) is
+  'Open deals past their stage median, stale, slipped and pushed, per stage and in total '
+  '(stage null); at_risk_amount = Σ Amount of deals with any of the first three flags';
