@@ -47,23 +47,65 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   // "deals in qualification": the open deals of a stage.
   if (params.stage !== undefined && found.size === 1 && found.has("deals")) found.add("pipeline");
+  // "deals nobody has touched": idle deals (untouched is about leads).
+  if (found.has("untouched") && found.has("deals") && !found.has("leads")) {
+    found.delete("untouched");
+    found.add("stale");
+  }
+  // "how big is the pipeline": its size, not its biggest deals.
+  if (norms.some((w, i) => w === "how" && norms[i + 1] === "big")) found.delete("top");
+  // "how fast is money moving through the pipe": velocity, not speed to lead.
+  if (found.has("velocity")) found.delete("response");
+  // "leads for each rep", "pipeline by rep": a split of that subject, not the leaderboard.
+  if (found.has("leaderboard") && (found.has("leads") || found.has("pipeline"))) {
+    found.delete("leaderboard");
+    found.add("owner");
+  }
+  // "what percent of deals do we win", "how often do we win": a rate, not revenue.
+  if (found.has("revenue") && norms.some((w) => RATE_WORDS.has(w)) && norms.includes("win")) {
+    found.delete("revenue");
+    found.add("win");
+  }
+  // "is diego on track": a rep's own number this period (the forecast is the company's).
+  if (found.has("forecast") && params.owner !== undefined && !found.has("target")) {
+    found.delete("forecast");
+    found.add("revenue");
+  }
   // "Why" asks for the drivers of a change in revenue, leads or the pipeline; with a more
-  // specific ask ("why are we losing deals", "why is the win rate down") that one answers.
+  // specific ask ("why are we losing deals", "why is the win rate down") that one answers. A
+  // spike is the change itself ("explain the lead spike"); "which channel drove the most" ranks.
+  if (found.has("why") && !norms.includes("why") && norms.some((w) => RANKING.has(w))) {
+    found.delete("why");
+  }
   if (found.has("why")) {
     const specific = [...found].some((c) =>
-      c !== "why" && c !== "compare" && conceptWeight(c) === 3
+      !["why", "compare", "anomaly"].includes(c) && conceptWeight(c) === 3
     );
     if (specific) found.delete("why");
-    else if (!SUBJECTS.some((c) => found.has(c)) && norms.some((w) => CHANGE_WORDS.has(w))) {
+    else {
+      found.delete("anomaly");
       // "why are we down this quarter": a CRO's number is revenue.
-      found.add("revenue");
+      if (!SUBJECTS.some((c) => found.has(c)) && norms.some((w) => CHANGE_WORDS.has(w))) {
+        found.add("revenue");
+      }
     }
   }
-  // "revenue vs target", "tracking against plan": attainment, not period against period.
-  if (found.has("compare") && (found.has("target") || found.has("forecast"))) {
+  // "revenue vs target", "tracking against plan": attainment, not period against period; "leads
+  // this month vs last", "win rate vs last quarter": that figure, which states the period before.
+  if (
+    found.has("compare") && !found.has("why") &&
+    [...found].some((c) => c !== "compare" && (SUBJECTS.includes(c) || conceptWeight(c) === 3))
+  ) {
     found.delete("compare");
   }
+  if (found.has("compare") && found.has("target")) found.delete("compare");
 }
+
+/** Words asking for a rate. */
+const RATE_WORDS = new Set(["percent", "percentage", "%", "rate", "ratio", "often", "share"]);
+
+/** Words that rank ("which channel drove the most"), not ask why. */
+const RANKING = new Set(["which", "most", "top", "best", "biggest"]);
 
 const SUBJECTS: Concept[] = ["revenue", "leads", "pipeline", "deals"];
 /** Words saying a number moved (a "why" about them is about revenue unless another is named). */

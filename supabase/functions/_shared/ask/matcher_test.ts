@@ -87,7 +87,7 @@ const TABLE: [string, Match][] = [
   ["leads from trade show last month", q("leads", { source: "Trade Show", period: "last_month" })],
   ["leads for tom this month", q("leads", { owner: "Tom Becker", period: "this_month" })],
   ["leads by source this week", q("leads_by_source", { period: "this_week" })],
-  ["where are leads coming from", q("leads")],
+  ["where are leads coming from", q("leads_by_source")],
   ["lead sources mtd", q("leads_by_source", { period: "this_month" })],
   ["leads per rep", q("leads_by_owner")],
   ["response time", q("response_time")],
@@ -219,9 +219,10 @@ Deno.test("matchMessage() reads a period named against another as the current on
     matchMessage("how did last month compare to the month before", VOCAB),
     q("compare", { period: "last_month" }),
   );
+  // A figure named against the period before is that figure (its reply states the period before).
   assert.deepEqual(
     matchMessage("revenue this month vs last month", VOCAB),
-    q("compare", { period: "this_month" }),
+    q("revenue", { period: "this_month" }),
   );
 });
 

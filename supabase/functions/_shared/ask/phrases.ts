@@ -54,6 +54,8 @@ export const PERIOD_PHRASES: [string, Period][] = [
   ["last 12 months", "last_12_months"],
   ["past 12 months", "last_12_months"],
   ["last twelve months", "last_12_months"],
+  ["trailing twelve months", "last_12_months"],
+  ["past twelve months", "last_12_months"],
   ["trailing 12 months", "last_12_months"],
   ["past year", "last_12_months"],
   ["week to date", "this_week"],
@@ -115,5 +117,5 @@ export const STOPWORDS = new Set(
     "our my we us me i you your it its this that these those what which how much many " +
     "please can could would will show tell give get me any there have has had so far " +
     "about whats s current currently right now far now with as per all total number " +
-    "count some up thanks thank hi hey most").split(" "),
+    "count some up thanks thank hi hey most getting got gotten seeing see where").split(" "),
 );
