@@ -42,7 +42,7 @@ export function checkSections(sections: Section[], payload: Payload): CheckResul
       allNames.filter((n) => !/^\p{N}$/u.test(n.trim()) || citedNames.has(n)),
     );
     claims.push(...checkNumbers(s, masked, cited, payload.currency));
-    claims.push(...checkNames(s, cited, allNames, known, masked));
+    claims.push(...checkNames(s, { cited, allNames, known, masked }));
   }
   const failed = claims.filter((c) => !c.ok).length;
   return { ok: failed === 0, failed, claims };
@@ -56,12 +56,21 @@ export function checkText(text: string, payload: Payload, facts?: string[]): Che
   );
 }
 
+/** What a section's names are checked against, and the names found in its text. */
+interface NameCheck {
+  /** Facts the section cites. */
+  cited: Fact[];
+  /** Every name in the payload. */
+  allNames: string[];
+  /** Payload names found in the text. */
+  known: NameClaim[];
+  /** The text with the known names masked. */
+  masked: string;
+}
+
 function checkNames(
   s: Section,
-  cited: Fact[],
-  allNames: string[],
-  known: NameClaim[],
-  masked: string,
+  { cited, allNames, known, masked }: NameCheck,
 ): ClaimVerdict[] {
   const citedNames = cited.flatMap(factNames);
   const out: ClaimVerdict[] = [];

@@ -77,18 +77,24 @@ export async function writeBrief(payload: Payload, options: WriteOptions): Promi
           ms: Math.round(performance.now() - t0),
         });
         if (result.ok) {
-          return finish(options.model, reply.draft, attempt, null, firstPromptTokens);
+          return finish({
+            model: options.model,
+            draft: reply.draft,
+            attempts: attempt,
+            fallbackReason: null,
+            promptTokens: firstPromptTokens,
+          });
         }
         messages = retryMessages(first, reply.raw, failureReasons(result));
       } catch (e) {
         modelMs += performance.now() - t0;
         if (e instanceof ModelUnavailableError) {
           fallbackReason = e.message;
-          checks.push(errorRecord(attempt, options.model, e.message, t0));
+          checks.push(errorRecord({ attempt, model: options.model, error: e.message, t0 }));
           break;
         }
         if (!(e instanceof BadReplyError)) throw e;
-        checks.push(errorRecord(attempt, options.model, e.message, t0));
+        checks.push(errorRecord({ attempt, model: options.model, error: e.message, t0 }));
         messages = retryMessages(first, e.reply || "(no reply)", [e.message]);
       }
       if (attempt === options.maxAttempts) {
@@ -110,22 +116,20 @@ export async function writeBrief(payload: Payload, options: WriteOptions): Promi
     prompt_tokens: null,
     ms: Math.round(performance.now() - t1),
   });
-  return finish("rules", draft, checks.length - 1, fallbackReason, firstPromptTokens);
+  return finish({
+    model: "rules",
+    draft,
+    attempts: checks.length - 1,
+    fallbackReason,
+    promptTokens: firstPromptTokens,
+  });
 
   function finish(
-    model: string,
-    draft: Draft,
-    attempts: number,
-    reason: string | null,
-    promptTokens: number | null,
+    answer: Pick<WrittenBrief, "model" | "draft" | "attempts" | "fallbackReason" | "promptTokens">,
   ): WrittenBrief {
     return {
-      model,
-      draft,
-      attempts,
+      ...answer,
       checks,
-      fallbackReason: reason,
-      promptTokens,
       timings: {
         total_ms: Math.round(performance.now() - started),
         model_ms: Math.round(modelMs),
@@ -135,7 +139,10 @@ export async function writeBrief(payload: Payload, options: WriteOptions): Promi
   }
 }
 
-function errorRecord(attempt: number, model: string, error: string, t0: number): AttemptRecord {
+/** An attempt that failed before its draft could be checked (started at `t0`). */
+function errorRecord(
+  { attempt, model, error, t0 }: { attempt: number; model: string; error: string; t0: number },
+): AttemptRecord {
   return {
     attempt,
     model,

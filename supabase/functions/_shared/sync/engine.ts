@@ -76,9 +76,14 @@ export async function runSync(
 ): Promise<SyncResult> {
   const { sql, env } = deps;
   const started = Date.now();
-  // Measured from the start: discovery and the run bookkeeping count against the CPU budget too.
-  const cpu = sliceBudget({ deadline: Infinity, cpuMs: env.ZOHO_CPU_BUDGET_MS });
-  const budget = request.budgetMs ?? DEFAULT_BUDGET_MS;
+  const budgetMs = request.budgetMs ?? DEFAULT_BUDGET_MS;
+  // The one stop check of the slice. Measured from the start: discovery and the run bookkeeping
+  // count against the CPU budget too. The wall clock keeps a reserve so the slice can commit and
+  // answer inside the Edge wall-clock limit.
+  const budget = sliceBudget({
+    deadline: started + budgetMs - Math.min(5_000, budgetMs * 0.1),
+    cpuMs: env.ZOHO_CPU_BUDGET_MS,
+  });
   const runId = request.runId ?? crypto.randomUUID();
   const release = await acquireLease(sql, runId, env.ZOHO_LEASE_SECONDS);
   try {
@@ -114,8 +119,6 @@ export async function runSync(
       modulesTtlMinutes: env.ZOHO_MODULES_TTL_MINUTES,
       modules: request.modules,
     });
-    // Keep a reserve so the slice can commit and answer inside the Edge wall-clock limit.
-    const deadline = started + budget - Math.min(5_000, budget * 0.1);
     // Every module settles before the slice ends (no work outlives the lease); a lost database
     // is rethrown once all have stopped.
     // A module this run already finished is not read again by a later slice: in full mode it
@@ -129,8 +132,7 @@ export async function runSync(
         runId,
         mode,
         runStartedAt: run.started_at.getTime(),
-        deadline,
-        cpuSpent: cpu.spent,
+        budget,
         segments: env.ZOHO_SEGMENTS,
         overlapSeconds: env.ZOHO_OVERLAP_SECONDS,
         fullRereadHours: env.ZOHO_FULL_REREAD_HOURS,
@@ -149,8 +151,7 @@ export async function runSync(
           sql,
           client,
           runId,
-          deadline,
-          cpuSpent: cpu.spent,
+          budget,
           perPage: deps.historyPerPage ?? 200,
           parallel: env.ZOHO_CONCURRENCY ?? edition.concurrency,
           reserveCredits: Math.floor((daily * env.ZOHO_HISTORY_RESERVE_PCT) / 100),
@@ -169,7 +170,7 @@ export async function runSync(
       mode,
       slice: run.slices,
       credits_used: limiter.credits.used,
-      cpu_ms: Math.round(cpu.cpuUsedMs()),
+      cpu_ms: Math.round(budget.cpuUsedMs()),
       modules: results.map((
         {
           stats,
@@ -188,13 +189,12 @@ export async function runSync(
       })),
       skipped: found.skipped,
     };
-    await endSlice(
-      sql,
-      { runId, slice: run.slices, mode, startedAt: new Date(started), status: runStatus },
+    await endSlice(sql, {
+      run: { runId, slice: run.slices, mode, startedAt: new Date(started), status: runStatus },
       results,
-      limiter.credits.used,
-      onSliceCommit && ((tx) => onSliceCommit(tx, answer)),
-    );
+      credits: limiter.credits.used,
+      inTransaction: onSliceCommit && ((tx) => onSliceCommit(tx, answer)),
+    });
     return answer;
   } finally {
     // With the database gone the lease cannot be freed here; it expires by itself, and the same

@@ -4,6 +4,7 @@
  */
 import type postgres from "postgres";
 import type { CallStats, ZohoClient } from "../zoho/client.ts";
+import type { SliceBudget } from "./budget.ts";
 import type { ModuleStatus, StoppedBy } from "./status.ts";
 
 /** Settings the module loop needs. */
@@ -14,10 +15,8 @@ export interface ModuleContext {
   mode: "incremental" | "full";
   /** When the run began (ms): a full read finished since then is not started again. */
   runStartedAt?: number;
-  /** Stop starting new pages after this time (ms since epoch). */
-  deadline: number;
-  /** Stop starting new pages when this says the slice's CPU budget is spent. */
-  cpuSpent?: () => boolean;
+  /** The slice's budget (wall clock and CPU): once spent, no new page starts. */
+  budget: SliceBudget;
   segments: number;
   overlapSeconds: number;
   fullRereadHours: number;

@@ -146,7 +146,7 @@ async function finishModule(
     result.cursorAfter = null;
     return { readDone: true, fieldsChanged: true, deletionsChecked: false };
   }
-  if (now() >= ctx.deadline || ctx.cpuSpent?.()) {
+  if (ctx.budget.spent()) {
     return { readDone: true, fieldsChanged: false, deletionsChecked: false };
   }
   const d = await syncDeletions(ctx, plan, {

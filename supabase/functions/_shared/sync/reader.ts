@@ -86,7 +86,11 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     : seg.since;
   let pages;
   try {
-    pages = await Promise.all(ctx.plan.groups.map((g, i) => listPage(ctx, g, since, seg, i)));
+    pages = await Promise.all(
+      ctx.plan.groups.map((g, i) =>
+        listPage(ctx, { fields: g, since, pageToken: seg.tokens?.[i] })
+      ),
+    );
   } catch (error) {
     // A stale page_token (expired, 100,000-record cap): a new chain from the cursor.
     const code = (error as { code?: string }).code;
@@ -127,12 +131,16 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
   };
 }
 
+/** One list request of a field group: its fields, If-Modified-Since, and its chain's token. */
+interface PageRequest {
+  fields: string[];
+  since: number | null;
+  pageToken: string | undefined;
+}
+
 async function listPage(
   ctx: ReadContext,
-  fields: string[],
-  since: number | null,
-  seg: SegmentState,
-  group: number,
+  { fields, since, pageToken }: PageRequest,
 ): Promise<GroupPage & { more: boolean; next: string | null; serverTime: number | null }> {
   return await ctx.client.request(`/${ctx.plan.module}`, {
     stats: ctx.stats,
@@ -144,7 +152,7 @@ async function listPage(
       per_page: ctx.perPage,
       approved: "both",
       ...ctx.plan.quirks.listQuery,
-      page_token: seg.tokens?.[group],
+      page_token: pageToken,
     },
     headers: since === null ? {} : { "If-Modified-Since": zohoTime(since) },
   }, (r) => {

@@ -46,13 +46,19 @@ export async function beginSlice(sql: postgres.Sql, runId: string, mode: string)
   return row!;
 }
 
+/** What a slice ended with: its run, the modules' counters, the credits it spent. */
+export interface SliceEnd {
+  run: { runId: string; slice: number; mode: string; startedAt: Date; status: string };
+  results: ModuleResult[];
+  credits: number;
+  /** Runs in the same transaction, after the audit rows (e.g. the pipeline's report). */
+  inTransaction?: (tx: postgres.TransactionSql) => Promise<void>;
+}
+
 /** Writes the audit rows of a slice and the run's status and credits (plus `inTransaction`). */
 export async function endSlice(
   sql: postgres.Sql,
-  run: { runId: string; slice: number; mode: string; startedAt: Date; status: string },
-  results: ModuleResult[],
-  credits: number,
-  inTransaction?: (tx: postgres.TransactionSql) => Promise<void>,
+  { run, results, credits, inTransaction }: SliceEnd,
 ): Promise<void> {
   await sql.begin(async (tx) => {
     for (const r of results) {

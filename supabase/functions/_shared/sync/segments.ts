@@ -2,7 +2,8 @@
  * Reading a module's segments: each segment is one ascending page_token chain, read in parallel
  * with the others; every page commits together with its segment cursor through one shared
  * group-commit writer; the first page of a fresh read splits the rest into Modified_Time
- * segments when the read turns out to be large. A segment stops starting pages at the deadline.
+ * segments when the read turns out to be large. A segment stops starting pages once the slice's
+ * budget is spent.
  */
 import { type BatchWriter, createBatchWriter } from "./batch_writer.ts";
 import { clusterStep, type StoredLookup, storedLookup } from "./cluster.ts";
@@ -24,8 +25,8 @@ interface SegmentRun {
 }
 
 /**
- * Reads the unfinished segments until each is done or the deadline passes; counts pages and
- * records into `result`; returns Zoho's latest server time seen. Every segment settles before
+ * Reads the unfinished segments until each is done or the slice's budget is spent; counts pages
+ * and records into `result`; returns Zoho's latest server time seen. Every segment settles before
  * this returns; the first failure is then rethrown.
  */
 export async function readSegments(
@@ -72,7 +73,7 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
   // The next page is read while the previous one commits; it is queued only after that commit,
   // so cursors still commit in page order and at most two pages per segment are held.
   let pending: Promise<void> = Promise.resolve();
-  while (!seg.done && now() < ctx.deadline && !ctx.cpuSpent?.()) {
+  while (!seg.done && !ctx.budget.spent()) {
     const fresh = seg.segment === 0 && seg.until === null && seg.tokens === null &&
       seg.cursor === null;
     const reader: ReadContext = {

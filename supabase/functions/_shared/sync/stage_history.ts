@@ -21,6 +21,7 @@ import type postgres from "postgres";
 import { databaseUnavailable } from "../db_errors.ts";
 import { type CallStats, newStats, type ZohoClient } from "../zoho/client.ts";
 import { splitListBody } from "../zoho/raw_json.ts";
+import type { SliceBudget } from "./budget.ts";
 import type { ModuleResult } from "./module_context.ts";
 import { type QueueOutcome, queueStatus } from "./status.ts";
 import {
@@ -60,17 +61,14 @@ export interface HistoryContext {
   sql: postgres.Sql;
   client: ZohoClient;
   runId: string;
-  /** Stop starting deals after this time (ms since epoch). */
-  deadline: number;
-  /** Stop starting deals when this says the slice's CPU budget is spent. */
-  cpuSpent?: () => boolean;
+  /** The slice's budget (wall clock and CPU): once spent, no new deal starts. */
+  budget: SliceBudget;
   /** Rows per page (Zoho's maximum is 200). */
   perPage: number;
   /** Deals read at once (the client's concurrency gate applies as well). */
   parallel: number;
   /** Credits of the rolling day left unspent for later runs' record reads. */
   reserveCredits: number;
-  now?: () => number;
 }
 
 /**
@@ -126,7 +124,6 @@ export async function syncStageHistory(
  * stored before this returns or rethrows the first failure (the daily credit cap included).
  */
 async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOutcome> {
-  const now = ctx.now ?? Date.now;
   const credits = ctx.client.options.limiter.credits;
   // Calls started but not charged yet (the client charges once it has a concurrency slot):
   // with them the reserve is kept exactly, not by as many credits as calls are in flight.
@@ -137,7 +134,7 @@ async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOu
   let failure: unknown;
   const mayStart = () => {
     if (failure !== undefined || stop !== null) return false;
-    if (now() >= ctx.deadline || ctx.cpuSpent?.()) stop = "budget";
+    if (ctx.budget.spent()) stop = "budget";
     else if (credits.left - uncharged() <= ctx.reserveCredits) stop = "reserve";
     return stop === null;
   };
