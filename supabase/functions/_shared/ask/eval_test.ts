@@ -32,16 +32,16 @@ const VERBOSE = Deno.env.get("EVAL_VERBOSE") === "1";
 
 const keyword: QuestionMatcher = (q) => matchMessage(q, VOCAB);
 
-/** Runs both halves under `matcher`; prints the tune misses when verbose. */
-async function both(matcher: QuestionMatcher) {
+/** Runs both halves under `matcher`; prints the tune misses when asked to and verbose. */
+async function both(matcher: QuestionMatcher, showMisses = false) {
   const tune = await score(DATA.tune, matcher);
   const heldout = await score(DATA.heldout, matcher);
-  if (VERBOSE && tune.misses.length) console.log(tune.misses.join("\n"));
+  if (showMisses && VERBOSE && tune.misses.length) console.log(tune.misses.join("\n"));
   return { tune, heldout };
 }
 
 Deno.test("eval: the keyword matcher on CRO-style questions", async () => {
-  const { tune, heldout } = await both(keyword);
+  const { tune, heldout } = await both(keyword, true);
   console.log(
     `keyword matcher                        tune: ${scoreLine(tune)}\n` +
       `                                    heldout: ${scoreLine(heldout)}`,
