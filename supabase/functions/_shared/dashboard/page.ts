@@ -7,13 +7,8 @@ import { renderChart } from "./charts.ts";
 import { type PageData, PERIODS } from "./data.ts";
 import { formats } from "./format.ts";
 import { esc } from "./html.ts";
-import { briefPanels } from "./panels_brief.ts";
-import type { Cell, Panel, PanelContext } from "./panel.ts";
-import { opsPanels } from "./panels_ops.ts";
-import { forecastPanels } from "./panels_forecast.ts";
-import { pipelinePanels } from "./panels_pipeline.ts";
-import { revenuePanels } from "./panels_revenue.ts";
-import { PERIOD_LABEL } from "./panel.ts";
+import { buildPanel, type Cell, type Panel, type PanelContext, PERIOD_LABEL } from "./panel.ts";
+import { PANELS } from "./panels.ts";
 
 export { esc };
 
@@ -24,13 +19,7 @@ export function buildPanels(data: PageData, zohoWebUrl: string): Panel[] {
     f: formats(data.snapshot.currency, data.snapshot.time_zone),
     zohoWebUrl,
   };
-  return [
-    ...briefPanels(ctx),
-    ...revenuePanels(ctx),
-    ...forecastPanels(ctx),
-    ...pipelinePanels(ctx),
-    ...opsPanels(ctx),
-  ];
+  return PANELS.map((def) => buildPanel(def, ctx)).filter((p): p is Panel => p !== null);
 }
 
 function cell(c: Cell): string {

@@ -6,7 +6,7 @@
 import { num, type Row, str } from "./data.ts";
 import type { Formats } from "./format.ts";
 import { esc } from "./html.ts";
-import type { Cell, Panel, PanelContext } from "./panel.ts";
+import { type Cell, col, type PanelDef } from "./panel.ts";
 
 /** Which panel charts a fact, by id prefix (the first match wins; more specific first). */
 const FACT_PANELS: [prefix: string, panel: string][] = [
@@ -82,55 +82,61 @@ export function markClaims(text: string, claims: Row[]): string {
 }
 
 /** The brief panel, or none when no brief has been written yet. */
-export function briefPanels(ctx: PanelContext): Panel[] {
-  const b = ctx.data.brief;
-  if (!b) return [];
-  const content = (b.content ?? {}) as Record<string, unknown>;
-  const claims = (b.claims as Row[]).filter((c) => c.kind === "number" && c.ok === true);
-  const section = (key: string, label: string, value: unknown) => {
-    const text = str(value as Row, "text");
-    if (!text) return "";
-    const mine = claims.filter((c) => c.section === key);
-    return `<p><strong>${esc(label)}:</strong> ${markClaims(text, mine)}</p>`;
-  };
-  const insights = Array.isArray(content.insights) ? content.insights : [];
-  const body = `<div class="brief">` +
-    section("headline", "Headline", content.headline) +
-    section("critical_gap", "Critical gap", content.critical_gap) +
-    section("immediate_action", "Immediate action", content.immediate_action) +
-    (insights.length
-      ? `<ul>${
-        insights.map((x, i) =>
-          `<li>${
-            markClaims(
-              str(x as Row, "text"),
-              claims.filter((c) => c.section === `insights[${i}]`),
-            )
-          }</li>`
-        )
-          .join("")
-      }</ul>`
-      : "") +
-    `</div>`;
-  const facts = b.facts as Row[];
-  return [{
-    id: "brief",
-    question: "What does the latest brief say, and where does each number come from?",
-    note: `Written ${ctx.f.dateTime(str(b, "created_at"))} from the snapshot of ${
-      str(b, "as_of")
-    } by ${str(b, "model") === "rules" ? "the rules (no model)" : str(b, "model")}; ${
-      b.checked ? `${claims.length} numbers checked against the facts` : "not checked"
-    }`,
-    body,
-    table: {
-      columns: ["Fact", "Value", "Period", "Chart"],
+export const briefPanel: PanelDef = {
+  id: "brief",
+  build: (ctx) => {
+    const b = ctx.data.brief;
+    if (!b) return null;
+    const content = (b.content ?? {}) as Record<string, unknown>;
+    const claims = (b.claims as Row[]).filter((c) => c.kind === "number" && c.ok === true);
+    const section = (key: string, label: string, value: unknown) => {
+      const text = str(value as Row, "text");
+      if (!text) return "";
+      const mine = claims.filter((c) => c.section === key);
+      return `<p><strong>${esc(label)}:</strong> ${markClaims(text, mine)}</p>`;
+    };
+    const insights = Array.isArray(content.insights) ? content.insights : [];
+    const body = `<div class="brief">` +
+      section("headline", "Headline", content.headline) +
+      section("critical_gap", "Critical gap", content.critical_gap) +
+      section("immediate_action", "Immediate action", content.immediate_action) +
+      (insights.length
+        ? `<ul>${
+          insights.map((x, i) =>
+            `<li>${
+              markClaims(
+                str(x as Row, "text"),
+                claims.filter((c) => c.section === `insights[${i}]`),
+              )
+            }</li>`
+          )
+            .join("")
+        }</ul>`
+        : "") +
+      `</div>`;
+    const facts = b.facts as Row[];
+    return {
+      question: "What does the latest brief say, and where does each number come from?",
+      note: `Written ${ctx.f.dateTime(str(b, "created_at"))} from the snapshot of ${
+        str(b, "as_of")
+      } by ${str(b, "model") === "rules" ? "the rules (no model)" : str(b, "model")}; ${
+        b.checked ? `${claims.length} numbers checked against the facts` : "not checked"
+      }`,
+      body,
+      rows: facts,
       rowIds: facts.map((x) => anchor(str(x, "id"))),
-      rows: facts.map((x): Cell[] => [
-        str(x, "label") ? `${str(x, "id")} (${str(x, "label")})` : str(x, "id"),
-        factValue(ctx.f, x),
-        str(x, "period"),
-        { text: "see chart", href: `#${factPanel(str(x, "id"))}` },
-      ]),
-    },
-  }];
-}
+      columns: [
+        {
+          label: "Fact",
+          cell: (x) => str(x, "label") ? `${str(x, "id")} (${str(x, "label")})` : str(x, "id"),
+        },
+        { label: "Value", cell: (x) => factValue(ctx.f, x) },
+        col("Period", "period"),
+        {
+          label: "Chart",
+          cell: (x): Cell => ({ text: "see chart", href: `#${factPanel(str(x, "id"))}` }),
+        },
+      ],
+    };
+  },
+};

@@ -1,7 +1,7 @@
 /** Pipeline panels: by stage, by closing month, coverage, stage conversion, at-risk deals, waterfall. */
 import { categoryOption } from "./charts.ts";
-import { num, str } from "./data.ts";
-import { asOfNote, type Panel, type PanelContext } from "./panel.ts";
+import { num, type Row, str } from "./data.ts";
+import { asOfNote, col, type Column, type PanelDef } from "./panel.ts";
 
 const WATERFALL_STEP: Record<string, string> = {
   start: "Start",
@@ -15,212 +15,187 @@ const WATERFALL_STEP: Record<string, string> = {
   end: "End",
 };
 
-/** All pipeline panels. */
-export function pipelinePanels(ctx: PanelContext): Panel[] {
-  const { data, f } = ctx;
-  const cur = data.snapshot.currency;
-  const panels: Panel[] = [];
+/** Open deals, amount and weighted amount per key (a stage, a closing month). */
+const OPEN_AMOUNTS: Column[] = [
+  col("Open deals", "open_deals", "count"),
+  col("Amount", "amount", "money", { name: "Open amount" }),
+  col("Weighted", "weighted_amount", "money", {}),
+];
 
-  const st = data.pipeline_by_stage;
-  panels.push({
-    id: "pipeline-by-stage",
+/** The open pipeline by stage. */
+export const pipelineByStagePanel: PanelDef = {
+  id: "pipeline-by-stage",
+  build: (ctx) => ({
     question: "Where does the open pipeline sit, by stage?",
     note: asOfNote(ctx, false),
-    chart: categoryOption({
-      categories: st.map((r) => str(r, "key")),
-      series: [
-        { name: "Open amount", data: st.map((r) => num(r, "amount")) },
-        { name: "Weighted", data: st.map((r) => num(r, "weighted_amount")) },
-      ],
+    rows: ctx.data.pipeline_by_stage,
+    columns: [col("Stage", "key"), ...OPEN_AMOUNTS],
+    chart: {
+      category: (r) => str(r, "key"),
       xName: "Stage",
-      yName: `Amount (${cur})`,
-      yFormat: f.moneyShort,
+      yName: `Amount (${ctx.data.snapshot.currency})`,
+      yFormat: ctx.f.moneyShort,
       horizontal: true,
-    }),
-    chartHeight: 320,
-    table: {
-      columns: ["Stage", "Open deals", "Amount", "Weighted"],
-      rows: st.map((r) => [
-        str(r, "key"),
-        f.count(num(r, "open_deals")),
-        f.money(num(r, "amount")),
-        f.money(num(r, "weighted_amount")),
-      ]),
     },
-  });
+    chartHeight: 320,
+  }),
+};
 
-  const pm = data.pipeline_by_month;
-  panels.push({
-    id: "pipeline-by-month",
+/** The open pipeline by closing month. */
+export const pipelineByMonthPanel: PanelDef = {
+  id: "pipeline-by-month",
+  build: (ctx) => ({
     question: "When is the open pipeline expected to close?",
     note: asOfNote(ctx, false),
-    chart: categoryOption({
-      categories: pm.map((r) => f.month(str(r, "key"))),
-      series: [
-        { name: "Open amount", data: pm.map((r) => num(r, "amount")) },
-        { name: "Weighted", data: pm.map((r) => num(r, "weighted_amount")) },
-      ],
+    rows: ctx.data.pipeline_by_month,
+    columns: [col("Closing month", "key"), ...OPEN_AMOUNTS],
+    chart: {
+      category: (r) => ctx.f.month(str(r, "key")),
       xName: "Closing month",
-      yName: `Amount (${cur})`,
-      yFormat: f.moneyShort,
-    }),
-    table: {
-      columns: ["Closing month", "Open deals", "Amount", "Weighted"],
-      rows: pm.map((r) => [
-        str(r, "key"),
-        f.count(num(r, "open_deals")),
-        f.money(num(r, "amount")),
-        f.money(num(r, "weighted_amount")),
-      ]),
+      yName: `Amount (${ctx.data.snapshot.currency})`,
+      yFormat: ctx.f.moneyShort,
     },
-  });
+  }),
+};
 
-  const cv = data.coverage;
-  const cvRows: [string, number | null][] = [
-    ["Quarter target", num(cv, "target")],
-    ["Won so far", num(cv, "won_qtd")],
-    ["Remaining target", num(cv, "remaining_target")],
-    ["Open pipeline closing this quarter", num(cv, "open_pipeline")],
-    ["Weighted pipeline", num(cv, "weighted_pipeline")],
-    ["Forecast (won + weighted)", num(cv, "forecast")],
-    ["Forecast gap", num(cv, "forecast_gap")],
-  ];
-  panels.push({
-    id: "coverage",
-    question: "Does the pipeline cover what is left of the quarter's target?",
-    note: `${asOfNote(ctx, false)}; coverage ${f.ratio(num(cv, "coverage"))}, required ${
-      f.ratio(num(cv, "required_coverage"))
-    } (1 ÷ win rate ${f.pct(num(cv, "win_rate_pct"))})`,
-    chart: categoryOption({
-      categories: cvRows.map(([l]) => l),
-      series: [{ name: "Amount", data: cvRows.map(([, v]) => v) }],
-      xName: "Figure",
-      yName: `Amount (${cur})`,
-      yFormat: f.moneyShort,
-      horizontal: true,
-    }),
-    chartHeight: 320,
-    table: {
-      columns: ["Figure", "Value"],
-      rows: [
-        ...cvRows.map(([l, v]) => [l, f.money(v)]),
+const COVERAGE_FIGURES = [
+  ["Quarter target", "target"],
+  ["Won so far", "won_qtd"],
+  ["Remaining target", "remaining_target"],
+  ["Open pipeline closing this quarter", "open_pipeline"],
+  ["Weighted pipeline", "weighted_pipeline"],
+  ["Forecast (won + weighted)", "forecast"],
+  ["Forecast gap", "forecast_gap"],
+] as const;
+
+/** Pipeline coverage of the quarter's remaining target: one row per figure. */
+export const coveragePanel: PanelDef = {
+  id: "coverage",
+  build: (ctx) => {
+    const { f } = ctx;
+    const cv = ctx.data.coverage;
+    return {
+      question: "Does the pipeline cover what is left of the quarter's target?",
+      note: `${asOfNote(ctx, false)}; coverage ${f.ratio(num(cv, "coverage"))}, required ${
+        f.ratio(num(cv, "required_coverage"))
+      } (1 ÷ win rate ${f.pct(num(cv, "win_rate_pct"))})`,
+      rows: COVERAGE_FIGURES.map(([figure, key]) => ({ figure, value: num(cv, key) })),
+      columns: [col("Figure", "figure"), col("Value", "value", "money", { name: "Amount" })],
+      extraRows: [
         ["Coverage (open ÷ remaining)", f.ratio(num(cv, "coverage"))],
         ["Required coverage", f.ratio(num(cv, "required_coverage"))],
         ["Quarter", `${str(cv, "quarter_start")} – ${str(cv, "quarter_end")}`],
       ],
-    },
-  });
+      chart: {
+        category: (r) => str(r, "figure"),
+        xName: "Figure",
+        yName: `Amount (${ctx.data.snapshot.currency})`,
+        yFormat: f.moneyShort,
+        horizontal: true,
+      },
+      chartHeight: 320,
+    };
+  },
+};
 
-  const sc = data.stage_conversion ?? [];
-  panels.push({
-    id: "stage-conversion",
+/** Stage-to-stage conversion and time in stage. */
+export const stageConversionPanel: PanelDef = {
+  id: "stage-conversion",
+  build: ({ data }) => ({
     question: "Which stages lose deals, and how long do deals stay in each?",
     note: "Last 12 months of stage entries; all sources",
-    chart: categoryOption({
-      categories: sc.map((r) => str(r, "stage")),
-      series: [
-        { name: "Advanced (%)", data: sc.map((r) => num(r, "conversion_pct")) },
-        {
-          name: "Median days in stage",
-          type: "line",
-          axis: 1,
-          data: sc.map((r) => num(r, "median_days_in_stage")),
-        },
-      ],
+    rows: data.stage_conversion ?? [],
+    columns: [
+      col("Stage", "stage"),
+      col("Entered", "entered", "count"),
+      col("Advanced", "advanced", "count"),
+      col("Conversion", "conversion_pct", "pct", { name: "Advanced (%)" }),
+      col("Median days", "median_days_in_stage", "days", {
+        name: "Median days in stage",
+        type: "line",
+        axis: 1,
+      }),
+      col("Average days", "avg_days_in_stage", "days"),
+    ],
+    chart: {
+      category: (r) => str(r, "stage"),
       xName: "Stage",
       yName: "Advanced (%)",
       y2Name: "Days",
-    }),
-    table: {
-      columns: ["Stage", "Entered", "Advanced", "Conversion", "Median days", "Average days"],
-      rows: sc.map((r) => [
-        str(r, "stage"),
-        f.count(num(r, "entered")),
-        f.count(num(r, "advanced")),
-        f.pct(num(r, "conversion_pct")),
-        f.days(num(r, "median_days_in_stage")),
-        f.days(num(r, "avg_days_in_stage")),
-      ]),
     },
-  });
+  }),
+};
 
-  const dr = (data.deal_risks ?? []).filter((r) => r.stage !== null);
-  const zoho = ctx.zohoWebUrl.replace(/\/$/, "");
-  panels.push({
-    id: "risky-deals",
-    question: "Which open deals are stale, slipping or stuck in their stage?",
-    note: `${asOfNote(ctx, true)}; chart: all sources; list: the 25 largest`,
-    chart: categoryOption({
-      categories: dr.map((r) => str(r, "stage")),
-      series: [
-        { name: "Stale", stack: "r", data: dr.map((r) => num(r, "stale")) },
-        { name: "Slipped", stack: "r", data: dr.map((r) => num(r, "slipped")) },
-        { name: "Past median", stack: "r", data: dr.map((r) => num(r, "past_median")) },
-      ],
-      xName: "Stage",
-      yName: "Deals",
-    }),
-    table: {
+/** Stale, slipped and stuck deals: counts by stage (chart), the 25 largest (table). */
+export const riskyDealsPanel: PanelDef = {
+  id: "risky-deals",
+  build: (ctx) => {
+    const dr = (ctx.data.deal_risks ?? []).filter((r) => r.stage !== null);
+    const zoho = ctx.zohoWebUrl.replace(/\/$/, "");
+    return {
+      question: "Which open deals are stale, slipping or stuck in their stage?",
+      note: `${asOfNote(ctx, true)}; chart: all sources; list: the 25 largest`,
+      rows: ctx.data.risky_deals,
       columns: [
-        "Deal",
-        "Account",
-        "Owner",
-        "Source",
-        "Stage",
-        "Amount",
-        "Closing",
-        "Days in stage",
-        "Days since change",
-        "Why",
-      ],
-      rows: data.risky_deals.map((r) => [
         {
-          text: str(r, "deal_name") || str(r, "deal_id"),
-          href: `${zoho}/tab/Potentials/${str(r, "deal_id")}`,
+          label: "Deal",
+          cell: (r) => ({
+            text: str(r, "deal_name") || str(r, "deal_id"),
+            href: `${zoho}/tab/Potentials/${str(r, "deal_id")}`,
+          }),
         },
-        str(r, "account_name"),
-        str(r, "owner_name"),
-        str(r, "lead_source"),
-        str(r, "stage"),
-        f.money(num(r, "amount")),
-        str(r, "closing_date"),
-        f.days(num(r, "days_in_stage")),
-        f.days(num(r, "days_since_change")),
-        [r.is_stale && "stale", r.is_slipped && "slipped", r.past_median && "past median"]
-          .filter(Boolean).join(", "),
-      ]),
-    },
-  });
+        col("Account", "account_name"),
+        col("Owner", "owner_name"),
+        col("Source", "lead_source"),
+        col("Stage", "stage"),
+        col("Amount", "amount", "money"),
+        col("Closing", "closing_date"),
+        col("Days in stage", "days_in_stage", "days"),
+        col("Days since change", "days_since_change", "days"),
+        {
+          label: "Why",
+          cell: (r: Row) =>
+            [r.is_stale && "stale", r.is_slipped && "slipped", r.past_median && "past median"]
+              .filter(Boolean).join(", "),
+        },
+      ],
+      option: categoryOption({
+        categories: dr.map((r) => str(r, "stage")),
+        series: [
+          { name: "Stale", stack: "r", data: dr.map((r) => num(r, "stale")) },
+          { name: "Slipped", stack: "r", data: dr.map((r) => num(r, "slipped")) },
+          { name: "Past median", stack: "r", data: dr.map((r) => num(r, "past_median")) },
+        ],
+        xName: "Stage",
+        yName: "Deals",
+      }),
+    };
+  },
+};
 
-  const wf = data.waterfall.steps;
-  panels.push({
-    id: "waterfall",
+const stepName = (r: Row) => WATERFALL_STEP[str(r, "step")] ?? str(r, "step");
+
+/** The period's pipeline waterfall: bars float from `base` to `base + height`. */
+export const waterfallPanel: PanelDef = {
+  id: "waterfall",
+  build: ({ data, f }) => ({
     question: `How did the ${
       data.waterfall.period === "mtd" ? "month" : "quarter"
     }'s pipeline change?`,
     note: "Deals closing in the period: start, additions, closes and removals, end; all sources",
-    chart: categoryOption({
-      categories: wf.map((r) => WATERFALL_STEP[str(r, "step")] ?? str(r, "step")),
-      series: [
-        { name: "base", stack: "w", invisible: true, data: wf.map((r) => num(r, "base")) },
-        {
-          name: "Amount",
-          stack: "w",
-          data: wf.map((r) => num(r, "height")),
-        },
-      ],
+    rows: data.waterfall.steps,
+    columns: [
+      { label: "Step", cell: stepName },
+      col("Deals", "deals", "count"),
+      col("Amount", "amount", "money"),
+      { field: "base", series: { name: "base", stack: "w", invisible: true } },
+      { field: "height", series: { name: "Amount", stack: "w" } },
+    ],
+    chart: {
+      category: stepName,
       xName: "Step",
-      yName: `Amount (${cur})`,
+      yName: `Amount (${data.snapshot.currency})`,
       yFormat: f.moneyShort,
-    }),
-    table: {
-      columns: ["Step", "Deals", "Amount"],
-      rows: wf.map((r) => [
-        WATERFALL_STEP[str(r, "step")] ?? str(r, "step"),
-        f.count(num(r, "deals")),
-        f.money(num(r, "amount")),
-      ]),
     },
-  });
-  return panels;
-}
+  }),
+};
