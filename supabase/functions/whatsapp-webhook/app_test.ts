@@ -10,7 +10,7 @@ import { createScratchDb, type ScratchDb } from "../../../scripts/local/scratch_
 import { closeAllSql } from "../_shared/db.ts";
 import { verifyDashboardLink } from "../_shared/dashboard/link.ts";
 import { ACK_TEXT, type InboxDeps } from "../_shared/inbox/handle.ts";
-import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
+import { helpText, REFUSAL_TEXT, unknownText } from "../_shared/inbox/help.ts";
 import { createApp } from "./app.ts";
 import { defaultInbox } from "./inbox.ts";
 import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
@@ -461,10 +461,11 @@ Deno.test("whatsapp-webhook", async (t) => {
       }
     });
 
-    await t.step("unknown questions get the list of what can be asked", async () => {
+    await t.step("unknown questions get the three nearest that can be asked", async () => {
       const [reply] = messages(await (await post(app, form("what's the weather"))).text());
-      assert.ok(reply!.startsWith("I can't answer that one yet."));
-      assert.ok(reply!.includes("• rev mtd"));
+      assert.equal(reply, unknownText("what's the weather"));
+      assert.ok(reply!.startsWith("I can't answer that yet. Closest I can answer:"));
+      assert.equal(reply!.split("\n").filter((l) => l.startsWith("• ")).length, 3);
     });
   } finally {
     await closeAllSql();

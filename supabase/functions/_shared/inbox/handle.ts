@@ -106,7 +106,7 @@ async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, curre
   }
   const intent = match.kind === "intent" ? intentByName(match.intent) : undefined;
   if (!intent || match.kind !== "intent") {
-    return { intent: "unknown", params: {}, text: unknownText() };
+    return { intent: "unknown", params: {}, text: unknownText(ctx.message.body) };
   }
   const answer = await answerIntent(deps.sql, intent, match.params, {
     asOf: deps.asOf,
