@@ -107,7 +107,8 @@ function banner(env: Record<string, string> | string): string {
     `      JWT secret: ${get("JWT_SECRET")}`,
     `        anon key: ${get("SUPABASE_ANON_KEY")}`,
     `service_role key: ${get("SUPABASE_SERVICE_ROLE_KEY")}`,
-    ...(get("ZOHO_ACCOUNTS_URL") ? [`  Zoho simulator: ${get("ZOHO_ACCOUNTS_URL")}`] : []),
+    ...(get("ZOHO_ACCOUNTS_URL") ? [`   Zoho accounts: ${get("ZOHO_ACCOUNTS_URL")}`] : []),
+    ...(get("ZOHO_SIM_URL") ? [`  Zoho simulator: ${get("ZOHO_SIM_URL")}`] : []),
     ...(get("TWILIO_API_URL") ? [`     Twilio sink: ${get("TWILIO_API_URL")}`] : []),
     "(deno task status prints these as KEY=value lines)",
   ].join("\n");

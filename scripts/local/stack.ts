@@ -2,7 +2,7 @@
  * The services of the local stack that run as one Deno process: the functions gateway, the
  * pg_net worker and (when present) the Zoho CRM simulator. Postgres runs as its own server,
  * managed by postgres.ts. `startStack` returns the stack's settings as `supabase status -o env`
- * would print them.
+ * would print them, with the values its functions actually use (stack_env.ts).
  */
 import { join } from "node:path";
 import postgres from "postgres";
@@ -13,6 +13,7 @@ import { localKeys } from "./jwt.ts";
 import { startPgNetWorker } from "./pg_net_worker.ts";
 import { setUpPipeline } from "./pipeline_setup.ts";
 import { startOptionalServices } from "./services.ts";
+import { functionsEnv, statusEnv } from "./stack_env.ts";
 
 /** A running stack. */
 export interface Stack {
@@ -66,6 +67,7 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
     JWT_SECRET: config.jwtSecret,
     FUNCTIONS_URL: `${apiUrl(config)}/functions/v1`,
   };
+  let status = env;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((e) => console.error(e));
@@ -76,13 +78,15 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
     Object.assign(env, services.env);
     Object.assign(env, await webhookSettings(config, env));
 
-    // Functions see what `supabase functions serve` injects, plus supabase/functions/.env;
-    // the JWT secret stays with the gateway.
-    const fnEnv = { ...await loadDotEnv(join(ROOT, "supabase/functions/.env")), ...env };
-    delete fnEnv.JWT_SECRET;
-    for (const [k, v] of Object.entries(fnEnv)) {
-      if (Deno.env.get(k) === undefined || k.startsWith("SUPABASE_")) Deno.env.set(k, v);
-    }
+    // Functions see what `supabase functions serve` injects, plus supabase/functions/.env, under
+    // the shell's own settings; the status records what they actually use (stack_env.ts).
+    const sources = {
+      stack: env,
+      dotEnv: await loadDotEnv(join(ROOT, "supabase/functions/.env")),
+      shell: Deno.env.toObject(),
+    };
+    for (const [k, v] of Object.entries(functionsEnv(sources))) Deno.env.set(k, v);
+    status = statusEnv(sources);
 
     const sql = postgres(env.SUPABASE_DB_URL!, { max: 4, onnotice: () => {} });
     closers.push(() => sql.end({ timeout: 2 }));
@@ -106,5 +110,5 @@ export async function startStack(config: LocalConfig): Promise<Stack> {
     await close();
     throw e;
   }
-  return { env, close };
+  return { env: status, close };
 }

@@ -5,13 +5,13 @@
  */
 import { loadLocalConfig } from "./config.ts";
 import { startStack } from "./stack.ts";
+import { formatEnv } from "./stack_env.ts";
 
 /** Runs the stack until a signal arrives; returns when it has shut down. */
 export async function runStack(onReady?: (env: Record<string, string>) => void): Promise<void> {
   const config = loadLocalConfig();
   const stack = await startStack(config);
-  const text = Object.entries(stack.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
-  await Deno.writeTextFile(config.stateFile, text);
+  await Deno.writeTextFile(config.stateFile, formatEnv(stack.env));
   await Deno.writeTextFile(config.pidFile, String(Deno.pid));
   onReady?.(stack.env);
   globalThis.addEventListener("unhandledrejection", (e) => {
