@@ -1,7 +1,7 @@
 -- pgTAP: the dashboard's per-snapshot rollups (dashboard.build via the snapshot trigger) and
 -- dashboard.page; the expected values are worked out in comments.
 begin;
-select plan(13);
+select plan(15);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -117,6 +117,35 @@ select results_eq(
     where r ->> 'step' in ('won', 'end')$$,
   $$values ('won', 'down', true), ('end', 'total', true)$$,
   'waterfall steps carry their direction and base');
+
+-- The page is the composition of its panels: every dashboard.panel_<id> function, called with
+-- the snapshot and the page's filter, gives its own fields (no two share one), and the page is
+-- exactly those fields beside snapshot, filter and sources.
+create function pg_temp.panels(p_period text, p_source text, out fields jsonb, out overlap int)
+language plpgsql as $$
+declare
+  s analytics.snapshots;
+  f jsonb := dashboard.page(p_period, p_source) -> 'filter';
+  fn text;
+  part jsonb;
+begin
+  fields := '{}';
+  overlap := 0;
+  select * into s from analytics.snapshots
+  where id = (select snapshot_id from dashboard.builds order by created_at desc limit 1);
+  for fn in select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'dashboard' and p.proname like 'panel\_%' order by 1 loop
+    execute format('select dashboard.%I($1, $2)', fn) into part using s, f;
+    overlap := overlap + (select count(*) from jsonb_object_keys(part) k where fields ? k);
+    fields := fields || part;
+  end loop;
+end
+$$;
+select is((select overlap from pg_temp.panels('mtd', 'Facebook')), 0,
+  'no two panel functions return the same field');
+select is((select fields from pg_temp.panels('mtd', 'Facebook')),
+  dashboard.page('mtd', 'Facebook') - array['snapshot', 'filter', 'sources'],
+  'the page is its panels: each panel function with the snapshot and the page''s filter');
 
 select throws_ok($$select dashboard.page('week', null)$$, '22023', null,
   'an unknown period is refused');
