@@ -1,5 +1,5 @@
 /**
- * What the deployed webhook handles messages with: the commands of _shared/inbox, and with
+ * What the deployed webhook handles messages with: the commands of _shared/inbox/commands, and with
  * ASK_MATCHER=model the Ollama model choosing intents (keyword matcher as fallback), its answers
  * acknowledged at once and delivered through the outbox by the Twilio sender.
  */
@@ -7,12 +7,9 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { ollamaMatcher } from "../_shared/ask/model_matcher.ts";
 import { parseEnv } from "../_shared/env.ts";
-import { COMMAND_HANDLERS } from "../_shared/inbox/commands.ts";
-import { dashboardCommand } from "../_shared/inbox/dashboard.ts";
+import { commandHandlers } from "../_shared/inbox/commands/index.ts";
 import type { InboxDeps } from "../_shared/inbox/handle.ts";
 import { outboxDelivery } from "../_shared/inbox/later.ts";
-import { statusCommand } from "../_shared/inbox/status.ts";
-import { syncCommand } from "../_shared/inbox/sync.ts";
 import { TWILIO_ENV, twilioSender } from "../_shared/whatsapp/twilio.ts";
 
 /** Settings of the model matcher (the model and host are the brief's). */
@@ -37,12 +34,7 @@ export function defaultInbox(
 ): Omit<InboxDeps, "sql" | "asOf"> {
   const m = parseEnv(MATCHER_ENV, env);
   const deps: Omit<InboxDeps, "sql" | "asOf"> = {
-    commands: {
-      ...COMMAND_HANDLERS,
-      status: statusCommand,
-      sync: syncCommand,
-      dashboard: dashboardCommand(env),
-    },
+    commands: commandHandlers({ env }),
   };
   if (m.ASK_MATCHER === "model") {
     deps.model = ollamaMatcher({

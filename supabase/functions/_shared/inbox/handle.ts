@@ -7,10 +7,12 @@
 import type postgres from "postgres";
 import { answerIntent, loadAskContext } from "../ask/answer.ts";
 import { intentByName } from "../ask/intents.ts";
-import type { Command } from "../ask/lexicon.ts";
 import { type Match, matchMessage, type Vocabulary } from "../ask/matcher.ts";
 import { createLogger } from "../log.ts";
-import { helpText, notAvailableText, REFUSAL_TEXT, unknownText } from "./help.ts";
+import { detectCommand } from "./commands/detect.ts";
+import { COMMANDS } from "./commands/index.ts";
+import type { CommandContext, CommandHandler, Sender } from "./commands/types.ts";
+import { REFUSAL_TEXT, unknownText } from "./help.ts";
 import {
   type Classification,
   classifyInbound,
@@ -18,30 +20,10 @@ import {
   receive,
   recordOutbound,
   refusedRecently,
-} from "./log.ts";
+} from "./conversation.ts";
 import { splitMessage } from "./split.ts";
 
 const log = createLogger("whatsapp-webhook");
-
-/** The sender, when it is a recipient. */
-export interface Sender {
-  id: string;
-  name: string;
-  phone: string;
-}
-
-/** What a command handler gets. */
-export interface CommandContext {
-  sql: postgres.Sql;
-  sender: Sender;
-  inboundId: string;
-  message: InboundMessage;
-  /** The data version when the message arrived (ask.data_version()). */
-  version?: string;
-}
-
-/** Answers a command: the reply text (split into messages as needed). */
-export type CommandHandler = (ctx: CommandContext) => Promise<string>;
 
 /** A model that maps text to a match; throws when unreachable (the keyword matcher then runs). */
 export type ModelMatcher = (text: string, vocab: Vocabulary) => Promise<Match>;
@@ -49,7 +31,8 @@ export type ModelMatcher = (text: string, vocab: Vocabulary) => Promise<Match>;
 /** What handling a message needs. */
 export interface InboxDeps {
   sql: postgres.Sql;
-  commands?: Partial<Record<Command, CommandHandler>>;
+  /** Each command's handler by name (commands/index.ts commandHandlers). */
+  commands: Record<string, CommandHandler>;
   model?: ModelMatcher;
   /** Answer as of this day (YYYY-MM-DD) instead of today. */
   asOf?: string;
@@ -85,7 +68,14 @@ export interface Later {
 /** The acknowledgement of an answer that follows through the outbox. */
 export const ACK_TEXT = "One moment, looking that up.";
 
-async function modelMatch(deps: InboxDeps, text: string, vocab: Vocabulary, keyword: Match) {
+/** How a message was read: a whole-message command, else the question matcher's match. */
+type Reading = { kind: "command"; command: string } | Match;
+
+/** The model's match of `text`, or `keyword` when the model is unreachable. */
+async function modelMatch(
+  deps: InboxDeps,
+  { text, vocab, keyword }: { text: string; vocab: Vocabulary; keyword: Reading },
+) {
   try {
     return await deps.model!(text, vocab);
   } catch (e) {
@@ -94,15 +84,14 @@ async function modelMatch(deps: InboxDeps, text: string, vocab: Vocabulary, keyw
   }
 }
 
-async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, currency: string) {
+async function respond(
+  deps: InboxDeps,
+  { match, ctx, currency }: { match: Reading; ctx: CommandContext; currency: string },
+) {
   if (match.kind === "command") {
-    const handler = deps.commands?.[match.command];
-    const text = match.command === "help"
-      ? helpText()
-      : handler
-      ? await handler(ctx)
-      : notAvailableText(match.command);
-    return { intent: match.command, params: {}, text };
+    const handler = deps.commands[match.command];
+    if (!handler) throw new Error(`no handler for the command ${match.command}`);
+    return { intent: match.command, params: {}, text: await handler(ctx) };
   }
   const intent = match.kind === "intent" ? intentByName(match.intent) : undefined;
   if (!intent || match.kind !== "intent") {
@@ -116,7 +105,10 @@ async function respond(deps: InboxDeps, match: Match, ctx: CommandContext, curre
   return { intent: intent.name, params: answer.params, text: answer.text };
 }
 
-async function refuse(deps: InboxDeps, msg: InboundMessage, id: string, latencyMs: () => number) {
+async function refuse(
+  deps: InboxDeps,
+  { msg, id, latencyMs }: { msg: InboundMessage; id: string; latencyMs: () => number },
+) {
   // One refusal per sender per day, decided under a per-number lock (concurrent messages).
   return await deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
@@ -136,18 +128,21 @@ async function refuse(deps: InboxDeps, msg: InboundMessage, id: string, latencyM
   });
 }
 
+/** What answering later needs besides the dependencies. */
+interface LaterAnswer {
+  ctx: CommandContext;
+  /** The keyword matcher's reading, used when the model is unreachable. */
+  keyword: Reading;
+  currency: string;
+  latencyMs: () => number;
+}
+
 /** Answers with the model in the background; the answer follows through the outbox. */
-async function answerLater(
-  deps: InboxDeps,
-  ctx: CommandContext,
-  keyword: Match,
-  currency: string,
-  latencyMs: () => number,
-) {
+async function answerLater(deps: InboxDeps, { ctx, keyword, currency, latencyMs }: LaterAnswer) {
   const ask = await loadAskContext(deps.sql);
-  const match = await modelMatch(deps, ctx.message.body, ask, keyword);
-  const { intent, params, text } = await respond(deps, match, ctx, currency);
-  await classifyInbound(deps.sql, ctx.inboundId, intent, params);
+  const match = await modelMatch(deps, { text: ctx.message.body, vocab: ask, keyword });
+  const { intent, params, text } = await respond(deps, { match, ctx, currency });
+  await classifyInbound(deps.sql, { id: ctx.inboundId, intent, params });
   // One outbox row per inbound message: a longer answer is cut at WhatsApp's limit.
   const body = splitMessage(text)[0] ?? "";
   const outboxId = await deps.later!.deliver({
@@ -169,7 +164,7 @@ async function answerLater(
 }
 
 /** What a keyword match is stored as (the parameters as the intent will use them). */
-function classification(match: Match): Classification {
+function classification(match: Reading): Classification {
   if (match.kind === "command") return { intent: match.command, params: {} };
   const intent = match.kind === "intent" ? intentByName(match.intent) : undefined;
   if (!intent || match.kind !== "intent") return { intent: "unknown", params: {} };
@@ -187,7 +182,10 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   const latencyMs = () => clock() - started;
   const sql = deps.sql;
   const ask = await loadAskContext(sql);
-  const keyword = matchMessage(msg.body, ask);
+  const command = detectCommand(msg.body, COMMANDS);
+  const keyword: Reading = command
+    ? { kind: "command", command: command.name }
+    : matchMessage(msg.body, ask);
   // With a model, questions are classified once the model has chosen.
   const viaModel = deps.model !== undefined && keyword.kind !== "command";
   const received = await receive(
@@ -198,7 +196,7 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
   const { id, sender } = received;
   if (!sender) {
-    const replies = await refuse(deps, msg, id, latencyMs);
+    const replies = await refuse(deps, { msg, id, latencyMs });
     return { replies, intent: "refused", params: {}, replay: false };
   }
 
@@ -211,14 +209,15 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
   };
   let reply: { intent: string; params: Record<string, unknown>; text: string };
   if (viaModel && deps.later) {
-    const work = answerLater(deps, ctx, keyword, ask.currency, latencyMs).catch((e) =>
-      log.error("a later answer failed", e)
-    );
+    const later = { ctx, keyword, currency: ask.currency, latencyMs };
+    const work = answerLater(deps, later).catch((e) => log.error("a later answer failed", e));
     (deps.later.background ?? ((w) => void w))(work);
     reply = { intent: "pending", params: {}, text: ACK_TEXT };
   } else {
-    const match = viaModel ? await modelMatch(deps, msg.body, ask, keyword) : keyword;
-    reply = await respond(deps, match, ctx, ask.currency);
+    const match = viaModel
+      ? await modelMatch(deps, { text: msg.body, vocab: ask, keyword })
+      : keyword;
+    reply = await respond(deps, { match, ctx, currency: ask.currency });
   }
   const replies = splitMessage(reply.text);
   await recordOutbound(

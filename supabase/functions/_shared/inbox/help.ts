@@ -2,9 +2,19 @@
 import { INTENTS } from "../ask/intents.ts";
 import { nearestIntents } from "../ask/nearest.ts";
 import type { Intent } from "../ask/registry.ts";
+import type { WhatsAppCommand } from "./commands/types.ts";
 
-const COMMAND_LINE =
-  "Commands: pulse · brief · sync · status · dashboard · stop (no daily pulse) · start · help";
+/** The commands lines of `help`: each command with its help note, lines of 90 characters. */
+export function commandLines(commands: readonly WhatsAppCommand[]): string[] {
+  const lines = ["Commands:"];
+  for (const c of commands) {
+    const item = `${c.name} (${c.help})`;
+    const last = lines[lines.length - 1]!;
+    if (last.length + item.length + 3 > 90) lines.push(item);
+    else lines[lines.length - 1] = last === "Commands:" ? `${last} ${item}` : `${last} · ${item}`;
+  }
+  return lines;
+}
 
 /**
  * The areas `help` shows, each with the intents whose name holds one of its words (the first
@@ -30,14 +40,14 @@ export function areaIntents(words: readonly string[]): Intent[] {
 }
 
 /** `help`: the areas with one or two ways to ask, then the commands (one phone screen). */
-export function helpText(): string {
+export function helpText(commands: readonly WhatsAppCommand[]): string {
   return [
     "Ask me about the numbers in plain words, for example:",
     ...HELP_AREAS.map(({ label, words }) =>
       `• ${label}: ${areaIntents(words).map((i) => i.example).join(" · ")}`
     ),
     "Add a period (today, this week, qtd, ytd…), a source, a rep or a stage.",
-    COMMAND_LINE,
+    ...commandLines(commands),
   ].join("\n");
 }
 
@@ -54,8 +64,3 @@ export function unknownText(message: string): string {
 export const REFUSAL_TEXT =
   "Hello! This number only answers the sales team's registered executives, so I can't share " +
   "anything here. If you should have access, ask your admin to add your number.";
-
-/** A command whose feature has not been deployed yet. */
-export function notAvailableText(command: string): string {
-  return `"${command}" is not available yet. ${COMMAND_LINE}`;
-}

@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
 import { INTENTS } from "../ask/intents.ts";
 import { nearestIntents } from "../ask/nearest.ts";
+import { COMMANDS } from "./commands/index.ts";
 import { areaIntents, HELP_AREAS, helpText, unknownText } from "./help.ts";
 
 Deno.test("help fits one phone screen: at most 15 short lines", () => {
-  const lines = helpText().split("\n");
+  const lines = helpText(COMMANDS).split("\n");
   assert.ok(lines.length <= 15, `${lines.length} lines`);
-  assert.ok(helpText().length <= 800, `${helpText().length} characters`);
+  assert.ok(helpText(COMMANDS).length <= 800, `${helpText(COMMANDS).length} characters`);
   for (const line of lines) assert.ok(line.length <= 100, line);
-  assert.match(helpText(), /Commands: .*pulse.*help/);
+  assert.match(helpText(COMMANDS), /Commands: pulse \(today's\)[^]*· help \(this list\)$/);
+  for (const c of COMMANDS) assert.ok(helpText(COMMANDS).includes(`${c.name} (${c.help})`));
 });
 
 Deno.test("help: every area shows two ways to ask, examples of the registry", () => {
@@ -18,7 +20,7 @@ Deno.test("help: every area shows two ways to ask, examples of the registry", ()
     assert.equal(shown.length, 2, label);
     for (const i of shown) {
       assert.ok(examples.has(i.example));
-      assert.ok(helpText().includes(i.example), i.example);
+      assert.ok(helpText(COMMANDS).includes(i.example), i.example);
     }
   }
 });

@@ -37,3 +37,20 @@ export async function touchInbound(sql: postgres.Sql, phone: string, at: Date): 
       updated_at = now()
     where phone = ${phone}`;
 }
+
+/** The recipient with this row id, or undefined. */
+export async function byId(sql: postgres.Sql, id: string): Promise<Recipient | undefined> {
+  const [row] = await sql<Recipient[]>`
+    select id, name, phone, role, opted_in, time_zone, last_inbound_at
+    from whatsapp.recipients where id = ${id}`;
+  return row;
+}
+
+/** Opts the recipient with this phone into (true) or out of (false) the daily pulse. */
+export async function setOptedIn(
+  sql: postgres.Sql,
+  { phone, on }: { phone: string; on: boolean },
+): Promise<void> {
+  await sql`update whatsapp.recipients set opted_in = ${on}, updated_at = now()
+    where phone = ${phone}`;
+}

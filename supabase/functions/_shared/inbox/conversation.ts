@@ -78,12 +78,17 @@ export function receive(
   return receiveGroup(sql, { msg, as });
 }
 
+/** An inbound message (by row id) and what it was understood as. */
+export interface InboundClassified {
+  id: string;
+  intent: string;
+  params: Record<string, unknown>;
+}
+
 /** What the inbound message was understood as. */
 export async function classifyInbound(
   sql: postgres.Sql,
-  id: string,
-  intent: string,
-  params: Record<string, unknown>,
+  { id, intent, params }: InboundClassified,
 ): Promise<void> {
   await sql`update whatsapp.conversation set intent = ${intent}, params = ${
     sql.json(params as postgres.JSONValue)
@@ -133,10 +138,10 @@ const outboundGroup = groupedPer((sql: postgres.Sql) => async (items: OutboundRe
 export async function recordOutbound(
   sql: postgres.Sql,
   rows: OutboundRecord[],
-  inbound?: { id: string; intent: string; params: Record<string, unknown> },
+  inbound?: InboundClassified,
 ): Promise<void> {
   if (!rows.length) {
-    if (inbound) await classifyInbound(sql, inbound.id, inbound.intent, inbound.params);
+    if (inbound) await classifyInbound(sql, inbound);
     return;
   }
   if (!inbound) return await outboundGroup(sql, rows);

@@ -3,9 +3,9 @@
  * dashboard's own signer (_shared/dashboard/link.ts). The link names the recipient by row id, not
  * phone number, so no number travels in a URL. Without a signing secret it says so, politely.
  */
-import { dashboardSecret, signDashboardLink } from "../dashboard/link.ts";
-import { createLogger } from "../log.ts";
-import type { CommandContext, CommandHandler } from "./handle.ts";
+import { dashboardSecret, signDashboardLink } from "../../dashboard/link.ts";
+import { createLogger } from "../../log.ts";
+import type { CommandContext, CommandSetup, WhatsAppCommand } from "./types.ts";
 
 const log = createLogger("whatsapp-webhook");
 
@@ -20,11 +20,8 @@ export function functionsBase(webhookUrl: string): string {
   return webhookUrl.replace(/\/whatsapp-webhook\/?$/, "");
 }
 
-/** Builds the handler from the environment (secret read per call, so a missing one is a reply). */
-export function dashboardCommand(
-  env: Record<string, string | undefined>,
-  now: () => Date = () => new Date(),
-): CommandHandler {
+/** The handler on the environment (secret read per call, so a missing one is a reply). */
+function dashboardReply({ env, now }: Pick<CommandSetup, "env" | "now">) {
   return async ({ sender }: CommandContext) => {
     let secret: string;
     try {
@@ -42,3 +39,11 @@ export function dashboardCommand(
     return `Your dashboard (valid 24 hours, for you only): ${base}${path}`;
   };
 }
+
+/** A signed link to the sender's dashboard. */
+export const dashboard: WhatsAppCommand = {
+  name: "dashboard",
+  phrases: ["dashboard", "link", "dashboard link", "charts"],
+  help: "a link",
+  handler: dashboardReply,
+};

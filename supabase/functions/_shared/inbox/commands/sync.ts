@@ -3,15 +3,15 @@
  * Refresh does) and answers that it was queued; the run's pulse stage sends the pulse to opted-in
  * recipients when it finishes. A run already going is reported, not doubled.
  */
-import { RunBusyError, RunStateError, startRun } from "../pipeline/runs.ts";
-import { createLogger } from "../log.ts";
-import type { CommandContext } from "./handle.ts";
+import { RunBusyError, RunStateError, startRun } from "../../pipeline/runs.ts";
+import { createLogger } from "../../log.ts";
+import { byId } from "../../whatsapp/recipients.ts";
+import type { CommandContext, WhatsAppCommand } from "./types.ts";
 
 const log = createLogger("whatsapp-webhook");
 
-/** Answers `sync`. */
-export async function syncCommand({ sql, sender }: CommandContext): Promise<string> {
-  const [r] = await sql`select opted_in from whatsapp.recipients where id = ${sender.id}`;
+async function syncReply({ sql, sender }: CommandContext): Promise<string> {
+  const r = await byId(sql, sender.id);
   const after = r?.opted_in
     ? "The pulse follows when it finishes."
     : "You opted out of the pulse: send pulse when it finishes (or start to opt back in).";
@@ -28,3 +28,11 @@ export async function syncCommand({ sql, sender }: CommandContext): Promise<stri
     return "Sync could not start: the pipeline is not set up here. Please tell your admin.";
   }
 }
+
+/** Starts a pipeline run. */
+export const sync: WhatsAppCommand = {
+  name: "sync",
+  phrases: ["sync", "resync", "refresh", "sync now", "update data"],
+  help: "fresh data",
+  handler: () => syncReply,
+};

@@ -2,15 +2,14 @@
  * The `status` command: when the CRM data was last synced, the latest KPI snapshot and brief,
  * and the latest pipeline run with its stages (when the pipeline is deployed).
  */
-import { recentRuns } from "../pipeline/runs.ts";
-import type { CommandContext } from "./handle.ts";
+import { recentRuns } from "../../pipeline/runs.ts";
+import type { CommandContext, WhatsAppCommand } from "./types.ts";
 
 const at = (v: unknown) =>
   (v instanceof Date ? v.toISOString() : String(v)).slice(0, 16)
     .replace("T", " ") + " UTC";
 
-/** Answers `status`. */
-export async function statusCommand({ sql }: CommandContext): Promise<string> {
+async function statusReply({ sql }: CommandContext): Promise<string> {
   const [sync] = await sql`select finished_at, status, mode from ask.last_sync()`;
   const [snap] = await sql`select as_of::text, created_at from analytics.snapshots
     order by created_at desc limit 1`;
@@ -37,3 +36,11 @@ export async function statusCommand({ sql }: CommandContext): Promise<string> {
   ];
   return lines.join("\n");
 }
+
+/** The data's freshness and the latest run. */
+export const status: WhatsAppCommand = {
+  name: "status",
+  phrases: ["status", "run status", "pipeline status"],
+  help: "data freshness",
+  handler: () => statusReply,
+};
