@@ -13,7 +13,7 @@ type Tx = postgres.TransactionSql;
 
 async function writePages(tx: Tx, module: string, texts: string[]): Promise<void> {
   for (let i = 0; i < texts.length; i += PAGE) {
-    await writeRecords(tx, module, texts.slice(i, i + PAGE), null);
+    await writeRecords(tx, { module, records: texts.slice(i, i + PAGE), runId: null });
   }
 }
 

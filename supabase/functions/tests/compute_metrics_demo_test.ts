@@ -71,12 +71,18 @@ Deno.test("compute-metrics on the demo company", async (t) => {
            from zoho.records r where module = $1 order by id limit 300`,
           [module],
         );
-        await writeRecords(db.sql, module, rows.map((r) => r.t as string), null);
+        await writeRecords(db.sql, {
+          module,
+          records: rows.map((r) => r.t as string),
+          runId: null,
+        });
       }
       const [gone] = await db.sql`select id from zoho.records where module = 'Leads' limit 1`;
-      await writeDeletions(db.sql, "Leads", [
-        JSON.stringify({ id: gone!.id, deleted_time: "2026-03-04T11:00:00+00:00" }),
-      ], null);
+      await writeDeletions(db.sql, {
+        module: "Leads",
+        items: [JSON.stringify({ id: gone!.id, deleted_time: "2026-03-04T11:00:00+00:00" })],
+        runId: null,
+      });
       const incremental = await (await post(app, { as_of: "2026-03-04" })).json();
       await db.sql`select analytics.refresh_facts()`;
       const rebuilt = await (await post(app, { as_of: "2026-03-04" })).json();

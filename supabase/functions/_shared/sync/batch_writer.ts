@@ -62,7 +62,7 @@ export function createBatchWriter(
     try {
       const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((p) => p.records);
       const counts = await sql.begin(async (tx) => {
-        const c = await writeRecords(tx, target.module, records, target.runId);
+        const c = await writeRecords(tx, { module: target.module, records, runId: target.runId });
         // Cursor rows of different segments: sent together (pipelined), not one by one.
         await Promise.all(batch.map((p) => p.save(tx)));
         return c;

@@ -13,9 +13,7 @@ export const MAX_IDS = 100;
 /** Reads the records of `ids` that exist (live) now; missing ones are left out. */
 export async function readByIds(
   client: ZohoClient,
-  plan: ModulePlan,
-  ids: readonly string[],
-  stats: CallStats,
+  { plan, ids, stats }: { plan: ModulePlan; ids: readonly string[]; stats: CallStats },
 ): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += MAX_IDS) {
@@ -38,7 +36,10 @@ export async function readByIds(
       )
     ));
     const merged = mergeGroupPages(pages, plan);
-    out.push(...merged.records, ...await readSingles(client, plan, merged.single, stats));
+    out.push(
+      ...merged.records,
+      ...await readSingles(client, { plan, reads: merged.single, stats }),
+    );
   }
   return out;
 }

@@ -50,7 +50,9 @@ export function coqlCredits(limit: number): number {
 }
 
 /** The COQL query of the next ids of the cluster at `at` after `after` ("" = from the first). */
-export function clusterQuery(module: string, at: number, after: string, limit: number): string {
+export function clusterQuery(
+  { module, at, after, limit }: { module: string; at: number; after: string; limit: number },
+): string {
   const time = `Modified_Time = '${zohoTime(at)}'`;
   // Ids are digit strings (19 digits on Zoho); anything else is refused rather than quoted.
   if (after !== "" && !/^\d+$/.test(after)) {
@@ -77,7 +79,7 @@ export async function clusterStep(
   try {
     page = await ctx.client.request("/coql", {
       method: "POST",
-      json: { select_query: clusterQuery(ctx.plan.module, at, after, limit) },
+      json: { select_query: clusterQuery({ module: ctx.plan.module, at, after, limit }) },
       heavy: true, // COQL counts against the sub-concurrency limit (Kaizen #203)
       credits: coqlCredits(limit),
       stats: ctx.stats,
@@ -96,7 +98,7 @@ export async function clusterStep(
   }
   const have = await stored.currentAt(page.ids, at);
   const missing = page.ids.filter((id) => !have.has(id));
-  const records = await readByIds(ctx.client, ctx.plan, missing, ctx.stats);
+  const records = await readByIds(ctx.client, { plan: ctx.plan, ids: missing, stats: ctx.stats });
   const last = page.ids.at(-1);
   const more = page.more && last !== undefined;
   return {

@@ -56,10 +56,9 @@ export function deletionCheckDue(input: DeletionInput, minutes: number, now: num
 /** Reads new deletions and finds restores of a module when due. */
 export async function syncDeletions(
   ctx: DeletionContext,
-  plan: ModulePlan,
-  input: DeletionInput,
-  stats: CallStats,
+  input: DeletionInput & { plan: ModulePlan; stats: CallStats },
 ): Promise<DeletionCounts> {
+  const { plan, stats } = input;
   const module = plan.module;
   const now = input.serverTime ?? Date.now();
   if (!deletionCheckDue(input, ctx.deletedCheckMinutes ?? 0, now)) {
@@ -88,20 +87,24 @@ export async function syncDeletions(
       const t = Date.parse(String(item.deleted_time));
       if (!Number.isNaN(t)) newest = Math.max(newest ?? t, t);
     }
-    deleted += await writeDeletions(ctx.sql, module, body.records, ctx.runId);
+    deleted += await writeDeletions(ctx.sql, {
+      module,
+      items: body.records,
+      runId: ctx.runId,
+    });
     if (body.info.more_records !== true) break;
   }
   const back = candidates.filter((c) => !listed.has(c.id)).map((c) => c.id);
   let restored = 0;
   if (back.length > 0) {
-    const records = await readByIds(ctx.client, plan, back, stats);
-    restored = (await writeRecords(ctx.sql, module, records, ctx.runId)).restored;
+    const records = await readByIds(ctx.client, { plan, ids: back, stats });
+    restored = (await writeRecords(ctx.sql, { module, records, runId: ctx.runId })).restored;
   }
   const settled = (serverTime ?? now) - ctx.overlapSeconds * 1000;
   const next = newest === null
     ? null
     : Math.max(input.since ?? 0, Math.min(newest + 1000, settled));
-  await saveDeletionCheck(ctx.sql, module, next, serverTime ?? now);
+  await saveDeletionCheck(ctx.sql, { module, since: next, checkedAt: serverTime ?? now });
   return { checked: true, deleted, restored };
 }
 

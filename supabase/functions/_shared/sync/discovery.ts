@@ -73,7 +73,7 @@ export async function discover(ctx: DiscoveryContext): Promise<Discovery> {
       select fields_hash from zoho.sync_state where module = ${module}`;
     if (state?.fields_hash === hash) return false;
     const before = await lastFieldNames(ctx.sql, module);
-    await fetchFields(ctx, module, hash, stats);
+    await fetchFields(ctx, { module, entryHash: hash, stats });
     return before !== null && !sameNames(before, await lastFieldNames(ctx.sql, module));
   }
   return { plans, skipped };
@@ -95,7 +95,7 @@ async function fetchModules(ctx: DiscoveryContext, stats: CallStats): Promise<Mo
     { stats },
     (r) => (r.status === 200 ? checked(r.text) : '{"modules":[]}'),
   );
-  await snapshot(ctx.sql, "modules", "", text);
+  await snapshot(ctx.sql, { kind: "modules", module: "", text });
   return (JSON.parse(text).modules ?? []) as ModuleEntry[];
 }
 
@@ -109,7 +109,7 @@ async function moduleFields(ctx: DiscoveryContext, entry: ModuleEntry): Promise<
       and m.captured_at > now() - make_interval(mins => ${ctx.metadataTtlMinutes})
     order by m.captured_at desc limit 1`;
   if (cached) return cached.data.fields ?? [];
-  return await fetchFields(ctx, module, entryHash, ctx.stats);
+  return await fetchFields(ctx, { module, entryHash, stats: ctx.stats });
 }
 
 /**
@@ -118,9 +118,7 @@ async function moduleFields(ctx: DiscoveryContext, entry: ModuleEntry): Promise<
  */
 async function fetchFields(
   ctx: DiscoveryContext,
-  module: string,
-  entryHash: string,
-  stats: CallStats,
+  { module, entryHash, stats }: { module: string; entryHash: string; stats: CallStats },
 ): Promise<FieldMeta[]> {
   const text = await ctx.client.request(
     "/settings/fields",
@@ -135,7 +133,7 @@ async function fetchFields(
   if (!text) return [];
   const fields = (JSON.parse(text).fields ?? []) as FieldMeta[];
   const before = await lastFieldNames(ctx.sql, module);
-  await snapshot(ctx.sql, "fields", module, text);
+  await snapshot(ctx.sql, { kind: "fields", module, text });
   if (before !== null && !sameNames(before, namesOf(fields))) await requestReread(ctx.sql, module);
   await ctx.sql`insert into zoho.sync_state (module, fields_hash) values (${module}, ${entryHash})
     on conflict (module) do update set fields_hash = excluded.fields_hash, updated_at = now()`;
@@ -164,7 +162,10 @@ function checked(text: string): string {
   return text;
 }
 
-async function snapshot(sql: postgres.Sql, kind: string, module: string, text: string) {
+async function snapshot(
+  sql: postgres.Sql,
+  { kind, module, text }: { kind: string; module: string; text: string },
+) {
   await sql`insert into zoho.metadata_snapshots (kind, module, data, content_hash)
     values (${kind}, ${module}, ${text}::text::jsonb, zoho.content_hash(${text}::text::jsonb))
     on conflict (kind, module, content_hash) do update set captured_at = now()`;

@@ -87,8 +87,12 @@ export interface SingleRead {
 export function needsSingleRead(
   rec: Record<string, unknown>,
   plan: ModulePlan,
-  everything = false,
-  long = false,
+  { everything = false, long = false }: {
+    /** Every record is read on its own (ZOHO_SINGLE_READS=all). */
+    everything?: boolean;
+    /** The list cut one of the record's long texts. */
+    long?: boolean;
+  } = {},
 ): boolean {
   if (everything || long) return true;
   // Lists never carry subform / multi-select lookup / line-item values, and the v7 doc says

@@ -35,11 +35,11 @@ Deno.test("needsSingleRead() flags subform modules, truncated rich text and conv
   assert.equal(needsSingleRead({ Converted__s: true, $converted_detail: {} }, plan), false);
   const deals = planModule("Deals", fields);
   assert.equal(needsSingleRead({ Converted__s: true }, deals), false, "no converted quirk");
-  assert.equal(needsSingleRead({}, deals, true), true);
+  assert.equal(needsSingleRead({}, deals, { everything: true }), true);
   // Any long string value, whatever its field type (plain multi-line text is cut in lists too).
   assert.equal(needsSingleRead({ Notes: "x".repeat(500) }, deals), true);
   assert.equal(needsSingleRead({ Notes: "x".repeat(499) }, deals), false);
-  assert.equal(needsSingleRead({}, deals, false, true), true);
+  assert.equal(needsSingleRead({}, deals, { long: true }), true);
 });
 
 Deno.test("planModule() reads a module with line items record by record (registry quirk)", () => {

@@ -93,7 +93,7 @@ export function mergeGroupPages(
       long ||= match.long;
       Object.assign(rec, match.rec);
     }
-    if (!consistent || needsSingleRead(rec, plan, options.singleReadAll, long)) {
+    if (!consistent || needsSingleRead(rec, plan, { everything: options.singleReadAll, long })) {
       out.single.push({ id: String(rec.id), converted: isConverted(plan.quirks, rec) });
     } else out.records.push(merged);
   }
@@ -131,9 +131,7 @@ function byId(page: GroupPage) {
  */
 export async function readSingles(
   client: ZohoClient,
-  plan: ModulePlan,
-  reads: readonly SingleRead[],
-  stats: CallStats,
+  { plan, reads, stats }: { plan: ModulePlan; reads: readonly SingleRead[]; stats: CallStats },
 ): Promise<string[]> {
   const texts = await Promise.all(reads.map((read) =>
     client.request(`/${plan.module}/${read.id}`, {

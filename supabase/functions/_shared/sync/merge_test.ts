@@ -78,10 +78,11 @@ Deno.test("readSingles() sends the converted query for converted records only", 
     limiter: createLimiter(EDITIONS.free!),
     fetch: f.fetch,
   });
-  const out = await readSingles(client, leads, [
-    { id: "3", converted: true },
-    { id: "4", converted: false },
-  ], newStats());
+  const out = await readSingles(client, {
+    plan: leads,
+    reads: [{ id: "3", converted: true }, { id: "4", converted: false }],
+    stats: newStats(),
+  });
   assert.deepEqual(out, ['{"id":"3","$converted_detail":{"Deal":null}}'], "204 is left out");
   const query = f.calls.map((r) => new URL(r.url).search);
   assert.deepEqual(query, ["?converted=true", ""]);

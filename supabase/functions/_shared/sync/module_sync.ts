@@ -33,7 +33,7 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
     stalled = state.stalledSlices;
     result.cursorBefore = state.nextSince;
     result.cursorAfter = state.nextSince;
-    const serverTime = await readSegments(ctx, plan, result, segments);
+    const serverTime = await readSegments(ctx, { plan, result, segments });
     outcome = await finishModule(ctx, plan, { state, serverTime, result });
   } catch (error) {
     // A lost database fails the whole slice (503): nothing more can be recorded meanwhile.
@@ -59,7 +59,9 @@ async function checkProgress(ctx: ModuleContext, result: ModuleResult, before: n
   const moved = result.inserted + result.updated + result.restored + result.deleted > 0;
   const progress = result.status === "done" || moved || result.advanced === true;
   const stalled = progress ? 0 : result.fetched > 0 ? before + 1 : before;
-  if (stalled !== before) await saveStalledSlices(ctx.sql, result.module, stalled);
+  if (stalled !== before) {
+    await saveStalledSlices(ctx.sql, { module: result.module, stalledSlices: stalled });
+  }
   result.stalledSlices = stalled;
   if (!ctx.stallSlices || stalled < ctx.stallSlices) return;
   const open = (await loadSegments(ctx.sql, result.module)).filter((s) => !s.done);
@@ -108,7 +110,7 @@ async function openRead(ctx: ModuleContext, module: string) {
   const wantFull = ctx.mode === "full" && !fullDone;
   if (segments.length === 0 || (wantFull && state.fullStartedAt === null)) {
     const full = wantFull || rereadDue(state, ctx.fullRereadHours, now());
-    segments = await startRead(ctx.sql, module, full ? null : state.nextSince, full);
+    segments = await startRead(ctx.sql, { module, since: full ? null : state.nextSince, full });
   }
   return { state, segments };
 }
@@ -137,7 +139,7 @@ async function finishModule(
   // Next If-Modified-Since: past the newest record, but never later than "now − overlap",
   // since a second that is not over yet can still gain records (the filter is inclusive).
   const next = max === null ? since : Math.max(since ?? 0, Math.min(max + 1000, settled));
-  await finishRead(ctx.sql, plan.module, next, max);
+  await finishRead(ctx.sql, { module: plan.module, nextSince: next, maxModified: max });
   result.cursorAfter = next;
   // A read that moved data re-checks the metadata: a field added meanwhile means a re-read of
   // every record (requested by discovery), so the module stays partial.
@@ -149,12 +151,14 @@ async function finishModule(
   if (ctx.budget.spent()) {
     return { readDone: true, fieldsChanged: false, deletionsChecked: false };
   }
-  const d = await syncDeletions(ctx, plan, {
+  const d = await syncDeletions(ctx, {
+    plan,
+    stats: result.stats,
     since: state.deletedSince,
     checkedAt: state.deletedCheckedAt,
     serverTime,
     changed: moved,
-  }, result.stats);
+  });
   result.deleted += d.deleted;
   result.restored += d.restored;
   return { readDone: true, fieldsChanged: false, deletionsChecked: true };

@@ -105,7 +105,11 @@ export async function readStep(ctx: ReadContext, seg: SegmentState): Promise<Ste
     singleReadAll: ctx.singleReadAll,
     until: seg.until,
   });
-  const whole = await readSingles(ctx.client, ctx.plan, merged.single, ctx.stats);
+  const whole = await readSingles(ctx.client, {
+    plan: ctx.plan,
+    reads: merged.single,
+    stats: ctx.stats,
+  });
   const more = first.more && !merged.reachedUntil;
   const tokens = more ? pages.map((p) => p.next) : null;
   const fetched = first.records.length;

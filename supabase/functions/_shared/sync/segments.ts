@@ -31,9 +31,11 @@ interface SegmentRun {
  */
 export async function readSegments(
   ctx: ModuleContext,
-  plan: ModulePlan,
-  result: ModuleResult,
-  segments: readonly SegmentState[],
+  { plan, result, segments }: {
+    plan: ModulePlan;
+    result: ModuleResult;
+    segments: readonly SegmentState[];
+  },
 ): Promise<number | null> {
   const workers = new Map<number, Promise<void>>();
   let failure: unknown = null;
@@ -95,13 +97,13 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
       done: step.done,
     };
     const extra = fresh && !step.done
-      ? split(next, step, step.serverTime ?? now(), ctx.segments)
+      ? split(next, { first: step, hi: step.serverTime ?? now(), max: ctx.segments })
       : [];
     if (extra.length) next.until = extra[0]!.since;
     await pending;
     pending = run.writer.write(step.records, async (tx) => {
-      await saveSegment(tx, plan.module, next);
-      for (const s of extra) await saveSegment(tx, plan.module, s);
+      await saveSegment(tx, { module: plan.module, segment: next });
+      for (const s of extra) await saveSegment(tx, { module: plan.module, segment: s });
     }).then(() => {
       result.pages++;
       result.fetched += step.fetched;
@@ -164,9 +166,14 @@ function idAfter(x: string, y: string): boolean {
  */
 export function split(
   seg: SegmentState,
-  first: Pick<Step, "minModified" | "maxModified">,
-  hi: number,
-  max: number,
+  { first, hi, max }: {
+    /** The first page's oldest and newest Modified_Time. */
+    first: Pick<Step, "minModified" | "maxModified">;
+    /** The read's upper end (Zoho's server time). */
+    hi: number;
+    /** At most this many segments. */
+    max: number;
+  },
 ): SegmentState[] {
   if (first.maxModified === null || first.minModified === null) return [];
   const lo = first.maxModified;

@@ -94,9 +94,7 @@ function tokenList(value: unknown): string[] | null {
 /** Starts a read: replaces any segments with one open segment from `since`. */
 export async function startRead(
   sql: postgres.Sql,
-  module: string,
-  since: number | null,
-  full: boolean,
+  { module, since, full }: { module: string; since: number | null; full: boolean },
 ): Promise<SegmentState[]> {
   await sql.begin(async (tx) => {
     await tx`delete from zoho.sync_segments where module = ${module}`;
@@ -115,7 +113,10 @@ export async function startRead(
  * to jsonb: a string bound to a jsonb parameter is stored as a JSON string (postgres.js encodes it
  * again), which read back as the array's text, so every slice lost its chain (issue 20).
  */
-export async function saveSegment(sql: Sql, module: string, s: SegmentState): Promise<void> {
+export async function saveSegment(
+  sql: Sql,
+  { module, segment: s }: { module: string; segment: SegmentState },
+): Promise<void> {
   const tokens = s.tokens ? JSON.stringify(s.tokens) : null;
   await (sql as postgres.Sql)`insert into zoho.sync_segments
       (module, segment, since, until, cursor, page_tokens, token_since, done, cursor_complete,
@@ -133,9 +134,11 @@ export async function saveSegment(sql: Sql, module: string, s: SegmentState): Pr
 /** Finishes a read: clears segments and moves the incremental cursor. */
 export async function finishRead(
   sql: postgres.Sql,
-  module: string,
-  nextSince: number | null,
-  maxModified: number | null,
+  { module, nextSince, maxModified }: {
+    module: string;
+    nextSince: number | null;
+    maxModified: number | null;
+  },
 ): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`delete from zoho.sync_segments where module = ${module}`;
@@ -154,9 +157,7 @@ export async function finishRead(
  */
 export async function saveDeletionCheck(
   sql: Sql,
-  module: string,
-  since: number | null,
-  checkedAt: number,
+  { module, since, checkedAt }: { module: string; since: number | null; checkedAt: number },
 ) {
   await (sql as postgres.Sql)`update zoho.sync_state set
     deleted_since = coalesce(${date(since)}, deleted_since),
@@ -176,7 +177,10 @@ export async function requestReread(sql: postgres.Sql, module: string): Promise<
 }
 
 /** Stores how many slices in a row made no progress (0 after one that did). */
-export async function saveStalledSlices(sql: Sql, module: string, n: number): Promise<void> {
+export async function saveStalledSlices(
+  sql: Sql,
+  { module, stalledSlices: n }: { module: string; stalledSlices: number },
+): Promise<void> {
   await (sql as postgres.Sql)`update zoho.sync_state set stalled_slices = ${n}, updated_at = now()
     where module = ${module} and stalled_slices is distinct from ${n}`;
 }

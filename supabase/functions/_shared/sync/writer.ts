@@ -25,27 +25,28 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 /** Joins record texts in one parameter; JSON text never holds it unescaped. */
 const SEPARATOR = "\u001e";
 
-/** Upserts raw record texts of `module`; `rawRecords` are JSON object texts as Zoho sent them. */
-export function writeRecords(
-  sql: Sql,
-  module: string,
-  rawRecords: readonly string[],
-  runId: string | null,
-): Promise<WriteCounts> {
-  if (rawRecords.length === 0) {
+/** Records of one module to write, and the sync run writing them (null: not a sync). */
+export interface RecordBatch {
+  module: string;
+  /** JSON object texts as Zoho sent them. */
+  records: readonly string[];
+  runId: string | null;
+}
+
+/** Upserts a batch of raw record texts. */
+export function writeRecords(sql: Sql, batch: RecordBatch): Promise<WriteCounts> {
+  if (batch.records.length === 0) {
     return Promise.resolve({ inserted: 0, updated: 0, restored: 0, unchanged: 0 });
   }
   // The staging table lives in one transaction: join the caller's, or open one.
   return "savepoint" in sql
-    ? stageAndUpsert(sql, module, rawRecords, runId)
-    : sql.begin((tx) => stageAndUpsert(tx, module, rawRecords, runId));
+    ? stageAndUpsert(sql, batch)
+    : sql.begin((tx) => stageAndUpsert(tx, batch));
 }
 
 async function stageAndUpsert(
   tx: postgres.TransactionSql,
-  module: string,
-  rawRecords: readonly string[],
-  runId: string | null,
+  { module, records: rawRecords, runId }: RecordBatch,
 ): Promise<WriteCounts> {
   // One staging table per session, emptied at commit (and by this statement): no catalog churn
   // per batch; safe behind a transaction pooler since nothing outlives the transaction.
@@ -145,9 +146,12 @@ async function stageAndUpsert(
  */
 export async function writeDeletions(
   sql: Sql,
-  module: string,
-  rawItems: readonly string[],
-  runId: string | null,
+  { module, items: rawItems, runId }: {
+    module: string;
+    /** Deleted-records items as JSON object texts. */
+    items: readonly string[];
+    runId: string | null;
+  },
 ): Promise<number> {
   if (rawItems.length === 0) return 0;
   const json = `[${rawItems.join(",")}]`;
