@@ -30,11 +30,14 @@ export function startFakeOllama({ reply, holdMs }: FakeOptions): FakeOllama {
       if (req.method !== "POST" || url.pathname !== "/api/chat") {
         return Response.json({ error: "not found" }, { status: 404 });
       }
-      const body = await req.json() as {
-        model: string;
-        messages: { role: string; content: string }[];
-      };
+      // Counted on arrival: a client that gave up (its timeout) may never finish sending.
       chats++;
+      let body: { model: string; messages: { role: string; content: string }[] };
+      try {
+        body = await req.json();
+      } catch {
+        return Response.json({ error: "unreadable body" }, { status: 400 });
+      }
       const question = body.messages.findLast((m) => m.role === "user")?.content ?? "";
       const chosen = reply(question);
       if (chosen === "timeout") {

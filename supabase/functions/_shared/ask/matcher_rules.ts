@@ -45,6 +45,59 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.delete("closing");
     found.add("revenue");
   }
+  // A named source or rep is the filter, not a split ("pipeline that came from referrals").
+  if (params.source !== undefined) found.delete("source");
+  if (params.owner !== undefined) found.delete("owner");
+  // "closed lost ytd", "closed won this month": the outcome named as a stage.
+  if (String(params.stage ?? "").startsWith("Closed Lost")) found.add("lost");
+  if (params.stage === "Closed Won") found.add("revenue");
+  // "who got the most new leads": a split by rep, not a count.
+  if (found.has("owner") && found.has("leads")) found.delete("fresh");
+  // "how long do web leads wait before someone reaches out": speed to lead, not the cycle.
+  if (found.has("response")) found.delete("cycle");
+  // "open leads with zero activity": untouched leads (idle is about deals).
+  if (found.has("stale") && found.has("leads") && !found.has("deals")) {
+    found.delete("stale");
+    found.add("untouched");
+  }
+  // "deals missing close dates": hygiene, not deals due to close.
+  if (found.has("quality")) found.delete("closing");
+  // "pipeline movement: new, won, lost, slipped": the waterfall names its steps.
+  if (found.has("movement")) {
+    for (const c of ["fresh", "lost", "slipped", "revenue"] as const) found.delete(c);
+  }
+  // "how much is in the funnel": the pipeline; "funnel conversion": stage to stage.
+  if (norms.includes("funnel") && !norms.some((w) => FUNNEL_RATE.has(w))) {
+    found.delete("advance");
+    found.add("pipeline");
+  }
+  // "anything unusual in leads by source": the source anomalies.
+  if (found.has("flags") && (found.has("leads") || found.has("source")) && !found.has("deals")) {
+    for (const c of ["flags", "leads", "source"] as const) found.delete(c);
+    found.add("anomaly");
+  }
+  // "where do deals drop off in the funnel": stage conversion, not a source anomaly.
+  if (norms.includes("funnel") && found.has("advance")) found.delete("anomaly");
+  // "lead-to-close rate by monthly cohort": conversion of cohorts, not the revenue trend.
+  if (found.has("conversion")) found.delete("trend");
+  // "whales in negotiation", "top deals for diego": the largest deals of that stage or rep.
+  if (found.has("top") && (params.stage !== undefined || params.owner !== undefined)) {
+    found.add("deals");
+  }
+  // "lead sources mtd": leads by source, unless another subject is named.
+  if (
+    found.has("source") && norms.includes("lead") &&
+    !["revenue", "pipeline", "deals", "leads"].some((c) => found.has(c as Concept))
+  ) {
+    found.add("leads");
+  }
+  // "how are we tracking on bookings this month": the forecast is the quarter's.
+  if (
+    found.has("forecast") && found.has("revenue") && params.period !== undefined &&
+    params.period !== "this_quarter"
+  ) {
+    found.delete("forecast");
+  }
   // "deals in qualification": the open deals of a stage.
   if (params.stage !== undefined && found.size === 1 && found.has("deals")) found.add("pipeline");
   // "deals nobody has touched": idle deals (untouched is about leads).
@@ -62,7 +115,10 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.add("owner");
   }
   // "what percent of deals do we win", "how often do we win": a rate, not revenue.
-  if (found.has("revenue") && norms.some((w) => RATE_WORDS.has(w)) && norms.includes("win")) {
+  if (
+    found.has("revenue") && norms.some((w) => RATE_WORDS.has(w)) &&
+    norms.some((w) => w === "win" || w === "winning")
+  ) {
     found.delete("revenue");
     found.add("win");
   }
@@ -100,6 +156,19 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   if (found.has("compare") && found.has("target")) found.delete("compare");
 }
+
+/** Words that make "funnel" a conversion question. */
+const FUNNEL_RATE = new Set([
+  "conversion",
+  "convert",
+  "converts",
+  "rate",
+  "percent",
+  "advance",
+  "drop",
+  "leak",
+  "leaking",
+]);
 
 /** Words asking for a rate. */
 const RATE_WORDS = new Set(["percent", "percentage", "%", "rate", "ratio", "often", "share"]);

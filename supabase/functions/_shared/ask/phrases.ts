@@ -46,6 +46,10 @@ export const ABBREVIATIONS: Record<string, string> = {
   pls: "please",
   plz: "please",
   thx: "thanks",
+  wil: "will",
+  ppl: "people",
+  "win%": "win rate",
+  "%": "percent",
   "12m": "12 months",
 };
 
@@ -117,5 +121,5 @@ export const STOPWORDS = new Set(
     "our my we us me i you your it its this that these those what which how much many " +
     "please can could would will show tell give get me any there have has had so far " +
     "about whats s current currently right now far now with as per all total number " +
-    "count some up thanks thank hi hey most getting got gotten seeing see where").split(" "),
+    "count some up thanks thank hi hey most getting got gotten seeing see where than").split(" "),
 );

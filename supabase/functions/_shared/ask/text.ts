@@ -18,10 +18,12 @@ export function fold(text: string): string {
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   // A possessive is the name ("lena's deals" → lena); other apostrophes join ("whats").
-  const cleaned = text.replace(/[’'`]s\b/giu, "").replace(/[’'`]/g, "").replace(
-    /[^\p{L}\p{N}?%$&.-]+/gu,
-    " ",
-  );
+  // A hyphen between letters joins words ("lead-to-close", "follow-up"): read them apart.
+  const cleaned = text.replace(/[’'`]s\b/giu, "").replace(/[’'`]/g, "")
+    .replace(/(\p{L})-(?=\p{L})/gu, "$1 ").replace(
+      /[^\p{L}\p{N}?%$&.-]+/gu,
+      " ",
+    );
   for (const piece of cleaned.split(/\s+/)) {
     const raw = piece.replace(/^[.-]+|[.-]+$/g, "").replace(/\?+/g, "");
     if (!raw) {
@@ -59,7 +61,7 @@ export function editDistance(a: string, b: string, max = 2): number {
 
 /** Edits a word of this length may carry and still count as a known word. */
 export function typoBudget(word: string): number {
-  return word.length < 4 ? 0 : word.length < 7 ? 1 : 2;
+  return word.length < 4 ? 0 : word.length < 8 ? 1 : 2;
 }
 
 /** The known word `word` most likely stands for (itself when known or nothing is close). */
@@ -72,7 +74,8 @@ export function correct(word: string, known: ReadonlySet<string>): string {
   for (const k of known) {
     if (k.length < 4) continue;
     const d = editDistance(word, k, budget);
-    if (d < bestDistance) {
+    // Two edits only keep the first letter: "sitting" is no typo of "rotting".
+    if (d < bestDistance && (d < 2 || k[0] === word[0])) {
       best = k;
       bestDistance = d;
     }
