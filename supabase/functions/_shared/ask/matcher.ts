@@ -1,12 +1,13 @@
 /**
  * The keyword matcher: free text ("rev mtd", "hw many leads frm facebok this wk", "how's the
- * Okafor deal") → a command, or an intent of the registry with its parameters, or unknown.
+ * Okafor deal") → an intent of the registry with its parameters, or unknown (whole-message
+ * commands are detected before, by the inbox: _shared/inbox/commands).
  * Deterministic and fast (no model): abbreviations are expanded, names of sources, reps and
  * stages found (aliases and small typos included), other typos corrected against the lexicon,
  * then the concepts found pick the intent whose cue set scores highest (lexicon.ts weights).
  */
 import { type Intent, type RawParams } from "./registry.ts";
-import { type Command, COMMANDS, type Concept, CONCEPTS, conceptWeight } from "./lexicon.ts";
+import { type Concept, CONCEPTS, conceptWeight } from "./lexicon.ts";
 import {
   ABBREVIATIONS,
   PERIOD_PHRASES,
@@ -38,7 +39,6 @@ export interface Vocabulary {
 
 /** What a message asks for. */
 export type Match =
-  | { kind: "command"; command: Command }
   | {
     kind: "intent";
     intent: string;
@@ -55,16 +55,10 @@ const FILTERS = ["period", "source", "owner", "stage"] as const;
 
 const words = (text: string) => tokenize(text).map((t) => t.norm).join(" ");
 
-const COMMAND_PHRASES = new Map<string, Command>(
-  Object.entries(COMMANDS).flatMap(([c, list]) => list.map((p) => [words(p) || p, c as Command])),
-);
-const POLITE = new Set(["please", "pls", "now", "thanks", "the", "my", "send", "me", "show"]);
-
 /** Every word the lexicon knows: typos are corrected towards these. */
 const KNOWN = new Set<string>([
   ...Object.values(CONCEPTS).flat().flatMap((p) => p.split(" ")),
   ...PERIOD_PHRASES.flatMap(([p]) => p.split(" ")),
-  ...Object.values(COMMANDS).flat().flatMap((p) => p.split(" ")),
   ...Object.values(ABBREVIATIONS).flatMap((p) => p.split(" ")),
   ...STOPWORDS,
 ]);
@@ -75,18 +69,6 @@ function expand(tokens: Token[]): Token[] {
     if (!full) return [t];
     return full.split(" ").map((norm, i) => ({ norm, raw: i === 0 ? t.raw : "" }));
   });
-}
-
-function asCommand(tokens: Token[]): Command | undefined {
-  const core = tokens.map((t) => t.norm).filter((w) => !POLITE.has(w));
-  if (core.length === 0) return tokens.length ? undefined : "help";
-  const phrase = core.join(" ");
-  const exact = COMMAND_PHRASES.get(phrase);
-  if (exact || core.length > 1) return exact;
-  for (const [p, command] of COMMAND_PHRASES) {
-    if (!p.includes(" ") && p.length >= 4 && editDistance(phrase, p, 1) <= 1) return command;
-  }
-  return undefined;
 }
 
 /** Phrases naming each source, rep and stage (the data's names, aliases, reps' first names),
@@ -159,9 +141,6 @@ export function matchMessage(
   intents: readonly Intent[] = INTENTS,
 ): Match {
   const tokens = expand(tokenize(text.slice(0, 500)));
-  const command = asCommand(tokens);
-  if (command) return { kind: "command", command };
-
   const used = tokens.map(() => false);
   const params: RawParams = {};
   // Names first, on the words as typed (a rep's name is no typo of a keyword).
