@@ -74,7 +74,7 @@ export function createApp(deps: PipelineDeps = {}) {
   app.post("/runs/:id/stages/:stage/retry", async (c) => {
     const id = param(RUN_ID, c.req.param("id"), "id");
     const stage = param(STAGE, c.req.param("stage"), "stage");
-    return c.json(await retryStage(db(), id, stage), 202);
+    return c.json(await retryStage(db(), { runId: id, stage }), 202);
   });
   return app;
 }

@@ -47,7 +47,7 @@ Deno.test("zoho-sync app", async (t) => {
     });
 
     await t.step("a held lease refuses a second run with 409 busy", async () => {
-      const release = await acquireLease(h.db.sql, crypto.randomUUID(), 60);
+      const release = await acquireLease(h.db.sql, { runId: crypto.randomUUID(), seconds: 60 });
       try {
         const out = await post(app, { modules: ["Campaigns"] });
         assert.equal(out.status, 409, JSON.stringify(out.body));

@@ -41,7 +41,7 @@ export function checkSections(sections: Section[], payload: Payload): CheckResul
       s.text,
       allNames.filter((n) => !/^\p{N}$/u.test(n.trim()) || citedNames.has(n)),
     );
-    claims.push(...checkNumbers(s, masked, cited, payload.currency));
+    claims.push(...checkNumbers(s, { masked, cited, currency: payload.currency }));
     claims.push(...checkNames(s, { cited, allNames, known, masked }));
   }
   const failed = claims.filter((c) => !c.ok).length;

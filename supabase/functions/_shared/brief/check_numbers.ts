@@ -101,9 +101,7 @@ function directionLabel(text: string, dir: DirectionClaim, n: NumberClaim): stri
 /** Verdicts on the numbers and directions of a section (`masked`: names blanked out). */
 export function checkNumbers(
   s: Section,
-  masked: string,
-  cited: Fact[],
-  currency: string,
+  { masked, cited, currency }: { masked: string; cited: Fact[]; currency: string },
 ): ClaimVerdict[] {
   const out: ClaimVerdict[] = [];
   const numbers = extractNumbers(masked);
@@ -202,7 +200,7 @@ export function checkNumbers(
   for (const d of directions) {
     const attached = [...wayOf].find(([, dir]) => dir === d)?.[0];
     if (attached) continue; // judged with its number above
-    out.push(checkDirection(s, d, cited, currency));
+    out.push(checkDirection(s, d, { cited, currency }));
   }
   return out;
 }
@@ -210,8 +208,7 @@ export function checkNumbers(
 function checkDirection(
   s: Section,
   d: DirectionClaim,
-  cited: Fact[],
-  currency: string,
+  { cited, currency }: { cited: Fact[]; currency: string },
 ): ClaimVerdict {
   const { clause } = around(s.text, d.index);
   const withChange = cited.filter((f) => movementOf(f));

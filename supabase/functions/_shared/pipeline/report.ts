@@ -41,9 +41,7 @@ const MAX_ERROR = 500;
 /** Records an outcome; returns what the pipeline did (advanced, continued, retrying, ...). */
 export async function reportStage(
   tx: Queryable,
-  runId: string,
-  stage: StageName,
-  o: StageOutcome,
+  { runId, stage, outcome: o }: { runId: string; stage: StageName; outcome: StageOutcome },
 ): Promise<string> {
   const [row] = await tx<{ r: string }[]>`
     select pipeline.report(${runId}::uuid, ${stage}, ${o.outcome},
@@ -74,7 +72,7 @@ export async function asStage<T>(
   const ctx: StageContext = {
     inRun: true,
     async report(tx, outcome) {
-      await reportStage(tx, runId, stage, outcome);
+      await reportStage(tx, { runId, stage, outcome });
       reported = true;
     },
   };
@@ -84,15 +82,16 @@ export async function asStage<T>(
   } catch (e) {
     if (!reported) {
       const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      await reportStage(sql, runId, stage, { outcome: "failed", error: message })
+      await reportStage(sql, { runId, stage, outcome: { outcome: "failed", error: message } })
         .catch((re) => log.error(`cannot report ${stage} failure`, re));
     }
     throw e;
   }
   if (!reported) {
-    await reportStage(sql, runId, stage, {
-      outcome: "failed",
-      error: "the function finished without reporting an outcome",
+    await reportStage(sql, {
+      runId,
+      stage,
+      outcome: { outcome: "failed", error: "the function finished without reporting an outcome" },
     });
   }
   return value;

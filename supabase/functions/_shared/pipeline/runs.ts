@@ -134,8 +134,7 @@ export async function recentRuns(sql: postgres.Sql, limit = 20): Promise<RunStat
 /** Re-runs one stage (pipeline.retry_stage); returns the run's new status. */
 export async function retryStage(
   sql: postgres.Sql,
-  runId: string,
-  stage: string,
+  { runId, stage }: { runId: string; stage: string },
 ): Promise<RunStatus> {
   try {
     await sql`select pipeline.retry_stage(${runId}::uuid, ${stage})`;

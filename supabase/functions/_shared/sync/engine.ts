@@ -85,9 +85,9 @@ export async function runSync(
     cpuMs: env.ZOHO_CPU_BUDGET_MS,
   });
   const runId = request.runId ?? crypto.randomUUID();
-  const release = await acquireLease(sql, runId, env.ZOHO_LEASE_SECONDS);
+  const release = await acquireLease(sql, { runId, seconds: env.ZOHO_LEASE_SECONDS });
   try {
-    const run = await beginSlice(sql, runId, request.mode ?? "incremental");
+    const run = await beginSlice(sql, { runId, mode: request.mode ?? "incremental" });
     const mode = run.mode as "incremental" | "full";
     const edition = EDITIONS[env.ZOHO_EDITION]!;
     const daily = env.ZOHO_DAILY_CREDITS ?? edition.dailyCredits;

@@ -14,8 +14,7 @@ export class SyncBusyError extends Error {
 /** Takes the lease for `runId` or throws SyncBusyError; returns a release function. */
 export async function acquireLease(
   sql: postgres.Sql,
-  runId: string,
-  seconds: number,
+  { runId, seconds }: { runId: string; seconds: number },
 ): Promise<() => Promise<void>> {
   const ttl = `${seconds} seconds`;
   const rows = await sql`insert into zoho.sync_lease (id, run_id, expires_at)
@@ -37,7 +36,10 @@ export async function acquireLease(
 }
 
 /** Creates the run row or counts another slice of it; returns the slice number. */
-export async function beginSlice(sql: postgres.Sql, runId: string, mode: string) {
+export async function beginSlice(
+  sql: postgres.Sql,
+  { runId, mode }: { runId: string; mode: string },
+) {
   const [row] = await sql<{ slices: number; mode: string; started_at: Date }[]>`
     insert into zoho.sync_runs (run_id, mode, slices) values (${runId}, ${mode}, 1)
     on conflict (run_id) do update set slices = zoho.sync_runs.slices + 1,

@@ -42,8 +42,11 @@ export function isRetryable(error: unknown): boolean {
 export function decideRetry(
   error: unknown,
   attempt: number,
-  options: RetryOptions = DEFAULT_RETRY,
-  random: () => number = Math.random,
+  { options = DEFAULT_RETRY, random = Math.random }: {
+    options?: RetryOptions;
+    /** Jitter in [0, 1) (tests pin it). */
+    random?: () => number;
+  } = {},
 ): RetryDecision {
   if (attempt >= options.maxAttempts || !isRetryable(error)) return { retry: false };
   const limited = error instanceof ZohoApiError &&
@@ -70,7 +73,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, deps: Re
     try {
       return await fn(attempt);
     } catch (error) {
-      const decision = decideRetry(error, attempt, deps.options, deps.random);
+      const decision = decideRetry(error, attempt, { options: deps.options, random: deps.random });
       if (!decision.retry) throw error;
       deps.onRetry?.(error, attempt, decision.delayMs);
       await sleep(decision.delayMs);

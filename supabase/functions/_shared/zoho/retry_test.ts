@@ -6,10 +6,23 @@ const err = (status: number, code = "X") => new ZohoApiError(status, "GET", "/cr
 
 Deno.test("decideRetry() retries 429, 5xx and network errors, not 4xx", () => {
   const max = () => 1;
-  assert.equal(decideRetry(err(429, "TOO_MANY_REQUESTS"), 1, DEFAULT_RETRY, max).retry, true);
-  assert.equal(decideRetry(err(500, "INTERNAL_ERROR"), 1, DEFAULT_RETRY, max).retry, true);
-  assert.equal(decideRetry(err(0, "NETWORK"), 1, DEFAULT_RETRY, max).retry, true);
-  assert.equal(decideRetry(new TypeError("connection reset"), 1, DEFAULT_RETRY, max).retry, true);
+  assert.equal(
+    decideRetry(err(429, "TOO_MANY_REQUESTS"), 1, { options: DEFAULT_RETRY, random: max }).retry,
+    true,
+  );
+  assert.equal(
+    decideRetry(err(500, "INTERNAL_ERROR"), 1, { options: DEFAULT_RETRY, random: max }).retry,
+    true,
+  );
+  assert.equal(
+    decideRetry(err(0, "NETWORK"), 1, { options: DEFAULT_RETRY, random: max }).retry,
+    true,
+  );
+  assert.equal(
+    decideRetry(new TypeError("connection reset"), 1, { options: DEFAULT_RETRY, random: max })
+      .retry,
+    true,
+  );
   assert.equal(decideRetry(err(400, "INVALID_DATA"), 1).retry, false);
   assert.equal(decideRetry(err(401, "INVALID_TOKEN"), 1).retry, false);
   assert.equal(decideRetry(new Error("bug"), 1).retry, false);
@@ -17,7 +30,7 @@ Deno.test("decideRetry() retries 429, 5xx and network errors, not 4xx", () => {
 
 Deno.test("decideRetry() backs off exponentially with jitter under a cap", () => {
   const top = (attempt: number, e = err(500)) => {
-    const d = decideRetry(e, attempt, DEFAULT_RETRY, () => 1);
+    const d = decideRetry(e, attempt, { options: DEFAULT_RETRY, random: () => 1 });
     return d.retry ? d.delayMs : -1;
   };
   assert.equal(top(1), 250);
@@ -26,7 +39,7 @@ Deno.test("decideRetry() backs off exponentially with jitter under a cap", () =>
   assert.equal(top(7), 16_000);
   assert.equal(top(1, err(429)), 1000);
   assert.equal(top(6, err(429)), 20_000, "capped");
-  const low = decideRetry(err(500), 3, DEFAULT_RETRY, () => 0);
+  const low = decideRetry(err(500), 3, { options: DEFAULT_RETRY, random: () => 0 });
   assert.deepEqual(low, { retry: true, delayMs: 125 });
   assert.deepEqual(decideRetry(err(500), DEFAULT_RETRY.maxAttempts), { retry: false });
 });
