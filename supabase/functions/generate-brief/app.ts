@@ -17,7 +17,7 @@ import { factNames } from "../_shared/brief/facts.ts";
 import { writeBrief } from "../_shared/brief/generate.ts";
 import { BRIEF_ENV, ollamaWriter } from "../_shared/brief/ollama.ts";
 import { composePulse } from "../_shared/brief/pulse.ts";
-import { sendPulse } from "../_shared/brief/send.ts";
+import { sendPulse } from "../_shared/whatsapp/send_pulse.ts";
 import * as store from "../_shared/brief/store.ts";
 import { getSql } from "../_shared/db.ts";
 import { briefOutcome, pulseOutcome } from "../_shared/pipeline/outcomes.ts";

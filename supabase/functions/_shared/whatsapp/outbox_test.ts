@@ -8,7 +8,7 @@ import type postgres from "postgres";
 import { createScratchDb } from "../../../../scripts/local/scratch_db.ts";
 import { startTwilioSink } from "../../../../scripts/twilio-sink/server.ts";
 import { PULSE_TEMPLATE } from "../brief/pulse.ts";
-import { sendPulse } from "../brief/send.ts";
+import { sendPulse } from "./send_pulse.ts";
 import { enqueue } from "./outbox.ts";
 import { applyStatus } from "./status.ts";
 import { type Sender, TWILIO_ENV, twilioSender } from "./twilio.ts";

@@ -4,10 +4,16 @@
  * again for the same brief sends nothing new: the rows exist and are no longer pending.
  */
 import type postgres from "postgres";
-import { deliver, type DeliverOptions, type DeliveryCounts, enqueue } from "../whatsapp/outbox.ts";
-import { optedIn } from "../whatsapp/recipients.ts";
-import type { Sender } from "../whatsapp/twilio.ts";
-import type { StoredBrief } from "./store.ts";
+import { deliver, type DeliverOptions, type DeliveryCounts, enqueue } from "./outbox.ts";
+import { optedIn } from "./recipients.ts";
+import type { Sender } from "./twilio.ts";
+
+/** What of a stored brief (brief/store.ts) its pulse is sent from. */
+export interface PulseOfBrief {
+  id: string;
+  pulse: string;
+  pulse_variables: Record<string, string>;
+}
 
 /** Delivery counts of a brief's pulse, with how many rows this call queued. */
 export interface PulseDelivery extends DeliveryCounts {
@@ -26,7 +32,7 @@ export const NO_RECIPIENTS = "No opted-in recipient: the pulse was not sent to a
 /** Queues and sends the pulse of `brief` to every opted-in recipient. */
 export async function sendPulse(
   sql: postgres.Sql,
-  brief: Pick<StoredBrief, "id" | "pulse" | "pulse_variables">,
+  brief: PulseOfBrief,
   options: { send: Sender; contentSid?: string } & DeliverOptions,
 ): Promise<PulseDelivery> {
   const recipients = await optedIn(sql);
