@@ -1,7 +1,8 @@
 /**
  * The dashboard's data: one call of the SQL function `dashboard.page(period, source)`, which
  * reads the newest built snapshot and its pre-aggregated rollups and does every sum, ratio and
- * bucket. This module only validates the shape; panels format what it returns.
+ * bucket (one SQL function per panel). This module validates the common shape; each panel
+ * validates its own fields and formats them.
  */
 import type postgres from "postgres";
 import { z } from "zod";
@@ -21,11 +22,16 @@ export type Filter = z.infer<typeof FilterSchema>;
 
 /** A row as SQL rendered it (numbers stay JSON numbers). */
 export type Row = Record<string, unknown>;
-const Rows = z.array(z.record(z.string(), z.unknown()));
-const Obj = z.record(z.string(), z.unknown());
+/** Rows of a panel field. */
+export const Rows = z.array(z.record(z.string(), z.unknown()));
+/** One object of a panel field. */
+export const Obj = z.record(z.string(), z.unknown());
 
-/** Everything the page shows, as `dashboard.page` returns it. */
-export const PageDataSchema = z.object({
+/**
+ * What every page has, as `dashboard.page` returns it: the snapshot, the filter, the sources.
+ * Each panel's own fields are validated by its description (`PanelDef.fields`, panel.ts).
+ */
+export const PageDataSchema = z.looseObject({
   snapshot: z.object({
     id: z.uuid(),
     as_of: z.string(),
@@ -42,31 +48,8 @@ export const PageDataSchema = z.object({
     source: z.string().nullable(),
   }),
   sources: z.array(z.string()),
-  tiles: Rows,
-  win_rate: Obj.nullable(),
-  revenue_by_month: Rows,
-  leads_over_time: Rows,
-  win_rate_over_time: Rows,
-  funnel: Rows,
-  cohorts: Rows,
-  velocity: Rows,
-  pipeline_by_stage: Rows,
-  pipeline_by_month: Rows,
-  coverage: Obj.nullable(),
-  forecast: Obj.nullable().optional(),
-  stage_conversion: Rows.nullable(),
-  deal_risks: Rows.nullable(),
-  risky_deals: Rows,
-  waterfall: z.object({ period: z.string(), steps: Rows }),
-  response: Obj,
-  owners: Rows,
-  source_roi: Rows.nullable(),
-  data_quality: Rows.nullable(),
-  anomalies: Rows,
-  brief: Obj.nullable().optional(),
-  sync_runs: Rows,
 });
-/** The page's data. */
+/** The page's data: the common part typed, the panels' fields as they came. */
 export type PageData = z.infer<typeof PageDataSchema>;
 
 /** Reads the page's data; null when no snapshot has been built yet. */

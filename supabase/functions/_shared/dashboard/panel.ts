@@ -7,6 +7,7 @@
 import { type CategoryChart, categoryOption, type ChartOption, type SeriesSpec } from "./charts.ts";
 import { num, type PageData, type Row, str } from "./data.ts";
 import type { Formats } from "./format.ts";
+import type { z } from "zod";
 
 /** A table cell: text, or a link. */
 export type Cell = string | { text: string; href: string };
@@ -122,15 +123,24 @@ export interface PanelSpec {
   body?: string;
 }
 
-/** One panel's description: its anchor id and what it shows (null: not shown). */
-export interface PanelDef {
+/**
+ * One panel's description: its anchor id, the page fields it reads (those its SQL function
+ * `dashboard.panel_<id>` returns, validated here) and what it shows (null: not shown).
+ */
+export interface PanelDef<T = unknown> {
   id: string;
-  build(ctx: PanelContext): PanelSpec | null;
+  fields: z.ZodType<T>;
+  build(ctx: PanelContext, fields: T): PanelSpec | null;
+}
+
+/** A panel description, its fields' type inferred from their schema. */
+export function definePanel<T>(def: PanelDef<T>): PanelDef<T> {
+  return def;
 }
 
 /** Builds a panel from its description: the table and the chart from the one column list. */
 export function buildPanel(def: PanelDef, ctx: PanelContext): Panel | null {
-  const p = def.build(ctx);
+  const p = def.build(ctx, def.fields.parse(ctx.data));
   if (!p) return null;
   const { f } = ctx;
   const shown = p.columns.filter((c) => c.label !== undefined);

@@ -3,10 +3,11 @@
  * the brief check accepted marked and linked to the fact it came from; the facts table links each
  * fact to the panel that charts it.
  */
-import { num, type Row, str } from "./data.ts";
+import { num, Obj, type Row, str } from "./data.ts";
+import { z } from "zod";
 import type { Formats } from "./format.ts";
 import { esc } from "./html.ts";
-import { type Cell, col, type PanelDef } from "./panel.ts";
+import { type Cell, col, definePanel } from "./panel.ts";
 
 /** Which panel charts a fact, by id prefix (the first match wins; more specific first). */
 const FACT_PANELS: [prefix: string, panel: string][] = [
@@ -82,10 +83,11 @@ export function markClaims(text: string, claims: Row[]): string {
 }
 
 /** The brief panel, or none when no brief has been written yet. */
-export const briefPanel: PanelDef = {
+export const briefPanel = definePanel({
   id: "brief",
-  build: (ctx) => {
-    const b = ctx.data.brief;
+  fields: z.object({ brief: Obj.nullable().optional() }),
+  build: (ctx, { brief }) => {
+    const b = brief;
     if (!b) return null;
     const content = (b.content ?? {}) as Record<string, unknown>;
     const claims = (b.claims as Row[]).filter((c) => c.kind === "number" && c.ok === true);
@@ -139,4 +141,4 @@ export const briefPanel: PanelDef = {
       ],
     };
   },
-};
+});

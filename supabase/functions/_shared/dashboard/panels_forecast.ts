@@ -3,8 +3,9 @@
  * quarter's end, the target line), its figures, the deals that move it and the stages where the
  * company's own history differs from Zoho's probabilities (analytics.forecast).
  */
-import { num, type Row, str } from "./data.ts";
-import { col, type PanelDef } from "./panel.ts";
+import { num, Obj, type Row, str } from "./data.ts";
+import { z } from "zod";
+import { col, definePanel } from "./panel.ts";
 
 /** The day before an exclusive end date (YYYY-MM-DD). */
 function lastDay(end: string): string {
@@ -12,10 +13,11 @@ function lastDay(end: string): string {
 }
 
 /** The forecast: its path (chart), its figures, the deals that move it and stage rates (table). */
-export const forecastPanel: PanelDef = {
+export const forecastPanel = definePanel({
   id: "forecast",
-  build: ({ data, f }) => {
-    const fc = data.forecast;
+  fields: z.object({ forecast: Obj.nullable().optional() }),
+  build: ({ data, f }, { forecast }) => {
+    const fc = forecast;
     if (!fc) return null;
     const drivers = (fc.drivers ?? []) as Row[];
     const stages = (fc.stage_rates ?? []) as Row[];
@@ -78,4 +80,4 @@ export const forecastPanel: PanelDef = {
       },
     };
   },
-};
+});

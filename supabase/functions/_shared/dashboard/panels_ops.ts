@@ -1,6 +1,7 @@
 /** Team and operations panels: lead response, owner leaderboard, source ROI, data quality, anomalies, sync health. */
-import { num, type Row, str } from "./data.ts";
-import { allSourcesNote, asOfNote, col, type PanelDef, PERIOD_LABEL } from "./panel.ts";
+import { num, Obj, type Row, Rows, str } from "./data.ts";
+import { z } from "zod";
+import { allSourcesNote, asOfNote, col, definePanel, PERIOD_LABEL } from "./panel.ts";
 
 const RESPONSE_BUCKETS = [
   ["le_1h", "≤ 1 h"],
@@ -23,30 +24,32 @@ const QUALITY_CHECK: Record<string, string> = {
 };
 
 /** Time to first touch of the period's new leads: one row per bucket, then all leads. */
-export const leadResponsePanel: PanelDef = {
+export const leadResponsePanel = definePanel({
   id: "lead-response",
-  build: ({ data, f }) => ({
+  fields: z.object({ response: Obj }),
+  build: ({ data, f }, { response }) => ({
     question: `How fast do we first contact new leads (${PERIOD_LABEL[data.filter.period]})?`,
-    rows: RESPONSE_BUCKETS.map(([k, bucket]) => ({ bucket, leads: num(data.response, k) })),
+    rows: RESPONSE_BUCKETS.map(([k, bucket]) => ({ bucket, leads: num(response, k) })),
     columns: [col("First touch", "bucket"), col("Leads", "leads", "count", {})],
-    extraRows: [["All leads", f.count(num(data.response, "leads"))]],
+    extraRows: [["All leads", f.count(num(response, "leads"))]],
     chart: {
       category: (r) => str(r, "bucket"),
       xName: "Time from lead creation to first call, task or event",
       yName: "Leads",
     },
   }),
-};
+});
 
 const ownerName = (r: Row) => str(r, "owner_name") || str(r, "owner_id");
 
 /** The owner leaderboard of the period. */
-export const ownersPanel: PanelDef = {
+export const ownersPanel = definePanel({
   id: "owners",
-  build: ({ data, f }) => ({
+  fields: z.object({ owners: Rows }),
+  build: ({ data, f }, { owners }) => ({
     question: `Who is closing the most revenue (${PERIOD_LABEL[data.filter.period]})?`,
     note: data.filter.source ? "Open pipeline: all sources" : undefined,
-    rows: data.owners,
+    rows: owners,
     columns: [
       { label: "Owner", cell: ownerName },
       col("Won amount", "won_amount", "money", {}),
@@ -64,15 +67,16 @@ export const ownersPanel: PanelDef = {
       horizontal: true,
     },
   }),
-};
+});
 
 /** Campaign spend against won revenue, by lead source. */
-export const campaignRoiPanel: PanelDef = {
+export const campaignRoiPanel = definePanel({
   id: "campaign-roi",
-  build: (ctx) => ({
+  fields: z.object({ source_roi: Rows.nullable() }),
+  build: (ctx, { source_roi }) => ({
     question: "Which lead sources pay back their campaign spend?",
     note: ["Last 12 months", allSourcesNote(ctx)].filter(Boolean).join("; "),
-    rows: ctx.data.source_roi ?? [],
+    rows: source_roi ?? [],
     columns: [
       col("Source", "lead_source"),
       col("Cost", "cost", "money", { name: "Campaign cost" }),
@@ -90,17 +94,18 @@ export const campaignRoiPanel: PanelDef = {
       yFormat: ctx.f.moneyShort,
     },
   }),
-};
+});
 
 const checkName = (r: Row) => QUALITY_CHECK[str(r, "check_id")] ?? str(r, "check_id");
 
 /** CRM data-quality checks. */
-export const dataQualityPanel: PanelDef = {
+export const dataQualityPanel = definePanel({
   id: "data-quality",
-  build: (ctx) => ({
+  fields: z.object({ data_quality: Rows.nullable() }),
+  build: (ctx, { data_quality }) => ({
     question: "Where is CRM data missing or neglected?",
     note: asOfNote(ctx, false),
-    rows: ctx.data.data_quality ?? [],
+    rows: data_quality ?? [],
     columns: [
       { label: "Check", cell: checkName },
       col("Affected", "count", "count"),
@@ -115,12 +120,13 @@ export const dataQualityPanel: PanelDef = {
     },
     chartHeight: 320,
   }),
-};
+});
 
 /** This week's unusual moves by source and metric. */
-export const anomaliesPanel: PanelDef = {
+export const anomaliesPanel = definePanel({
   id: "anomalies",
-  build: ({ data, f }) => {
+  fields: z.object({ anomalies: Rows }),
+  build: ({ f }, { anomalies }) => {
     // Money for won revenue, counts for leads; the label says which ("Trade Show · won revenue").
     const value = (r: Row, key: string) =>
       str(r, "metric") === "won_revenue" ? f.money(num(r, key)) : f.count(num(r, key));
@@ -128,7 +134,7 @@ export const anomaliesPanel: PanelDef = {
       question: "Which sources moved unusually this week?",
       note: "This week against the range the previous weeks make expected (robust z, capped at " +
         "±10; flagged beyond the threshold with enough volume)",
-      rows: data.anomalies,
+      rows: anomalies,
       columns: [
         col("Source · metric", "label"),
         col("Week from", "week_start"),
@@ -150,15 +156,16 @@ export const anomaliesPanel: PanelDef = {
       chartHeight: 340,
     };
   },
-};
+});
 
 /** The last sync runs: newest first in the table, oldest first in the chart. */
-export const syncHealthPanel: PanelDef = {
+export const syncHealthPanel = definePanel({
   id: "sync-health",
-  build: ({ data, f }) => ({
+  fields: z.object({ sync_runs: Rows }),
+  build: ({ f }, { sync_runs }) => ({
     question: "Is the Zoho sync healthy and within its API credits?",
     note: "Last runs, oldest first; all sources",
-    rows: data.sync_runs,
+    rows: sync_runs,
     columns: [
       { label: "Started", cell: (r) => f.dateTime(str(r, "started_at")) },
       col("Mode", "mode"),
@@ -172,10 +179,10 @@ export const syncHealthPanel: PanelDef = {
     ],
     chart: {
       category: (r) => f.dateTime(str(r, "started_at")),
-      rows: [...data.sync_runs].reverse(),
+      rows: [...sync_runs].reverse(),
       xName: "Run started",
       yName: "Records",
       y2Name: "Credits",
     },
   }),
-};
+});

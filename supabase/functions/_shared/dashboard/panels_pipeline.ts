@@ -1,7 +1,8 @@
 /** Pipeline panels: by stage, by closing month, coverage, stage conversion, at-risk deals, waterfall. */
 import { categoryOption } from "./charts.ts";
-import { num, type Row, str } from "./data.ts";
-import { asOfNote, col, type Column, type PanelDef } from "./panel.ts";
+import { num, Obj, type Row, Rows, str } from "./data.ts";
+import { z } from "zod";
+import { asOfNote, col, type Column, definePanel } from "./panel.ts";
 
 const WATERFALL_STEP: Record<string, string> = {
   start: "Start",
@@ -23,12 +24,13 @@ const OPEN_AMOUNTS: Column[] = [
 ];
 
 /** The open pipeline by stage. */
-export const pipelineByStagePanel: PanelDef = {
+export const pipelineByStagePanel = definePanel({
   id: "pipeline-by-stage",
-  build: (ctx) => ({
+  fields: z.object({ pipeline_by_stage: Rows }),
+  build: (ctx, { pipeline_by_stage }) => ({
     question: "Where does the open pipeline sit, by stage?",
     note: asOfNote(ctx, false),
-    rows: ctx.data.pipeline_by_stage,
+    rows: pipeline_by_stage,
     columns: [col("Stage", "key"), ...OPEN_AMOUNTS],
     chart: {
       category: (r) => str(r, "key"),
@@ -39,15 +41,16 @@ export const pipelineByStagePanel: PanelDef = {
     },
     chartHeight: 320,
   }),
-};
+});
 
 /** The open pipeline by closing month. */
-export const pipelineByMonthPanel: PanelDef = {
+export const pipelineByMonthPanel = definePanel({
   id: "pipeline-by-month",
-  build: (ctx) => ({
+  fields: z.object({ pipeline_by_month: Rows }),
+  build: (ctx, { pipeline_by_month }) => ({
     question: "When is the open pipeline expected to close?",
     note: asOfNote(ctx, false),
-    rows: ctx.data.pipeline_by_month,
+    rows: pipeline_by_month,
     columns: [col("Closing month", "key"), ...OPEN_AMOUNTS],
     chart: {
       category: (r) => ctx.f.month(str(r, "key")),
@@ -56,7 +59,7 @@ export const pipelineByMonthPanel: PanelDef = {
       yFormat: ctx.f.moneyShort,
     },
   }),
-};
+});
 
 const COVERAGE_FIGURES = [
   ["Quarter target", "target"],
@@ -69,11 +72,12 @@ const COVERAGE_FIGURES = [
 ] as const;
 
 /** Pipeline coverage of the quarter's remaining target: one row per figure. */
-export const coveragePanel: PanelDef = {
+export const coveragePanel = definePanel({
   id: "coverage",
-  build: (ctx) => {
+  fields: z.object({ coverage: Obj.nullable() }),
+  build: (ctx, { coverage }) => {
     const { f } = ctx;
-    const cv = ctx.data.coverage;
+    const cv = coverage;
     return {
       question: "Does the pipeline cover what is left of the quarter's target?",
       note: `${asOfNote(ctx, false)}; coverage ${f.ratio(num(cv, "coverage"))}, required ${
@@ -96,15 +100,16 @@ export const coveragePanel: PanelDef = {
       chartHeight: 320,
     };
   },
-};
+});
 
 /** Stage-to-stage conversion and time in stage. */
-export const stageConversionPanel: PanelDef = {
+export const stageConversionPanel = definePanel({
   id: "stage-conversion",
-  build: ({ data }) => ({
+  fields: z.object({ stage_conversion: Rows.nullable() }),
+  build: (_ctx, { stage_conversion }) => ({
     question: "Which stages lose deals, and how long do deals stay in each?",
     note: "Last 12 months of stage entries; all sources",
-    rows: data.stage_conversion ?? [],
+    rows: stage_conversion ?? [],
     columns: [
       col("Stage", "stage"),
       col("Entered", "entered", "count"),
@@ -124,18 +129,19 @@ export const stageConversionPanel: PanelDef = {
       y2Name: "Days",
     },
   }),
-};
+});
 
 /** Stale, slipped and stuck deals: counts by stage (chart), the 25 largest (table). */
-export const riskyDealsPanel: PanelDef = {
+export const riskyDealsPanel = definePanel({
   id: "risky-deals",
-  build: (ctx) => {
-    const dr = (ctx.data.deal_risks ?? []).filter((r) => r.stage !== null);
+  fields: z.object({ deal_risks: Rows.nullable(), risky_deals: Rows }),
+  build: (ctx, { deal_risks, risky_deals }) => {
+    const dr = (deal_risks ?? []).filter((r) => r.stage !== null);
     const zoho = ctx.zohoWebUrl.replace(/\/$/, "");
     return {
       question: "Which open deals are stale, slipping or stuck in their stage?",
       note: `${asOfNote(ctx, true)}; chart: all sources; list: the 25 largest`,
-      rows: ctx.data.risky_deals,
+      rows: risky_deals,
       columns: [
         {
           label: "Deal",
@@ -171,19 +177,18 @@ export const riskyDealsPanel: PanelDef = {
       }),
     };
   },
-};
+});
 
 const stepName = (r: Row) => WATERFALL_STEP[str(r, "step")] ?? str(r, "step");
 
 /** The period's pipeline waterfall: bars float from `base` to `base + height`. */
-export const waterfallPanel: PanelDef = {
+export const waterfallPanel = definePanel({
   id: "waterfall",
-  build: ({ data, f }) => ({
-    question: `How did the ${
-      data.waterfall.period === "mtd" ? "month" : "quarter"
-    }'s pipeline change?`,
+  fields: z.object({ waterfall: z.object({ period: z.string(), steps: Rows }) }),
+  build: ({ data, f }, { waterfall }) => ({
+    question: `How did the ${waterfall.period === "mtd" ? "month" : "quarter"}'s pipeline change?`,
     note: "Deals closing in the period: start, additions, closes and removals, end; all sources",
-    rows: data.waterfall.steps,
+    rows: waterfall.steps,
     columns: [
       { label: "Step", cell: stepName },
       col("Deals", "deals", "count"),
@@ -198,4 +203,4 @@ export const waterfallPanel: PanelDef = {
       yFormat: f.moneyShort,
     },
   }),
-};
+});

@@ -1,8 +1,9 @@
 /** Revenue and lead-flow panels: tiles, revenue vs target, leads by source, funnel, cohorts, win rate, velocity. */
 import { categoryOption, type ChartOption } from "./charts.ts";
-import { num, type Row, str } from "./data.ts";
+import { num, Obj, type Row, Rows, str } from "./data.ts";
+import { z } from "zod";
 import type { Formats } from "./format.ts";
-import { col, type PanelContext, type PanelDef, PERIOD_LABEL } from "./panel.ts";
+import { col, definePanel, type PanelContext, PERIOD_LABEL } from "./panel.ts";
 
 function bucketLabel(ctx: PanelContext, iso: string): string {
   return ctx.data.filter.grain === "month" ? ctx.f.month(iso) : ctx.f.day(iso);
@@ -14,12 +15,13 @@ function tinyBase(value: number | null, prev: number | null): boolean {
 }
 
 /** Revenue of the month, quarter and year to date, with leads, against the period before. */
-export const tilesPanel: PanelDef = {
+export const tilesPanel = definePanel({
   id: "tiles",
-  build: ({ data, f }) => ({
+  fields: z.object({ tiles: Rows }),
+  build: ({ data, f }, { tiles }) => ({
     question: "How much have we sold this month, quarter and year, against the period before?",
     note: data.filter.source ? `Revenue: all sources; leads: ${data.filter.source}` : undefined,
-    tiles: data.tiles.map((t) => ({
+    tiles: tiles.map((t) => ({
       label: `Revenue ${str(t, "period").toUpperCase()}`,
       value: f.money(num(t, "revenue")),
       // A change on a tiny base (the previous figure under a quarter of this one: +662% on
@@ -28,7 +30,7 @@ export const tilesPanel: PanelDef = {
         ? `against ${f.money(num(t, "prev_revenue"))} the period before`
         : `${f.pct(num(t, "revenue_growth_pct"))} vs ${f.money(num(t, "prev_revenue"))}`,
     })),
-    rows: data.tiles,
+    rows: tiles,
     columns: [
       { label: "Period", cell: (t) => str(t, "period").toUpperCase() },
       col("Revenue", "revenue", "money"),
@@ -41,15 +43,16 @@ export const tilesPanel: PanelDef = {
       col("Leads change", "leads_growth_pct", "pct"),
     ],
   }),
-};
+});
 
 /** Closed Won revenue by month against the company target. */
-export const revenueByMonthPanel: PanelDef = {
+export const revenueByMonthPanel = definePanel({
   id: "revenue-by-month",
-  build: ({ data, f }) => ({
+  fields: z.object({ revenue_by_month: Rows }),
+  build: ({ data, f }, { revenue_by_month }) => ({
     question: "Is monthly Closed Won revenue on target?",
     note: data.filter.source ? "Target: company-wide targets are not split by source" : undefined,
-    rows: data.revenue_by_month,
+    rows: revenue_by_month,
     columns: [
       { label: "Month", cell: (r) => f.month(str(r, "month")) },
       col("Revenue", "revenue", "money", {}),
@@ -68,12 +71,11 @@ export const revenueByMonthPanel: PanelDef = {
       yFormat: f.moneyShort,
     },
   }),
-};
+});
 
 /** New leads by source, stacked per bucket (a pivot of the rows: its own chart). */
-function leadsBySourceChart(ctx: PanelContext): ChartOption {
+function leadsBySourceChart(ctx: PanelContext, lot: Row[]): ChartOption {
   const { data } = ctx;
-  const lot = data.leads_over_time;
   const buckets = [...new Set(lot.map((r) => str(r, "bucket")))];
   const sources = [...new Set(lot.map((r) => str(r, "lead_source")))];
   const leadsAt = new Map(lot.map((r) => [`${str(r, "bucket")}|${str(r, "lead_source")}`, r]));
@@ -90,28 +92,30 @@ function leadsBySourceChart(ctx: PanelContext): ChartOption {
 }
 
 /** Where new leads come from, bucket by bucket. */
-export const leadsBySourcePanel: PanelDef = {
+export const leadsBySourcePanel = definePanel({
   id: "leads-by-source",
-  build: (ctx) => ({
+  fields: z.object({ leads_over_time: Rows }),
+  build: (ctx, { leads_over_time }) => ({
     question: `Where do new leads come from, ${ctx.data.filter.grain} by ${ctx.data.filter.grain}?`,
-    rows: ctx.data.leads_over_time,
+    rows: leads_over_time,
     columns: [
       col("Bucket", "bucket"),
       col("Lead source", "lead_source"),
       col("Leads", "leads", "count"),
     ],
-    option: leadsBySourceChart(ctx),
+    option: leadsBySourceChart(ctx, leads_over_time),
   }),
-};
+});
 
 /** The period's lead cohorts of each source, to deals and wins. */
-export const funnelPanel: PanelDef = {
+export const funnelPanel = definePanel({
   id: "funnel",
-  build: ({ data }) => ({
+  fields: z.object({ funnel: Rows }),
+  build: ({ data }, { funnel }) => ({
     question: `How do the ${
       PERIOD_LABEL[data.filter.period]
     } lead cohorts of each source turn into deals and wins?`,
-    rows: data.funnel,
+    rows: funnel,
     columns: [
       col("Lead source", "lead_source"),
       col("Leads", "leads", "count", {}),
@@ -122,7 +126,7 @@ export const funnelPanel: PanelDef = {
     ],
     chart: { category: (r) => str(r, "lead_source"), xName: "Lead source", yName: "Leads" },
   }),
-};
+});
 
 const COHORT_METRICS = [
   ["lead_to_deal_pct", "Lead → deal"],
@@ -168,11 +172,12 @@ function cohortsChart(co: Row[], f: Formats): ChartOption {
 }
 
 /** Monthly lead cohorts to deals and wins. */
-export const cohortsPanel: PanelDef = {
+export const cohortsPanel = definePanel({
   id: "cohorts",
-  build: ({ data, f }) => ({
+  fields: z.object({ cohorts: Rows }),
+  build: ({ f }, { cohorts }) => ({
     question: "Which monthly lead cohorts convert to deals and wins?",
-    rows: data.cohorts,
+    rows: cohorts,
     columns: [
       { label: "Cohort", cell: (r) => str(r, "cohort_month").slice(0, 7) },
       col("Leads", "leads", "count"),
@@ -183,23 +188,24 @@ export const cohortsPanel: PanelDef = {
       col("Lead → won", "lead_to_won_pct", "pct"),
       { label: "Complete", cell: (r) => r.incomplete ? "no (still maturing)" : "yes" },
     ],
-    option: cohortsChart(data.cohorts, f),
+    option: cohortsChart(cohorts, f),
   }),
-};
+});
 
 /** Win rate over time, by count and by value. */
-export const winRatePanel: PanelDef = {
+export const winRatePanel = definePanel({
   id: "win-rate",
-  build: (ctx) => {
+  fields: z.object({ win_rate: Obj.nullable(), win_rate_over_time: Rows }),
+  build: (ctx, { win_rate, win_rate_over_time }) => {
     const { data, f } = ctx;
     return {
       question: "Is our win rate improving, by count and by value?",
-      note: data.win_rate
+      note: win_rate
         ? `${PERIOD_LABEL[data.filter.period]}: ${
-          f.pct(num(data.win_rate, "win_rate_count_pct"))
-        } by count, ${f.pct(num(data.win_rate, "win_rate_value_pct"))} by value`
+          f.pct(num(win_rate, "win_rate_count_pct"))
+        } by count, ${f.pct(num(win_rate, "win_rate_value_pct"))} by value`
         : undefined,
-      rows: data.win_rate_over_time,
+      rows: win_rate_over_time,
       columns: [
         col("Bucket", "bucket"),
         col("Won", "won", "count"),
@@ -217,15 +223,16 @@ export const winRatePanel: PanelDef = {
       },
     };
   },
-};
+});
 
 /** Sales velocity by source. */
-export const velocityPanel: PanelDef = {
+export const velocityPanel = definePanel({
   id: "velocity",
-  build: ({ data, f }) => ({
+  fields: z.object({ velocity: Rows }),
+  build: ({ data, f }, { velocity }) => ({
     question: "Which sources turn pipeline into revenue fastest (sales velocity)?",
     note: "Last 12 months: open deals × win rate × average deal size ÷ average cycle",
-    rows: data.velocity,
+    rows: velocity,
     columns: [
       { label: "Source", cell: (r) => str(r, "key") || "All sources" },
       col("Open deals", "open_deals", "count"),
@@ -241,4 +248,4 @@ export const velocityPanel: PanelDef = {
       yFormat: f.moneyShort,
     },
   }),
-};
+});
