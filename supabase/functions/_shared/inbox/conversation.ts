@@ -32,16 +32,18 @@ export interface Classification {
   params: Record<string, unknown>;
 }
 
-interface Receiving {
+/** An inbound message and what it was understood as when it arrived. */
+export interface Receiving {
   msg: InboundMessage;
-  as: Classification;
+  /** Null intent: classified later (by the model). */
+  as?: Classification;
 }
 
 /** whatsapp.receive for messages that arrived together: one statement (see group.ts). */
 const receiveGroup = groupedPer((sql: postgres.Sql) => async (items: Receiving[]) => {
   const rows = await sql`
     select id, recipient_id, name, phone, version from whatsapp.receive(${
-    sql.json(items.map(({ msg, as }) => ({
+    sql.json(items.map(({ msg, as = { intent: null, params: {} } }) => ({
       sid: msg.sid,
       phone: msg.phone,
       body: msg.body,
@@ -70,12 +72,8 @@ const receiveGroup = groupedPer((sql: postgres.Sql) => async (items: Receiving[]
  * version returned (answers are reused per version). Undefined when the MessageSid was already
  * stored: a replay.
  */
-export function receive(
-  sql: postgres.Sql,
-  msg: InboundMessage,
-  as: Classification = { intent: null, params: {} },
-): Promise<Received | undefined> {
-  return receiveGroup(sql, { msg, as });
+export function receive(sql: postgres.Sql, receiving: Receiving): Promise<Received | undefined> {
+  return receiveGroup(sql, receiving);
 }
 
 /** An inbound message (by row id) and what it was understood as. */
@@ -137,8 +135,7 @@ const outboundGroup = groupedPer((sql: postgres.Sql) => async (items: OutboundRe
  */
 export async function recordOutbound(
   sql: postgres.Sql,
-  rows: OutboundRecord[],
-  inbound?: InboundClassified,
+  { rows, inbound }: { rows: OutboundRecord[]; inbound?: InboundClassified },
 ): Promise<void> {
   if (!rows.length) {
     if (inbound) await classifyInbound(sql, inbound);
@@ -153,8 +150,7 @@ export async function recordOutbound(
 /** True when `phone` was refused within the last `hours` (one polite refusal per window). */
 export async function refusedRecently(
   sql: postgres.Sql,
-  phone: string,
-  hours = 24,
+  { phone, hours = 24 }: { phone: string; hours?: number },
 ): Promise<boolean> {
   const [row] = await sql`
     select exists (

@@ -113,17 +113,19 @@ async function refuse(
   return await deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('whatsapp.refusal:' || ${msg.phone}))`;
     const t = tx as unknown as postgres.Sql;
-    if (await refusedRecently(t, msg.phone)) return [];
-    await recordOutbound(t, [{
-      replyTo: id,
-      phone: msg.phone,
-      recipientId: null,
-      body: REFUSAL_TEXT,
-      intent: "refused",
-      params: {},
-      latencyMs: latencyMs(),
-      delivery: "twiml",
-    }]);
+    if (await refusedRecently(t, { phone: msg.phone })) return [];
+    await recordOutbound(t, {
+      rows: [{
+        replyTo: id,
+        phone: msg.phone,
+        recipientId: null,
+        body: REFUSAL_TEXT,
+        intent: "refused",
+        params: {},
+        latencyMs: latencyMs(),
+        delivery: "twiml",
+      }],
+    });
     return [REFUSAL_TEXT];
   });
 }
@@ -150,17 +152,19 @@ async function answerLater(deps: InboxDeps, { ctx, keyword, currency, latencyMs 
     sender: ctx.sender,
     body,
   });
-  await recordOutbound(deps.sql, [{
-    replyTo: ctx.inboundId,
-    phone: ctx.sender.phone,
-    recipientId: ctx.sender.id,
-    body,
-    intent,
-    params,
-    latencyMs: latencyMs(),
-    delivery: "queued",
-    outboxId,
-  }]);
+  await recordOutbound(deps.sql, {
+    rows: [{
+      replyTo: ctx.inboundId,
+      phone: ctx.sender.phone,
+      recipientId: ctx.sender.id,
+      body,
+      intent,
+      params,
+      latencyMs: latencyMs(),
+      delivery: "queued",
+      outboxId,
+    }],
+  });
 }
 
 /** What a keyword match is stored as (the parameters as the intent will use them). */
@@ -188,11 +192,7 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
     : matchMessage(msg.body, ask);
   // With a model, questions are classified once the model has chosen.
   const viaModel = deps.model !== undefined && keyword.kind !== "command";
-  const received = await receive(
-    sql,
-    msg,
-    viaModel ? { intent: null, params: {} } : classification(keyword),
-  );
+  const received = await receive(sql, { msg, as: viaModel ? undefined : classification(keyword) });
   if (!received) return { replies: [], intent: "replay", params: {}, replay: true };
   const { id, sender } = received;
   if (!sender) {
@@ -220,9 +220,8 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
     reply = await respond(deps, { match, ctx, currency: ask.currency });
   }
   const replies = splitMessage(reply.text);
-  await recordOutbound(
-    sql,
-    replies.map((body) => ({
+  await recordOutbound(sql, {
+    rows: replies.map((body) => ({
       replyTo: id,
       phone: msg.phone,
       recipientId: sender.id,
@@ -232,9 +231,9 @@ export async function handleInbound(deps: InboxDeps, msg: InboundMessage): Promi
       latencyMs: latencyMs(),
       delivery: "twiml" as const,
     })),
-    viaModel && reply.intent !== "pending"
+    inbound: viaModel && reply.intent !== "pending"
       ? { id, intent: reply.intent, params: reply.params }
       : undefined,
-  );
+  });
   return { replies, intent: reply.intent, params: reply.params, replay: false };
 }
