@@ -161,7 +161,7 @@ async function ingest(leads: number, simCache: boolean, rounds: number) {
  */
 async function writerAlone(db: ScratchDb, texts: string[]): Promise<number> {
   await db.sql`truncate zoho.records, zoho.record_versions`;
-  const writer = createBatchWriter(db.sql, { module: "Leads", runId: null }, () => {});
+  const writer = createBatchWriter(db.sql, { module: "Leads", runId: null, onCounts: () => {} });
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: 8 }, async () => {

@@ -34,7 +34,10 @@ const KEYWORDS: [RegExp, RegExp][] = [
 ];
 
 /** Whether a fact's level moved against a direction word (value vs prev, or its change). */
-function movedAgainst(fact: Fact, dir: DirectionClaim, cited: Fact[]): boolean {
+function movedAgainst(
+  fact: Fact,
+  { dir, cited }: { dir: DirectionClaim; cited: Fact[] },
+): boolean {
   // A level's change may be its own fact: leads.mtd → leads.mtd.growth.
   const related = cited.find((f) => f.id.startsWith(`${fact.id}.`) && changesOf(f).length);
   const change = changesOf(fact)[0] ?? (related && changesOf(related)[0]);
@@ -75,8 +78,7 @@ function show(num: FactNumber, currency: string): string {
 
 function attachedNumber(
   text: string,
-  dir: DirectionClaim,
-  numbers: NumberClaim[],
+  { dir, numbers }: { dir: DirectionClaim; numbers: NumberClaim[] },
 ): NumberClaim | undefined {
   const end = dir.index + dir.text.length;
   const gap = (a: number, b: number) => text.slice(a, b);
@@ -91,7 +93,10 @@ function attachedNumber(
 }
 
 /** "Revenue up 45%": the clause of a direction word and its number, or the two alone. */
-function directionLabel(text: string, dir: DirectionClaim, n: NumberClaim): string {
+function directionLabel(
+  text: string,
+  { dir, n }: { dir: DirectionClaim; n: NumberClaim },
+): string {
   const { clause } = around(text, dir.index);
   if (clause.length <= 80) return clause;
   const start = Math.min(dir.index, n.index);
@@ -108,7 +113,7 @@ export function checkNumbers(
   const directions = extractDirections(masked);
   const wayOf = new Map<NumberClaim, DirectionClaim>();
   for (const d of directions) {
-    const n = attachedNumber(masked, d, numbers);
+    const n = attachedNumber(masked, { dir: d, numbers });
     if (n && !wayOf.has(n) && n.kind !== "multiplier") wayOf.set(n, d);
   }
   const hitsOf = new Map<NumberClaim, Hit[]>();
@@ -122,9 +127,9 @@ export function checkNumbers(
       }
     }
     hitsOf.set(n, hits);
-    const label = dir ? directionLabel(s.text, dir, n) : n.text;
+    const label = dir ? directionLabel(s.text, { dir, n }) : n.text;
     const wrongWay = dir
-      ? hits.filter((h) => !h.num.change && movedAgainst(h.fact, dir, cited))
+      ? hits.filter((h) => !h.num.change && movedAgainst(h.fact, { dir, cited }))
       : [];
     if (hits.length && wrongWay.length === hits.length) {
       const f = wrongWay[0]!.fact;

@@ -38,12 +38,19 @@ interface Pending {
  */
 export const DEFAULT_BATCH: BatchOptions = { maxRecords: 1_000, maxInFlight: 2 };
 
-/** Creates a group-commit writer; `onCounts` receives each committed batch's counts. */
+/** What a writer writes to, and who hears of each committed batch. */
+export interface BatchWriterOptions {
+  module: string;
+  runId: string | null;
+  /** Receives each committed batch's counts. */
+  onCounts: (counts: WriteCounts) => void;
+  limits?: BatchOptions;
+}
+
+/** Creates a group-commit writer. */
 export function createBatchWriter(
   sql: postgres.Sql,
-  target: { module: string; runId: string | null },
-  onCounts: (counts: WriteCounts) => void,
-  options: BatchOptions = DEFAULT_BATCH,
+  { module, runId, onCounts, limits: options = DEFAULT_BATCH }: BatchWriterOptions,
 ): BatchWriter {
   const queue: Pending[] = [];
   let inFlight = 0;
@@ -62,7 +69,7 @@ export function createBatchWriter(
     try {
       const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((p) => p.records);
       const counts = await sql.begin(async (tx) => {
-        const c = await writeRecords(tx, { module: target.module, records, runId: target.runId });
+        const c = await writeRecords(tx, { module, records, runId });
         // Cursor rows of different segments: sent together (pipelined), not one by one.
         await Promise.all(batch.map((p) => p.save(tx)));
         return c;

@@ -17,15 +17,12 @@ Deno.test("createBatchWriter()", async (t) => {
 
     await t.step("commits pages queued during a write together, each with its cursor", async () => {
       const batches: WriteCounts[] = [];
-      const writer = createBatchWriter(
-        sql,
-        { module: "Leads", runId: null },
-        (c) => batches.push(c),
-        {
-          maxRecords: 1_000,
-          maxInFlight: 1,
-        },
-      );
+      const writer = createBatchWriter(sql, {
+        module: "Leads",
+        runId: null,
+        onCounts: (c) => batches.push(c),
+        limits: { maxRecords: 1_000, maxInFlight: 1 },
+      });
       const done = await Promise.all([
         writer.write([rec("1", "10:00:00", "a")], mark(1)),
         writer.write([rec("2", "10:00:00", "b")], mark(2)),
@@ -44,7 +41,11 @@ Deno.test("createBatchWriter()", async (t) => {
     await t.step(
       "in one batch the newest Modified_Time wins, whatever the queue order",
       async () => {
-        const writer = createBatchWriter(sql, { module: "Leads", runId: null }, () => {});
+        const writer = createBatchWriter(sql, {
+          module: "Leads",
+          runId: null,
+          onCounts: () => {},
+        });
         await Promise.all([
           writer.write([rec("4", "09:00:00", "first")], async () => {}),
           writer.write([rec("5", "12:00:00", "new")], async () => {}),
@@ -56,9 +57,11 @@ Deno.test("createBatchWriter()", async (t) => {
     );
 
     await t.step("a failed batch rejects every page in it and commits nothing", async () => {
-      const writer = createBatchWriter(sql, { module: "Leads", runId: null }, () => {}, {
-        maxRecords: 1_000,
-        maxInFlight: 1,
+      const writer = createBatchWriter(sql, {
+        module: "Leads",
+        runId: null,
+        onCounts: () => {},
+        limits: { maxRecords: 1_000, maxInFlight: 1 },
       });
       const first = writer.write([rec("6", "10:00:00", "x")], mark(6));
       const results = await Promise.allSettled([

@@ -69,8 +69,7 @@ export function clusterQuery(
  */
 export async function clusterStep(
   ctx: ReadContext,
-  seg: SegmentState,
-  stored: StoredLookup,
+  { seg, stored }: { seg: SegmentState; stored: StoredLookup },
 ): Promise<Step | null> {
   const at = seg.cursor!;
   const after = seg.clusterAfter ?? "";

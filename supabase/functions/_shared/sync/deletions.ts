@@ -49,7 +49,10 @@ export interface DeletionCounts {
 }
 
 /** Whether the deletions check is due. */
-export function deletionCheckDue(input: DeletionInput, minutes: number, now: number): boolean {
+export function deletionCheckDue(
+  input: DeletionInput,
+  { minutes, now }: { minutes: number; now: number },
+): boolean {
   return input.changed || input.checkedAt === null || now - input.checkedAt >= minutes * 60_000;
 }
 
@@ -61,10 +64,10 @@ export async function syncDeletions(
   const { plan, stats } = input;
   const module = plan.module;
   const now = input.serverTime ?? Date.now();
-  if (!deletionCheckDue(input, ctx.deletedCheckMinutes ?? 0, now)) {
+  if (!deletionCheckDue(input, { minutes: ctx.deletedCheckMinutes ?? 0, now })) {
     return { checked: false, deleted: 0, restored: 0 };
   }
-  const candidates = await restorable(ctx.sql, module, now);
+  const candidates = await restorable(ctx.sql, { module, now });
   const oldest = candidates.reduce<number | null>((m, c) => Math.min(m ?? c.at, c.at), null);
   const from = oldest === null ? input.since : Math.min(input.since ?? oldest, oldest);
   const listed = new Set<string>();
@@ -112,7 +115,10 @@ export async function syncDeletions(
  * Stored records marked deleted from the recycle bin within the last 60 days (Zoho server
  * time): the ones a restore can bring back. Cascaded notes have no tombstone and are not here.
  */
-async function restorable(sql: postgres.Sql, module: string, now: number) {
+async function restorable(
+  sql: postgres.Sql,
+  { module, now }: { module: string; now: number },
+) {
   const rows = await sql<{ id: string; at: Date }[]>`
     select d.id, max(d.deleted_time) as at from zoho.deletions d
     join zoho.records r on r.module = d.module and r.id = d.id and r.deleted_at is not null

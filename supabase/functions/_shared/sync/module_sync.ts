@@ -44,7 +44,7 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
   const { status, stoppedBy } = moduleStatus(outcome);
   result.status = status;
   if (stoppedBy) result.stoppedBy = stoppedBy;
-  if (status !== "failed") await checkProgress(ctx, result, stalled);
+  if (status !== "failed") await checkProgress(ctx, { result, before: stalled });
   result.errors.unshift(...result.stats.errors);
   return result;
 }
@@ -55,7 +55,10 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
  * the module once there are `ctx.stallSlices` of them, naming where it is stuck, instead of
  * spending credits on the same records slice after slice.
  */
-async function checkProgress(ctx: ModuleContext, result: ModuleResult, before: number) {
+async function checkProgress(
+  ctx: ModuleContext,
+  { result, before }: { result: ModuleResult; before: number },
+) {
   const moved = result.inserted + result.updated + result.restored + result.deleted > 0;
   const progress = result.status === "done" || moved || result.advanced === true;
   const stalled = progress ? 0 : result.fetched > 0 ? before + 1 : before;
@@ -109,7 +112,7 @@ async function openRead(ctx: ModuleContext, module: string) {
     state.lastFullReadAt >= ctx.runStartedAt;
   const wantFull = ctx.mode === "full" && !fullDone;
   if (segments.length === 0 || (wantFull && state.fullStartedAt === null)) {
-    const full = wantFull || rereadDue(state, ctx.fullRereadHours, now());
+    const full = wantFull || rereadDue(state, { hours: ctx.fullRereadHours, now: now() });
     segments = await startRead(ctx.sql, { module, since: full ? null : state.nextSince, full });
   }
   return { state, segments };
@@ -164,7 +167,10 @@ async function finishModule(
   return { readDone: true, fieldsChanged: false, deletionsChecked: true };
 }
 
-function rereadDue(state: ModuleState, hours: number, now: number): boolean {
+function rereadDue(
+  state: ModuleState,
+  { hours, now }: { hours: number; now: number },
+): boolean {
   if (state.lastFullReadAt === null) return state.nextSince === null;
   return hours > 0 && now - state.lastFullReadAt > hours * 3_600_000;
 }

@@ -44,11 +44,15 @@ export async function readSegments(
     plan,
     result,
     // Segments share one group-commit writer: pages queued meanwhile commit in one transaction.
-    writer: createBatchWriter(ctx.sql, { module: plan.module, runId: ctx.runId }, (counts) => {
-      result.inserted += counts.inserted;
-      result.updated += counts.updated;
-      result.restored += counts.restored;
-      result.unchanged += counts.unchanged;
+    writer: createBatchWriter(ctx.sql, {
+      module: plan.module,
+      runId: ctx.runId,
+      onCounts: (counts) => {
+        result.inserted += counts.inserted;
+        result.updated += counts.updated;
+        result.restored += counts.restored;
+        result.unchanged += counts.unchanged;
+      },
     }),
     serverTime: { value: null },
     launch: (seg) => {
@@ -84,9 +88,9 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
       plan,
       perPage: ctx.perPage,
       singleReadAll: ctx.singleReadAll,
-      restart: (lost) => nextStep(reader, lost, stored),
+      restart: (lost) => nextStep(reader, { seg: lost, stored }),
     };
-    const step = await nextStep(reader, seg, stored);
+    const step = await nextStep(reader, { seg, stored });
     if (step.serverTime !== null) run.serverTime.value = step.serverTime;
     restarted ||= step.restarted;
     const next: SegmentState = {
@@ -114,7 +118,7 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
     seg = next;
   }
   await pending;
-  if (seg !== start && advanced(start, seg, restarted)) result.advanced = true;
+  if (seg !== start && advanced(start, seg, { restarted })) result.advanced = true;
 }
 
 /**
@@ -125,14 +129,13 @@ async function runSegment(run: SegmentRun, start: SegmentState): Promise<void> {
  */
 async function nextStep(
   reader: ReadContext,
-  seg: SegmentState,
-  stored: StoredLookup,
+  { seg, stored }: { seg: SegmentState; stored: StoredLookup },
 ): Promise<Step> {
   if (seg.cursor !== null && !seg.tokens && !seg.cursorComplete) {
     const inCluster = (seg.clusterAfter ?? null) !== null || await stored.countAt(seg.cursor) > 0;
     if (inCluster) {
       const at = { ...seg, clusterAfter: seg.clusterAfter ?? "" };
-      const step = await clusterStep(reader, at, stored);
+      const step = await clusterStep(reader, { seg: at, stored });
       if (step) return step;
     }
   }
@@ -145,7 +148,11 @@ async function nextStep(
  * ids, or its chain read more records without being restarted (`restarted`: a chain was lost and
  * begun again at a position already reached, which re-reads rather than advances).
  */
-export function advanced(a: SegmentState, b: SegmentState, restarted: boolean): boolean {
+export function advanced(
+  a: SegmentState,
+  b: SegmentState,
+  { restarted }: { restarted: boolean },
+): boolean {
   if (b.done !== a.done) return b.done;
   const [ca, cb] = [a.cursor ?? -Infinity, b.cursor ?? -Infinity];
   if (ca !== cb) return cb > ca;

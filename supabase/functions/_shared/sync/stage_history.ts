@@ -143,7 +143,7 @@ async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOu
     const previous = writing;
     writing = (async () => {
       await previous;
-      const counts = await storeHistories(ctx.sql, read, ctx.runId);
+      const counts = await storeHistories(ctx.sql, { deals: read, runId: ctx.runId });
       result.inserted += counts.inserted;
       result.updated += counts.updated;
       result.unchanged += counts.unchanged;

@@ -75,8 +75,7 @@ export async function queueLength(sql: postgres.Sql): Promise<number> {
  */
 export async function storeHistories(
   sql: postgres.Sql,
-  deals: readonly DealHistory[],
-  runId: string | null,
+  { deals, runId }: { deals: readonly DealHistory[]; runId: string | null },
 ): Promise<HistoryCounts> {
   if (deals.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
   // Raw row texts joined into one JSON text: no row is parsed or re-encoded in JS.
