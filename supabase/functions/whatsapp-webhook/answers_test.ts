@@ -9,7 +9,15 @@ import { unknownText } from "../_shared/inbox/help.ts";
 import { startFakeOllama } from "../_shared/brief/fake_ollama.ts";
 import { startTwilioSink } from "../../../scripts/twilio-sink/server.ts";
 import { waitFor } from "../tests/_stack.ts";
-import { AS_OF, EXEC, form, messages, post, webhook, withWebhookDb } from "./_test_kit.ts";
+import {
+  AS_OF,
+  EXEC,
+  form,
+  messages,
+  post,
+  webhook,
+  withWebhookDb,
+} from "../tests/_whatsapp_webhook.ts";
 
 Deno.test("whatsapp-webhook answers", async (t) => {
   await withWebhookDb("webhook_answers", async (db, app) => {

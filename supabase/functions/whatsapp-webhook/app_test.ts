@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { COMMANDS } from "../_shared/inbox/commands/index.ts";
 import { helpText, REFUSAL_TEXT } from "../_shared/inbox/help.ts";
-import { form, messages, post, rows, webhook, withWebhookDb } from "./_test_kit.ts";
+import { form, messages, post, rows, webhook, withWebhookDb } from "../tests/_whatsapp_webhook.ts";
 
 Deno.test("whatsapp-webhook", async (t) => {
   await withWebhookDb("webhook", async (db, app) => {

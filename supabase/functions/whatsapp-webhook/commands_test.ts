@@ -4,7 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { verifyDashboardLink } from "../_shared/dashboard/link.ts";
-import { AS_OF, EXEC, form, messages, post, webhook, withWebhookDb } from "./_test_kit.ts";
+import {
+  AS_OF,
+  EXEC,
+  form,
+  messages,
+  post,
+  webhook,
+  withWebhookDb,
+} from "../tests/_whatsapp_webhook.ts";
 
 Deno.test("whatsapp-webhook commands", async (t) => {
   await withWebhookDb("webhook_commands", async (db, app) => {

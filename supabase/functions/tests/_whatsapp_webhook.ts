@@ -1,15 +1,16 @@
 /**
- * What the webhook's in-process tests share: a scratch database holding the demo company with
- * one registered executive, Twilio-signed form posts, the TwiML reply's messages, the app on
- * the database (other settings and inbox parts injectable).
+ * What the whatsapp-webhook in-process tests (whatsapp-webhook/*_test.ts) share: a scratch
+ * database holding the demo company with one registered executive, Twilio-signed form posts,
+ * the TwiML reply's messages, the app on the database (other settings and inbox parts
+ * injectable).
  */
 import twilio from "twilio";
 import { createScratchDb, type ScratchDb } from "../../../scripts/local/scratch_db.ts";
 import { closeAllSql } from "../_shared/db.ts";
 import type { InboxDeps } from "../_shared/inbox/handle.ts";
-import { loadDemoCompany } from "../tests/_demo_company.ts";
-import { createApp } from "./app.ts";
-import { defaultInbox } from "./inbox.ts";
+import { loadDemoCompany } from "./_demo_company.ts";
+import { createApp } from "../whatsapp-webhook/app.ts";
+import { defaultInbox } from "../whatsapp-webhook/inbox.ts";
 
 type Env = Record<string, string>;
 
