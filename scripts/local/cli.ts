@@ -47,7 +47,10 @@ function checkPorts(config: LocalConfig) {
   }
 }
 
-async function waitReady(config: LocalConfig, child: Deno.ChildProcess, timeoutMs = 30_000) {
+async function waitReady(
+  config: LocalConfig,
+  { child, timeoutMs = 30_000 }: { child: Deno.ChildProcess; timeoutMs?: number },
+) {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.status.then(() => exited = true);
@@ -91,7 +94,7 @@ export async function startDetached(
     stderr: "null",
   }).spawn();
   child.unref();
-  return { env: await waitReady(config, child), started: true };
+  return { env: await waitReady(config, { child }), started: true };
 }
 
 function banner(env: Record<string, string> | string): string {

@@ -114,7 +114,7 @@ export async function runDemo(envText: string): Promise<number> {
     }
     const summary = await syncSummary(sql, run);
     if (summary) console.log(`\n${summary}`);
-    await printOutputs(sql, env, run);
+    await printOutputs(sql, { env, run });
     console.log(`\nDashboard (signed link, valid 24 h): ${await dashboardLink(env)}`);
     console.log(`
 Where the data is (${env.SUPABASE_DB_URL}):

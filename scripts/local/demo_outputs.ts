@@ -80,8 +80,7 @@ async function sinkMessages(env: Record<string, string>, since: Date): Promise<S
 /** Prints the run's outputs. */
 export async function printOutputs(
   sql: postgres.Sql,
-  env: Record<string, string>,
-  run: RunStatus,
+  { env, run }: { env: Record<string, string>; run: RunStatus },
 ): Promise<void> {
   await printSnapshot(sql, run.id);
   const brief = await printBrief(sql, run.id);

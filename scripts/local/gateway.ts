@@ -22,7 +22,10 @@ export interface GatewayOptions {
   log?: (line: string) => void;
 }
 
-function errorResponse(status: number, code: string, message: string): Response {
+function errorResponse(
+  status: number,
+  { code, message }: { code: string; message: string },
+): Response {
   return Response.json({ error: { code, message } }, { status });
 }
 
@@ -43,16 +46,23 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
 
   async function checkJwt(request: Request): Promise<Response | undefined> {
     const header = request.headers.get("authorization");
-    if (!header) return errorResponse(401, "unauthorized", "Missing authorization header");
+    if (!header) {
+      return errorResponse(401, { code: "unauthorized", message: "Missing authorization header" });
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
-      return errorResponse(401, "unauthorized", "Authorization header is not a Bearer token");
+      return errorResponse(401, {
+        code: "unauthorized",
+        message: "Authorization header is not a Bearer token",
+      });
     }
     try {
       await verifyJwt(match[1]!, options.jwtSecret);
       return undefined;
     } catch (e) {
-      if (e instanceof JwtError) return errorResponse(401, "unauthorized", e.message);
+      if (e instanceof JwtError) {
+        return errorResponse(401, { code: "unauthorized", message: e.message });
+      }
       throw e;
     }
   }
@@ -61,11 +71,16 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     const url = new URL(request.url);
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!match) {
-      return errorResponse(404, "not_found", `No route ${url.pathname}: use /functions/v1/<name>`);
+      return errorResponse(404, {
+        code: "not_found",
+        message: `No route ${url.pathname}: use /functions/v1/<name>`,
+      });
     }
     const name = match[1]!;
     const spec = specs.get(name);
-    if (!spec) return errorResponse(404, "not_found", `Function not found: ${name}`);
+    if (!spec) {
+      return errorResponse(404, { code: "not_found", message: `Function not found: ${name}` });
+    }
     if (spec.verifyJwt) {
       const refused = await checkJwt(request);
       if (refused) return refused;
@@ -81,7 +96,10 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     } catch (e) {
       apps.delete(name); // retry the boot on the next request
       log(`gateway: function ${name} failed to boot: ${e instanceof Error ? e.stack : e}`);
-      return errorResponse(503, "boot_error", `Function failed to start: ${name}`);
+      return errorResponse(503, {
+        code: "boot_error",
+        message: `Function failed to start: ${name}`,
+      });
     }
     const inner = new URL(`/${name}${match[2] ?? ""}${url.search}`, url.origin);
     const started = performance.now();
@@ -94,7 +112,7 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
       return response;
     } catch (e) {
       log(`gateway: function ${name} threw: ${e instanceof Error ? e.stack : e}`);
-      return errorResponse(500, "function_error", `Function failed: ${name}`);
+      return errorResponse(500, { code: "function_error", message: `Function failed: ${name}` });
     }
   };
 }

@@ -57,7 +57,7 @@ export class JwtError extends Error {
 export async function verifyJwt(
   token: string,
   secret: string,
-  now: number = Date.now(),
+  { now = Date.now() }: { now?: number } = {},
 ): Promise<JwtClaims> {
   const parts = token.split(".");
   if (parts.length !== 3) throw new JwtError("Invalid JWT: expected three dot-separated parts");

@@ -25,7 +25,10 @@ export interface PgNetWorker {
 /** pg_net's default response time-to-live (`pg_net.ttl`). */
 const RESPONSE_TTL = "6 hours";
 
-async function deliver(sql: postgres.Sql, req: QueuedRequest, stop: AbortSignal): Promise<void> {
+async function deliver(
+  sql: postgres.Sql,
+  { req, stop }: { req: QueuedRequest; stop: AbortSignal },
+): Promise<void> {
   const started = performance.now();
   try {
     const response = await fetch(req.url, {
@@ -77,8 +80,8 @@ export async function startPgNetWorker(
         returning id::text, method, url, headers, body, timeout_milliseconds`;
       if (batch.length === 0) break;
       for (const req of batch) {
-        const p: Promise<void> = deliver(sql, req, stopping.signal).catch(report).finally(() =>
-          inFlight.delete(p)
+        const p: Promise<void> = deliver(sql, { req, stop: stopping.signal }).catch(report).finally(
+          () => inFlight.delete(p),
         );
         inFlight.add(p);
       }

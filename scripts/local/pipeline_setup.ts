@@ -7,7 +7,10 @@
 import type postgres from "postgres";
 
 /** Creates or updates a Vault secret by name. */
-export async function putSecret(sql: postgres.Sql, name: string, value: string): Promise<void> {
+export async function putSecret(
+  sql: postgres.Sql,
+  { name, value }: { name: string; value: string },
+): Promise<void> {
   const updated = await sql`
     select vault.update_secret(id, ${value}) from vault.secrets where name = ${name}`;
   if (updated.length === 0) await sql`select vault.create_secret(${value}, ${name})`;
@@ -18,8 +21,8 @@ export async function setUpPipeline(
   sql: postgres.Sql,
   stack: { apiUrl: string; serviceRoleKey: string },
 ): Promise<void> {
-  await putSecret(sql, "project_url", stack.apiUrl);
-  await putSecret(sql, "service_role_key", stack.serviceRoleKey);
+  await putSecret(sql, { name: "project_url", value: stack.apiUrl });
+  await putSecret(sql, { name: "service_role_key", value: stack.serviceRoleKey });
   const [cron] = await sql`select 1 from pg_namespace where nspname = 'cron'`;
   if (cron) await sql`select pipeline.install_schedule(null)`;
 }

@@ -158,7 +158,7 @@ Deno.test("the gateway unreachable: retried until it is back, or failed with the
     await withStageSettings(sql, "sync", { backoff_seconds: 1, max_attempts: 2 }, async () => {
       await t.step("down for good: the run fails saying it cannot reach the function", async () => {
         await cancelRunning(sql);
-        await putSecret(sql, "project_url", "http://127.0.0.1:9");
+        await putSecret(sql, { name: "project_url", value: "http://127.0.0.1:9" });
         const run = await startRun(sql, "fault-test", { as_of: await simulatorDate() });
         const done = await waitForRun(sql, run.id, { tick: true, timeoutMs: 30_000 });
         assert.equal(done.status, "failed");
@@ -175,14 +175,14 @@ Deno.test("the gateway unreachable: retried until it is back, or failed with the
           tick: true,
           until: (r) => r.stages[0]!.status === "retrying",
         });
-        await putSecret(sql, "project_url", env.SUPABASE_URL!);
+        await putSecret(sql, { name: "project_url", value: env.SUPABASE_URL! });
         const done = await waitForRun(sql, run.id, { tick: true });
         assert.equal(done.status, "succeeded", done.error ?? "");
         assert.equal(done.stages[0]!.attempts, 2);
       });
     });
   } finally {
-    await putSecret(sql, "project_url", env.SUPABASE_URL!);
+    await putSecret(sql, { name: "project_url", value: env.SUPABASE_URL! });
     await cancelRunning(sql);
     await sql.end();
   }
