@@ -13,43 +13,47 @@ function phrases(text: string): readonly string[] {
 /** The concepts a question is made of. */
 export const CONCEPTS = {
   // Specific asks (weight 3): one of these usually decides the intent.
-  closing: phrases(`closing | close | closes | due to close | expected to close | land | landing`),
+  closing: phrases(
+    `closing | close | closes | due to close | expected to close | land | landing | come in`,
+  ),
   stale: phrases(`at risk | risk | risky | gone quiet | quiet | stale | stuck | idle
     | inactive | neglected | rotting | dormant | no activity | zero activity | stalled
     | stalling | zombie | zombies | forever | going cold | gone cold | cold | nobody has touched
     | no one has touched | not touched | havent moved | hasnt moved | not moved`),
   slipped: phrases(`slipped | slipping | slip | overdue | past due | late | missed | pushed
     | past their close | past close | past the close | shouldve closed | should have closed
-    | closed already`),
+    | closed already | slippage`),
   win: phrases(`win rate | winrate | win ratio | close rate | closing rate | hit rate
     | how often do we win | how often`),
-  lost: phrases(`lost | losses | losing | lose | loss | loss reasons`),
+  lost: phrases(
+    `lost | losses | losing | lose | loss | loss reasons | went south | fell through | died | dead deals | killed`,
+  ),
   forecast: phrases(`tracking | on pace | forecast | projection | projected | coverage | gap
     | on track | will we hit | will we make | make the quarter | make the number
     | hit the number | land the quarter | making the quarter | making the number | make plan
     | making plan | hit plan | probability of | chance of | chances | odds | likelihood
-    | best case | worst case | commit | how short | short of | shortfall`),
+    | best case | worst case | commit | how short | short of | shortfall | chance | hit target | hit our target | hit the target | land the number`),
   response: phrases(`response time | response | respond | speed to lead | first touch | how fast
     | how quickly | follow up | followup | get back to | reaches out | reach out
-    | reached out | wait before`),
+    | reached out | wait before | pick up | picked up | getting back to | fast enough | quick enough`),
   size: phrases(`deal size | average deal | ticket size | typical deal | average size | aov
     | contract value | acv | deal value | how big are our deals | how big are deals | typical
-    | ticket | median ticket | median deal | deal worth`),
+    | ticket | median ticket | median deal | deal worth | average won | on average | how big are`),
   cycle: phrases(`sales cycle | cycle | days to close | time to close | how long | time from
-    | from creation | creation to | time to win | days to win`),
+    | from creation | creation to | time to win | days to win | taking to close | take to close | how many days`),
   velocity: phrases(`velocity | sales velocity | money moving | moving through | per day
     | run rate | daily run rate`),
   conversion: phrases(`conversion | convert | converted | conversion rate | lead to deal
     | turn into | turned into | become deals | lead to close | cohort | cohorts`),
   advance: phrases(`stage conversion | advance | advanced | funnel | moving past | move past
-    | get past | make it past | progress past`),
+    | get past | make it past | progress past | move from | moved from | progress from`),
   untouched: phrases(`nobody has called | nobody called | waiting for a first call
     | never called | untouched | never contacted | not contacted | uncontacted | not called
-    | havent been contacted | not been contacted | havent been called | not yet contacted`),
+    | havent been contacted | not been contacted | havent been called | not yet contacted | havent touched | havent called | no call | no call or meeting | no follow up | zero follow up | fell through the cracks | through the cracks`),
   quality: phrases(`clean | data quality | data issues | hygiene | missing data | dirty data
-    | missing | without an owner | no owner | unassigned | missing amounts`),
+    | missing | without an owner | no owner | unassigned | missing amounts | need fixing | fixing | cleanup | clean up | messy | incomplete`),
   anomaly: phrases(`anomaly | anomalies | spike | spikes | weird | outlier | outliers | odd
-    | suddenly | sudden | drop off | dropped off`),
+    | suddenly | sudden | drop off | dropped off | jumped | tanked | spiked | plunged | plummeted | surged | crashed`),
   flags: phrases(`red flags | red flag | flags | flag | unusual | worry | worried | worrying
     | worries | concern | concerns | concerned | problem | problems | issues | going wrong
     | wrong | attention | watch out | alarm | alarming | fires | looks off | warning signs
@@ -64,37 +68,39 @@ export const CONCEPTS = {
     | next step | action items | actions | to do | todo | what now | recommend | recommendations
     | advice | where should i | what needs my attention | needs my attention | on my list
     | first thing | things for me | for me today | spend my time | chase first | should i chase
-    | on my plate`),
+    | on my plate | things to chase | to chase`),
   roi: phrases(`roi | return on | cost per lead | spend | marketing | campaign | campaigns | cac
-    | cost | costs | cost vs revenue`),
+    | cost | costs | cost vs revenue | bang for buck | bang for the buck | best return | payback | get back`),
   movement: phrases(`waterfall | movement | moved | what changed | bridge | pipeline change
-    | pipe walk | pipeline walk`),
+    | pipe walk | pipeline walk | changed | net change | slipped out | fell out`),
   trend: phrases(`trend | monthly | per month | by month | month over month | month by month
-    | over time | history | months | 6 months | six months | 6 month | last 6 | past 6`),
+    | over time | history | months | 6 months | six months | 6 month | last 6 | past 6 | month on month | half year | trending`),
   leaderboard: phrases(`leaderboard | ranking | scoreboard | top performer | top performers
     | leading | each rep | every rep | best rep | top rep | top reps | crushing | crushing it
-    | lagging | top closers | closers | best performers | underperforming`),
+    | lagging | top closers | closers | best performers | underperforming | carrying | carrying the team | which of my reps | which rep`),
   sync: phrases(`how fresh | last sync | synced | last synced | data fresh | last updated
-    | last update | data live | is this data | up to date | how current`),
+    | last update | data live | is this data | up to date | how current | last pull | pulled | last refresh | refreshed | last refreshed`),
   fresh: phrases(`new | created | added | opened | fresh`),
   // Main subjects (weight 2).
   revenue: phrases(`revenue | sales | bookings | booked | sold | did we book | sell | made
     | make | earned | income | closed won | closed | won | win | money | turnover | bring in
-    | brought in | bringing in | winning`),
+    | brought in | bringing in | winning | banked | bank | closed business | book`),
   leads: phrases(`leads | lead | signups | inquiries | enquiries | prospects | inbound
-    | signed up | sign ups | signups | people`),
-  pipeline: phrases(`pipeline | open deals | open pipeline | sitting in`),
+    | signed up | sign ups | signups | people | mqls | mql | sqls | sql`),
+  pipeline: phrases(
+    `pipeline | open deals | open pipeline | sitting in | in flight | deals in flight`,
+  ),
   // Modifiers (weight 1).
   target: phrases(`target | quota | goal | attainment | plan`),
   source: phrases(`source | sources | channel | channels | by source | per source | where from
-    | coming from | come from | comes from | lead source | lead sources | came from`),
+    | coming from | come from | comes from | lead source | lead sources | came from | originating | originate | originated`),
   owner: phrases(`rep | reps | owner | owners | salesperson | seller | sellers | who | team`),
   stage: phrases(`stage | stages | by stage | per stage`),
   deals: phrases(`deals | deal | account | project | customer`),
   top: phrases(`top | biggest | largest | best | major | key | big | main | whales | whale
     | big fish | elephants`),
   status: phrases(`status | update | how is | where is | happening | progress | going | doing
-    | stand | standing`),
+    | stand | standing | what stage is | alive`),
 };
 
 /** A concept name. */

@@ -50,6 +50,12 @@ export type Match =
   }
   | { kind: "unknown" };
 
+/** First words of a request to change something, which this bot only reads. */
+const ACTIONS = new Set(
+  "update send create set add delete remove change schedule email remind assign mark log edit book"
+    .split(" "),
+);
+
 /** The parameters that narrow an answer (a refused one is said aloud). */
 const FILTERS = ["period", "source", "owner", "stage"] as const;
 
@@ -96,6 +102,8 @@ function entityPhrases(vocab: Vocabulary): Entities {
     const first = firstNames[i]!;
     if (first.length >= 3 && firstNames.filter((f) => f === first).length === 1) {
       entries.push([first, ["owner", o]]);
+      // "hiros pipe": a possessive typed without its apostrophe.
+      if (!first.endsWith("s")) entries.push([`${first}s`, ["owner", o]]);
     }
   });
   for (const s of vocab.stages) entries.push([words(s), ["stage", s]]);
@@ -141,14 +149,22 @@ export function matchMessage(
   intents: readonly Intent[] = INTENTS,
 ): Match {
   const tokens = expand(tokenize(text.slice(0, 500)));
+  // "update the Acme deal", "send the forecast to the board": actions in the CRM, not questions.
+  // ("update on the Müller deal", "update me on pipeline" ask for news.)
+  const [first, second] = [tokens[0]?.norm ?? "", tokens[1]?.norm ?? ""];
+  if (ACTIONS.has(first) && !(first === "update" && (second === "on" || second === "me"))) {
+    return { kind: "unknown" };
+  }
   const used = tokens.map(() => false);
   const params: RawParams = {};
   // Names first, on the words as typed (a rep's name is no typo of a keyword).
   const entityWords = tokens.map((t) => t.norm);
   const entities = entityPhrases(vocab);
+  const named = new Map<keyof RawParams, Set<string>>();
   for (const hit of findPhrases(entityWords, entities.phrases, used)) {
     const [key, value] = hit.value;
     params[key] ??= value;
+    named.set(key, (named.get(key) ?? new Set()).add(value));
   }
   // A misspelt single-word name ("facebok", "pirya") within the typo budget of its length.
   const single = entities.single;
@@ -193,6 +209,13 @@ export function matchMessage(
     .map((t) => t.raw);
   if (rest.length) params.deal = rest.join(" ");
 
+  // Two sources, reps or stages named ("google vs fb vs referrals"): a split by that dimension.
+  for (const [key, values] of named) {
+    if (values.size > 1 && (key === "source" || key === "owner" || key === "stage")) {
+      delete params[key];
+      found.add(key);
+    }
+  }
   resolveConflicts(found, norms, params);
 
   let intent = bestIntent(found, intents);

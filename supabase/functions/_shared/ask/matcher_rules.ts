@@ -45,9 +45,30 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.delete("closing");
     found.add("revenue");
   }
-  // A named source or rep is the filter, not a split ("pipeline that came from referrals").
+  // A named source, rep or stage is the filter, not a split ("pipeline that came from
+  // referrals", "top deals at proposal stage").
   if (params.source !== undefined) found.delete("source");
   if (params.owner !== undefined) found.delete("owner");
+  if (params.stage !== undefined) found.delete("stage");
+  // "how many opps do we win vs lose": the win rate.
+  if (norms.includes("win") && norms.some((w) => w === "lose" || w === "lost")) {
+    for (const c of ["lost", "revenue", "compare"] as const) found.delete(c);
+    found.add("win");
+  }
+  // "how many days are deals taking to close": the cycle, not deals due to close.
+  if (found.has("cycle")) found.delete("closing");
+  // "coverage by rep", "why is coverage so thin": the pipeline behind the coverage.
+  if (
+    norms.includes("coverage") &&
+    (["owner", "source", "stage", "why"] as const).some((c) => found.has(c))
+  ) {
+    found.delete("forecast");
+    found.add("pipeline");
+  }
+  // "what's grace's number for the month": a rep's number is their revenue.
+  if (norms.includes("number") && params.owner !== undefined && found.size === 0) {
+    found.add("revenue");
+  }
   // "closed lost ytd", "closed won this month": the outcome named as a stage.
   if (String(params.stage ?? "").startsWith("Closed Lost")) found.add("lost");
   if (params.stage === "Closed Won") found.add("revenue");
@@ -78,8 +99,9 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   // "where do deals drop off in the funnel": stage conversion, not a source anomaly.
   if (norms.includes("funnel") && found.has("advance")) found.delete("anomaly");
-  // "lead-to-close rate by monthly cohort": conversion of cohorts, not the revenue trend.
-  if (found.has("conversion")) found.delete("trend");
+  // "lead-to-close rate by monthly cohort": conversion of cohorts, not the revenue trend; "how
+  // are leads trending": the leads of the period against the one before (the trend is revenue's).
+  if (found.has("conversion") || found.has("leads")) found.delete("trend");
   // "whales in negotiation", "top deals for diego": the largest deals of that stage or rep.
   if (found.has("top") && (params.stage !== undefined || params.owner !== undefined)) {
     found.add("deals");
@@ -174,12 +196,12 @@ const FUNNEL_RATE = new Set([
 const RATE_WORDS = new Set(["percent", "percentage", "%", "rate", "ratio", "often", "share"]);
 
 /** Words that rank ("which channel drove the most"), not ask why. */
-const RANKING = new Set(["which", "most", "top", "best", "biggest"]);
+const RANKING = new Set(["which", "most", "top", "best", "biggest", "more", "or"]);
 
 const SUBJECTS: Concept[] = ["revenue", "leads", "pipeline", "deals"];
 /** Words saying a number moved (a "why" about them is about revenue unless another is named). */
 const CHANGE_WORDS = new Set(
   ("down up drop dropped dropping fell fall falling decline declined declining lower higher " +
     "grew grow growing growth shrink shrinking shrank miss missed behind short slow slower " +
-    "better worse").split(" "),
+    "better worse less fewer thin thinner").split(" "),
 );

@@ -47,6 +47,7 @@ export const ABBREVIATIONS: Record<string, string> = {
   plz: "please",
   thx: "thanks",
   wil: "will",
+  conv: "conversion",
   ppl: "people",
   "win%": "win rate",
   "%": "percent",
@@ -79,6 +80,11 @@ export const PERIOD_PHRASES: [string, Period][] = [
   ["previous month", "last_month"],
   ["prior month", "last_month"],
   ["this quarter", "this_quarter"],
+  ["by quarter end", "this_quarter"],
+  ["before quarter end", "this_quarter"],
+  ["quarter end", "this_quarter"],
+  ["end of quarter", "this_quarter"],
+  ["end of the quarter", "this_quarter"],
   ["last quarter", "last_quarter"],
   ["previous quarter", "last_quarter"],
   ["prior quarter", "last_quarter"],
@@ -100,7 +106,7 @@ export const SOURCE_ALIASES: Record<string, string[]> = {
   "Google Ads": ["google", "adwords", "google ad", "ppc", "sem", "search ads"],
   Website: ["web", "site", "web site", "organic", "inbound web", "seo"],
   Referral: ["referrals", "referred", "word of mouth"],
-  "Trade Show": ["tradeshow", "trade shows", "expo", "fair"],
+  "Trade Show": ["tradeshow", "trade shows", "expo", "expos", "fair", "conference", "conferences"],
   Partner: ["partners", "channel partner", "resellers", "reseller"],
 };
 
@@ -121,5 +127,6 @@ export const STOPWORDS = new Set(
     "our my we us me i you your it its this that these those what which how much many " +
     "please can could would will show tell give get me any there have has had so far " +
     "about whats s current currently right now far now with as per all total number " +
-    "count some up thanks thank hi hey most getting got gotten seeing see where than").split(" "),
+    "count some up thanks thank hi hey most getting got gotten seeing see where than less more still")
+    .split(" "),
 );
