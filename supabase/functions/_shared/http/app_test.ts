@@ -39,7 +39,7 @@ function app() {
     throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
   });
   a.get("/zoho", () => {
-    throw new ZohoApiError(500, "GET", "/Leads", "INTERNAL_ERROR");
+    throw new ZohoApiError({ status: 500, method: "GET", path: "/Leads", code: "INTERNAL_ERROR" });
   });
   return a;
 }

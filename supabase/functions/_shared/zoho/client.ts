@@ -109,13 +109,13 @@ export class ZohoClient {
             token = await this.options.tokens.renew(token.accessToken);
             continue;
           }
-          throw new ZohoApiError(response.status, method, path, code);
+          throw new ZohoApiError({ status: response.status, method, path, code });
         }
         try {
           return parse(response);
         } catch (error) {
           if (error instanceof MalformedJsonError || error instanceof SyntaxError) {
-            throw new ZohoApiError(0, method, path, "TRUNCATED_BODY");
+            throw new ZohoApiError({ status: 0, method, path, code: "TRUNCATED_BODY" });
           }
           throw error;
         }
@@ -157,7 +157,12 @@ export class ZohoClient {
       });
     } catch (error) {
       const name = error instanceof Error ? error.name : "Error";
-      throw new ZohoApiError(0, method, path, name === "TimeoutError" ? "TIMEOUT" : "NETWORK");
+      throw new ZohoApiError({
+        status: 0,
+        method,
+        path,
+        code: name === "TimeoutError" ? "TIMEOUT" : "NETWORK",
+      });
     }
   }
 }

@@ -4,17 +4,28 @@
  * decisions read fields, never messages. Secrets (tokens, query strings) never go in it.
  */
 
+/** What failed: HTTP status (0 for network errors), method, path, Zoho's code, a detail. */
+export interface FailedCall {
+  status: number;
+  method: string;
+  path: string;
+  code: string;
+  detail?: string;
+}
+
 /** A failed Zoho call: HTTP status (0 for network errors), method, path and Zoho's code. */
 export class ZohoApiError extends Error {
   override name = "ZohoApiError";
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    readonly code: string,
-    detail = "",
-  ) {
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly code: string;
+  constructor({ status, method, path, code, detail = "" }: FailedCall) {
     super(`${method} ${path} (${status} ${code})${detail ? `: ${detail}` : ""}`);
+    this.status = status;
+    this.method = method;
+    this.path = path;
+    this.code = code;
   }
 }
 

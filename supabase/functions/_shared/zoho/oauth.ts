@@ -105,13 +105,13 @@ export class TokenStore {
       const max = this.options.maxRefreshes ?? 9;
       if ((log?.recent ?? 0) >= max) {
         const wait = Math.ceil(((log?.oldest?.getTime() ?? now) + WINDOW_MS - now) / 1000);
-        throw new ZohoApiError(
-          429,
-          "POST",
-          TOKEN_PATH,
-          "REFRESH_THROTTLED",
-          `Cannot refresh Zoho token: ${max} refreshes in ten minutes, next in ${wait} s`,
-        );
+        throw new ZohoApiError({
+          status: 429,
+          method: "POST",
+          path: TOKEN_PATH,
+          code: "REFRESH_THROTTLED",
+          detail: `Cannot refresh Zoho token: ${max} refreshes in ten minutes, next in ${wait} s`,
+        });
       }
       const fresh = await withRetry(() => this.#refresh(), {
         sleep: this.options.sleep,
@@ -152,7 +152,13 @@ export class TokenStore {
         return [r, await r.text()] as const;
       });
     } catch (error) {
-      throw new ZohoApiError(0, "POST", TOKEN_PATH, "NETWORK", errorName(error));
+      throw new ZohoApiError({
+        status: 0,
+        method: "POST",
+        path: TOKEN_PATH,
+        code: "NETWORK",
+        detail: errorName(error),
+      });
     }
     let body: Record<string, unknown> | null = null;
     try {
@@ -162,25 +168,25 @@ export class TokenStore {
     if (!response.ok || !body || typeof body.error === "string" || !body.access_token) {
       const code = typeof body?.error === "string" ? body.error : "INVALID_RESPONSE";
       const status = response.ok && !body ? 0 : response.status;
-      throw new ZohoApiError(
+      throw new ZohoApiError({
         status,
-        "POST",
-        TOKEN_PATH,
+        method: "POST",
+        path: TOKEN_PATH,
         code,
-        `Cannot refresh Zoho token: response status is ${response.status}`,
-      );
+        detail: `Cannot refresh Zoho token: response status is ${response.status}`,
+      });
     }
     // expires_in is occasionally missing (zoho-crm-php issue #9): assume Zoho's one hour.
     const seconds = typeof body.expires_in === "number" ? body.expires_in : 3600;
     const apiDomain = c.apiDomain ?? (typeof body.api_domain === "string" ? body.api_domain : "");
     if (!apiDomain) {
-      throw new ZohoApiError(
-        200,
-        "POST",
-        TOKEN_PATH,
-        "NO_API_DOMAIN",
-        "response has no api_domain",
-      );
+      throw new ZohoApiError({
+        status: 200,
+        method: "POST",
+        path: TOKEN_PATH,
+        code: "NO_API_DOMAIN",
+        detail: "response has no api_domain",
+      });
     }
     return {
       accessToken: String(body.access_token),

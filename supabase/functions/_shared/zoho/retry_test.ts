@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ZohoApiError } from "./errors.ts";
 import { decideRetry, DEFAULT_RETRY, withRetry } from "./retry.ts";
 
-const err = (status: number, code = "X") => new ZohoApiError(status, "GET", "/crm/v7/Leads", code);
+const err = (status: number, code = "X") =>
+  new ZohoApiError({ status, method: "GET", path: "/crm/v7/Leads", code });
 
 Deno.test("decideRetry() retries 429, 5xx and network errors, not 4xx", () => {
   const max = () => 1;
