@@ -35,6 +35,21 @@ Deno.test("whatsapp-webhook answers", async (t) => {
       assert.ok(log!.latency_ms >= 0);
     });
 
+    await t.step("a filter the answer cannot take is said in the reply", async () => {
+      const [reply] = messages(
+        await (await post(app, form("stuck deals for facebook last month"))).text(),
+      );
+      const [row] = await db.sql`select deals::int from ask.deal_risk(${AS_OF}, 'stale')`;
+      assert.match(reply!, new RegExp(`^${row!.deals} open deals? of `), reply);
+      assert.ok(
+        reply!.endsWith(
+          "I can't give this one for last month: it shows how things stand today. " +
+            "I can't split this one by source: it covers every source.",
+        ),
+        reply,
+      );
+    });
+
     await t.step("an unreachable model falls back to the keyword matcher", async () => {
       const down = webhook(db, {
         model: () => Promise.reject(new TypeError("connection refused")),

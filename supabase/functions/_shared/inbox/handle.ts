@@ -101,6 +101,7 @@ async function respond(
     asOf: deps.asOf,
     currency,
     version: ctx.version,
+    refused: match.refused,
   });
   return { intent: intent.name, params: answer.params, text: answer.text };
 }
