@@ -54,8 +54,8 @@ export function createApp(deps: AppDeps = {}) {
           mode: input.mode,
           budgetMs: input.budget_ms,
           runId: input.run_id,
+          onSliceCommit: (tx, slice) => stage.report(tx, syncOutcome(slice)),
         },
-        (tx, slice) => stage.report(tx, syncOutcome(slice)),
       )).catch((error) => {
         // Named for the caller: the Zoho host that could not be reached (502); a database that
         // dropped is named by the app's error path (503; the next call with the run_id resumes).

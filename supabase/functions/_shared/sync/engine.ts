@@ -27,6 +27,8 @@ export interface SyncRequest {
   mode?: "incremental" | "full";
   budgetMs?: number;
   runId?: string;
+  /** Joins the slice's final transaction (e.g. the pipeline's report), with the slice's answer. */
+  onSliceCommit?: SliceHook;
 }
 
 /** Per-module counts in the answer. */
@@ -68,12 +70,9 @@ const DEFAULT_BUDGET_MS = 120_000;
 /** Runs in the transaction that writes a slice's audit rows, with the slice's answer. */
 export type SliceHook = (tx: postgres.TransactionSql, result: SyncResult) => Promise<void>;
 
-/** Runs one budgeted slice of a sync; `onSliceCommit` joins the slice's final transaction. */
-export async function runSync(
-  deps: SyncDeps,
-  request: SyncRequest = {},
-  onSliceCommit?: SliceHook,
-): Promise<SyncResult> {
+/** Runs one budgeted slice of a sync; `request.onSliceCommit` joins its final transaction. */
+export async function runSync(deps: SyncDeps, request: SyncRequest = {}): Promise<SyncResult> {
+  const { onSliceCommit } = request;
   const { sql, env } = deps;
   const started = Date.now();
   const budgetMs = request.budgetMs ?? DEFAULT_BUDGET_MS;
