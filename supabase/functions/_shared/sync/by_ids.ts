@@ -19,21 +19,17 @@ export async function readByIds(
   for (let i = 0; i < ids.length; i += MAX_IDS) {
     const chunk = ids.slice(i, i + MAX_IDS).join(",");
     const pages = await Promise.all(plan.groups.map((fields) =>
-      client.request(
-        `/${plan.module}`,
-        {
-          stats,
-          query: {
-            ids: chunk,
-            fields: fields.join(","),
-            approved: "both",
-            ...plan.quirks.listQuery,
-          },
+      client.request(`/${plan.module}`, {
+        stats,
+        query: {
+          ids: chunk,
+          fields: fields.join(","),
+          approved: "both",
+          ...plan.quirks.listQuery,
         },
-        (
-          r,
-        ): GroupPage => (r.status === 200 ? groupPage(r.text, plan) : { records: [], picked: [] }),
-      )
+        parse: (r): GroupPage =>
+          r.status === 200 ? groupPage(r.text, plan) : { records: [], picked: [] },
+      })
     ));
     const merged = mergeGroupPages(pages, plan);
     out.push(

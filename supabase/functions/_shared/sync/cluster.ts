@@ -82,14 +82,15 @@ export async function clusterStep(
       heavy: true, // COQL counts against the sub-concurrency limit (Kaizen #203)
       credits: coqlCredits(limit),
       stats: ctx.stats,
-    }, (r) => {
-      if (r.status !== 200) return { ids: [], more: false, serverTime: r.serverTime };
-      const body = splitListBody(r.text, new Set(["id"]));
-      const ids = body.picked.map((p) => {
-        const text = p.id ?? "";
-        return text.charCodeAt(0) === 34 ? JSON.parse(text) as string : text;
-      });
-      return { ids, more: body.info.more_records === true, serverTime: r.serverTime };
+      parse: (r) => {
+        if (r.status !== 200) return { ids: [], more: false, serverTime: r.serverTime };
+        const body = splitListBody(r.text, new Set(["id"]));
+        const ids = body.picked.map((p) => {
+          const text = p.id ?? "";
+          return text.charCodeAt(0) === 34 ? JSON.parse(text) as string : text;
+        });
+        return { ids, more: body.info.more_records === true, serverTime: r.serverTime };
+      },
     });
   } catch (error) {
     if (error instanceof ZohoApiError && UNAVAILABLE.has(error.status)) return null;

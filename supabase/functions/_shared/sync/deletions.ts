@@ -79,9 +79,10 @@ export async function syncDeletions(
       stats,
       query: { type: "all", page, per_page: ctx.perPage },
       headers: from === null ? {} : { "If-Modified-Since": zohoTime(from) },
-    }, (r) => {
-      serverTime = r.serverTime ?? serverTime;
-      return r.status === 200 ? splitListBody(r.text) : null;
+      parse: (r) => {
+        serverTime = r.serverTime ?? serverTime;
+        return r.status === 200 ? splitListBody(r.text) : null;
+      },
     });
     if (!body) break;
     for (const raw of body.records) {

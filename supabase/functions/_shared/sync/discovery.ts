@@ -90,11 +90,10 @@ async function cachedModules(ctx: DiscoveryContext): Promise<ModuleEntry[] | nul
 }
 
 async function fetchModules(ctx: DiscoveryContext, stats: CallStats): Promise<ModuleEntry[]> {
-  const text = await ctx.client.request(
-    "/settings/modules",
-    { stats },
-    (r) => (r.status === 200 ? checked(r.text) : '{"modules":[]}'),
-  );
+  const text = await ctx.client.request("/settings/modules", {
+    stats,
+    parse: (r) => (r.status === 200 ? checked(r.text) : '{"modules":[]}'),
+  });
   await snapshot(ctx.sql, { kind: "modules", module: "", text });
   return (JSON.parse(text).modules ?? []) as ModuleEntry[];
 }
@@ -120,12 +119,12 @@ async function fetchFields(
   ctx: DiscoveryContext,
   { module, entryHash, stats }: { module: string; entryHash: string; stats: CallStats },
 ): Promise<FieldMeta[]> {
-  const text = await ctx.client.request(
-    "/settings/fields",
-    { query: { module }, stats },
+  const text = await ctx.client.request("/settings/fields", {
+    query: { module },
+    stats,
     // 204 (no fields metadata) is an answer too: cached like any other, not asked every run.
-    (r) => (r.status === 200 ? checked(r.text) : r.status === 204 ? '{"fields":[]}' : null),
-  ).catch((error) => {
+    parse: (r) => (r.status === 200 ? checked(r.text) : r.status === 204 ? '{"fields":[]}' : null),
+  }).catch((error) => {
     // A module whose fields cannot be read (403 NO_PERMISSION, 400) is skipped, not fatal.
     if (error?.status >= 400 && error?.status < 500) return null;
     throw error;

@@ -137,7 +137,8 @@ export async function readSingles(
     client.request(`/${plan.module}/${read.id}`, {
       stats,
       query: read.converted ? plan.quirks.converted?.singleQuery : undefined,
-    }, (r) => (r.status === 200 ? splitListBody(r.text).records[0] ?? null : null))
+      parse: (r) => (r.status === 200 ? splitListBody(r.text).records[0] ?? null : null),
+    })
   ));
   return texts.filter((t): t is string => t !== null);
 }

@@ -159,18 +159,19 @@ async function listPage(
       page_token: pageToken,
     },
     headers: since === null ? {} : { "If-Modified-Since": zohoTime(since) },
-  }, (r) => {
-    if (r.status !== 200) {
-      return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
-    }
-    const { records, picked, long, info } = groupPage(r.text, ctx.plan);
-    return {
-      records,
-      picked,
-      long,
-      more: info.more_records === true,
-      next: typeof info.next_page_token === "string" ? info.next_page_token : null,
-      serverTime: r.serverTime,
-    };
+    parse: (r) => {
+      if (r.status !== 200) {
+        return { records: [], picked: [], more: false, next: null, serverTime: r.serverTime };
+      }
+      const { records, picked, long, info } = groupPage(r.text, ctx.plan);
+      return {
+        records,
+        picked,
+        long,
+        more: info.more_records === true,
+        next: typeof info.next_page_token === "string" ? info.next_page_token : null,
+        serverTime: r.serverTime,
+      };
+    },
   });
 }

@@ -206,7 +206,8 @@ async function readDeal(
         per_page: ctx.perPage,
         ...(pageToken ? { page_token: token } : { page }),
       },
-    }, (r) => (r.status === 200 ? splitListBody(r.text) : null));
+      parse: (r) => (r.status === 200 ? splitListBody(r.text) : null),
+    });
     result.pages++;
     // 204: no rows (a deal without history, or deleted since it was queued).
     if (!body) break;

@@ -72,9 +72,9 @@ export class ZohoClient {
   }
 
   /** Calls `path` (under /crm/{version} unless it starts with /crm/) and parses the answer. */
-  request<T>(path: string, options: CallOptions, parse: (r: ZohoResponse) => T): Promise<T> {
+  request<T>(path: string, options: CallOptions & { parse: (r: ZohoResponse) => T }): Promise<T> {
     const retry = this.options.retry ?? {};
-    return withRetry(() => this.#attempt(path, options, parse), {
+    return withRetry(() => this.#attempt(path, options), {
       ...retry,
       onRetry: (error, attempt, delayMs) => {
         options.stats?.errors.push(error instanceof Error ? error.message : String(error));
@@ -83,7 +83,10 @@ export class ZohoClient {
     });
   }
 
-  async #attempt<T>(path: string, o: CallOptions, parse: (r: ZohoResponse) => T): Promise<T> {
+  async #attempt<T>(
+    path: string,
+    o: CallOptions & { parse: (r: ZohoResponse) => T },
+  ): Promise<T> {
     const { limiter } = this.options;
     const method = o.method ?? "GET";
     const release = await limiter.concurrency.acquire();
@@ -112,7 +115,7 @@ export class ZohoClient {
           throw new ZohoApiError({ status: response.status, method, path, code });
         }
         try {
-          return parse(response);
+          return o.parse(response);
         } catch (error) {
           if (error instanceof MalformedJsonError || error instanceof SyntaxError) {
             throw new ZohoApiError({ status: 0, method, path, code: "TRUNCATED_BODY" });

@@ -43,11 +43,11 @@ Deno.test("ZohoClient.request() retries 500, 429 and a dropped connection, then 
     ],
   });
   const stats = newStats();
-  const out = await client(f.fetch).request(
-    "/Leads",
-    { stats, query: { fields: "id" } },
-    (r) => splitListBody(r.text),
-  );
+  const out = await client(f.fetch).request("/Leads", {
+    stats,
+    query: { fields: "id" },
+    parse: (r) => splitListBody(r.text),
+  });
   assert.deepEqual(out.records, ['{"id":"1"}']);
   assert.equal(f.calls.length, 5);
   assert.equal(stats.calls, 5);
@@ -64,7 +64,7 @@ Deno.test("ZohoClient.request() renews the token once on 401 INVALID_TOKEN", asy
       { body: PAGE },
     ],
   });
-  await client(f.fetch, t).request("/Deals", {}, (r) => r.status);
+  await client(f.fetch, t).request("/Deals", { parse: (r) => r.status });
   assert.deepEqual(t.renewed, ["tok0"]);
   assert.equal(f.calls[1]!.headers.get("authorization"), "Zoho-oauthtoken tok1");
 });
@@ -76,7 +76,7 @@ Deno.test("ZohoClient.request() throws ZohoApiError with status, method, path an
       body: { code: "LIMIT_EXCEEDED", details: {}, message: "x", status: "error" },
     }],
   });
-  const error = await client(f.fetch).request("/Leads", {}, () => 0).catch((e) => e);
+  const error = await client(f.fetch).request("/Leads", { parse: () => 0 }).catch((e) => e);
   assert.ok(error instanceof ZohoApiError);
   assert.equal(error.message, "GET /Leads (400 LIMIT_EXCEEDED)");
   assert.equal(error.status, 400);
@@ -85,7 +85,7 @@ Deno.test("ZohoClient.request() throws ZohoApiError with status, method, path an
 
 Deno.test("ZohoClient.request() passes 304 through without parsing a body", async () => {
   const f = fakeFetch({ "/crm/v7/Leads": [{ status: 304 }] });
-  const status = await client(f.fetch).request("/Leads", {}, (r) => r.status);
+  const status = await client(f.fetch).request("/Leads", { parse: (r) => r.status });
   assert.equal(status, 304);
 });
 
@@ -113,7 +113,7 @@ Deno.test("ZohoClient.request() aborts a call past timeoutMs and retries it", as
   });
   const stats = newStats();
   const started = Date.now();
-  const out = await c.request("/Leads", { stats }, (r) => splitListBody(r.text));
+  const out = await c.request("/Leads", { stats, parse: (r) => splitListBody(r.text) });
   clearTimeout(late);
   assert.deepEqual(out.records, ['{"id":"1"}'], "the retry's answer, not the late one");
   assert.equal(signals.length, 2);
