@@ -38,7 +38,8 @@ export interface PipelineDeps {
   sql?: postgres.Sql;
 }
 
-function param<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+/** A path or query parameter checked by `schema`; a 400 naming it when it does not fit. */
+function param<T>(schema: z.ZodType<T>, { value, name }: { value: unknown; name: string }): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new HttpError(400, "invalid_request", `${name}: ${parsed.error.issues[0]?.message}`);
@@ -60,20 +61,20 @@ export function createApp(deps: PipelineDeps = {}) {
   });
 
   app.get("/runs", async (c) => {
-    const limit = param(LIMIT, c.req.query("limit"), "limit");
+    const limit = param(LIMIT, { value: c.req.query("limit"), name: "limit" });
     return c.json({ runs: await recentRuns(db(), limit) });
   });
 
   app.get("/runs/:id", async (c) => {
-    const id = param(RUN_ID, c.req.param("id"), "id");
+    const id = param(RUN_ID, { value: c.req.param("id"), name: "id" });
     const run = await runStatus(db(), id);
     if (!run) throw new HttpError(404, "not_found", `No run ${id}`);
     return c.json(run);
   });
 
   app.post("/runs/:id/stages/:stage/retry", async (c) => {
-    const id = param(RUN_ID, c.req.param("id"), "id");
-    const stage = param(STAGE, c.req.param("stage"), "stage");
+    const id = param(RUN_ID, { value: c.req.param("id"), name: "id" });
+    const stage = param(STAGE, { value: c.req.param("stage"), name: "stage" });
     return c.json(await retryStage(db(), { runId: id, stage }), 202);
   });
   return app;
