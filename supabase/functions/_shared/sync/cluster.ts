@@ -84,7 +84,7 @@ export async function clusterStep(
       stats: ctx.stats,
       parse: (r) => {
         if (r.status !== 200) return { ids: [], more: false, serverTime: r.serverTime };
-        const body = splitListBody(r.text, new Set(["id"]));
+        const body = splitListBody(r.text, { pick: new Set(["id"]) });
         const ids = body.picked.map((p) => {
           const text = p.id ?? "";
           return text.charCodeAt(0) === 34 ? JSON.parse(text) as string : text;

@@ -45,7 +45,7 @@ export function groupPage(
   text: string,
   _plan: ModulePlan,
 ): GroupPage & { info: Record<string, unknown> } {
-  return splitListBody(text, DECISION_KEY_SET, LIST_TEXT_LIMIT);
+  return splitListBody(text, { pick: DECISION_KEY_SET, longAt: LIST_TEXT_LIMIT });
 }
 
 /**

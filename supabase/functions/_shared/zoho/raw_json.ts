@@ -32,14 +32,21 @@ function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/** What else to take from each record while splitting a list body. */
+export interface SplitOptions {
+  /** Also the raw value texts of these top-level keys of each record. */
+  pick?: ReadonlySet<string>;
+  /** With `pick`: a record with a top-level string value this long (decoded) is `long`. */
+  longAt?: number;
+}
+
 /**
- * Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info; with `pick`,
- * also the raw value texts of those top-level keys of each record.
+ * Splits `{"data":[...],"info":{...}}` into raw record texts and the parsed info (plus the
+ * `pick`ed value texts and `long` flags of each record).
  */
 export function splitListBody(
   body: string,
-  pick?: ReadonlySet<string>,
-  longAt = Infinity,
+  { pick, longAt = Infinity }: SplitOptions = {},
 ): ListBody {
   const s = new Scanner(body);
   s.longAt = longAt;

@@ -26,7 +26,7 @@ Deno.test("splitListBody() picks raw top-level values without parsing records", 
     '"Big":9007199254740993, "Desc" : "a\\"},{]", "$has_more":{"Sub":true}} ,{},' +
     '{"id":12345678901234567890,"Desc":null}],"info":{"more_records":false}}';
   const pick = new Set(["id", "Big", "Desc", "$has_more", "Absent"]);
-  const { records, picked } = splitListBody(body, pick);
+  const { records, picked } = splitListBody(body, { pick });
   assert.equal(records.length, 3);
   assert.deepEqual(picked, [
     {
@@ -49,7 +49,7 @@ Deno.test("splitListBody() rejects truncated bodies", () => {
   for (const cut of [5, 20, 30, 45, full.length - 1]) {
     assert.throws(() => splitListBody(full.slice(0, cut)), MalformedJsonError, `cut at ${cut}`);
     const pick = new Set(["id"]);
-    assert.throws(() => splitListBody(full.slice(0, cut), pick), MalformedJsonError, `${cut}`);
+    assert.throws(() => splitListBody(full.slice(0, cut), { pick }), MalformedJsonError, `${cut}`);
   }
 });
 
@@ -65,10 +65,10 @@ Deno.test("splitListBody() flags records with a long string value in any top-lev
       rec({ Tags: 5, Big: 9007199254740993, Last: "w".repeat(1200) }),
     ].join(",")
   }],"info":{}}`;
-  const { long, picked } = splitListBody(body, new Set(["id"]), 500);
+  const { long, picked } = splitListBody(body, { pick: new Set(["id"]), longAt: 500 });
   assert.deepEqual(long, [true, false, true, false, false, true]);
   assert.equal(picked.length, 6);
-  assert.deepEqual(splitListBody(body, new Set(["id"])).long, [
+  assert.deepEqual(splitListBody(body, { pick: new Set(["id"]) }).long, [
     false,
     false,
     false,
