@@ -51,10 +51,10 @@ Deno.test("eval: the keyword matcher on CRO-style questions", async () => {
 });
 
 /**
- * The held-out intent accuracy reached by tuning on `tune` only (72.9% before, 89.6% after the
- * 430-question tune half), rounded down; issue 26 asks for 95%: raise this as tuning lifts it.
+ * The held-out intent accuracy reached by tuning on `tune` only (72.9% before, 91% after the
+ * 878-question tune half), rounded down; issue 26 asks for 95%: raise this as tuning lifts it.
  */
-const HELDOUT_INTENT_FLOOR = 89;
+const HELDOUT_INTENT_FLOOR = 91;
 
 /** The model matcher on the fake, falling back to the keyword matcher when it throws. */
 async function viaModel(reply: (q: string) => FakeReply, timeoutMs: number) {
@@ -108,7 +108,7 @@ Deno.test("eval: the model matcher, (a) a fake answering each label", async () =
 Deno.test("eval: the model matcher, (b) a fake timing out or malformed", async () => {
   const index = new Map(ALL.map((item, i) => [item.q, i]));
   const broken = ["not json", '{"intent":', '{"intent":"drop_table","params":{}}'];
-  const { tune, heldout, fallbacks, chats } = await viaModel((q) => {
+  const { tune, heldout, fallbacks } = await viaModel((q) => {
     const i = index.get(q)!;
     return i % 2 === 0 ? "timeout" : { content: broken[i % broken.length]! };
   }, 100);
@@ -116,7 +116,8 @@ Deno.test("eval: the model matcher, (b) a fake timing out or malformed", async (
     `model matcher (b) fake times out/junk  tune: ${scoreLine(tune)}\n` +
       `  (lower bound, ${fallbacks} fell back) heldout: ${scoreLine(heldout)}`,
   );
-  assert.equal(chats, ALL.length);
+  // How many chats reach the fake before the 100 ms timeout depends on the machine's load (none
+  // under a busy CI): what holds is that every question falls back.
   assert.equal(fallbacks, ALL.length);
   const kw = await both(keyword);
   for (const half of ["tune", "heldout"] as const) {

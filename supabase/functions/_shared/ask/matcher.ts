@@ -52,8 +52,8 @@ export type Match =
 
 /** First words of a request to change something, which this bot only reads. */
 const ACTIONS = new Set(
-  "update send create set add delete remove change schedule email remind assign mark log edit book"
-    .split(" "),
+  ("update send create set add delete remove change schedule email remind assign reassign mark " +
+    "log edit book").split(" "),
 );
 
 /** The parameters that narrow an answer (a refused one is said aloud). */
@@ -204,9 +204,16 @@ export function matchMessage(
     }
   });
   // What is left, as typed, may be a deal's name.
-  const rest = tokens
-    .filter((t, i) => !used[i] && t.raw && !STOPWORDS.has(norms[i]!) && !STOPWORDS.has(t.norm))
-    .map((t) => t.raw);
+  const left = tokens.flatMap((t, i) =>
+    !used[i] && t.raw && !STOPWORDS.has(norms[i]!) && !STOPWORDS.has(t.norm) ? [{ t, i }] : []
+  );
+  // Capitalised words after the first word are the deal's name when there are any ("client
+  // calling about the Greenfield project"); else every word left is.
+  const upper = (raw = "") => /^\p{Lu}/u.test(raw);
+  const capitalised = left.filter(({ t, i }, k) =>
+    upper(t.raw) && (i > 0 || upper(left[k + 1]?.t.raw))
+  );
+  const rest = (capitalised.length ? capitalised : left).map(({ t }) => t.raw);
   if (rest.length) params.deal = rest.join(" ");
 
   // Two sources, reps or stages named ("google vs fb vs referrals"): a split by that dimension.

@@ -12,7 +12,18 @@ export function isCurrent(period: unknown): boolean {
   return period === "today" || String(period).startsWith("this_");
 }
 
-const AGAINST = new Set(["vs", "versus", "against", "than", "to", "with", "compared", "since"]);
+const AGAINST = new Set([
+  "vs",
+  "versus",
+  "against",
+  "than",
+  "to",
+  "with",
+  "compared",
+  "since",
+  "below",
+  "above",
+]);
 const CURRENT_OF: Partial<Record<Period, Period>> = {
   yesterday: "today",
   last_week: "this_week",
@@ -24,6 +35,11 @@ const CURRENT_OF: Partial<Record<Period, Period>> = {
 /** "revenue vs last quarter", "why are we down compared to last month": the one period named is
  * what the current one is measured against, so the question is about the current one. */
 export function againstPrevious(periods: { value: Period; start: number }[], norms: string[]) {
+  // "below last year ... this year": the current one of a period and the one before it.
+  const values = new Set(periods.map((p) => p.value));
+  for (const [prev, cur] of Object.entries(CURRENT_OF)) {
+    if (values.has(prev as Period) && values.has(cur)) return cur;
+  }
   if (periods.length !== 1) return undefined;
   const [p] = periods;
   return AGAINST.has(norms[p!.start - 1] ?? "") ? CURRENT_OF[p!.value] : undefined;
@@ -50,13 +66,19 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   if (params.source !== undefined) found.delete("source");
   if (params.owner !== undefined) found.delete("owner");
   if (params.stage !== undefined) found.delete("stage");
-  // "how many opps do we win vs lose": the win rate.
-  if (norms.includes("win") && norms.some((w) => w === "lose" || w === "lost")) {
+  // "how many opps do we win vs lose", "won vs lost": the win rate.
+  if (
+    !found.has("slipped") && norms.some((w) => w === "win" || w === "won" || w === "winning") &&
+    norms.some((w) => w === "lose" || w === "lost" || w === "losing")
+  ) {
     for (const c of ["lost", "revenue", "compare"] as const) found.delete(c);
     found.add("win");
   }
-  // "how many days are deals taking to close": the cycle, not deals due to close.
-  if (found.has("cycle")) found.delete("closing");
+  // "how many days are deals taking to close (on average)": the cycle, not deals due to close.
+  if (found.has("cycle")) {
+    found.delete("closing");
+    found.delete("size");
+  }
   // "coverage by rep", "why is coverage so thin": the pipeline behind the coverage.
   if (
     norms.includes("coverage") &&
@@ -72,8 +94,41 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   // "closed lost ytd", "closed won this month": the outcome named as a stage.
   if (String(params.stage ?? "").startsWith("Closed Lost")) found.add("lost");
   if (params.stage === "Closed Won") found.add("revenue");
-  // "who got the most new leads": a split by rep, not a count.
-  if (found.has("owner") && found.has("leads")) found.delete("fresh");
+  // "who got the most new leads", "new leads per source": a split, not a count.
+  if ((found.has("owner") || found.has("source")) && found.has("leads")) found.delete("fresh");
+  // "total won amount with closing date last month": won revenue, not deals due to close.
+  if (norms.includes("won") && !norms.includes("open")) found.delete("closing");
+  // "I'm worried about the quarter": whether we make it.
+  if (found.has("flags") && norms.includes("quarter") && !found.has("deals")) {
+    found.delete("flags");
+    found.add("forecast");
+  }
+  // "we win how many of the deals we close": the win rate.
+  if (norms.includes("win") && norms.some((w) => w === "close" || w === "closed")) {
+    for (const c of ["closing", "revenue"] as const) found.delete(c);
+    found.add("win");
+  }
+  // "median won amount", "average potential value when won": the deal size.
+  if (found.has("revenue") && norms.some((w) => AVERAGE.has(w))) {
+    found.delete("revenue");
+    found.add("size");
+  }
+  // "what % of facebook leads end up won": lead conversion.
+  if (found.has("leads") && found.has("revenue") && norms.some((w) => RATE_WORDS.has(w))) {
+    found.delete("revenue");
+    found.add("conversion");
+  }
+  // "any source suddenly drop in leads": the source anomalies (they are by source).
+  if (found.has("anomaly") && !found.has("why")) {
+    found.delete("leads");
+    found.delete("source");
+  }
+  // "open deal value split by salesperson": the pipeline's value, not deal size; "pipeline from
+  // each marketing channel": the pipeline's sources, not campaign ROI.
+  if (found.has("pipeline")) {
+    found.delete("size");
+    if (norms.includes("marketing") && !norms.some((w) => ROI_WORDS.has(w))) found.delete("roi");
+  }
   // "how long do web leads wait before someone reaches out": speed to lead, not the cycle.
   if (found.has("response")) found.delete("cycle");
   // "open leads with zero activity": untouched leads (idle is about deals).
@@ -152,16 +207,22 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   // "Why" asks for the drivers of a change in revenue, leads or the pipeline; with a more
   // specific ask ("why are we losing deals", "why is the win rate down") that one answers. A
   // spike is the change itself ("explain the lead spike"); "which channel drove the most" ranks.
-  if (found.has("why") && !norms.includes("why") && norms.some((w) => RANKING.has(w))) {
+  if (
+    found.has("why") && norms.some((w) => DROVE.has(w)) && norms.some((w) => RANKING.has(w))
+  ) {
     found.delete("why");
   }
   if (found.has("why")) {
     const specific = [...found].some((c) =>
-      !["why", "compare", "anomaly"].includes(c) && conceptWeight(c) === 3
+      !["why", "compare", "anomaly", "movement", "leaderboard"].includes(c) &&
+      conceptWeight(c) === 3
     );
     if (specific) found.delete("why");
     else {
       found.delete("anomaly");
+      found.delete("leaderboard");
+      // "explain the pipeline change": movement is the pipeline's.
+      if (found.delete("movement")) found.add("pipeline");
       // "why are we down this quarter": a CRO's number is revenue.
       if (!SUBJECTS.some((c) => found.has(c)) && norms.some((w) => CHANGE_WORDS.has(w))) {
         found.add("revenue");
@@ -191,6 +252,13 @@ const FUNNEL_RATE = new Set([
   "leak",
   "leaking",
 ]);
+
+/** Words that make "why" a ranking when they come with "drove" ("which channel drove the most"). */
+const DROVE = new Set(["drove", "driving", "driver", "drivers"]);
+/** Words asking for an average. */
+const AVERAGE = new Set(["average", "median", "typical", "mean"]);
+/** Words that keep "marketing" about its return. */
+const ROI_WORDS = new Set(["roi", "cost", "costs", "spend", "return"]);
 
 /** Words asking for a rate. */
 const RATE_WORDS = new Set(["percent", "percentage", "%", "rate", "ratio", "often", "share"]);

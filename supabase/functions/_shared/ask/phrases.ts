@@ -26,6 +26,8 @@ export const ABBREVIATIONS: Record<string, string> = {
   opp: "deal",
   opportunity: "deal",
   opportunities: "deals",
+  potential: "deal",
+  potentials: "deals",
   wr: "win rate",
   wk: "week",
   wks: "weeks",
