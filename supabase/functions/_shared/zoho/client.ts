@@ -99,7 +99,7 @@ export class ZohoClient {
           o.stats.calls++;
           o.stats.credits += o.credits ?? 1;
         }
-        const response = await this.#send(method, path, token, o);
+        const response = await this.#send(path, { ...o, method, token });
         limiter.credits.observeRemaining(response.headers.get("x-api-credits-remaining"));
         if (response.status >= 400) {
           const code = errorCodeOf(response.text)?.code ?? "HTTP_ERROR";
@@ -129,7 +129,8 @@ export class ZohoClient {
     }
   }
 
-  async #send(method: string, path: string, token: AccessToken, o: CallOptions) {
+  async #send(path: string, o: CallOptions & { method: string; token: AccessToken }) {
+    const { method, token } = o;
     const base = path.startsWith("/crm/")
       ? token.apiDomain
       : `${token.apiDomain}/crm/${this.options.apiVersion ?? "v7"}`;
