@@ -53,7 +53,7 @@ export type Match =
 /** First words of a request to change something, which this bot only reads. */
 const ACTIONS = new Set(
   ("update send create set add delete remove change schedule email remind assign reassign mark " +
-    "log edit book").split(" "),
+    "log edit book move ping").split(" "),
 );
 
 /** The parameters that narrow an answer (a refused one is said aloud). */

@@ -6,6 +6,16 @@
 import { type Concept, conceptWeight } from "./lexicon.ts";
 import type { Period } from "./periods.ts";
 import type { RawParams } from "./registry.ts";
+import {
+  AVERAGE,
+  CHANGE_WORDS,
+  DROVE,
+  FUNNEL_RATE,
+  RANKING,
+  RATE_WORDS,
+  ROI_WORDS,
+  SUBJECTS,
+} from "./rule_words.ts";
 
 /** Today or a period to date ("this week"), which an answer as of today covers. */
 export function isCurrent(period: unknown): boolean {
@@ -109,7 +119,7 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.add("win");
   }
   // "median won amount", "average potential value when won": the deal size.
-  if (found.has("revenue") && norms.some((w) => AVERAGE.has(w))) {
+  if (found.has("revenue") && !found.has("cycle") && norms.some((w) => AVERAGE.has(w))) {
     found.delete("revenue");
     found.add("size");
   }
@@ -136,8 +146,34 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.delete("stale");
     found.add("untouched");
   }
-  // "deals missing close dates": hygiene, not deals due to close.
-  if (found.has("quality")) found.delete("closing");
+  // "deals missing close dates": hygiene, not deals due to close; "crm housekeeping issues":
+  // hygiene, not red flags.
+  if (found.has("quality")) {
+    found.delete("closing");
+    found.delete("flags");
+  }
+  // "close date passed but not won or lost": open deals past their date.
+  if (found.has("slipped")) {
+    found.delete("lost");
+    found.delete("revenue");
+  }
+  // "ACV trend ytd", "are deals getting smaller": the deal size over time.
+  if (found.has("size")) found.delete("trend");
+  // "neglected leads nobody's picked up": untouched leads, not speed to lead.
+  if (found.has("untouched")) found.delete("response");
+  // "converting more of our closed opps into wins": the win rate, not lead conversion.
+  if (found.has("conversion") && found.has("revenue") && !found.has("leads")) {
+    for (const c of ["conversion", "revenue"] as const) found.delete(c);
+    found.add("win");
+  }
+  // "how are we tracking this year compared with last year": period against period (the
+  // forecast is the quarter's).
+  if (
+    found.has("compare") && found.has("forecast") && params.period !== undefined &&
+    params.period !== "this_quarter"
+  ) {
+    found.delete("forecast");
+  }
   // "pipeline movement: new, won, lost, slipped": the waterfall names its steps.
   if (found.has("movement")) {
     for (const c of ["fresh", "lost", "slipped", "revenue"] as const) found.delete(c);
@@ -214,13 +250,14 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   if (found.has("why")) {
     const specific = [...found].some((c) =>
-      !["why", "compare", "anomaly", "movement", "leaderboard"].includes(c) &&
+      !["why", "compare", "anomaly", "movement", "leaderboard", "fresh"].includes(c) &&
       conceptWeight(c) === 3
     );
     if (specific) found.delete("why");
     else {
       found.delete("anomaly");
       found.delete("leaderboard");
+      found.delete("fresh");
       // "explain the pipeline change": movement is the pipeline's.
       if (found.delete("movement")) found.add("pipeline");
       // "why are we down this quarter": a CRO's number is revenue.
@@ -239,37 +276,3 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   if (found.has("compare") && found.has("target")) found.delete("compare");
 }
-
-/** Words that make "funnel" a conversion question. */
-const FUNNEL_RATE = new Set([
-  "conversion",
-  "convert",
-  "converts",
-  "rate",
-  "percent",
-  "advance",
-  "drop",
-  "leak",
-  "leaking",
-]);
-
-/** Words that make "why" a ranking when they come with "drove" ("which channel drove the most"). */
-const DROVE = new Set(["drove", "driving", "driver", "drivers"]);
-/** Words asking for an average. */
-const AVERAGE = new Set(["average", "median", "typical", "mean"]);
-/** Words that keep "marketing" about its return. */
-const ROI_WORDS = new Set(["roi", "cost", "costs", "spend", "return"]);
-
-/** Words asking for a rate. */
-const RATE_WORDS = new Set(["percent", "percentage", "%", "rate", "ratio", "often", "share"]);
-
-/** Words that rank ("which channel drove the most"), not ask why. */
-const RANKING = new Set(["which", "most", "top", "best", "biggest", "more", "or"]);
-
-const SUBJECTS: Concept[] = ["revenue", "leads", "pipeline", "deals"];
-/** Words saying a number moved (a "why" about them is about revenue unless another is named). */
-const CHANGE_WORDS = new Set(
-  ("down up drop dropped dropping fell fall falling decline declined declining lower higher " +
-    "grew grow growing growth shrink shrinking shrank miss missed behind short slow slower " +
-    "better worse less fewer thin thinner").split(" "),
-);
