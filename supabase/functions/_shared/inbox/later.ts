@@ -14,7 +14,7 @@ export function outboxDelivery(sql: postgres.Sql, send: TwilioSender): LaterDeli
     await enqueue(sql, [{ kind: "reply", refId: inboundId, recipientId: sender.id, body }]);
     const [row] = await sql`select id from whatsapp.outbox
       where kind = 'reply' and ref_id = ${inboundId} and recipient_id = ${sender.id}`;
-    await deliver(sql, send, { kind: "reply", refId: inboundId });
+    await deliver(sql, { kind: "reply", refId: inboundId }, { send });
     return row?.id as string | undefined;
   };
 }

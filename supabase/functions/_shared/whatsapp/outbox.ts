@@ -86,23 +86,21 @@ export async function claim(sql: postgres.Sql, id: string): Promise<OutboxRow | 
 /** Marks a claimed row as sent with Twilio's message sid. */
 export async function markSent(
   sql: postgres.Sql,
-  id: string,
-  sent: { sid: string; status: string; mode: "text" | "template" },
+  sent: { id: string; sid: string; status: string; mode: "text" | "template" },
 ): Promise<void> {
   await sql`
     update whatsapp.outbox set status = 'sent', sent_at = now(), twilio_sid = ${sent.sid},
       delivery_status = ${sent.status}, delivery_updated_at = now(), mode = ${sent.mode},
       error_code = null, error_message = null
-    where id = ${id} and status = 'sending'`;
+    where id = ${sent.id} and status = 'sending'`;
 }
 
 /** Marks a claimed row as failed, or as retry when the refusal proves nothing left. */
 export async function markFailed(
   sql: postgres.Sql,
-  id: string,
-  error: TwilioSendError,
-  mode: "text" | "template",
+  failure: { id: string; error: TwilioSendError; mode: "text" | "template" },
 ): Promise<"failed" | "retry"> {
+  const { id, error, mode } = failure;
   const [row] = await sql<{ status: "failed" | "retry" }[]>`
     update whatsapp.outbox set
       status = case when ${error.safeToRetry} and attempts < ${MAX_ATTEMPTS} then 'retry'
@@ -127,10 +125,10 @@ export interface DeliverOptions {
 /** Sends every pending (or retryable) row of (kind, ref) through `send`, claim → send → mark. */
 export async function deliver(
   sql: postgres.Sql,
-  send: Sender,
   ref: { kind: string; refId: string },
-  options: DeliverOptions = {},
+  options: DeliverOptions & { send: Sender },
 ): Promise<DeliveryCounts> {
+  const { send } = options;
   const now = options.now ?? (() => new Date());
   const counts: DeliveryCounts = { sent: 0, skipped: 0, failed: 0, retry: 0 };
   const rows = await sql<{ id: string; status: string }[]>`
@@ -144,7 +142,7 @@ export async function deliver(
     }
     await options.afterClaim?.(row);
     const template = !inWindow(row.last_inbound_at, now()) && !!row.content_sid;
-    const outcome = await sendRow(sql, send, row, template);
+    const outcome = await sendRow(sql, { send, row, template });
     counts[outcome]++;
   }
   return counts;
@@ -152,10 +150,9 @@ export async function deliver(
 
 async function sendRow(
   sql: postgres.Sql,
-  send: Sender,
-  row: OutboxRow,
-  template: boolean,
+  attempt: { send: Sender; row: OutboxRow; template: boolean },
 ): Promise<"sent" | "failed" | "retry"> {
+  const { send, row, template } = attempt;
   const mode = template ? "template" : "text";
   try {
     const sent = await send(
@@ -163,15 +160,15 @@ async function sendRow(
         ? { to: row.phone, contentSid: row.content_sid!, contentVariables: row.content_variables! }
         : { to: row.phone, body: row.body },
     );
-    await markSent(sql, row.id, { ...sent, mode });
+    await markSent(sql, { id: row.id, ...sent, mode });
     return "sent";
   } catch (e) {
     if (!(e instanceof TwilioSendError)) throw e;
     // Free text refused as outside the window (our last_inbound_at was stale): nothing left,
     // so the template goes at once.
     if (!template && e.code === OUTSIDE_WINDOW && row.content_sid) {
-      return await sendRow(sql, send, row, true);
+      return await sendRow(sql, { send, row, template: true });
     }
-    return await markFailed(sql, row.id, e, mode);
+    return await markFailed(sql, { id: row.id, error: e, mode });
   }
 }

@@ -31,7 +31,11 @@ export async function byPhone(sql: postgres.Sql, phone: string): Promise<Recipie
 }
 
 /** Records an inbound message time (never moves it backwards). */
-export async function touchInbound(sql: postgres.Sql, phone: string, at: Date): Promise<void> {
+export async function touchInbound(
+  sql: postgres.Sql,
+  inbound: { phone: string; at: Date },
+): Promise<void> {
+  const { phone, at } = inbound;
   await sql`
     update whatsapp.recipients set last_inbound_at = greatest(last_inbound_at, ${at}),
       updated_at = now()

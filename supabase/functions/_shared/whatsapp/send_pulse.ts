@@ -47,7 +47,7 @@ export async function sendPulse(
       contentVariables: brief.pulse_variables,
     })),
   );
-  const counts = await deliver(sql, options.send, { kind: "pulse", refId: brief.id }, options);
+  const counts = await deliver(sql, { kind: "pulse", refId: brief.id }, options);
   return {
     brief_id: brief.id,
     queued,

@@ -7,9 +7,15 @@ Deno.test("validSignature() takes only Twilio's whole signature of a status call
   const url = "https://ref.supabase.co/functions/v1/generate-brief/status";
   const params = { MessageSid: "SM1", MessageStatus: "delivered" };
   const sig = twilio.getExpectedTwilioSignature(token, url, params);
-  assert.ok(validSignature(token, sig, url, params));
-  assert.ok(!validSignature("another-token-12345", sig, url, params));
-  assert.ok(!validSignature(token, sig, url, { ...params, MessageStatus: "read" }));
+  assert.ok(validSignature(token, { signature: sig, url, params }));
+  assert.ok(!validSignature("another-token-12345", { signature: sig, url, params }));
+  assert.ok(
+    !validSignature(token, {
+      signature: sig,
+      url,
+      params: { ...params, MessageStatus: "read" },
+    }),
+  );
   const forged: Record<string, string | undefined> = {
     truncated: sig.slice(0, -1),
     prefix: sig.slice(0, 8),
@@ -19,6 +25,6 @@ Deno.test("validSignature() takes only Twilio's whole signature of a status call
     absent: undefined,
   };
   for (const [what, value] of Object.entries(forged)) {
-    assert.ok(!validSignature(token, value ?? "", url, params), what);
+    assert.ok(!validSignature(token, { signature: value ?? "", url, params }), what);
   }
 });

@@ -83,11 +83,9 @@ export function signedUrl(publicUrl: string, requestUrl: string): string {
 /** True when `signature` is Twilio's for this URL and these parameters. */
 export function validSignature(
   authToken: string,
-  signature: string,
-  url: string,
-  params: FormParams,
+  request: { signature: string; url: string; params: FormParams },
 ): boolean {
-  return validateRequest(authToken, signature, url, params);
+  return validateRequest(authToken, request.signature, request.url, request.params);
 }
 
 /** TwiML answering with these messages (none: an empty <Response/>). */
@@ -131,7 +129,7 @@ export function twilioRequest(options: TwilioRequestOptions) {
     }
     const form = parseForm(text);
     const url = options.publicUrl(c.req.url);
-    if (!validSignature(options.authToken(), signature, url, form)) {
+    if (!validSignature(options.authToken(), { signature, url, params: form })) {
       throw new HttpError(
         403,
         "invalid_signature",

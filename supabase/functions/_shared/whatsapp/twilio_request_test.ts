@@ -60,10 +60,16 @@ Deno.test("validSignature() is Twilio's algorithm for the public URL", () => {
   const params = { Body: "rev mtd", From: "whatsapp:+15550001111", MessageSid: "SM1" };
   const url = "https://ref.supabase.co/functions/v1/whatsapp-webhook";
   const sig = twilio.getExpectedTwilioSignature("token-123456", url, params);
-  assert.ok(validSignature("token-123456", sig, url, params));
-  assert.ok(!validSignature("token-654321", sig, url, params));
-  assert.ok(!validSignature("token-123456", sig, url, { ...params, Body: "stop" }));
-  assert.ok(!validSignature("token-123456", sig, `${url}/x`, params));
+  assert.ok(validSignature("token-123456", { signature: sig, url, params }));
+  assert.ok(!validSignature("token-654321", { signature: sig, url, params }));
+  assert.ok(
+    !validSignature("token-123456", {
+      signature: sig,
+      url,
+      params: { ...params, Body: "stop" },
+    }),
+  );
+  assert.ok(!validSignature("token-123456", { signature: sig, url: `${url}/x`, params }));
   // The whole signature, no more and no less: truncated, extended, altered suffix, empty.
   for (
     const forged of [
@@ -74,7 +80,10 @@ Deno.test("validSignature() is Twilio's algorithm for the public URL", () => {
       "",
     ]
   ) {
-    assert.ok(!validSignature("token-123456", forged, url, params), forged);
+    assert.ok(
+      !validSignature("token-123456", { signature: forged, url, params }),
+      forged,
+    );
   }
   // Twilio signs the query string too; the function appends the request's to the public URL.
   assert.equal(signedUrl(url, "http://127.0.0.1:9/whatsapp-webhook?a=1"), `${url}?a=1`);
