@@ -59,14 +59,14 @@ export function createApp(deps: DashboardDeps = {}) {
       if (typeof grant === "string") return unauthorized(c, REFUSAL_TEXT[grant]);
       const rest = new URLSearchParams(url.searchParams);
       for (const k of ["to", "exp", "sig"]) rest.delete(k);
-      const cookie = sessionCookie(await sessionToken(grant, secret), grant, now());
+      const cookie = sessionCookie(await sessionToken(grant, secret), { grant, now: now() });
       return c.body(null, 303, {
         ...SECURITY_HEADERS,
         location: `dashboard${rest.size ? `?${rest}` : ""}`,
         "set-cookie": cookie,
       });
     }
-    const access = await checkAccess(c.req.raw.headers, e, secret, now());
+    const access = await checkAccess(c.req.raw.headers, { env: e, secret, now: now() });
     if (access.kind === "refused") return unauthorized(c, REFUSAL_TEXT[access.reason]);
     const filter = FilterSchema.parse({
       period: url.searchParams.get("period") || undefined,
@@ -86,7 +86,11 @@ export function createApp(deps: DashboardDeps = {}) {
 
   const asset = (body: string, type: string) => async (c: Context) => {
     const e = env();
-    const access = await checkAccess(c.req.raw.headers, e, dashboardSecret(e), now());
+    const access = await checkAccess(c.req.raw.headers, {
+      env: e,
+      secret: dashboardSecret(e),
+      now: now(),
+    });
     if (access.kind === "refused") return unauthorized(c, REFUSAL_TEXT[access.reason]);
     return c.body(body, 200, {
       ...SECURITY_HEADERS,
@@ -94,7 +98,7 @@ export function createApp(deps: DashboardDeps = {}) {
       "content-type": type,
     });
   };
-  addRefreshRoutes(app, env, now);
+  addRefreshRoutes(app, { env, now });
   app.get("/app.css", asset(APP_CSS, "text/css; charset=utf-8"));
   app.get("/app.js", asset(APP_JS, "text/javascript; charset=utf-8"));
   return app;

@@ -18,10 +18,17 @@ type Env = () => Record<string, string | undefined>;
 
 const RUN_ID = z.uuid({ message: "expected a run id (uuid)" });
 
-async function access(c: Context, env: Env, now: () => Date): Promise<Access & { secret: string }> {
+/** The clock and the environment the refresh routes read. */
+interface RefreshDeps {
+  env: Env;
+  now: () => Date;
+}
+
+async function access(c: Context, deps: RefreshDeps): Promise<Access & { secret: string }> {
+  const { env, now } = deps;
   const e = env();
   const secret = dashboardSecret(e);
-  const a = await checkAccess(c.req.raw.headers, e, secret, now());
+  const a = await checkAccess(c.req.raw.headers, { env: e, secret, now: now() });
   if (a.kind === "refused") {
     throw new HttpError(401, "unauthorized", "Open the dashboard from a signed link first");
   }
@@ -29,11 +36,12 @@ async function access(c: Context, env: Env, now: () => Date): Promise<Access & {
 }
 
 /** Adds the Refresh routes to the dashboard app. */
-export function addRefreshRoutes(app: Hono, env: Env, now: () => Date): void {
+export function addRefreshRoutes(app: Hono, deps: RefreshDeps): void {
+  const { env } = deps;
   const db = () => getSql(parseEnv(DB_ENV, env()).SUPABASE_DB_URL);
 
   app.post("/refresh", async (c) => {
-    const a = await access(c, env, now);
+    const a = await access(c, deps);
     if (a.kind === "session") {
       const sent = c.req.header("x-csrf-token") ?? "";
       if (!constantTimeEqual(sent, await csrfToken(a.token, a.secret))) {
@@ -51,7 +59,7 @@ export function addRefreshRoutes(app: Hono, env: Env, now: () => Date): void {
   });
 
   app.get("/refresh/:id", async (c) => {
-    await access(c, env, now);
+    await access(c, deps);
     const parsed = RUN_ID.safeParse(c.req.param("id"));
     if (!parsed.success) {
       throw new HttpError(400, "invalid_request", "id: expected a run id (uuid)");

@@ -23,10 +23,9 @@ export function readCookie(header: string | undefined | null, name: string): str
 /** Checks the bearer key, then the session cookie. */
 export async function checkAccess(
   headers: Headers,
-  env: Record<string, string | undefined>,
-  secret: string,
-  now: Date,
+  options: { env: Record<string, string | undefined>; secret: string; now: Date },
 ): Promise<Access> {
+  const { env, secret, now } = options;
   const bearer = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "")?.[1];
   if (bearer && serviceKeys(env).some((k) => constantTimeEqual(k, bearer))) {
     return { kind: "service" };
@@ -38,7 +37,8 @@ export async function checkAccess(
 }
 
 /** The Set-Cookie value of a session (HttpOnly, Secure, SameSite=Lax, until the link expires). */
-export function sessionCookie(token: string, grant: Grant, now: Date): string {
+export function sessionCookie(token: string, options: { grant: Grant; now: Date }): string {
+  const { grant, now } = options;
   const maxAge = Math.max(0, grant.expiresAt - Math.floor(now.getTime() / 1000));
   // Lax, not Strict: the link is opened from WhatsApp (another site); Strict would drop the
   // cookie on the redirect that follows. Refresh (POST) also needs the CSRF token.

@@ -91,17 +91,17 @@ export const briefPanel = definePanel({
     if (!b) return null;
     const content = (b.content ?? {}) as Record<string, unknown>;
     const claims = (b.claims as Row[]).filter((c) => c.kind === "number" && c.ok === true);
-    const section = (key: string, label: string, value: unknown) => {
-      const text = str(value as Row, "text");
+    const section = (key: string, label: string) => {
+      const text = str(content[key] as Row, "text");
       if (!text) return "";
       const mine = claims.filter((c) => c.section === key);
       return `<p><strong>${esc(label)}:</strong> ${markClaims(text, mine)}</p>`;
     };
     const insights = Array.isArray(content.insights) ? content.insights : [];
     const body = `<div class="brief">` +
-      section("headline", "Headline", content.headline) +
-      section("critical_gap", "Critical gap", content.critical_gap) +
-      section("immediate_action", "Immediate action", content.immediate_action) +
+      section("headline", "Headline") +
+      section("critical_gap", "Critical gap") +
+      section("immediate_action", "Immediate action") +
       (insights.length
         ? `<ul>${
           insights.map((x, i) =>
