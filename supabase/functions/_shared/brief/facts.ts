@@ -74,27 +74,29 @@ function valueIsChange(fact: Fact): boolean {
 export function factNumbers(fact: Fact): FactNumber[] {
   const kind = UNIT_KIND[fact.unit] ?? "count";
   const out: FactNumber[] = [];
-  const add = (field: string, value: unknown, k: NumberKind, change = false) => {
+  // Each field is read from the fact under its own name.
+  const add = (field: keyof Fact & string, k: NumberKind, change = false) => {
+    const value: unknown = fact[field];
     if (typeof value === "number" && Number.isFinite(value)) {
       out.push({ field, value, kind: k, change });
     }
   };
-  add("value", fact.value, kind, valueIsChange(fact));
-  add("prev", fact.prev, kind);
+  add("value", kind, valueIsChange(fact));
+  add("prev", kind);
   // Anomalies carry the metric's weekly values (revenue in currency, leads as counts).
   const anomalyKind = /revenue/.test(fact.id) ? "currency" : "count";
-  add("from", fact.from, anomalyKind);
-  add("to", fact.to, anomalyKind);
-  add("change_pct", fact.change_pct, "pct", true);
-  add("change_pts", fact.change_pts, "pct", true);
-  add("change", fact.change, kind, true);
-  add("days", fact.days, "days");
-  add("revenue", fact.revenue, "currency");
-  add("target", fact.target, "currency");
+  add("from", anomalyKind);
+  add("to", anomalyKind);
+  add("change_pct", "pct", true);
+  add("change_pts", "pct", true);
+  add("change", kind, true);
+  add("days", "days");
+  add("revenue", "currency");
+  add("target", "currency");
   // The forecast's range (P10 low, P90 high) and its top deal's chance, learned from history.
-  add("low", fact.low, kind);
-  add("high", fact.high, kind);
-  add("chance_pct", fact.chance_pct, "pct");
+  add("low", kind);
+  add("high", kind);
+  add("chance_pct", "pct");
   return out;
 }
 

@@ -36,7 +36,11 @@ export interface FakeOllama {
 
 const MODELS = ["llama3.2:1b", "qwen3:1.7b"];
 
-function chatDone(model: string, content: string, promptTokens: number, done = true) {
+function chatDone(
+  content: string,
+  options: { model: string; promptTokens: number; done?: boolean },
+) {
+  const { model, promptTokens, done = true } = options;
   return {
     model,
     created_at: new Date().toISOString(),
@@ -110,13 +114,23 @@ export function startFakeOllama(): FakeOllama {
       start(controller) {
         if (body.stream) {
           for (let i = 0; i < content.length; i += 40) {
-            const chunk = chatDone(body.model, content.slice(i, i + 40), tokens, false);
+            const chunk = chatDone(content.slice(i, i + 40), {
+              model: body.model,
+              promptTokens: tokens,
+              done: false,
+            });
             controller.enqueue(enc.encode(JSON.stringify(chunk) + "\n"));
           }
           if (answer.kind === "disconnect") return controller.error(new Error("connection reset"));
-          controller.enqueue(enc.encode(JSON.stringify(chatDone(body.model, "", tokens)) + "\n"));
+          controller.enqueue(
+            enc.encode(
+              JSON.stringify(chatDone("", { model: body.model, promptTokens: tokens })) + "\n",
+            ),
+          );
         } else {
-          const text = JSON.stringify(chatDone(body.model, content, tokens));
+          const text = JSON.stringify(
+            chatDone(content, { model: body.model, promptTokens: tokens }),
+          );
           if (answer.kind === "disconnect") {
             controller.enqueue(enc.encode(text.slice(0, 30)));
             return controller.error(new Error("connection reset"));

@@ -85,7 +85,7 @@ export async function writeBrief(payload: Payload, options: WriteOptions): Promi
             promptTokens: firstPromptTokens,
           });
         }
-        messages = retryMessages(first, reply.raw, failureReasons(result));
+        messages = retryMessages(first, { reply: reply.raw, reasons: failureReasons(result) });
       } catch (e) {
         modelMs += performance.now() - t0;
         if (e instanceof ModelUnavailableError) {
@@ -95,7 +95,7 @@ export async function writeBrief(payload: Payload, options: WriteOptions): Promi
         }
         if (!(e instanceof BadReplyError)) throw e;
         checks.push(errorRecord({ attempt, model: options.model, error: e.message, t0 }));
-        messages = retryMessages(first, e.reply || "(no reply)", [e.message]);
+        messages = retryMessages(first, { reply: e.reply || "(no reply)", reasons: [e.message] });
       }
       if (attempt === options.maxAttempts) {
         fallbackReason = `all ${attempt} model attempts failed the check`;

@@ -117,7 +117,7 @@ export function ollamaWriter(
         promptTokens = res.prompt_eval_count ?? null;
       }
     } catch (e) {
-      throw classify(e, settings, raw);
+      throw classify(e, { settings, raw });
     }
     return { draft: parseDraft(raw), raw, promptTokens, ms: performance.now() - started };
   };
@@ -129,7 +129,9 @@ export function shownHost(host: string): string {
   return `${u.protocol}//${u.host}`;
 }
 
-function classify(e: unknown, settings: OllamaSettings, raw: string): Error {
+/** The error a failed chat call stands for; `raw` is the reply received before it broke off. */
+function classify(e: unknown, call: { settings: OllamaSettings; raw: string }): Error {
+  const { settings, raw } = call;
   if (e instanceof ModelUnavailableError) return e;
   const err = e as { name?: string; status_code?: number; message?: string };
   if (err?.name === "TimeoutError" || err?.name === "AbortError") {

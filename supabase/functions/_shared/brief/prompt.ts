@@ -143,9 +143,9 @@ export function buildMessages(payload: Payload): ChatMessage[] {
 /** The prompt of a retry: the previous reply and what the check found wrong in it. */
 export function retryMessages(
   first: ChatMessage[],
-  previousReply: string,
-  reasons: string[],
+  failed: { reply: string; reasons: string[] },
 ): ChatMessage[] {
+  const { reply: previousReply, reasons } = failed;
   const listed = reasons.slice(0, 8).map((r) => `- ${r.slice(0, 200)}`).join("\n");
   return [
     ...first,

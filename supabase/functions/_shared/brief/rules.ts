@@ -23,17 +23,24 @@ export function rulesBrief(payload: Payload): Draft {
   const drivers = (re: RegExp) =>
     payload.facts.filter((f) => re.test(f.id) && num(f) !== undefined);
 
+  const look: Lookup = { get, fmt, drivers };
   return {
     headline: headline(get, fmt),
-    critical_gap: criticalGap(get, fmt, drivers),
+    critical_gap: criticalGap(look),
     immediate_action: immediateAction(fmt, drivers),
-    insights: insights(get, fmt, drivers, (f) => payload.facts.indexOf(f)),
+    insights: insights(look, (f) => payload.facts.indexOf(f)),
   };
 }
 
 type Get = (id: string) => Fact | undefined;
 type Fmt = (v: number, kind: NumberKind) => string;
 type Drivers = (re: RegExp) => Fact[];
+/** A fact by id, the number format, and the driver facts matching a pattern. */
+interface Lookup {
+  get: Get;
+  fmt: Fmt;
+  drivers: Drivers;
+}
 
 function moved(value: number, fmt: Fmt): string {
   if (value === 0) return "flat";
@@ -76,7 +83,7 @@ function headline(get: Get, fmt: Fmt): Part {
   return { text: `${text}.`, facts };
 }
 
-function criticalGap(get: Get, fmt: Fmt, drivers: Drivers): Part {
+function criticalGap({ get, fmt, drivers }: Lookup): Part {
   const gap = num(get("forecast.gap"));
   const cov = num(get("coverage.quarter"));
   const req = num(get("coverage.required"));
@@ -147,12 +154,7 @@ function immediateAction(fmt: Fmt, drivers: Drivers): Part {
  * Driver insights first, most material first (the payload's order: brief.driver_facts ranks by
  * dollar effect), then the company facts that frame them.
  */
-function insights(
-  get: Get,
-  fmt: Fmt,
-  drivers: Drivers,
-  rank: (fact: Fact) => number,
-): Part[] {
+function insights({ get, fmt, drivers }: Lookup, rank: (fact: Fact) => number): Part[] {
   const ranked: { part: Part; rank: number }[] = [];
   const add = (part: Part, fact?: Fact) =>
     ranked.push({ part, rank: fact ? rank(fact) : Number.MAX_SAFE_INTEGER });
