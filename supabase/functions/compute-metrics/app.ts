@@ -33,8 +33,7 @@ export function createApp(deps: ComputeMetricsDeps = {}) {
     const { SUPABASE_DB_URL } = parseEnv(DB_ENV, env());
     const sql = getSql(SUPABASE_DB_URL);
     const result = await asStage(
-      sql,
-      { runId: input.run_id, stage: "metrics" },
+      { sql, runId: input.run_id, stage: "metrics" },
       (stage) =>
         sql.begin(async (tx) => {
           const snap = await computeSnapshot(tx, { asOf: input.as_of, runId: input.run_id });

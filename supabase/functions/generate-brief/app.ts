@@ -77,7 +77,7 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     if (input.send) parseEnv(TWILIO_ENV, env()); // misconfigured: say so before any work
     // As the pipeline's brief stage (run_id of a run), the stored brief and the stage's report
     // commit together, and the report queues the pulse stage.
-    const answer = await asStage(sql, { runId: input.run_id, stage: "brief" }, async (stage) => {
+    const answer = await asStage({ sql, runId: input.run_id, stage: "brief" }, async (stage) => {
       const snapshotId = input.snapshot_id ?? await store.latestSnapshotId(sql);
       if (!snapshotId) {
         throw new HttpError(404, "not_found", "No snapshot yet: run compute-metrics");
@@ -120,7 +120,7 @@ export function createApp(deps: GenerateBriefDeps = {}) {
     const sql = sqlOf();
     // As the pipeline's pulse stage: the outbox sends each (brief, recipient) once, so a retry
     // after a failed attempt sends only what is still pending.
-    const delivery = await asStage(sql, { runId: input.run_id, stage: "pulse" }, async (stage) => {
+    const delivery = await asStage({ sql, runId: input.run_id, stage: "pulse" }, async (stage) => {
       const brief = input.brief_id
         ? await store.briefById(sql, input.brief_id)
         : await store.latestBriefOf(sql, { runId: input.run_id });

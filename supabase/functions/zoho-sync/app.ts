@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps = {}) {
     const input = await readJsonBody(c, SYNC_INPUT);
     const env = loadZohoEnv(source());
     const sql = deps.sql ?? getSql(env.SUPABASE_DB_URL);
-    const result = await asStage(sql, { runId: input.run_id, stage: "sync" }, (stage) =>
+    const result = await asStage({ sql, runId: input.run_id, stage: "sync" }, (stage) =>
       runSync(
         { sql, env, fetch: deps.fetch, retry: deps.retry },
         {

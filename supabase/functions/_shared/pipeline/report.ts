@@ -53,11 +53,10 @@ export async function reportStage(
 
 /** Runs `work` as stage `stage` of run `runId` (see the module doc). */
 export async function asStage<T>(
-  sql: postgres.Sql,
-  target: { runId?: string; stage: StageName },
+  target: { sql: postgres.Sql; runId?: string; stage: StageName },
   work: (ctx: StageContext) => Promise<T>,
 ): Promise<T> {
-  const { runId, stage } = target;
+  const { sql, runId, stage } = target;
   const alone: StageContext = { inRun: false, report: async () => {} };
   if (!runId) return await work(alone);
   const [row] = await sql<{ started: boolean | null }[]>`
