@@ -34,7 +34,7 @@ export async function syncModule(ctx: ModuleContext, plan: ModulePlan): Promise<
     result.cursorBefore = state.nextSince;
     result.cursorAfter = state.nextSince;
     const serverTime = await readSegments(ctx, { plan, result, segments });
-    outcome = await finishModule(ctx, plan, { state, serverTime, result });
+    outcome = await finishModule(ctx, { plan, state, serverTime, result });
   } catch (error) {
     // A lost database fails the whole slice (503): nothing more can be recorded meanwhile.
     if (databaseUnavailable(error)) throw error;
@@ -124,10 +124,9 @@ async function openRead(ctx: ModuleContext, module: string) {
  */
 async function finishModule(
   ctx: ModuleContext,
-  plan: ModulePlan,
-  read: { state: ModuleState; serverTime: number | null; result: ModuleResult },
+  read: { plan: ModulePlan; state: ModuleState; serverTime: number | null; result: ModuleResult },
 ): Promise<ModuleOutcome> {
-  const { state, serverTime, result } = read;
+  const { plan, state, serverTime, result } = read;
   const now = ctx.now ?? Date.now;
   const after = await loadSegments(ctx.sql, plan.module);
   if (!after.every((s) => s.done)) {

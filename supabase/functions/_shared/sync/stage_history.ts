@@ -167,7 +167,7 @@ async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOu
         while (next < chunk.length && mayStart()) {
           const deal = chunk[next++]!;
           try {
-            read.push({ ...deal, rows: await readDeal(ctx, deal, { result, calls }) });
+            read.push({ ...deal, rows: await readDeal(ctx, { deal, result, calls }) });
           } catch (error) {
             failure ??= error;
           }
@@ -189,10 +189,9 @@ async function drain(ctx: HistoryContext, result: ModuleResult): Promise<QueueOu
  */
 async function readDeal(
   ctx: HistoryContext,
-  deal: QueuedDeal,
-  count: { result: ModuleResult; calls: { started: number } },
+  read: { deal: QueuedDeal; result: ModuleResult; calls: { started: number } },
 ) {
-  const { result, calls } = count;
+  const { deal, result, calls } = read;
   const rows: string[] = [];
   const stats: CallStats = result.stats;
   let token: string | undefined;
