@@ -56,6 +56,11 @@ const ACTIONS = new Set(
     "log edit book move ping").split(" "),
 );
 
+/** Words before a request that do not change it ("please", "can you"). */
+const POLITE = new Set(["please", "pls", "plz", "can", "could", "would", "will"]);
+/** Second words that make a first name of an action word ("Mark wants to know…"). */
+const SAYS = new Set(["wants", "asks", "asked", "says", "said", "needs", "is", "would"]);
+
 /** The parameters that narrow an answer (a refused one is said aloud). */
 const FILTERS = ["period", "source", "owner", "stage"] as const;
 
@@ -151,10 +156,14 @@ export function matchMessage(
   const tokens = expand(tokenize(text.slice(0, 500)));
   // "update the Acme deal", "send the forecast to the board": actions in the CRM, not questions.
   // ("update on the Müller deal", "update me on pipeline" ask for news.)
-  const [first, second] = [tokens[0]?.norm ?? "", tokens[1]?.norm ?? ""];
-  if (ACTIONS.has(first) && !(first === "update" && (second === "on" || second === "me"))) {
-    return { kind: "unknown" };
-  }
+  // ("update on the Müller deal", "Mark wants to know…" are not; "can you change…" is.)
+  const lead = tokens.findIndex((t, i) =>
+    !POLITE.has(t.norm) && !(t.norm === "you" && i > 0 && POLITE.has(tokens[i - 1]!.norm))
+  );
+  const [first, second] = [tokens[lead]?.norm ?? "", tokens[lead + 1]?.norm ?? ""];
+  const news = (first === "update" && (second === "on" || second === "me")) ||
+    SAYS.has(second);
+  if (ACTIONS.has(first) && !news) return { kind: "unknown" };
   const used = tokens.map(() => false);
   const params: RawParams = {};
   // Names first, on the words as typed (a rep's name is no typo of a keyword).

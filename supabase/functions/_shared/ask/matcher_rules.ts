@@ -98,9 +98,28 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
     found.add("pipeline");
   }
   // "what's grace's number for the month": a rep's number is their revenue.
-  if (norms.includes("number") && params.owner !== undefined && found.size === 0) {
+  // "how did Diego do last week": likewise.
+  if (
+    params.owner !== undefined && found.size === 0 &&
+    norms.some((w) => ["number", "do", "doing", "perform", "performing"].includes(w))
+  ) {
     found.add("revenue");
   }
+  // "how many deals did the team open this week": deals opened, not the open pipeline.
+  if (norms.includes("did") && norms.includes("open") && found.has("deals")) {
+    found.delete("pipeline");
+    found.add("fresh");
+  }
+  // "any campaign spikes": the source anomalies; "Sam from marketing wants to know why": the
+  // asker's team, not a question about campaign ROI.
+  if (found.has("anomaly")) found.delete("roi");
+  if (
+    norms.includes("marketing") && !norms.some((w) => ROI_WORDS.has(w)) && found.has("why")
+  ) {
+    found.delete("roi");
+  }
+  // "is the crm sync up to date or lagging": the sync, not the laggards.
+  if (found.has("sync")) found.delete("leaderboard");
   // "closed lost ytd", "closed won this month": the outcome named as a stage.
   if (String(params.stage ?? "").startsWith("Closed Lost")) found.add("lost");
   if (params.stage === "Closed Won") found.add("revenue");
@@ -149,8 +168,7 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   // "deals missing close dates": hygiene, not deals due to close; "crm housekeeping issues":
   // hygiene, not red flags.
   if (found.has("quality")) {
-    found.delete("closing");
-    found.delete("flags");
+    for (const c of ["closing", "flags", "owner", "source", "leads"] as const) found.delete(c);
   }
   // "close date passed but not won or lost": open deals past their date.
   if (found.has("slipped")) {
@@ -250,7 +268,7 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   }
   if (found.has("why")) {
     const specific = [...found].some((c) =>
-      !["why", "compare", "anomaly", "movement", "leaderboard", "fresh"].includes(c) &&
+      !["why", "compare", "anomaly", "movement", "leaderboard", "fresh", "flags"].includes(c) &&
       conceptWeight(c) === 3
     );
     if (specific) found.delete("why");
@@ -258,6 +276,7 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
       found.delete("anomaly");
       found.delete("leaderboard");
       found.delete("fresh");
+      found.delete("flags");
       // "explain the pipeline change": movement is the pipeline's.
       if (found.delete("movement")) found.add("pipeline");
       // "why are we down this quarter": a CRO's number is revenue.

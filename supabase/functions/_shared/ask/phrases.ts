@@ -49,6 +49,7 @@ export const ABBREVIATIONS: Record<string, string> = {
   plz: "please",
   thx: "thanks",
   wil: "will",
+  cpl: "cost per lead",
   y: "why",
   r: "are",
   w: "with",
@@ -132,6 +133,7 @@ export const STOPWORDS = new Set(
     "our my we us me i you your it its this that these those what which how much many " +
     "please can could would will show tell give get me any there have has had so far " +
     "about whats s current currently right now far now with as per all total number " +
-    "count some up thanks thank hi hey most getting got gotten seeing see where than less more still")
+    "count some up thanks thank hi hey most getting got gotten seeing see where than less " +
+    "more still drive boss asking")
     .split(" "),
 );
