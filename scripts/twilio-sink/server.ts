@@ -33,7 +33,9 @@ export interface SinkOptions {
 const E164 = /^\+[1-9]\d{6,14}$/;
 const WINDOW_MS = 24 * 3600 * 1000;
 
-function twilioError(status: number, code: number, message: string): Response {
+/** Twilio's JSON error body, with its `more_info` link, as an HTTP `status` response. */
+function twilioError(status: number, error: { code: number; message: string }): Response {
+  const { code, message } = error;
   return Response.json({
     code,
     message,
@@ -99,44 +101,52 @@ export function startTwilioSink(options: SinkOptions = {}): TwilioSink {
     const from = form.get("From") ?? "";
     const body = form.get("Body");
     const contentSid = form.get("ContentSid");
-    if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-    if (!from) return twilioError(400, 21603, "A 'From' phone number is required.");
+    if (!to) return twilioError(400, { code: 21604, message: "A 'To' phone number is required." });
+    if (!from) {
+      return twilioError(400, { code: 21603, message: "A 'From' phone number is required." });
+    }
     const number = to.replace(/^whatsapp:/, "");
     if (!E164.test(number)) {
-      return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
+      return twilioError(400, { code: 21211, message: `Invalid 'To' Phone Number: ${to}` });
     }
     const queued = failures.get(number)?.shift();
-    if (queued) return twilioError(queued.status, queued.code, queued.message);
+    if (queued) return twilioError(queued.status, queued);
     let text: string;
     let variables: Record<string, string> | null = null;
     if (contentSid) {
       const template = templates[contentSid];
-      if (template === undefined) return twilioError(400, 21655, "The ContentSid is Invalid.");
+      if (template === undefined) {
+        return twilioError(400, { code: 21655, message: "The ContentSid is Invalid." });
+      }
       try {
         variables = JSON.parse(form.get("ContentVariables") ?? "{}");
       } catch {
-        return twilioError(400, 21656, "The ContentVariables Parameter is invalid.");
+        return twilioError(400, {
+          code: 21656,
+          message: "The ContentVariables Parameter is invalid.",
+        });
       }
       text = template.replace(/\{\{(\d+)\}\}/g, (_, n: string) => variables?.[n] ?? "");
     } else {
       if (!body) {
-        return twilioError(400, 21619, "A text message body or media urls must be specified.");
+        return twilioError(400, {
+          code: 21619,
+          message: "A text message body or media urls must be specified.",
+        });
       }
       if (body.length > 1600) {
-        return twilioError(
-          400,
-          21617,
-          "The concatenated message body exceeds the 1600 character limit.",
-        );
+        return twilioError(400, {
+          code: 21617,
+          message: "The concatenated message body exceeds the 1600 character limit.",
+        });
       }
       const opened = windows.get(number);
       if (to.startsWith("whatsapp:") && (!opened || Date.now() - opened >= WINDOW_MS)) {
-        return twilioError(
-          400,
-          63016,
-          "Failed to send freeform message because you are outside the allowed window. " +
+        return twilioError(400, {
+          code: 63016,
+          message: "Failed to send freeform message because you are outside the allowed window. " +
             "If you are using WhatsApp, please use a Message Template.",
-        );
+        });
       }
       text = body;
     }
@@ -194,7 +204,7 @@ export function startTwilioSink(options: SinkOptions = {}): TwilioSink {
       messages.length = 0;
       return Response.json({ ok: true });
     }
-    return twilioError(404, 20404, "The requested resource was not found");
+    return twilioError(404, { code: 20404, message: "The requested resource was not found" });
   };
 
   const server = Deno.serve({
@@ -205,10 +215,10 @@ export function startTwilioSink(options: SinkOptions = {}): TwilioSink {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/__sink/")) return await control(req, url);
     if (!url.pathname.startsWith("/2010-04-01/Accounts/")) {
-      return twilioError(404, 20404, "The requested resource was not found");
+      return twilioError(404, { code: 20404, message: "The requested resource was not found" });
     }
     if (!authorized(req) || !url.pathname.startsWith(accountPath + "/")) {
-      return twilioError(401, 20003, "Authenticate");
+      return twilioError(401, { code: 20003, message: "Authenticate" });
     }
     const rest = url.pathname.slice(accountPath.length);
     if (rest === "/Messages.json" && req.method === "POST") return await create(req);
@@ -216,7 +226,7 @@ export function startTwilioSink(options: SinkOptions = {}): TwilioSink {
     const one = /^\/Messages\/(SM[0-9a-f]{32})\.json$/.exec(rest);
     const found = one && messages.find((m) => m.sid === one[1]);
     if (found && req.method === "GET") return Response.json(toResource(found));
-    return twilioError(404, 20404, "The requested resource was not found");
+    return twilioError(404, { code: 20404, message: "The requested resource was not found" });
   });
 
   return {
