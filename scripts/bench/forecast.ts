@@ -62,7 +62,12 @@ export function summarize(points: Point[]): {
   };
 }
 
-async function backtest(sql: postgres.Sql, asOf: string, trials: number, label: string) {
+/** Backtests the forecast over 8 quarters as of `asOf` and prints its accuracy by week. */
+async function backtest(
+  sql: postgres.Sql,
+  options: { asOf: string; trials: number; label: string },
+) {
+  const { asOf, trials, label } = options;
   const t0 = performance.now();
   const rows = await sql<Point[]>`
     select week, p10::float8 as p10, p50::float8 as p50, p90::float8 as p90,
@@ -95,7 +100,12 @@ async function backtest(sql: postgres.Sql, asOf: string, trials: number, label: 
   );
 }
 
-async function liveForecast(sql: postgres.Sql, asOf: string, label: string, runs = 3) {
+/** Times the live forecast as of `asOf` (median of `runs`) and prints its figures. */
+async function liveForecast(
+  sql: postgres.Sql,
+  options: { asOf: string; label: string; runs?: number },
+) {
+  const { asOf, label, runs = 3 } = options;
   const ms: number[] = [];
   let last: Record<string, unknown> = {};
   for (let i = 0; i < runs; i++) {
@@ -123,8 +133,8 @@ export async function run(args: string[]): Promise<void> {
   const demo = await benchDatabase(3000, false);
   try {
     await demo`select analytics.catch_up_facts()`;
-    await liveForecast(demo, asOf, "demo company (3,000 leads)");
-    await backtest(demo, asOf, trials, "demo company (3,000 leads)");
+    await liveForecast(demo, { asOf, label: "demo company (3,000 leads)" });
+    await backtest(demo, { asOf, trials, label: "demo company (3,000 leads)" });
   } finally {
     await demo.end();
   }
@@ -134,9 +144,9 @@ export async function run(args: string[]): Promise<void> {
       const t0 = performance.now();
       await big`select analytics.catch_up_facts()`;
       console.log(`facts caught up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      await liveForecast(big, asOf, `${leads.toLocaleString("en-US")} leads`);
+      await liveForecast(big, { asOf, label: `${leads.toLocaleString("en-US")} leads` });
       if (args.includes("--backtest-large")) {
-        await backtest(big, asOf, trials, `${leads.toLocaleString("en-US")} leads`);
+        await backtest(big, { asOf, trials, label: `${leads.toLocaleString("en-US")} leads` });
       }
     } finally {
       await big.end();

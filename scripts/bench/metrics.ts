@@ -124,8 +124,8 @@ async function ensureFacts(sql: postgres.Sql): Promise<void> {
 async function ingestOverhead(sql: postgres.Sql, n: number): Promise<void> {
   let off = { ms: 0, disabled: [] as string[] };
   let on = { ms: 0, disabled: [] as string[] };
-  await rolledBack(sql, async (tx) => void (off = await ingestLeads(tx, n, false)));
-  await rolledBack(sql, async (tx) => void (on = await ingestLeads(tx, n, true)));
+  await rolledBack(sql, async (tx) => void (off = await ingestLeads(tx, { n, triggers: false })));
+  await rolledBack(sql, async (tx) => void (on = await ingestLeads(tx, { n, triggers: true })));
   console.log(
     `ingest of ${n} new leads via the sync writer: ${sec(on.ms)} with fact triggers, ${
       sec(off.ms)

@@ -11,14 +11,20 @@ const PAGE = 200; // Zoho's page size: the writer gets one page per statement
 
 type Tx = postgres.TransactionSql;
 
-async function writePages(tx: Tx, module: string, texts: string[]): Promise<void> {
+/** Writes `texts` of `module` through the writer, a page per statement. */
+async function writePages(tx: Tx, pages: { module: string; texts: string[] }): Promise<void> {
+  const { module, texts } = pages;
   for (let i = 0; i < texts.length; i += PAGE) {
     await writeRecords(tx, { module, records: texts.slice(i, i + PAGE), runId: null });
   }
 }
 
 /** Record texts of `module` changed the way a day of CRM work changes them (newer Modified_Time). */
-async function changed(tx: Tx, module: string, n: number, edit: string): Promise<string[]> {
+async function changed(
+  tx: Tx,
+  change: { module: string; n: number; edit: string },
+): Promise<string[]> {
+  const { module, n, edit } = change;
   const rows = await tx.unsafe(
     `select (${edit} || jsonb_build_object('Modified_Time', '2026-03-04T18:00:00+00:00'))::text
        as t
@@ -38,21 +44,34 @@ export async function dailyDelta(tx: Tx, scale: number): Promise<number> {
   );
   const sets: [string, string[]][] = [
     ["Leads", newLeads.map((r) => r.t as string)],
-    ["Leads", await changed(tx, "Leads", scale, `r.data || '{"Lead_Status": "Contacted"}'`)],
-    ["Deals", await changed(tx, "Deals", scale / 5, `r.data || '{"Stage": "Negotiation/Review"}'`)],
+    [
+      "Leads",
+      await changed(tx, {
+        module: "Leads",
+        n: scale,
+        edit: `r.data || '{"Lead_Status": "Contacted"}'`,
+      }),
+    ],
+    [
+      "Deals",
+      await changed(tx, {
+        module: "Deals",
+        n: scale / 5,
+        edit: `r.data || '{"Stage": "Negotiation/Review"}'`,
+      }),
+    ],
     [
       "Calls",
-      await changed(
-        tx,
-        "Calls",
-        scale / 2,
-        `r.data || '{"Call_Start_Time": "2026-03-04T17:00:00+00:00"}'`,
-      ),
+      await changed(tx, {
+        module: "Calls",
+        n: scale / 2,
+        edit: `r.data || '{"Call_Start_Time": "2026-03-04T17:00:00+00:00"}'`,
+      }),
     ],
   ];
   let n = 0;
   for (const [module, texts] of sets) {
-    await writePages(tx, module, texts);
+    await writePages(tx, { module, texts });
     n += texts.length;
   }
   return n;
@@ -77,9 +96,9 @@ export async function disableFactTriggers(tx: Tx): Promise<string[]> {
 /** Milliseconds to write `n` new leads through the writer, every fact trigger on or off. */
 export async function ingestLeads(
   tx: Tx,
-  n: number,
-  triggers: boolean,
+  options: { n: number; triggers: boolean },
 ): Promise<{ ms: number; disabled: string[] }> {
+  const { n, triggers } = options;
   const texts = (await tx.unsafe(
     `select (data || jsonb_build_object('id', 'bench-ingest-' || id))::text as t
      from zoho.records where module = 'Leads' order by id limit $1`,
@@ -87,6 +106,6 @@ export async function ingestLeads(
   )).map((r) => r.t as string);
   const disabled = triggers ? [] : await disableFactTriggers(tx);
   const t0 = performance.now();
-  await writePages(tx, "Leads", texts);
+  await writePages(tx, { module: "Leads", texts });
   return { ms: performance.now() - t0, disabled };
 }

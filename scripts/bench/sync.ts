@@ -85,7 +85,8 @@ async function ingestRound(sim: ZohoSim, withWriter: boolean) {
   }
 }
 
-async function ingest(leads: number, simCache: boolean, rounds: number) {
+async function ingest(leads: number, options: { simCache: boolean; rounds: number }) {
+  const { simCache, rounds } = options;
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   let cache0 = sim.controls.listCache.stats();
   try {
@@ -200,7 +201,7 @@ async function history(leads: number) {
   const db = await createSyncDb("bench_history");
   const sim = await startZohoSim({ port: 0, size: { leads }, limits: { credits: 100_000_000 } });
   try {
-    await historyBench(sim, db, `${leads} leads`);
+    await historyBench(sim, { db, label: `${leads} leads` });
   } finally {
     await closeAllSql();
     await sim.close();
@@ -223,7 +224,7 @@ async function memory(leads: number, withHistory: boolean) {
         `process ${r.hwmMb.toFixed(0)} MB${flags} (target <= 128 MB); ${cpuText(r.cpu)}`,
     );
     console.log(`memory: ${sliceCpuText(r)}; fetched/stored target <= 1.1`);
-    if (withHistory) await historyBench(sim, db, `memory run, ${leads} leads`);
+    if (withHistory) await historyBench(sim, { db, label: `memory run, ${leads} leads` });
   } finally {
     await closeAllSql();
     await sim.close();
@@ -238,7 +239,9 @@ export async function run(args: string[]): Promise<void> {
   const memoryLeads = flag(args, "memory-leads", 1_000_000);
   const historyLeads = flag(args, "history-leads", 20_000);
   const rounds = Math.max(1, flag(args, "ingest-rounds", 3));
-  if (ingestLeads > 0) await ingest(ingestLeads, flag(args, "sim-cache", 1) !== 0, rounds);
+  if (ingestLeads > 0) {
+    await ingest(ingestLeads, { simCache: flag(args, "sim-cache", 1) !== 0, rounds });
+  }
   if (latencyLeads > 0) await latency(latencyLeads);
   if (historyLeads > 0) await history(historyLeads);
   if (memoryLeads > 0) await memory(memoryLeads, flag(args, "history-memory", 1) !== 0);

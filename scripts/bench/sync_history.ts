@@ -17,7 +17,11 @@ import { simEnv, syncInChild } from "./sync_child.ts";
 const CALL_SECONDS = 0.25;
 
 /** Runs both Deals syncs on `db` (its Deals not read yet) and prints the figures. */
-export async function historyBench(sim: ZohoSim, db: ScratchDb, label: string): Promise<void> {
+export async function historyBench(
+  sim: ZohoSim,
+  options: { db: ScratchDb; label: string },
+): Promise<void> {
+  const { db, label } = options;
   const base = simEnv(sim, db.url, {
     ZOHO_CONCURRENCY: "10",
     ZOHO_SEGMENTS: "8",

@@ -194,11 +194,11 @@ export async function run(args: string[]): Promise<void> {
     const results: [string, LoadResult][] = [];
     const cpu: string[] = [];
     // Questions not cached are each asked once; the other kinds rotate over their bodies.
-    const count = (name: string, bodies: unknown[], max: number) =>
-      name === UNCACHED ? bodies.length : max;
+    const count = (name: string, of: { bodies: unknown[]; max: number }) =>
+      name === UNCACHED ? of.bodies.length : of.max;
     for (const [name, bodies] of kinds) {
       const before = cpuNow(postmaster);
-      const m = count(name, bodies, n);
+      const m = count(name, { bodies, max: n });
       results.push([name, await batch(bodies, m)]);
       const after = cpuNow(postmaster);
       if (before && after) {
@@ -213,7 +213,7 @@ export async function run(args: string[]): Promise<void> {
     const inFlight = concurrency;
     concurrency = 1;
     for (const [name, , bodies] of kinds) {
-      const m = count(name, bodies, Math.min(n, 100));
+      const m = count(name, { bodies, max: Math.min(n, 100) });
       results.push([`${name}, 1 in flight`, await batch(bodies, m)]);
     }
     concurrency = inFlight;
