@@ -110,12 +110,12 @@ export interface Logger {
 
 /** Creates a logger whose every line passes through `redact`. */
 export function createLogger(scope: string, sink: Sink = (line) => console.error(line)): Logger {
-  const emit = (message: string, error: unknown, stack: boolean) => {
+  const emit = (message: string, { error, stack }: { error: unknown; stack: boolean }) => {
     const detail = error === undefined ? "" : `: ${describe(error, stack)}`;
     sink(redact(`${scope}: ${message}${detail}`));
   };
   return {
-    warn: (message, error) => emit(message, error, false),
-    error: (message, error) => emit(message, error, true),
+    warn: (message, error) => emit(message, { error, stack: false }),
+    error: (message, error) => emit(message, { error, stack: true }),
   };
 }
