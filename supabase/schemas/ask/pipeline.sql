@@ -92,8 +92,8 @@ as $$
     coalesce(sum(d.amount * d.probability / 100), 0),
     coalesce((select jsonb_agg(jsonb_build_object('name', t.name, 'owner', t.owner,
         'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date)
-        order by t.amount desc nulls last, t.name)
-      from (select * from d order by d.amount desc nulls last, d.name limit 3) t), '[]')
+        order by t.amount desc nulls last, t.name, t.deal_id)
+      from (select * from d order by d.amount desc nulls last, d.name, d.deal_id limit 3) t), '[]')
   from w left join d on true
   group by w.label
 $$;
@@ -130,8 +130,10 @@ begin
     (select count(*) from h),
     coalesce((select jsonb_agg(jsonb_build_object('name', t.name, 'owner', t.owner,
         'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date,
-        'days_since_change', t.days_since_change) order by t.amount desc nulls last, t.name)
-      from (select * from r order by r.amount desc nulls last, r.name limit 3) t), '[]');
+        'days_since_change', t.days_since_change) order by t.amount desc nulls last, t.name,
+        t.deal_id)
+      from (select * from r order by r.amount desc nulls last, r.name, r.deal_id limit 3) t),
+      '[]');
 end
 $$;
 comment on function ask.deal_risk(date, text, text, text) is
