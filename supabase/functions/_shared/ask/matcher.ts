@@ -102,13 +102,17 @@ function entityPhrases(vocab: Vocabulary): Entities {
     for (const a of aliases) entries.push([words(a), ["source", name]]);
   }
   const firstNames = vocab.owners.map((o) => words(o).split(" ")[0] ?? "");
+  const possessives = new Set<string>();
   vocab.owners.forEach((o, i) => {
     entries.push([words(o), ["owner", o]]);
     const first = firstNames[i]!;
     if (first.length >= 3 && firstNames.filter((f) => f === first).length === 1) {
       entries.push([first, ["owner", o]]);
       // "hiros pipe": a possessive typed without its apostrophe.
-      if (!first.endsWith("s")) entries.push([`${first}s`, ["owner", o]]);
+      if (!first.endsWith("s")) {
+        entries.push([`${first}s`, ["owner", o]]);
+        possessives.add(`${first}s`);
+      }
     }
   });
   for (const s of vocab.stages) entries.push([words(s), ["stage", s]]);
@@ -120,7 +124,8 @@ function entityPhrases(vocab: Vocabulary): Entities {
   const named = entries.filter(([p]) => p.length > 0);
   const result = {
     phrases: phraseList(named),
-    single: named.filter(([p]) => !p.includes(" ") && p.length >= 5),
+    // Typos are looked for in names, not in "lenas" (else "ledas" would be Lena, not leads).
+    single: named.filter(([p]) => !p.includes(" ") && p.length >= 5 && !possessives.has(p)),
   };
   ENTITY_CACHE.set(vocab, result);
   return result;

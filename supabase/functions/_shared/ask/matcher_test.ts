@@ -143,6 +143,8 @@ const TABLE: [string, Match][] = [
   ["asdfgh", UNKNOWN],
   // A CRO's own words (issue 26): drivers, comparisons, actions, red flags, filters honoured.
   ["which deals are at risk", q("stale_deals")],
+  ["whats hiros pipe worth", q("pipeline", { owner: "Hiro Tanaka" })],
+  ["ledas this week", q("leads", { period: "this_week" })],
   ["what should i do today", q("next_actions")],
   ["what should I focus on this week", q("next_actions")],
   ["why is revenue down vs last quarter", q("why_revenue", { period: "this_quarter" })],
