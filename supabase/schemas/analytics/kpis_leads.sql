@@ -131,19 +131,22 @@ as $$
       and analytics.alive_at(c.deleted_at, t.t1)
     group by 1
   ),
+  -- leads and won deals per source from the rollups (analytics/rollups.sql)
   l as (
-    select coalesce(f.lead_source, '(none)') as src, count(*) as leads
-    from analytics.f_leads f, p, t
-    where f.created_day >= p.start_day and f.created_day < p.end_day
-      and analytics.alive_at(f.deleted_at, t.t1)
+    select coalesce(r.key, '(none)') as src, sum(r.leads)::bigint as leads
+    from analytics.r_leads r, p, t
+    where r.dimension = 'source' and r.created_day >= p.start_day and r.created_day < p.end_day
+      and analytics.alive_at(r.deleted_at, t.t1)
     group by 1
   ),
   w as (
-    select coalesce(f.lead_source, '(none)') as src, count(*) as won,
-      coalesce(sum(f.amount), 0) as revenue
-    from analytics.f_deals f, p, t
-    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, t.t1)
+    select coalesce(r.key, '(none)') as src, sum(r.deals)::bigint as won,
+      coalesce(sum(r.amount), 0) as revenue
+    from analytics.r_deals_closed r, p, t
+    where r.dimension = 'source' and r.is_won and r.closing_date >= p.start_day
+      and r.closing_date < p.end_day
+      and (r.created_late is null or r.created_late <= p_as_of)
+      and analytics.alive_at(r.deleted_at, t.t1)
     group by 1
   )
   select s.src, coalesce(c.cost, 0), coalesce(l.leads, 0), coalesce(w.won, 0),

@@ -7,27 +7,26 @@ returns table (dimension text, key text, label text, leads bigint, prev_leads bi
   growth_pct numeric)
 language sql stable
 as $$
+  -- analytics.r_leads: f_leads counted per day and dimension key (analytics/rollups.sql)
   with p as (select * from analytics.periods(p_as_of) where period = p_period),
   l as (
-    select f.lead_source, f.owner_id, f.owner_name, f.lead_status,
-      f.created_day >= p.start_day as cur
-    from analytics.f_leads f, p
-    where f.created_day >= p.prev_start and f.created_day < p.end_day
-      and (f.created_day >= p.start_day or f.created_day < p.prev_end)
-      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+    select r.dimension, r.key, r.owner_name, r.leads, r.created_day >= p.start_day as cur
+    from analytics.r_leads r, p
+    where r.created_day >= p.prev_start and r.created_day < p.end_day
+      and (r.created_day >= p.start_day or r.created_day < p.prev_end)
+      and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
+  ),
+  g as (
+    select l.dimension, l.key, max(l.owner_name) as label,
+      coalesce(sum(l.leads) filter (where l.cur), 0)::bigint as leads,
+      coalesce(sum(l.leads) filter (where not l.cur), 0)::bigint as prev_leads
+    from l group by l.dimension, l.key
+    union all -- the all row even when no lead counts (as a grouping-sets total)
+    select 'all', null, null, 0, 0 where not exists (select from l where l.dimension = 'all')
   )
-  select
-    case when grouping(lead_source) = 0 then 'source' when grouping(owner_id) = 0 then 'owner'
-      when grouping(lead_status) = 0 then 'status' else 'all' end,
-    case when grouping(lead_source) = 0 then coalesce(lead_source, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
-      when grouping(lead_status) = 0 then coalesce(lead_status, '(none)') end,
-    analytics.owner_label(grouping(owner_id), max(owner_name)),
-    count(*) filter (where cur), count(*) filter (where not cur),
-    analytics.pct(count(*) filter (where cur) - count(*) filter (where not cur),
-      count(*) filter (where not cur))
-  from l
-  group by grouping sets ((), (lead_source), (owner_id), (lead_status))
+  select g.dimension, case when g.dimension <> 'all' then coalesce(g.key, '(none)') end, g.label,
+    g.leads, g.prev_leads, analytics.pct(g.leads - g.prev_leads, g.prev_leads)
+  from g
   order by 1, 2 nulls first
 $$;
 comment on function analytics.leads_created(date, text) is
@@ -40,24 +39,30 @@ returns table (dimension text, key text, label text, won bigint, lost bigint,
   win_rate_value_pct numeric)
 language sql stable
 as $$
+  -- analytics.r_deals_closed: won/lost deals per closing day and dimension key; created_day <
+  -- end_day is created_late < end_day (null: created by the closing date)
   with p as (select * from analytics.periods(p_as_of) where period = p_period),
   d as (
-    select f.* from analytics.f_deals f, p
-    where f.is_closed and (f.is_won or f.is_lost)
-      and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day < p.end_day
-      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+    select r.dimension, r.key, r.owner_name, r.is_won, r.deals, r.amount
+    from analytics.r_deals_closed r, p
+    where r.closing_date >= p.start_day and r.closing_date < p.end_day
+      and (r.created_late is null or r.created_late < p.end_day)
+      and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
+  ),
+  g as (
+    select d.dimension, d.key, max(d.owner_name) as label,
+      coalesce(sum(d.deals) filter (where d.is_won), 0)::bigint as won,
+      coalesce(sum(d.deals) filter (where not d.is_won), 0)::bigint as lost,
+      coalesce(sum(d.amount) filter (where d.is_won), 0) as won_amount,
+      coalesce(sum(d.amount) filter (where not d.is_won), 0) as lost_amount
+    from d group by d.dimension, d.key
+    union all
+    select 'all', null, null, 0, 0, 0, 0 where not exists (select from d where d.dimension = 'all')
   )
-  select
-    analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
-    analytics.owner_label(grouping(owner_id), max(owner_name)),
-    count(*) filter (where is_won), count(*) filter (where is_lost),
-    coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0),
-    analytics.pct(count(*) filter (where is_won), count(*)),
-    analytics.pct(coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount), 0))
-  from d
-  group by grouping sets ((), (lead_source), (owner_id))
+  select g.dimension, case when g.dimension <> 'all' then coalesce(g.key, '(none)') end, g.label,
+    g.won, g.lost, g.won_amount, g.lost_amount, analytics.pct(g.won, g.won + g.lost),
+    analytics.pct(g.won_amount, g.won_amount + g.lost_amount)
+  from g
   order by 1, 2 nulls first
 $$;
 comment on function analytics.win_rate(date, text) is
@@ -73,9 +78,11 @@ as $$
   with p as (select * from analytics.periods(p_as_of) where period in ('day', 'wtd', 'mtd',
     'qtd', 'ytd')),
   won as (
-    select f.closing_date, coalesce(f.amount, 0) as amount from analytics.f_deals f
-    where f.is_won and f.created_day <= p_as_of
-      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+    select r.closing_date, r.deals, coalesce(r.amount, 0) as amount
+    from analytics.r_deals_closed r
+    where r.dimension = 'all' and r.is_won and r.closing_date <= p_as_of
+      and (r.created_late is null or r.created_late <= p_as_of)
+      and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
   )
   select p.period, p.start_day, p.end_day, r.revenue, r.won_deals, r.prev_revenue,
     analytics.pct(r.revenue - r.prev_revenue, r.prev_revenue), t.target,
@@ -83,7 +90,8 @@ as $$
   from p
   cross join lateral (
     select coalesce(sum(w.amount) filter (where w.closing_date >= p.start_day), 0) as revenue,
-      count(*) filter (where w.closing_date >= p.start_day) as won_deals,
+      coalesce(sum(w.deals) filter (where w.closing_date >= p.start_day), 0)::bigint
+        as won_deals,
       coalesce(sum(w.amount) filter (where w.closing_date < p.prev_end), 0) as prev_revenue
     from won w
     where w.closing_date >= p.prev_start and w.closing_date < p.end_day
@@ -108,13 +116,14 @@ language sql stable
 as $$
   with p as (select * from analytics.periods(p_as_of) where period = 'qtd'),
   r as (
-    select f.owner_id, max(f.owner_name) as label, coalesce(sum(f.amount), 0) as revenue,
-      count(*) as won_deals
-    from analytics.f_deals f, p
-    where f.is_won and f.closing_date >= p.start_day and f.closing_date < p.end_day
-      and f.created_day <= p_as_of
-      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
-    group by f.owner_id
+    select r.key as owner_id, max(r.owner_name) as label, coalesce(sum(r.amount), 0) as revenue,
+      sum(r.deals)::bigint as won_deals
+    from analytics.r_deals_closed r, p
+    where r.dimension = 'owner' and r.is_won and r.closing_date >= p.start_day
+      and r.closing_date < p.end_day
+      and (r.created_late is null or r.created_late <= p_as_of)
+      and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
+    group by r.key
   ),
   t as (
     select rt.owner_id, rt.amount from analytics.revenue_targets rt, p
@@ -132,16 +141,16 @@ create or replace function analytics.revenue_by_month(p_as_of date, p_months int
 returns table (month date, dimension text, key text, revenue numeric, won_deals bigint)
 language sql stable
 as $$
-  select date_trunc('month', f.closing_date::timestamp)::date,
-    analytics.dimension(grouping(f.lead_source)),
-    analytics.dimension_key(grouping(f.lead_source), f.lead_source),
-    coalesce(sum(f.amount), 0), count(*)
-  from analytics.f_deals f
-  where f.is_won and f.closing_date <= p_as_of and f.created_day <= p_as_of
-    and f.closing_date >= (date_trunc('month', p_as_of::timestamp)
+  select date_trunc('month', r.closing_date::timestamp)::date, r.dimension,
+    case when r.dimension = 'source' then coalesce(r.key, '(none)') end,
+    coalesce(sum(r.amount), 0), sum(r.deals)::bigint
+  from analytics.r_deals_closed r
+  where r.dimension in ('all', 'source') and r.is_won and r.closing_date <= p_as_of
+    and (r.created_late is null or r.created_late <= p_as_of)
+    and r.closing_date >= (date_trunc('month', p_as_of::timestamp)
       - make_interval(months => p_months - 1))::date
-    and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
-  group by grouping sets ((1), (1, f.lead_source))
+    and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
+  group by 1, r.dimension, r.key
   order by 1, 2, 3 nulls first
 $$;
 comment on function analytics.revenue_by_month(date, integer) is
