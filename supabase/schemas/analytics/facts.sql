@@ -59,7 +59,10 @@ create unlogged table analytics.f_deals (
   is_won boolean not null,
   is_lost boolean not null,
   is_closed boolean not null,
-  deleted_at timestamptz
+  deleted_at timestamptz,
+  -- Deal_Name: deal-name questions search it (trigram index in ask/deals.sql) without reading
+  -- the raw record
+  name text
 );
 create index f_deals_campaign_idx on analytics.f_deals (campaign_id);
 -- Deals closing in a window (revenue, win rate, lost deals, closing soon): read by range.
