@@ -1,9 +1,12 @@
 /**
- * A learned second opinion for the keyword matcher: a multi-class averaged perceptron over what
+ * The keyword matcher's learned judge: a multi-class averaged perceptron over what
  * the matcher read in a message (its concepts, its words with names and periods marked, and
- * which filters it named), trained on labelled questions. The keyword matcher decides when its cues find an
- * intent; the classifier is asked only when they find none (matcher.ts), and answers only when
- * its best label leads the next by `MIN_MARGIN`. Labels are intent names or "unknown".
+ * which filters it named), trained on labelled questions. It picks the intent (matcher.ts); the
+ * cues pick only for a message none of whose features was seen in training. Labels are intent
+ * names or "unknown". On questions written apart from the tune half (the 320 of a new batch),
+ * trained on the tune half and one other batch, it chose the right intent for 95.0% and 92.2%
+ * where the cues chose it for 90.0% and 87.5% (and using the cues when the classifier's lead
+ * was small scored lower at every threshold tried).
  * Deterministic: same examples in, same weights out (fixed order, no randomness).
  */
 import type { Reading } from "./matcher.ts";
@@ -90,16 +93,17 @@ export function train(examples: readonly Example[], epochs = 5): Weights {
   return averaged;
 }
 
-/** How far the best label must lead the next for the classifier to answer (see `guess`). */
-export const MIN_MARGIN = 0;
-
 /** The weights trained on the eval's tune half (`deno task ask:train` writes them). */
 export const WEIGHTS: Weights = TRAINED;
 
-/** The classifier's intent for a reading the cues found no intent in: undefined when it says
- * unknown or its best label does not lead the next by `MIN_MARGIN`. */
-export function guess(reading: Reading, weights: Weights = WEIGHTS): string | undefined {
-  const [best, next] = scores(weights, features(reading));
-  if (!best || best[0] === "unknown") return undefined;
-  return best[1] - (next?.[1] ?? 0) > MIN_MARGIN ? best[0] : undefined;
+/**
+ * The classifier's labels for a reading, best first ("unknown" among them); empty when none of
+ * its features was seen in training (the cues decide then). `except` leaves labels out.
+ */
+export function classify(
+  reading: Reading,
+  { weights = WEIGHTS, except = [] }: { weights?: Weights; except?: string[] } = {},
+): string[] {
+  return scores(weights, features(reading)).map(([label]) => label)
+    .filter((label) => !except.includes(label));
 }

@@ -16,7 +16,7 @@ import {
   STOPWORDS,
 } from "./phrases.ts";
 import { INTENTS } from "./intents.ts";
-import { guess } from "./classifier.ts";
+import { classify } from "./classifier.ts";
 import type { Period } from "./periods.ts";
 import { againstPrevious, isCurrent, resolveConflicts } from "./matcher_rules.ts";
 import {
@@ -254,11 +254,12 @@ export function readMessage(text: string, vocab: Vocabulary): Reading | undefine
 export interface MatchOptions {
   /** The intents to choose from (default: the registry). */
   intents?: readonly Intent[];
-  /** Ask the learned classifier when no cue finds an intent (default true; false: cues only). */
+  /** Let the learned classifier pick the intent (default true; false: the cues only). */
   learned?: boolean;
 }
 
-/** Matches a message against the registry: the cues first, then the learned classifier. */
+/** Matches a message against the registry: the learned classifier picks the intent, the cues
+ * when it has nothing to go on; the filters are what the reading found. */
 export function matchMessage(
   text: string,
   vocab: Vocabulary,
@@ -267,14 +268,17 @@ export function matchMessage(
   const reading = readMessage(text, vocab);
   if (!reading) return { kind: "unknown" };
   const { params, found } = reading;
-  let intent = bestIntent(found, intents);
-  if (intent?.name === "deal_status" && !params.deal) {
-    intent = bestIntent(found, intents.filter((i) => i.name !== "deal_status"));
-  }
-  // No cue found: the classifier trained on labelled questions may still know it.
-  if (!intent && learned) {
-    const name = guess(reading);
-    intent = intents.find((i) => i.name === name && (name !== "deal_status" || params.deal));
+  // The classifier trained on labelled questions picks (a deal's status needs a deal's name);
+  // the cues pick when it has seen none of the message's features, or knows no intent of them.
+  const [label] = learned ? classify(reading, { except: params.deal ? [] : ["deal_status"] }) : [];
+  let intent = label === undefined || label === "unknown"
+    ? undefined
+    : intents.find((i) => i.name === label);
+  if (label === undefined || (label !== "unknown" && !intent)) {
+    intent = bestIntent(found, intents);
+    if (intent?.name === "deal_status" && !params.deal) {
+      intent = bestIntent(found, intents.filter((i) => i.name !== "deal_status"));
+    }
   }
   if (!intent) return { kind: "unknown" };
   const accepted: RawParams = {};
