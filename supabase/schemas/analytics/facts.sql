@@ -62,7 +62,9 @@ create unlogged table analytics.f_deals (
   deleted_at timestamptz,
   -- Deal_Name: deal-name questions search it (trigram index in ask/deals.sql) without reading
   -- the raw record
-  name text
+  name text,
+  -- Reason_For_Loss__s as stored (lost-deal questions group by it)
+  loss_reason text
 );
 create index f_deals_campaign_idx on analytics.f_deals (campaign_id);
 -- Deals closing in a window (revenue, win rate, lost deals, closing soon): read by range.

@@ -34,10 +34,10 @@ as $$
     crm.day(x."Closing_Date"), crm.picklist(x."Lead_Source"),
     x."Campaign_Source" ->> 'id', coalesce(x."Stage" = 'Closed Won', false),
     coalesce(x."Stage" like 'Closed Lost%', false), coalesce(x."Stage" like 'Closed%', false),
-    p_deleted_at, x."Deal_Name"
+    p_deleted_at, x."Deal_Name", x."Reason_For_Loss__s"
   from jsonb_to_record(p_data) as x("Created_Time" text, "Modified_Time" text,
     "Owner" jsonb, "Stage" text, "Amount" text, "Probability" text, "Closing_Date" text,
-    "Lead_Source" text, "Campaign_Source" jsonb, "Deal_Name" text)
+    "Lead_Source" text, "Campaign_Source" jsonb, "Deal_Name" text, "Reason_For_Loss__s" text)
   left join analytics.stage_settings s on s.stage = x."Stage"
 $$;
 

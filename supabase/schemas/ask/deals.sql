@@ -32,11 +32,9 @@ as $$
     join analytics.periods(w.as_of) p on p.period = w.period
   ),
   l as (
-    -- Each lost deal's record read by its key (a subquery per deal): not a join that reads
-    -- every deal's record.
+    -- the reason from the deal facts (f_deals.loss_reason), not each lost deal's raw record
     select d.id, d.amount,
-      coalesce(nullif(nullif((select r.data ->> 'Reason_For_Loss__s' from zoho.records r
-        where r.module = 'Deals' and r.id = d.id), ''), '-None-'), '(none)') as reason
+      coalesce(nullif(nullif(d.loss_reason, ''), '-None-'), '(none)') as reason
     from w
     join analytics.f_deals d on d.is_lost and d.closing_date >= w.start_day
       and d.closing_date < w.end_day and d.created_day < w.end_day
