@@ -21,13 +21,21 @@ export interface Example {
   label: string;
 }
 
-/** The features of a reading: its concepts, its words (names and periods marked), and which
- * filters it named. (Word pairs and stems were tried: 5-fold cross-validation on the tune half
- * scored them lower, 95.8% and 96.1% against 97.3%.) */
+/** The features of a reading: its concepts, its words (names and periods marked), word pairs,
+ * words' first four letters, and which filters it named. Chosen by training on the tune half
+ * and scoring questions written apart from it: word pairs and prefixes lifted 5-fold scores on
+ * the newest 557 from 91.0% to 93.7% (on two unseen batches: 87.5 → 87.8%, 94.1 → 94.1%);
+ * concept pairs and word counts did not. */
 export function features(reading: Reading): string[] {
   const out = new Set<string>();
   for (const c of reading.found) out.add(`c:${c}`);
-  for (const w of reading.words) if (w) out.add(`w:${w}`);
+  const words = reading.words.filter((w) => w);
+  words.forEach((w, i) => {
+    out.add(`w:${w}`);
+    out.add(`b:${words[i - 1] ?? "^"}_${w}`);
+    // A word's first four letters: "forecasting", "forecasted" and "forecasts" meet.
+    if (w.length > 4) out.add(`s:${w.slice(0, 4)}`);
+  });
   for (const key of ["source", "owner", "stage", "deal"] as const) {
     if (reading.params[key] !== undefined) out.add(`p:${key}`);
   }

@@ -47,7 +47,8 @@ const TABLE: [string, Match][] = [
   ["sales ytd", q("revenue", { period: "this_year" })],
   ["what have we booked today", q("revenue", { period: "today" })],
   ["revenue vs target this quarter", q("revenue", { period: "this_quarter" })],
-  ["how r we doing against quota", q("revenue")],
+  // Won so far, the target, the chance of making it and the gap: the forecast answers it.
+  ["how r we doing against quota", q("forecast")],
   ["deals won yesterday", q("revenue", { period: "yesterday" })],
   ["revenue", q("revenue")],
   ["revenue by source this quarter", q("revenue_by_source", { period: "this_quarter" })],
