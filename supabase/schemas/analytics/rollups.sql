@@ -12,6 +12,9 @@
 --   every writer of the facts (the write-time triggers of facts_triggers.sql and the full
 --   rebuild of facts_refresh.sql) keeps them: the delta of a statement's old and new rows is
 --   added per key, keys whose count reaches 0 are removed, a TRUNCATE of the facts empties them.
+--   Writers of rollup rows take one transaction-level advisory lock first, so concurrent sync
+--   batches queue on it (for the fact part of their write and their commit) instead of
+--   deadlocking on the hot keys.
 -- * Deletion stays at timestamp granularity (deleted_at is a key): "alive at as_of" is
 --   analytics.alive_at(deleted_at, analytics.day_end(as_of)), an instant in the company time
 --   zone; a local deleted day would not be exact where a DST change falls at midnight. Deleted
@@ -80,6 +83,17 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+  -- nothing changed (a statement that matched no fact): no lock, no work
+  if tg_op = 'INSERT' then
+    if not exists (select from new_rows) then
+      return null;
+    end if;
+  elsif not exists (select from old_rows) then
+    return null;
+  end if;
+  -- one writer at a time holds rollup rows (until its commit): hot keys (a day's 'all' row)
+  -- locked in two phases (− then +) by concurrent writers would otherwise deadlock
+  perform pg_advisory_xact_lock(hashtext('analytics.rollups'));
   if tg_op <> 'INSERT' then
     insert into analytics.r_leads as r
     select o.created_day, k.dimension, k.key, k.owner_name, o.deleted_at, -count(*)
@@ -118,6 +132,17 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+  -- nothing changed (a statement that matched no fact): no lock, no work
+  if tg_op = 'INSERT' then
+    if not exists (select from new_rows) then
+      return null;
+    end if;
+  elsif not exists (select from old_rows) then
+    return null;
+  end if;
+  -- one writer at a time holds rollup rows (until its commit): hot keys (a day's 'all' row)
+  -- locked in two phases (− then +) by concurrent writers would otherwise deadlock
+  perform pg_advisory_xact_lock(hashtext('analytics.rollups'));
   if tg_op <> 'INSERT' then
     insert into analytics.r_deals_closed as r
     select o.closing_date, k.dimension, k.key, k.owner_name, o.is_won,
