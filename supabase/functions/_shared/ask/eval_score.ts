@@ -5,7 +5,7 @@
  */
 import { intentByName } from "./intents.ts";
 import type { Match, Vocabulary } from "./matcher.ts";
-import type { ParamName } from "./registry.ts";
+import type { Intent, ParamName, RawParams } from "./registry.ts";
 
 /** The demo company's names (as in matcher_test.ts). */
 export const VOCAB: Vocabulary = {
@@ -74,6 +74,15 @@ function dealWords(s: string | number | undefined): string | undefined {
     .filter((w) => w && w !== "the" && w !== "deal").join(" ");
 }
 
+/** The parameters with the intent's defaults filled in (as given when they do not parse). */
+function withDefaults(intent: Intent, params: RawParams): Record<string, unknown> {
+  try {
+    return intent.parseParams(params);
+  } catch {
+    return params;
+  }
+}
+
 /** Scores `questions` under `matcher` (all asked at once). */
 export async function score(questions: Question[], matcher: QuestionMatcher): Promise<Score> {
   const matches = await Promise.all(questions.map((item) => matcher(item.q)));
@@ -89,12 +98,21 @@ export async function score(questions: Question[], matcher: QuestionMatcher): Pr
     let okFilters = okIntent;
     if (okIntent && intent && match.kind === "intent") {
       const accepts = intent.accepts as ParamName[];
+      const wanted = Object.fromEntries(
+        Object.entries(item.filters).filter(([k]) => accepts.includes(k as ParamName)),
+      );
+      // A filter left out and the intent's default give the same answer ("pipeline change" and
+      // "pipeline change this quarter"): compared with the defaults filled in.
+      const [gotFull, wantFull] = [
+        withDefaults(intent, match.params),
+        withDefaults(intent, wanted),
+      ];
       for (const k of FILTERS) {
         const want = accepts.includes(k) ? item.filters[k] : undefined;
         if (item.filters[k] !== undefined && !accepts.includes(k)) refused++;
         const same = k === "deal"
           ? dealWords(match.params[k]) === dealWords(want)
-          : match.params[k] === want;
+          : gotFull[k] === wantFull[k];
         if (!same) okFilters = false;
       }
     }

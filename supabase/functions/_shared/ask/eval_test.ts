@@ -56,10 +56,10 @@ Deno.test("eval: the keyword matcher on CRO-style questions", async () => {
 
 /**
  * The held-out intent accuracy reached (72.9% at first; 91.7% with the cues tuned on a 1,372-
- * question tune half; 95.1% with the learned classifier picking, trained on 2,736), rounded
+ * question tune half; 96.5% with the learned classifier picking, trained on 3,487), rounded
  * down: issue 26 asks for 95%.
  */
-const HELDOUT_INTENT_FLOOR = 95;
+const HELDOUT_INTENT_FLOOR = 96;
 
 /** The model matcher on the fake, falling back to the keyword matcher when it throws. */
 async function viaModel(reply: (q: string) => FakeReply, timeoutMs: number) {

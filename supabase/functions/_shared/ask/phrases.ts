@@ -14,6 +14,20 @@ export const ABBREVIATIONS: Record<string, string> = {
   ytd: "this year",
   wtd: "this week",
   t12m: "last 12 months",
+  l12m: "last 12 months",
+  lw: "last week",
+  lm: "last month",
+  lq: "last quarter",
+  ly: "last year",
+  lst: "last",
+  yoy: "this year vs last year",
+  mom: "this month vs last month",
+  qoq: "this quarter vs last quarter",
+  abt: "about",
+  src: "source",
+  srcs: "sources",
+  ae: "rep",
+  aes: "reps",
   ttm: "last 12 months",
   ltm: "last 12 months",
   yday: "yesterday",
@@ -61,7 +75,7 @@ export const ABBREVIATIONS: Record<string, string> = {
 };
 
 /** Period phrases, longest first when matched; a bare unit means the current one. */
-export const PERIOD_PHRASES: [string, Period][] = [
+export const PERIOD_PHRASES: [string, Period][] = withPossessives([
   ["last 12 months", "last_12_months"],
   ["past 12 months", "last_12_months"],
   ["last twelve months", "last_12_months"],
@@ -104,7 +118,18 @@ export const PERIOD_PHRASES: [string, Period][] = [
   ["month", "this_month"],
   ["quarter", "this_quarter"],
   ["year", "this_year"],
-];
+]);
+
+/** A named period with the possessive typed without its apostrophe too ("last months leads",
+ * "yesterdays calls"); a bare unit ("weeks") stays out: it names no period. */
+function withPossessives(phrases: [string, Period][]): [string, Period][] {
+  const units = new Set(["week", "month", "quarter", "year"]);
+  const possessive = (p: string) =>
+    p.includes(" ") ? units.has(p.split(" ").at(-1)!) : p === "today" || p === "yesterday";
+  return phrases.flatMap(([p, period]): [string, Period][] =>
+    possessive(p) ? [[p, period], [`${p}s`, period]] : [[p, period]]
+  );
+}
 
 /** Other spellings of lead sources; the data's own names always match too. */
 export const SOURCE_ALIASES: Record<string, string[]> = {
