@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { classify, features, scores, train, WEIGHTS } from "./classifier.ts";
 import { trainOnTune } from "./classifier_train.ts";
-import { readMessage } from "./matcher.ts";
+import { matchMessage, readMessage } from "./matcher.ts";
 import { VOCAB } from "./eval_score.ts";
 
 Deno.test("the committed weights are a fresh training on the tune half (else: deno task ask:train)", () => {
@@ -42,4 +42,18 @@ Deno.test("features(): concepts, words with names and periods marked, named filt
 
 Deno.test("classify() says unknown for what no intent covers", () => {
   assert.equal(classify(readMessage("what is the weather in lisbon", VOCAB)!)[0], "unknown");
+});
+
+Deno.test("matchMessage(): the classifier picks where the cues alone go wrong", () => {
+  const text = "are we going to be ok this quarter";
+  const cues = matchMessage(text, VOCAB, { learned: false });
+  assert.notEqual(cues.kind === "intent" && cues.intent, "forecast");
+  // The forecast is of this quarter: the period is no filter it refuses.
+  assert.deepEqual(matchMessage(text, VOCAB), { kind: "intent", intent: "forecast", params: {} });
+});
+
+Deno.test("matchMessage(): small talk stays unknown (the three nearest questions answer it)", () => {
+  for (const text of ["who are you", "what's up", "tell me a joke", "good morning", "thanks!"]) {
+    assert.deepEqual(matchMessage(text, VOCAB), { kind: "unknown" }, text);
+  }
 });
