@@ -5,7 +5,7 @@
 -- as_of and deals created after their closing date. Tolerates other tests' facts: rollups are
 -- compared with the aggregate of whatever the facts hold, the KPIs with direct counts of them.
 begin;
-select plan(25);
+select plan(31);
 
 -- The rollups recomputed from the facts, as the triggers should keep them.
 create function pg_temp.leads_agg() returns table (created_day date, dimension text, key text,
@@ -40,7 +40,8 @@ begin
     'r_deals_closed = closed f_deals counted and summed per day and key ' || what);
 end $$;
 
--- Direct counts over the facts: the definitions the KPIs had before the rollups.
+-- Direct counts over the facts: the definitions the KPIs had before the rollups (each KPI below
+-- is compared with them on 4 days × 6 periods).
 create function pg_temp.leads_direct(p_as_of date, p_period text)
 returns table (dimension text, key text, label text, leads bigint, prev_leads bigint)
 language sql as $$
@@ -110,6 +111,24 @@ begin
         full join (select * from pg_temp.closed_direct(v.d, p.per) x
           where x.dimension = 'source' and x.won > 0) w on w.key = l.key) s$q$, q),
     'source_roi leads, won deals and revenue = direct counts per source ' || what);
+  return next bag_eq(format('select v.d, coalesce(o.owner_id, ''(none)''), o.label, o.revenue,
+      o.won_deals %s, analytics.revenue_by_owner(v.d) o
+      where p.per = ''qtd'' and o.won_deals > 0', q),
+    format('select v.d, c.key, c.label, c.won_amount, c.won %s, pg_temp.closed_direct(v.d, p.per) c
+      where p.per = ''qtd'' and c.dimension = ''owner'' and c.won > 0', q),
+    'revenue_by_owner = direct sums of won f_deals per owner this quarter ' || what);
+  return next bag_eq(format('select v.d, m.* %s, analytics.revenue_by_month(v.d, 3) m
+      where p.per = ''day'' ', q),
+    format($q$select v.d, date_trunc('month', f.closing_date::timestamp)::date as month,
+        case when grouping(f.lead_source) = 0 then 'source' else 'all' end as dimension,
+        case when grouping(f.lead_source) = 0 then coalesce(f.lead_source, '(none)') end as key,
+        coalesce(sum(f.amount), 0) as revenue, count(*) as won_deals
+      %s, analytics.f_deals f
+      where p.per = 'day' and f.is_won and f.closing_date <= v.d and f.created_day <= v.d
+        and f.closing_date >= (date_trunc('month', v.d::timestamp) - interval '2 months')::date
+        and (f.deleted_at is null or f.deleted_at >= analytics.day_end(v.d))
+      group by grouping sets ((1, 2), (1, 2, f.lead_source))$q$, q),
+    'revenue_by_month = direct sums of won f_deals per month and source ' || what);
 end $$;
 
 -- Test data, all of source / owner 'rollup-test' so the exact figures below are ours.
