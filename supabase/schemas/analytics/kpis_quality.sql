@@ -56,8 +56,15 @@ returns table (metric text, lead_source text, week_start date, value numeric,
   prev_value numeric, change numeric, change_pct numeric, baseline_median numeric,
   baseline_mad numeric, robust_z numeric, is_anomaly boolean, records integer,
   prev_records integer, scale numeric, expected_low numeric, expected_high numeric, label text)
-language sql stable
+language plpgsql stable
+-- PL/pgSQL planned with its values (as ask.deal_risk): as a SQL function its one generic plan
+-- could not see the weeks' date range and read every lead, 1.3 s on the 1M-lead demo against
+-- 0.15-0.4 s planned for the day asked.
+set plan_cache_mode = force_custom_plan
 as $$
+#variable_conflict use_column
+begin
+  return query
   with cfg as (
     select s.anomaly_weeks as n, s.anomaly_threshold as k, s.anomaly_min_count as min_count,
       s.anomaly_min_deals as min_deals, (select analytics.day_end(p_as_of)) as t1
@@ -84,12 +91,17 @@ as $$
     select 'won_revenue', coalesce(analytics.median(array_agg(o.v)), 1)
     from obs o where o.metric = 'won_revenue' and o.v > 0
   ),
+  -- Each source's week summed first: the grid then joins a few hundred rows, not every lead
+  -- of the window (≈ 1.3 s → 0.1 s on the 1M-lead demo).
+  agg as (
+    select o.metric, o.src, o.w, sum(o.v) as v, count(*)::int as cnt
+    from obs o group by o.metric, o.src, o.w
+  ),
   grid as (
-    select m.metric, m.src, wk.w, wk.ws, coalesce(sum(o.v), 0) as v, count(o.v)::int as cnt
-    from (select distinct metric, src from obs) m
+    select m.metric, m.src, wk.w, wk.ws, coalesce(a.v, 0) as v, coalesce(a.cnt, 0) as cnt
+    from (select distinct metric, src from agg) m
     cross join weeks wk
-    left join obs o on o.metric = m.metric and o.src = m.src and o.w = wk.w
-    group by m.metric, m.src, wk.w, wk.ws
+    left join agg a on a.metric = m.metric and a.src = m.src and a.w = wk.w
   ),
   ch as (
     select g.*, lead(g.v) over (partition by g.metric, g.src order by g.w) as prev,
@@ -131,7 +143,8 @@ as $$
   join mad m on m.metric = c.metric and m.src = c.src
   cross join cfg
   where c.w = 0
-  order by 1, 2
+  order by 1, 2;
+end
 $$;
 comment on function analytics.source_anomalies(date) is
   'Week-over-week anomalies by source (rolling 7-day weeks ending p_as_of) for leads created and '

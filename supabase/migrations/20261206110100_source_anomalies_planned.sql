@@ -1,0 +1,105 @@
+-- analytics.source_anomalies: each source's week summed before the grid joins it, and PL/pgSQL
+-- planned with its values (force_custom_plan); same rows (1M-lead demo: ~0.27 s -> ~0.14 s).
+create or replace function analytics.source_anomalies(p_as_of date)
+returns table (metric text, lead_source text, week_start date, value numeric,
+  prev_value numeric, change numeric, change_pct numeric, baseline_median numeric,
+  baseline_mad numeric, robust_z numeric, is_anomaly boolean, records integer,
+  prev_records integer, scale numeric, expected_low numeric, expected_high numeric, label text)
+language plpgsql stable
+-- PL/pgSQL planned with its values (as ask.deal_risk): as a SQL function its one generic plan
+-- could not see the weeks' date range and read every lead, 1.3 s on the 1M-lead demo against
+-- 0.15-0.4 s planned for the day asked.
+set plan_cache_mode = force_custom_plan
+as $$
+#variable_conflict use_column
+begin
+  return query
+  with cfg as (
+    select s.anomaly_weeks as n, s.anomaly_threshold as k, s.anomaly_min_count as min_count,
+      s.anomaly_min_deals as min_deals, (select analytics.day_end(p_as_of)) as t1
+    from analytics.settings s
+  ),
+  weeks as (select w, p_as_of - 7 * w - 6 as ws from cfg, generate_series(0, cfg.n + 1) w),
+  obs as (
+    select 'leads' as metric, coalesce(f.lead_source, '(none)') as src,
+      (p_as_of - f.created_day) / 7 as w, 1::numeric as v
+    from analytics.f_leads f, cfg
+    where f.created_day <= p_as_of and f.created_day > p_as_of - 7 * (cfg.n + 2)
+      and analytics.alive_at(f.deleted_at, cfg.t1)
+    union all
+    select 'won_revenue', coalesce(f.lead_source, '(none)'), (p_as_of - f.closing_date) / 7,
+      coalesce(f.amount, 0)
+    from analytics.f_deals f, cfg
+    where f.is_won and f.closing_date <= p_as_of and f.closing_date > p_as_of - 7 * (cfg.n + 2)
+      and f.created_day <= p_as_of and analytics.alive_at(f.deleted_at, cfg.t1)
+  ),
+  -- One unit of each metric: a lead, or the median won deal of the window (all sources).
+  unit as (
+    select 'leads' as metric, 1::numeric as u
+    union all
+    select 'won_revenue', coalesce(analytics.median(array_agg(o.v)), 1)
+    from obs o where o.metric = 'won_revenue' and o.v > 0
+  ),
+  -- Each source's week summed first: the grid then joins a few hundred rows, not every lead
+  -- of the window (≈ 1.3 s → 0.1 s on the 1M-lead demo).
+  agg as (
+    select o.metric, o.src, o.w, sum(o.v) as v, count(*)::int as cnt
+    from obs o group by o.metric, o.src, o.w
+  ),
+  grid as (
+    select m.metric, m.src, wk.w, wk.ws, coalesce(a.v, 0) as v, coalesce(a.cnt, 0) as cnt
+    from (select distinct metric, src from agg) m
+    cross join weeks wk
+    left join agg a on a.metric = m.metric and a.src = m.src and a.w = wk.w
+  ),
+  ch as (
+    select g.*, lead(g.v) over (partition by g.metric, g.src order by g.w) as prev,
+      lead(g.cnt) over (partition by g.metric, g.src order by g.w) as prev_cnt,
+      g.v - lead(g.v) over (partition by g.metric, g.src order by g.w) as change
+    from grid g
+  ),
+  base as (
+    select c.metric, c.src,
+      analytics.median(array_agg(c.change)) as med,
+      avg(c.v) as level
+    from ch c where c.w between 1 and (select n from cfg)
+    group by c.metric, c.src
+  ),
+  mad as (
+    select c.metric, c.src, b.med,
+      analytics.median(array_agg(abs(c.change - b.med))) as mad,
+      -- The scale has a floor: a tenth of the source's usual weekly level, and one unit. A
+      -- source whose earlier weeks never moved (MAD 0) made a z of ~1,500 from one deal.
+      greatest(1.4826 * analytics.median(array_agg(abs(c.change - b.med))),
+        0.1 * b.level, u.u) as scale
+    from ch c join base b on b.metric = c.metric and b.src = c.src
+    join unit u on u.metric = c.metric
+    where c.w between 1 and (select n from cfg)
+    group by c.metric, c.src, b.med, b.level, u.u
+  )
+  select c.metric, c.src, c.ws, c.v, c.prev, c.change, analytics.pct(c.change, c.prev),
+    m.med, m.mad,
+    -- Capped at ±10: past that the size of z says nothing more than "far outside the range".
+    greatest(-10, least(10, round((c.change - m.med) / m.scale, 2))),
+    abs(c.change - m.med) / m.scale > cfg.k
+      and greatest(c.cnt, c.prev_cnt) >= case c.metric when 'leads' then cfg.min_count
+        else cfg.min_deals end,
+    c.cnt, c.prev_cnt, round(m.scale, 2),
+    greatest(0, round(c.prev + m.med - cfg.k * m.scale, 2)),
+    round(c.prev + m.med + cfg.k * m.scale, 2),
+    c.src || ' · ' || case c.metric when 'leads' then 'leads created' else 'won revenue' end
+  from ch c
+  join mad m on m.metric = c.metric and m.src = c.src
+  cross join cfg
+  where c.w = 0
+  order by 1, 2;
+end
+$$;
+comment on function analytics.source_anomalies(date) is
+  'Week-over-week anomalies by source (rolling 7-day weeks ending p_as_of) for leads created and '
+  'Closed Won revenue: change = this week − last week; robust z = (change − median) ÷ scale, '
+  'scale = max(1.4826 × MAD, 10% of the mean weekly value, one unit: a lead or the median won '
+  'deal) over the previous settings.anomaly_weeks changes, capped at ±10; anomaly when |z| > '
+  'anomaly_threshold and either week has anomaly_min_count leads (anomaly_min_deals won deals); '
+  'expected range = previous week + median change ± threshold × scale';
+
