@@ -23,8 +23,12 @@ as $$
     union all
     select d.id, coalesce(d.created_at, '-infinity'), d.deleted_at, false, d.stage,
       coalesce(d.amount, 0), d.closing_date
-    from analytics.f_deals d
-    where not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
+    from analytics.f_deals d, p
+    -- Such a deal is the same state at t0 and t1: outside the window it adds to no step, so
+    -- only the window's deals are looked up (an anti join of every deal with every version cost
+    -- 1 s of the 1.2 s on the 1M-lead demo).
+    where d.closing_date >= p.start_day and d.closing_date < p.full_end
+      and not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
   ),
   -- Only states current at t0 (for s0) or at t1 (for s1) matter: filter before the flags.
   s as (
