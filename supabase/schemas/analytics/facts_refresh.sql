@@ -72,6 +72,8 @@ begin
 
   perform analytics.refresh_campaign_facts();
   insert into analytics.facts_built default values;
+  -- The rollups' log holds every fact just inserted: fold it (analytics/rollups.sql).
+  perform analytics.fold_rollups();
 
   analyze analytics.f_leads;
   analyze analytics.f_deals;
@@ -121,11 +123,13 @@ begin
     group by a.parent_module, a.parent_id;
   end if;
   perform analytics.refresh_campaign_facts();
+  perform analytics.fold_rollups();
 end
 $$;
 comment on function analytics.catch_up_facts() is
   'Brings analytics.f_* up to date for a snapshot: full rebuild when not ready, else touches of '
-  'changed parents and campaign facts (everything else is kept by triggers at write time)';
+  'changed parents, campaign facts and the rollups'' log folded (everything else is kept by '
+  'triggers at write time)';
 -- Only the snapshot path (and the owner) rebuilds or catches up facts.
 revoke all on function analytics.refresh_facts() from public;
 revoke all on function analytics.catch_up_facts() from public;
