@@ -138,6 +138,7 @@ as $$
     where r.dimension = 'source' and r.created_day >= p.start_day and r.created_day < p.end_day
       and analytics.alive_at(r.deleted_at, t.t1)
     group by 1
+    having sum(r.leads) <> 0
   ),
   w as (
     select coalesce(r.key, '(none)') as src, sum(r.deals)::bigint as won,
@@ -148,6 +149,7 @@ as $$
       and (r.created_late is null or r.created_late <= p_as_of)
       and analytics.alive_at(r.deleted_at, t.t1)
     group by 1
+    having sum(r.deals) <> 0
   )
   select s.src, coalesce(c.cost, 0), coalesce(l.leads, 0), coalesce(w.won, 0),
     coalesce(w.revenue, 0), round(c.cost / nullif(l.leads, 0), 2),

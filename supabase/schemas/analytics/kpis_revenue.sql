@@ -16,13 +16,18 @@ as $$
       and (r.created_day >= p.start_day or r.created_day < p.prev_end)
       and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
   ),
-  g as (
+  -- (rollup rows are summed per key: a key whose leads all went sums to 0 and is left out)
+  g0 as (
     select l.dimension, l.key, max(l.owner_name) as label,
       coalesce(sum(l.leads) filter (where l.cur), 0)::bigint as leads,
       coalesce(sum(l.leads) filter (where not l.cur), 0)::bigint as prev_leads
     from l group by l.dimension, l.key
+    having sum(l.leads) <> 0
+  ),
+  g as (
+    select * from g0
     union all -- the all row even when no lead counts (as a grouping-sets total)
-    select 'all', null, null, 0, 0 where not exists (select from l where l.dimension = 'all')
+    select 'all', null, null, 0, 0 where not exists (select from g0 where g0.dimension = 'all')
   )
   select g.dimension, case when g.dimension <> 'all' then coalesce(g.key, '(none)') end, g.label,
     g.leads, g.prev_leads, analytics.pct(g.leads - g.prev_leads, g.prev_leads)
@@ -49,15 +54,20 @@ as $$
       and (r.created_late is null or r.created_late < p.end_day)
       and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
   ),
-  g as (
+  g0 as (
     select d.dimension, d.key, max(d.owner_name) as label,
       coalesce(sum(d.deals) filter (where d.is_won), 0)::bigint as won,
       coalesce(sum(d.deals) filter (where not d.is_won), 0)::bigint as lost,
       coalesce(sum(d.amount) filter (where d.is_won), 0) as won_amount,
       coalesce(sum(d.amount) filter (where not d.is_won), 0) as lost_amount
     from d group by d.dimension, d.key
+    having sum(d.deals) <> 0
+  ),
+  g as (
+    select * from g0
     union all
-    select 'all', null, null, 0, 0, 0, 0 where not exists (select from d where d.dimension = 'all')
+    select 'all', null, null, 0, 0, 0, 0
+    where not exists (select from g0 where g0.dimension = 'all')
   )
   select g.dimension, case when g.dimension <> 'all' then coalesce(g.key, '(none)') end, g.label,
     g.won, g.lost, g.won_amount, g.lost_amount, analytics.pct(g.won, g.won + g.lost),
@@ -124,6 +134,7 @@ as $$
       and (r.created_late is null or r.created_late <= p_as_of)
       and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
     group by r.key
+    having sum(r.deals) <> 0
   ),
   t as (
     select rt.owner_id, rt.amount from analytics.revenue_targets rt, p
@@ -151,6 +162,7 @@ as $$
       - make_interval(months => p_months - 1))::date
     and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
   group by 1, r.dimension, r.key
+  having sum(r.deals) <> 0
   order by 1, 2, 3 nulls first
 $$;
 comment on function analytics.revenue_by_month(date, integer) is
