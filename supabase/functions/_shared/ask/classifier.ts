@@ -9,8 +9,17 @@
  * was small scored lower at every threshold tried).
  * Deterministic: same examples in, same weights out (fixed order, no randomness).
  */
-import type { Reading } from "./matcher.ts";
+import type { Concept } from "./lexicon.ts";
+import type { RawParams } from "./registry.ts";
 import TRAINED from "./classifier_weights.json" with { type: "json" };
+
+/** What the matcher read in a message (matcher.ts readMessage): the filters and concepts found,
+ * and its words with names and periods marked ("<source>", "<period>"). */
+export interface Reading {
+  params: RawParams;
+  found: Set<Concept>;
+  words: string[];
+}
 
 /** Sparse weights: feature → label → weight. */
 export type Weights = Record<string, Record<string, number>>;

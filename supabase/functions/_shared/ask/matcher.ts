@@ -16,7 +16,9 @@ import {
   STOPWORDS,
 } from "./phrases.ts";
 import { INTENTS } from "./intents.ts";
-import { classify } from "./classifier.ts";
+import { classify, type Reading } from "./classifier.ts";
+
+export type { Reading };
 import type { Period } from "./periods.ts";
 import { againstPrevious, isCurrent, resolveConflicts } from "./matcher_rules.ts";
 import {
@@ -151,14 +153,6 @@ function bestIntent(found: Set<Concept>, intents: readonly Intent[]) {
     }
   }
   return best?.intent;
-}
-
-/** What the matcher read in a message: the filters and concepts found, and its words with
- * names and periods marked ("<source>", "<period>"), which the learned classifier reads. */
-export interface Reading {
-  params: RawParams;
-  found: Set<Concept>;
-  words: string[];
 }
 
 /** Reads a message: undefined for a request to change something in the CRM. */
