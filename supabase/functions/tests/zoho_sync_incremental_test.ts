@@ -96,6 +96,22 @@ Deno.test("zoho-sync incremental", async (t) => {
         from zoho.sync_logs where run_id = ${out.run_id}`;
       assert.deepEqual(log, { n: modules + 1, calls: total });
     });
+
+    await t.step("a slice folds the rollup deltas its writes appended", async () => {
+      await h.db.sql`select analytics.refresh_facts()`;
+      controls.clock.advance(60);
+      controls.records.create("Leads", { Last_Name: "Folded", Lead_Source: "Partner" });
+      controls.records.delete("Leads", controls.records.idOf("Leads", 11));
+      controls.clock.advance(5);
+      const out = await sync(app);
+      assert.equal(out.status, "done");
+      const [r] = await h.db.sql`select
+          (select count(*) from analytics.r_leads_log)::int as log,
+          (select sum(leads) from analytics.r_leads_folded where dimension = 'all')::int as folded,
+          (select count(*) from analytics.f_leads)::int as facts`;
+      assert.deepEqual(r, { log: 0, folded: r!.facts, facts: r!.facts });
+      assert.ok(r!.facts > 2000, JSON.stringify(r));
+    });
   } finally {
     await h.close();
   }

@@ -78,6 +78,9 @@ export async function endSlice(
     // e.g. the pipeline's report: it commits with the audit rows or not at all.
     if (inTransaction) await inTransaction(tx);
   });
+  // The rollup deltas this slice's writes appended (analytics/rollups.sql), folded now, so answers
+  // read a short log even when syncs run more often than snapshots (each snapshot folds too).
+  await sql`select analytics.fold_rollups()`;
 }
 
 /** Modules that ended `done` in an earlier slice of this run. */
