@@ -18,10 +18,11 @@
 --   commit made every batch wait for the one before. The batch writer's ingest on 49,614 leads
 --   measured the same within noise without rollups, with the lock and with the log: 11,860,
 --   13,601 and 12,096 records/s.)
--- * analytics.fold_rollups() (called by analytics.catch_up_facts, so by every snapshot) moves the
---   log into the folded tables (r_leads_folded, r_deals_closed_folded); folders queue on one
---   advisory lock. The views add the log to the folded rows and leave out keys whose count is 0,
---   so a reader sees the same rollups before and after a fold.
+-- * analytics.fold_rollups() (called at the end of every sync slice, by analytics.catch_up_facts,
+--   so by every snapshot, and by the full rebuild) moves the log into the folded tables
+--   (r_leads_folded, r_deals_closed_folded); folders queue on one advisory lock. The views put
+--   the log beside the folded rows; the KPIs sum them per group and leave out groups whose sum is
+--   0, so they read the same before and after a fold.
 -- * A TRUNCATE of the facts (the full rebuild) empties the folded tables and the logs.
 -- * Deletion stays at timestamp granularity (deleted_at is a key): "alive at as_of" is
 --   analytics.alive_at(deleted_at, analytics.day_end(as_of)), an instant in the company time
