@@ -16,8 +16,9 @@
 --   locks a rollup row another batch holds. (Updating the rollup rows in place from the triggers
 --   made concurrent batches deadlock on a day's hot keys; serialising them on one lock held to
 --   commit made every batch wait for the one before. A day's sync of 27,000 records at 1M leads,
---   facts built so these triggers run: 9.95 s before the rollups, 8.4-12.0 s in six runs after,
---   within this machine's noise; the sync bench's ingest builds no facts, so it cannot tell.)
+--   facts built so these triggers run: 9.95 s before the rollups, 8.4-12.0 s (median 11.2) in
+--   six runs after: perhaps 10% more, inside this machine's noise. The sync bench builds no
+--   facts, so it cannot tell.)
 -- * analytics.fold_rollups() (called at the end of every sync slice, by analytics.catch_up_facts,
 --   so by every snapshot, and by the full rebuild) moves the log into the folded tables
 --   (r_leads_folded, r_deals_closed_folded); folders queue on one advisory lock. The views put
