@@ -17,8 +17,6 @@ import {
 } from "./phrases.ts";
 import { INTENTS } from "./intents.ts";
 import { classify, type Reading } from "./classifier.ts";
-
-export type { Reading };
 import type { Period } from "./periods.ts";
 import { againstPrevious, isCurrent, resolveConflicts } from "./matcher_rules.ts";
 import {
