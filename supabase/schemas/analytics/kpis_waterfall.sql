@@ -1,8 +1,10 @@
 -- The pipeline waterfall: how the open pipeline moved over a period. Conventions and shared
 -- rules: analytics/rules.sql.
 
--- The deal versions read are those still valid at t0 (a filter implied by the state filter s,
--- as t0 < t1), found by index: 209k of 1.13M versions on the 1M-lead demo.
+-- Only deals that can count are looked at: those with a state closing in the window at the
+-- period's first instant or at the end of as_of (18k of 200k deals for a quarter on the 1M-lead
+-- demo), found among the versions still valid at t0 (f_deal_versions_valid_to_idx), then their
+-- states by primary key. Classifying all 200k deals cost 0.5 s a period there; this 0.27 s.
 create or replace function analytics.pipeline_waterfall(p_as_of date, p_period text default 'qtd')
 returns table (step text, ord integer, deals bigint, amount numeric)
 language sql stable
@@ -13,25 +15,39 @@ as $$
       (select analytics.day_end(p_as_of)) as t1
     from analytics.periods(p_as_of) p where p.period = p_period
   ),
-  -- Deal states: the versions we own; a deal without any gets its current record as one version.
-  v as (
-    select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
-      coalesce(fv.amount, 0) as amount, fv.closing_date
-    from analytics.f_deal_versions fv, p
-    -- Implied by s (t0 < t1); f_deal_versions_valid_to_idx picks these ~209k of 1.13M versions.
-    where fv.valid_to is null or fv.valid_to > p.t0
-    union all
-    select d.id, coalesce(d.created_at, '-infinity'), d.deleted_at, false, d.stage,
-      coalesce(d.amount, 0), d.closing_date
+  -- A deal without versions of its own stands as its current record (one state); only the
+  -- window's such deals can count.
+  nv as materialized (
+    select d.id as deal_id, coalesce(d.created_at, '-infinity') as valid_from,
+      d.deleted_at as valid_to, false as gone, d.stage, coalesce(d.amount, 0) as amount,
+      d.closing_date
     from analytics.f_deals d, p
-    -- Such a deal is the same state at t0 and t1: outside the window it adds to no step, so
-    -- only the window's deals are looked up (an anti join of every deal with every version cost
-    -- 1 s of the 1.2 s on the 1M-lead demo).
     where d.closing_date >= p.start_day and d.closing_date < p.full_end
       and not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
   ),
-  -- Only states current at t0 (for s0) or at t1 (for s1) matter: filter before the flags.
-  s as (
+  -- The deals that can count: a state current at t0 or at t1 closing in the window (a deal
+  -- whose states at both instants close outside it adds to no step).
+  r as materialized (
+    select fv.deal_id from analytics.f_deal_versions fv, p
+    where (fv.valid_to is null or fv.valid_to > p.t0)
+      and fv.closing_date >= p.start_day and fv.closing_date < p.full_end
+      and ((fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0))
+        or (fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1)))
+    union
+    select nv.deal_id from nv
+  ),
+  -- Their states current at t0 or at t1, by primary key.
+  v as (
+    select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
+      coalesce(fv.amount, 0) as amount, fv.closing_date
+    from r cross join p
+    -- per deal by primary key (offset 0 keeps the lookup: a join hashes every version)
+    cross join lateral (select x.* from analytics.f_deal_versions x
+      where x.deal_id = r.deal_id and (x.valid_to is null or x.valid_to > p.t0) offset 0) fv
+    union all
+    select nv.* from nv
+  ),
+  s as materialized (
     select v.*, not v.gone and v.stage not like 'Closed%' and v.closing_date >= p.start_day
         and v.closing_date < p.full_end as in_window,
       not v.gone and v.stage = 'Closed Won' as won,
