@@ -31,14 +31,7 @@ begin
     analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_history,
     analytics.f_stage_entries, analytics.f_campaigns, analytics.facts_built;
 
-  insert into analytics.f_leads
-  select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
-  where r.module = 'Leads';
-
-  insert into analytics.f_deals
-  select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f
-  where r.module = 'Deals';
-
+  -- Touches first: a lead's fact carries its first touch.
   insert into analytics.f_activities
   select f.* from zoho.records r, analytics.activity_fact(r.module, r.id, r.data, r.deleted_at) f
   where r.module in ('Calls', 'Tasks', 'Events');
@@ -47,6 +40,14 @@ begin
   select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
   from analytics.f_activities a
   group by a.parent_module, a.parent_id;
+
+  insert into analytics.f_leads
+  select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
+  where r.module = 'Leads';
+
+  insert into analytics.f_deals
+  select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f
+  where r.module = 'Deals';
 
   insert into analytics.f_deal_versions
   select v.id, v.version, v.change, v.valid_from, lead(v.valid_from) over w, v.stage, v.amount,
@@ -121,6 +122,13 @@ begin
     join analytics.f_activities a on a.parent_module = k.parent_module
       and a.parent_id = k.parent_id
     group by a.parent_module, a.parent_id;
+    -- The leads among them carry their first touch (analytics/facts.sql).
+    update analytics.f_leads l set first_touch_at = t.first_at
+    from unnest(mods, ids) as k(parent_module, parent_id)
+    left join analytics.f_touches t on t.parent_module = k.parent_module
+      and t.parent_id = k.parent_id
+    where k.parent_module = 'Leads' and l.id = k.parent_id
+      and l.first_touch_at is distinct from t.first_at;
   end if;
   perform analytics.refresh_campaign_facts();
   perform analytics.fold_rollups();
@@ -128,7 +136,7 @@ end
 $$;
 comment on function analytics.catch_up_facts() is
   'Brings analytics.f_* up to date for a snapshot: full rebuild when not ready, else touches of '
-  'changed parents, campaign facts and the rollups'' log folded (everything else is kept by '
+  'changed parents (and their leads'' first touch), campaign facts and the rollups'' log folded (everything else is kept by '
   'triggers at write time)';
 -- Only the snapshot path (and the owner) rebuilds or catches up facts.
 revoke all on function analytics.refresh_facts() from public;

@@ -16,7 +16,9 @@ as $$
   select p_id, crm.ts(x."Created_Time"), (crm.ts(x."Created_Time") at time zone tz)::date,
     x."Owner" ->> 'id', x."Owner" ->> 'name',
     crm.picklist(x."Lead_Source"), crm.picklist(x."Lead_Status"),
-    c.converted, c.converted_at, (c.converted_at at time zone tz)::date, c.deal_id, p_deleted_at
+    c.converted, c.converted_at, (c.converted_at at time zone tz)::date, c.deal_id, p_deleted_at,
+    (select t.first_at from analytics.f_touches t
+      where t.parent_module = 'Leads' and t.parent_id = p_id)
   from jsonb_to_record(p_data) as x("Created_Time" text, "Owner" jsonb, "Lead_Source" text,
     "Lead_Status" text, "Converted__s" jsonb, "$converted" jsonb, "Converted_Date_Time" text,
     "Converted_Deal" jsonb, "$converted_detail" jsonb)

@@ -90,13 +90,11 @@ as $$
   with p as (select * from analytics.periods(p_as_of) where period = p_period),
   l as (
     select f.lead_source, f.owner_id, f.owner_name,
-      case when t.first_at is not null
-        then round(greatest(extract(epoch from t.first_at - f.created_at), 0) / 3600, 2) end
-        as hours
+      case when f.first_touch_at < (select analytics.day_end(p_as_of))
+        then round(greatest(extract(epoch from f.first_touch_at - f.created_at), 0) / 3600, 2)
+      end as hours
     from analytics.f_leads f
     cross join p
-    left join analytics.f_touches t on t.parent_module = 'Leads' and t.parent_id = f.id
-      and t.first_at < (select analytics.day_end(p_as_of))
     where f.created_day >= p.start_day and f.created_day < p.end_day
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )

@@ -23,14 +23,12 @@ as $$
   ),
   l as (
     select count(*) as open_leads,
-      count(*) filter (where tc.parent_id is null) as never,
+      count(*) filter (where not coalesce(f.first_touch_at < t.t1, false)) as never,
       count(*) filter (where f.created_day > p_as_of - t.days) as recent,
-      count(*) filter (where f.created_day > p_as_of - t.days and tc.parent_id is null)
-        as recent_never
+      count(*) filter (where f.created_day > p_as_of - t.days
+        and not coalesce(f.first_touch_at < t.t1, false)) as recent_never
     from analytics.f_leads f
     cross join t
-    left join analytics.f_touches tc on tc.parent_module = 'Leads' and tc.parent_id = f.id
-      and tc.first_at < t.t1
     where f.created_day <= p_as_of and not (f.converted and f.converted_day <= p_as_of)
       and analytics.alive_at(f.deleted_at, t.t1)
   )

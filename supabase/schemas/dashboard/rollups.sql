@@ -120,12 +120,10 @@ begin
   from (
     select 'lead' as kind, f.created_day as day, coalesce(f.lead_source, '(none)') as src,
       coalesce(f.owner_id, '(none)') as owner, f.owner_name, null::numeric as amount,
-      case when t.first_at is not null
-        then round(greatest(extract(epoch from t.first_at - f.created_at), 0) / 3600, 2) end
-        as hours
+      case when f.first_touch_at < t1
+        then round(greatest(extract(epoch from f.first_touch_at - f.created_at), 0) / 3600, 2)
+      end as hours
     from analytics.f_leads f
-    left join analytics.f_touches t on t.parent_module = 'Leads' and t.parent_id = f.id
-      and t.first_at < t1
     where f.created_day >= first_day and f.created_day <= s.as_of
       and (f.deleted_at is null or f.deleted_at >= t1)
     union all
