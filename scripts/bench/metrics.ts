@@ -150,8 +150,10 @@ export async function run(args: string[]): Promise<void> {
       pg_size_pretty(pg_total_relation_size('zoho.records')) as size from zoho.records`;
     console.log(`zoho.records: ${size?.records} rows, ${size?.size}`);
     await ensureFacts(sql);
-    // Warm the cache once so both measurements read the same (hot) pages.
-    await sql`select count(*) from zoho.records`;
+    // Warm the cache once so both measurements read hot pages: the scan reads every record's
+    // JSON (the TOAST table too, which a bare count(*) leaves cold; a cold scan took 4.95 s
+    // against 2.55 s hot on the 1M-lead demo, and the snapshot reads hot fact tables).
+    await sql`select count(*) from zoho.records where data ->> 'id' is not null`;
     for (let i = 0; i < runs; i++) {
       // Every run rolls back a delta: its dead rows would slow the scan (the ratio's denominator)
       // and the fact tables. Vacuum as autovacuum would, outside the timings.
@@ -160,9 +162,14 @@ export async function run(args: string[]): Promise<void> {
       const [dead] = await sql`select n_dead_tup::bigint as n from pg_stat_user_tables
         where relid = 'zoho.records'::regclass`;
       // One sequential scan that reads every record's JSON (detoasting it), as a KPI must.
-      const scanMs = await timed(() =>
-        sql`select count(*) from zoho.records where data ->> 'id' is not null`
-      );
+      // Best of two, as the cache leaves it.
+      let scanMs = Infinity;
+      for (let k = 0; k < 2; k++) {
+        scanMs = Math.min(
+          scanMs,
+          await timed(() => sql`select count(*) from zoho.records where data ->> 'id' is not null`),
+        );
+      }
       // The full snapshot: every KPI over every fact, nothing changed since the facts were built.
       let fullMs = 0;
       await rolledBack(sql, async (tx) => {

