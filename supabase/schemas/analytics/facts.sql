@@ -45,6 +45,9 @@ create unlogged table analytics.f_leads (
 -- Leads by creation day: leads_created (day/wtd/mtd), lead_response and source_anomalies read a
 -- few weeks of 1M leads.
 create index f_leads_created_day_idx on analytics.f_leads (created_day);
+-- Converted leads by conversion day: conversion velocity reads 13 months of conversions without
+-- scanning every lead (0.23 -> 0.13 s on the 1M-lead demo).
+create index f_leads_converted_day_idx on analytics.f_leads (converted_day) where converted;
 
 create unlogged table analytics.f_deals (
   id text primary key,
@@ -124,6 +127,9 @@ create unlogged table analytics.f_deal_versions (
 -- Versions by end of validity: the current ones (valid_to is null) and those ending after t0
 -- (the pipeline waterfall reads only the versions still valid at the period start).
 create index if not exists f_deal_versions_valid_to_idx on analytics.f_deal_versions (valid_to);
+-- Versions by Closing_Date: the pipeline waterfall finds the deals with a state closing in its
+-- window (a month 0.14 -> 0.06 s, a quarter 0.26 -> 0.19 s on the 1M-lead demo).
+create index f_deal_versions_closing_idx on analytics.f_deal_versions (closing_date);
 
 -- Zoho's Stage_History rows (the newest stored version of each): each row is a stay in Stage that
 -- began at the row's Modified_Time, with the deal's Closing_Date then. It reaches back before our

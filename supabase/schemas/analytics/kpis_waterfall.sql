@@ -3,8 +3,9 @@
 
 -- Only deals that can count are looked at: those with a state closing in the window at the
 -- period's first instant or at the end of as_of (18k of 200k deals for a quarter on the 1M-lead
--- demo), found among the versions still valid at t0 (f_deal_versions_valid_to_idx), then their
--- states by primary key. Classifying all 200k deals cost 0.5 s a period there; this 0.27 s.
+-- demo), found by Closing_Date (f_deal_versions_closing_idx) among the versions still valid at
+-- t0, then their states by primary key. Classifying all 200k deals cost 0.5 s a quarter there;
+-- this 0.19 s (a month 0.06 s).
 create or replace function analytics.pipeline_waterfall(p_as_of date, p_period text default 'qtd')
 returns table (step text, ord integer, deals bigint, amount numeric)
 language sql stable
