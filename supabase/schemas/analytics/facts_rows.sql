@@ -109,15 +109,20 @@ as $$
   k as (select distinct unnest(p_deal_ids) as deal_id),
   u as (
     select v.deal_id, v.valid_from as entered_at,
-      case when v.change <> 'delete' then v.stage end as stage, v.version, null::text as row_id
+      case when v.change <> 'delete' then v.stage end as stage, v.version, null::text as row_id,
+      v.closing_date
     from k join analytics.f_deal_versions v on v.deal_id = k.deal_id
     where v.change = 'delete' or v.stage is distinct from v.previous_stage
     union all
-    select h.deal_id, h.entered_at, h.stage, null, h.row_id
+    select h.deal_id, h.entered_at, h.stage, null, h.row_id, h.closing_date
     from k join analytics.f_stage_history h on h.deal_id = k.deal_id
   ),
+  -- The entry's Closing_Date: its (first) history row's, else its (first) version's.
   d as (
-    select u.deal_id, u.entered_at, u.stage, min(u.version) as version, min(u.row_id) as row_id
+    select u.deal_id, u.entered_at, u.stage, min(u.version) as version, min(u.row_id) as row_id,
+      coalesce((array_agg(u.closing_date order by u.row_id) filter (where u.row_id is not null))[1],
+        (array_agg(u.closing_date order by u.version) filter (where u.version is not null))[1])
+        as closing_date
     from u
     group by u.deal_id, u.entered_at, u.stage
   ),
@@ -130,7 +135,7 @@ as $$
   select e.deal_id, (row_number() over w)::integer, e.entered_at, e.stage, r.progress,
     lead(e.entered_at) over w,
     max(r.progress) over (w rows between 1 following and unbounded following),
-    max(e.entered_at) over (partition by e.deal_id), e.version, e.row_id
+    max(e.entered_at) over (partition by e.deal_id), e.version, e.row_id, e.closing_date
   from e
   left join rank r on r.stage = e.stage
   window w as (partition by e.deal_id order by e.entered_at, e.row_id is null, length(e.row_id),

@@ -88,7 +88,7 @@ begin
   -- bucket index), with what their observations need; then one observation per weekly instant
   -- inside the stay.
   e0 as materialized (
-    select e.deal_id, e.stage, e.entered_at, e.left_at, e.row_id, e.version
+    select e.deal_id, e.stage, e.entered_at, e.left_at, e.closing_date
     from analytics.f_stage_entries e
     where (hashtext(e.deal_id) & 1023) < v_k and e.stage in (select st.stage from st)
       and e.entered_at <= v_t0_ts and (e.left_at is null or e.left_at > v_from_ts)
@@ -100,16 +100,12 @@ begin
       and w.entered_at < v_end_ts
     group by w.deal_id
   ),
-  -- Per sampled stay, by primary key: the deal, and the Closing_Date its history row or observed
-  -- version showed (a hash join would scan every version of every deal).
+  -- Per sampled stay, by primary key: the deal (a hash join would scan every deal). The stay
+  -- carries the Closing_Date its history row or observed version showed.
   ent as materialized (
     select e.deal_id, e.stage, extract(epoch from e.entered_at) as entered,
       extract(epoch from e.left_at) as left_at, extract(epoch from d.created_at) as created,
-      d.amount, extract(epoch from wn.won_at) as won_at, coalesce(
-        (select h.closing_date from analytics.f_stage_history h
-          where h.deal_id = e.deal_id and h.row_id = e.row_id limit 1),
-        (select v.closing_date from analytics.f_deal_versions v
-          where v.deal_id = e.deal_id and v.version = e.version limit 1)) as closing_date
+      d.amount, extract(epoch from wn.won_at) as won_at, e.closing_date
     from e0 e
     left join lateral (select d.created_at, d.amount from analytics.f_deals d
       where d.id = e.deal_id limit 1) d on true
@@ -167,9 +163,9 @@ begin
     where m.r > 0
   ),
   -- Every deal in an open stage at the end of as_of (its stay began by then and had not ended),
-  -- then its deal and Closing_Date by primary key.
+  -- then its deal by primary key (the deal's Closing_Date when the stay carries none).
   on0 as materialized (
-    select e.deal_id, e.stage, e.entered_at, e.row_id, e.version, st.p0
+    select e.deal_id, e.stage, e.entered_at, e.closing_date, st.p0
     from analytics.f_stage_entries e
     join st on st.stage = e.stage
     where e.entered_at < v_end_ts and (e.left_at is null or e.left_at >= v_end_ts)
@@ -182,12 +178,7 @@ begin
     from on0 e
     left join lateral (select d.created_at, d.amount, d.closing_date from analytics.f_deals d
       where d.id = e.deal_id limit 1) d on true
-    cross join lateral (select coalesce(
-        (select h.closing_date from analytics.f_stage_history h
-          where h.deal_id = e.deal_id and h.row_id = e.row_id limit 1),
-        (select v.closing_date from analytics.f_deal_versions v
-          where v.deal_id = e.deal_id and v.version = e.version limit 1),
-        d.closing_date) as closing_date) x
+    cross join lateral (select coalesce(e.closing_date, d.closing_date) as closing_date) x
   )
   select o.deal_id, o.stage,
     floor(extract(epoch from v_end_ts - o.entered_at) / 86400)::integer,

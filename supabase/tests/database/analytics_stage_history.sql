@@ -3,7 +3,7 @@
 -- stage, ageing, Closing_Date pushes) merge both sources with the expectations worked out below;
 -- facts kept by the triggers equal a full rebuild.
 begin;
-select plan(20);
+select plan(22);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -108,6 +108,17 @@ select results_eq($$select seq, stage, entered_at, left_at, version, row_id
            (3, 'Proposal/Price Quote', '2026-01-21T00:00:00Z', '2026-02-11T00:00:00Z', null, '9003'),
            (4, 'Negotiation/Review', '2026-02-11T00:00:00Z', null, 2, '9004')$$,
   'H1: history entries before the first sync; the first version repeats its stage (no entry); the move listed and observed counts once');
+select results_eq($$select seq, closing_date from analytics.f_stage_entries
+    where deal_id = 'H1' order by seq$$,
+  $$values (1, '2026-03-01'::date), (2, '2026-03-01'), (3, '2026-03-15'), (4, '2026-03-31')$$,
+  'H1: each entry carries the Closing_Date its history row showed');
+select is((select count(*)::int from analytics.f_stage_entries e
+    where e.closing_date is distinct from coalesce(
+      (select h.closing_date from analytics.f_stage_history h
+        where h.deal_id = e.deal_id and h.row_id = e.row_id),
+      (select v.closing_date from analytics.f_deal_versions v
+        where v.deal_id = e.deal_id and v.version = e.version))), 0,
+  'every entry''s Closing_Date is its history row''s, else its version''s');
 select results_eq($$select seq, stage, entered_at, version, row_id
     from analytics.f_stage_entries where deal_id = 'H3' order by seq$$,
   $$values (1, 'Qualification', '2026-02-01T00:00:00Z'::timestamptz, 1, '9021'),
