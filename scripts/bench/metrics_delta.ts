@@ -1,7 +1,8 @@
 /**
  * Sync-shaped writes for `deno task bench metrics`, sent through the real sync writer
  * (writeRecords, so the write-time fact triggers run exactly as after a production sync):
- * a daily delta before the timed snapshot, and the ingest overhead of the fact triggers.
+ * a daily delta before the timed snapshot (ending as a sync slice ends: the rollups folded), and
+ * the ingest overhead of the fact triggers.
  * Callers run them inside a transaction they roll back, so the bench database stays as loaded.
  */
 import type postgres from "postgres";
@@ -74,6 +75,8 @@ export async function dailyDelta(tx: Tx, scale: number): Promise<number> {
     await writePages(tx, { module, texts });
     n += texts.length;
   }
+  // As every sync slice ends (_shared/sync/runs.ts endSlice): the rollup deltas folded.
+  await tx`select analytics.fold_rollups()`;
   return n;
 }
 

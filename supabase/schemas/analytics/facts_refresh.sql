@@ -113,9 +113,13 @@ begin
   select coalesce(array_agg(k.parent_module), '{}'), coalesce(array_agg(k.parent_id), '{}')
   into mods, ids from k;
   if cardinality(ids) > 0 then
+    -- Their touches found by primary key (offset 0 keeps the lookup: the planner hashed all
+    -- 716k touches for 4k parents on the 1M-lead demo, 0.33 s against 0.03 s).
     delete from analytics.f_touches t
-    using unnest(mods, ids) as k(parent_module, parent_id)
-    where t.parent_module = k.parent_module and t.parent_id = k.parent_id;
+    where t.ctid = any(array(
+      select x.ctid from unnest(mods, ids) as k(parent_module, parent_id)
+      cross join lateral (select c.ctid from analytics.f_touches c
+        where c.parent_module = k.parent_module and c.parent_id = k.parent_id offset 0) x));
     insert into analytics.f_touches
     select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
     from unnest(mods, ids) as k(parent_module, parent_id)
