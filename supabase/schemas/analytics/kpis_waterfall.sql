@@ -26,18 +26,16 @@ as $$
     where d.closing_date >= p.start_day and d.closing_date < p.full_end
       and not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
   ),
-  -- The deals that can count: a state current at t0 or at t1 closing in the window (a deal
-  -- whose states at both instants close outside it adds to no step).
+  -- The deals with versions that can count: a state current at t0 or at t1 closing in the
+  -- window (a deal whose states at both instants close outside it adds to no step).
   r as materialized (
-    select fv.deal_id from analytics.f_deal_versions fv, p
+    select distinct fv.deal_id from analytics.f_deal_versions fv, p
     where (fv.valid_to is null or fv.valid_to > p.t0)
       and fv.closing_date >= p.start_day and fv.closing_date < p.full_end
       and ((fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0))
         or (fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1)))
-    union
-    select nv.deal_id from nv
   ),
-  -- Their states current at t0 or at t1, by primary key.
+  -- Their states current at t0 or at t1 by primary key, and the window's deals without versions.
   v as (
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
       coalesce(fv.amount, 0) as amount, fv.closing_date

@@ -1,0 +1,101 @@
+-- The waterfall's deals with versions that can count, without a redundant union (the window's deals
+-- without versions join its states directly): analytics/kpis_waterfall.sql.
+create or replace function analytics.pipeline_waterfall(p_as_of date, p_period text default 'qtd')
+returns table (step text, ord integer, deals bigint, amount numeric)
+language sql stable
+as $$
+  with p as (
+    select p.start_day, p.full_end,
+      p.start_day::timestamp at time zone (select analytics.time_zone()) as t0,
+      (select analytics.day_end(p_as_of)) as t1
+    from analytics.periods(p_as_of) p where p.period = p_period
+  ),
+  -- A deal without versions of its own stands as its current record (one state); only the
+  -- window's such deals can count.
+  nv as materialized (
+    select d.id as deal_id, coalesce(d.created_at, '-infinity') as valid_from,
+      d.deleted_at as valid_to, false as gone, d.stage, coalesce(d.amount, 0) as amount,
+      d.closing_date
+    from analytics.f_deals d, p
+    where d.closing_date >= p.start_day and d.closing_date < p.full_end
+      and not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
+  ),
+  -- The deals with versions that can count: a state current at t0 or at t1 closing in the
+  -- window (a deal whose states at both instants close outside it adds to no step).
+  r as materialized (
+    select distinct fv.deal_id from analytics.f_deal_versions fv, p
+    where (fv.valid_to is null or fv.valid_to > p.t0)
+      and fv.closing_date >= p.start_day and fv.closing_date < p.full_end
+      and ((fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0))
+        or (fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1)))
+  ),
+  -- Their states current at t0 or at t1 by primary key, and the window's deals without versions.
+  v as (
+    select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
+      coalesce(fv.amount, 0) as amount, fv.closing_date
+    from r cross join p
+    -- per deal by primary key (offset 0 keeps the lookup: a join hashes every version)
+    cross join lateral (select x.* from analytics.f_deal_versions x
+      where x.deal_id = r.deal_id and (x.valid_to is null or x.valid_to > p.t0) offset 0) fv
+    union all
+    select nv.* from nv
+  ),
+  s as materialized (
+    select v.*, not v.gone and v.stage not like 'Closed%' and v.closing_date >= p.start_day
+        and v.closing_date < p.full_end as in_window,
+      not v.gone and v.stage = 'Closed Won' as won,
+      not v.gone and v.stage like 'Closed Lost%' as lost
+    from v, p
+    where (v.valid_from <= p.t0 and (v.valid_to is null or v.valid_to > p.t0))
+      or (v.valid_from < p.t1 and (v.valid_to is null or v.valid_to >= p.t1))
+  ),
+  s0 as (select s.* from s, p where s.valid_from <= p.t0 and (s.valid_to is null or s.valid_to > p.t0)),
+  s1 as (select s.* from s, p where s.valid_from < p.t1 and (s.valid_to is null or s.valid_to >= p.t1)),
+  j as (
+    select coalesce(a.deal_id, b.deal_id) as deal_id,
+      coalesce(a.in_window, false) as in0, coalesce(b.in_window, false) as in1,
+      a.deal_id is null or a.gone as absent0,
+      a.won or a.lost as closed0,
+      coalesce(a.amount, 0) as a0, coalesce(b.amount, 0) as a1,
+      b.deal_id is null or b.gone as absent1, coalesce(b.won, false) as won1,
+      coalesce(b.lost, false) as lost1,
+      b.closing_date >= p.start_day and b.closing_date < p.full_end as closes_in_window
+    from s0 a full join s1 b on b.deal_id = a.deal_id, p
+  ),
+  k as (
+    select j.*,
+      case when in0 then null when in1 or (closes_in_window and (won1 or lost1)
+        and not coalesce(closed0, false)) then case when absent0 then 'new' else 'moved_in' end
+      end as entry,
+      case when in1 then null
+        when in0 and absent1 then 'removed'
+        when (in0 or closes_in_window) and won1 and not coalesce(closed0, false) then 'won'
+        when (in0 or closes_in_window) and lost1 and not coalesce(closed0, false) then 'lost'
+        when in0 then 'moved_out' end as exit
+    from j
+  ),
+  steps as (
+    select 'start' as step, 1 as ord, deal_id, a0 as amount from k where in0
+    union all select entry, case entry when 'new' then 2 else 3 end, deal_id, a1 from k
+      where entry is not null
+    union all select 'changed', 4, deal_id, a1 - a0 from k
+      where in0 and exit is distinct from 'removed' and a1 <> a0
+    union all select exit, case exit when 'won' then 5 when 'lost' then 6 when 'moved_out'
+      then 7 else 8 end, deal_id, case when exit = 'removed' then a0 else a1 end from k
+      where exit is not null and (in0 or entry is not null)
+    union all select 'end', 9, deal_id, a1 from k where in1
+  )
+  select n.step, n.ord, count(st.deal_id), coalesce(sum(st.amount), 0)
+  from (values ('start', 1), ('new', 2), ('moved_in', 3), ('changed', 4), ('won', 5),
+    ('lost', 6), ('moved_out', 7), ('removed', 8), ('end', 9)) n(step, ord)
+  left join steps st on st.step = n.step
+  group by n.step, n.ord
+  order by n.ord
+$$;
+comment on function analytics.pipeline_waterfall(date, text) is
+  'Pipeline waterfall (Pipeline Inspection / Deltek composition variant): the pipeline of a '
+  'period = open deals with Closing_Date in the whole calendar period; start = at the period''s '
+  'first instant, end = at the end of p_as_of, from the deal versions we own; '
+  'end = start + new + moved_in + changed − won − lost − moved_out − removed (exits at their '
+  'current amount, amount changes of deals in the start set in "changed"; deals created and '
+  'closed inside the period pass through new and won/lost)';
