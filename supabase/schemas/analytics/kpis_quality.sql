@@ -21,16 +21,30 @@ as $$
     where not f.is_closed and f.created_day <= p_as_of
       and analytics.alive_at(f.deleted_at, t.t1)
   ),
+  -- Open leads (created, not converted nor deleted by as_of) and those also untouched, from the
+  -- rollups: the leads created by as_of less those whose open (untouched) spell ended by then
+  -- (analytics/rollups.sql: exit_open, exit_untouched). Reading every lead cost 0.2 s at 1M.
+  r as (
+    select (coalesce(sum(r.leads) filter (where r.dimension = 'all'), 0)
+        - coalesce(sum(r.leads) filter (where r.dimension = 'exit_open'), 0))::bigint
+        as open_leads,
+      (coalesce(sum(r.leads) filter (where r.dimension = 'all'), 0)
+        - coalesce(sum(r.leads) filter (where r.dimension = 'exit_untouched'), 0))::bigint
+        as never
+    from analytics.r_leads r
+    where r.dimension in ('all', 'exit_open', 'exit_untouched') and r.created_day <= p_as_of
+  ),
+  -- The recent ones: a few days of leads, by index.
   l as (
-    select count(*) as open_leads,
-      count(*) filter (where not coalesce(f.first_touch_at < t.t1, false)) as never,
-      count(*) filter (where f.created_day > p_as_of - t.days) as recent,
-      count(*) filter (where f.created_day > p_as_of - t.days
-        and not coalesce(f.first_touch_at < t.t1, false)) as recent_never
-    from analytics.f_leads f
+    select r.open_leads, r.never, count(f.id) as recent,
+      count(f.id) filter (where not coalesce(f.first_touch_at < t.t1, false)) as recent_never
+    from r
     cross join t
-    where f.created_day <= p_as_of and not (f.converted and f.converted_day <= p_as_of)
+    left join analytics.f_leads f on f.created_day <= p_as_of
+      and f.created_day > p_as_of - t.days
+      and not (f.converted and f.converted_day <= p_as_of)
       and analytics.alive_at(f.deleted_at, t.t1)
+    group by r.open_leads, r.never
   )
   select x.check_id, x.n, x.total, analytics.pct(x.n, x.total)
   from d, l, lateral (values

@@ -12,7 +12,8 @@ as $$
   l as (
     select r.dimension, r.key, r.owner_name, r.leads, r.created_day >= p.start_day as cur
     from analytics.r_leads r, p
-    where r.created_day >= p.prev_start and r.created_day < p.end_day
+    where r.dimension in ('all', 'source', 'owner', 'status')
+      and r.created_day >= p.prev_start and r.created_day < p.end_day
       and (r.created_day >= p.start_day or r.created_day < p.prev_end)
       and analytics.alive_at(r.deleted_at, (select analytics.day_end(p_as_of)))
   ),

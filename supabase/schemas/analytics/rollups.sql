@@ -30,10 +30,17 @@
 --   zone; a local deleted day would not be exact where a DST change falls at midnight. Deleted
 --   records are few, so they add a few rows each (one per dimension).
 -- * Unlogged like the facts: a crash empties them together with the facts (a full rebuild).
+-- * Leads also end (data quality's open and untouched leads): the dimensions exit_open and
+--   exit_untouched count each lead once on the first day it no longer counts as open (converted
+--   or deleted by then) or as open and untouched (or touched by then), its created day if later
+--   (analytics.lead_rollup_keys). Then "created by as_of and not ended by as_of" is two sums over
+--   days: the leads created by as_of less those ended by as_of (an end never precedes creation).
 
 create unlogged table analytics.r_leads_folded (
+  -- the created day; for exit_open and exit_untouched, the day the lead stops counting
   created_day date,
-  -- all (key null), source (Lead_Source), owner (owner id, with its name), status (Lead_Status)
+  -- all (key null), source (Lead_Source), owner (owner id, with its name), status (Lead_Status);
+  -- exit_open, exit_untouched (key, owner_name and deleted_at null)
   dimension text not null,
   key text,
   owner_name text,
@@ -117,29 +124,64 @@ as $$
     else coalesce(p_created_day, 'infinity'::date) end
 $$;
 
+-- The first local day whose end (analytics.day_end) is after the instant x: a record deleted or
+-- touched at x is gone or touched "by the end of as_of" from that day on. The local date of x,
+-- moved a day where a DST change at midnight repeats or skips local times around it, so that
+-- x < day_end(d) exactly when d >= the result (pgTAP analytics_rollups.sql).
+create or replace function analytics.first_day_after(x timestamptz, tz text) returns date
+language sql immutable parallel safe
+as $$
+  -- one expression, no FROM, so that Postgres inlines it (a call cost 10 µs a row)
+  select case when (((x at time zone tz)::date + 1)::timestamp at time zone tz) <= x
+      then (x at time zone tz)::date + 1
+    when ((x at time zone tz)::date::timestamp at time zone tz) > x
+      then (x at time zone tz)::date - 1
+    else (x at time zone tz)::date end
+$$;
+
+-- A lead's rollup keys: one per dimension value, and its two end days (exit_open: converted, or
+-- deleted by the end of the day; exit_untouched: that, or first touched), none when it never
+-- ends or has no created day. A converted lead without a conversion day ends when created.
+create or replace function analytics.lead_rollup_keys(f analytics.f_leads, tz text)
+returns table (day date, dimension text, key text, owner_name text, deleted_at timestamptz)
+language sql immutable
+as $$
+  select k.day, k.dimension, k.key, k.owner_name, k.deleted_at
+  from (select least(case when f.converted then coalesce(f.converted_day, '-infinity') end,
+      analytics.first_day_after(f.deleted_at, tz)) as open_end) e
+  cross join lateral (select least(e.open_end,
+      analytics.first_day_after(f.first_touch_at, tz)) as untouched_end) u
+  cross join lateral (values (f.created_day, 'all', null, null, f.deleted_at),
+    (f.created_day, 'source', f.lead_source, null, f.deleted_at),
+    (f.created_day, 'owner', f.owner_id, f.owner_name, f.deleted_at),
+    (f.created_day, 'status', f.lead_status, null, f.deleted_at),
+    (greatest(f.created_day, e.open_end), 'exit_open', null, null, null),
+    (greatest(f.created_day, u.untouched_end), 'exit_untouched', null, null, null))
+    k(day, dimension, key, owner_name, deleted_at)
+  where k.dimension not like 'exit%'
+    or (f.created_day is not null and (case k.dimension when 'exit_open' then e.open_end
+      else u.untouched_end end) is not null)
+$$;
+
 -- f_leads statement → r_leads_log: − old rows, + new rows, summed per key (no row locked).
 create or replace function analytics.f_leads_to_rollups() returns trigger
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+  tz text := analytics.time_zone();
 begin
   if tg_op <> 'INSERT' then
     insert into analytics.r_leads_log
-    select o.created_day, k.dimension, k.key, k.owner_name, o.deleted_at, -count(*)
-    from old_rows o
-    cross join lateral (values ('all', null, null), ('source', o.lead_source, null),
-      ('owner', o.owner_id, o.owner_name), ('status', o.lead_status, null))
-      k(dimension, key, owner_name)
+    select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, -count(*)
+    from old_rows o, analytics.lead_rollup_keys(o, tz) k
     group by 1, 2, 3, 4, 5;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_leads_log
-    select n.created_day, k.dimension, k.key, k.owner_name, n.deleted_at, count(*)
-    from new_rows n
-    cross join lateral (values ('all', null, null), ('source', n.lead_source, null),
-      ('owner', n.owner_id, n.owner_name), ('status', n.lead_status, null))
-      k(dimension, key, owner_name)
+    select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, count(*)
+    from new_rows n, analytics.lead_rollup_keys(n, tz) k
     group by 1, 2, 3, 4, 5;
   end if;
   return null;

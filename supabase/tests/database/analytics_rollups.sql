@@ -5,15 +5,33 @@
 -- as_of and deals created after their closing date. Tolerates other tests' facts: rollups are
 -- compared with the aggregate of whatever the facts hold, the KPIs with direct counts of them.
 begin;
-select plan(39);
+select plan(43);
 
--- The rollups recomputed from the facts, as the triggers should keep them.
+-- The first day as of which an instant is past: the least d with x < day_end(d), searched.
+create function pg_temp.past_from(x timestamptz) returns date language sql as $$
+  select min(d)::date from generate_series((x at time zone analytics.time_zone())::date - 2,
+    (x at time zone analytics.time_zone())::date + 2, interval '1 day') d
+  where x < analytics.day_end(d::date)
+$$;
+-- The rollups recomputed from the facts, as the triggers should keep them; a lead ends its open
+-- spell when converted or deleted, its untouched one also when first touched.
 create function pg_temp.leads_agg() returns table (created_day date, dimension text, key text,
   owner_name text, deleted_at timestamptz, leads bigint)
 language sql as $$
   select f.created_day, k.d, k.k, k.n, f.deleted_at, count(*) from analytics.f_leads f
   cross join lateral (values ('all', null, null), ('source', f.lead_source, null),
     ('owner', f.owner_id, f.owner_name), ('status', f.lead_status, null)) k(d, k, n)
+  group by 1, 2, 3, 4, 5
+  union all
+  select greatest(f.created_day, x.e), x.d, null::text, null::text, null::timestamptz, count(*)
+  from analytics.f_leads f
+  cross join lateral (select case when f.converted then coalesce(f.converted_day, '-infinity')
+    end as c) c
+  cross join lateral (values
+    ('exit_open', least(c.c, pg_temp.past_from(f.deleted_at))),
+    ('exit_untouched', least(c.c, pg_temp.past_from(f.deleted_at),
+      pg_temp.past_from(f.first_touch_at)))) x(d, e)
+  where f.created_day is not null and x.e is not null
   group by 1, 2, 3, 4, 5
 $$;
 create function pg_temp.deals_agg() returns table (closing_date date, dimension text, key text,
@@ -94,6 +112,24 @@ language sql as $$
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0)
   from d group by grouping sets ((), (lead_source), (owner_id))
 $$;
+-- Data quality's lead checks as they read every lead before the exit rollups.
+create function pg_temp.quality_direct(p_as_of date) returns table (check_id text, n bigint,
+  total bigint)
+language sql as $$
+  with l as (
+    select count(*) as open_leads,
+      count(*) filter (where not coalesce(f.first_touch_at < analytics.day_end(p_as_of), false))
+        as never,
+      count(*) filter (where f.created_day > p_as_of - s.untouched_after_days) as recent,
+      count(*) filter (where f.created_day > p_as_of - s.untouched_after_days
+        and not coalesce(f.first_touch_at < analytics.day_end(p_as_of), false)) as recent_never
+    from analytics.f_leads f, analytics.settings s
+    where f.created_day <= p_as_of and not (f.converted and f.converted_day <= p_as_of)
+      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+  )
+  select 'leads_never_touched', l.never, l.open_leads from l
+  union all select 'recent_leads_untouched', l.recent_never, l.recent from l
+$$;
 create function pg_temp.kpis_direct(what text) returns setof text language plpgsql as $$
 declare
   q text;
@@ -142,22 +178,34 @@ begin
         and (f.deleted_at is null or f.deleted_at >= analytics.day_end(v.d))
       group by grouping sets ((1, 2), (1, 2, f.lead_source))$q$, q),
     'revenue_by_month = direct sums of won f_deals per month and source ' || what);
+  return next bag_eq(format('select v.d, q.check_id, q.count, q.total %s,
+      analytics.data_quality(v.d) q where p.per = ''day'' and q.check_id like ''%%leads%%''', q),
+    format('select v.d, q.* %s, pg_temp.quality_direct(v.d) q where p.per = ''day''', q),
+    'data_quality open and untouched leads = direct counts of f_leads ' || what);
 end $$;
 
 -- Test data, all of source / owner 'rollup-test' so the exact figures below are ours.
 -- Day boundaries in the company time zone: deletions 1 s before and at the end of 4 March.
+-- Conversions and first touches on both sides of the end of 4 March (data quality's exits).
 insert into analytics.f_leads (id, created_at, created_day, owner_id, owner_name, lead_source,
-  lead_status, converted, deleted_at)
-select 'rt-L' || i, null, d, o, 'RT ' || o, s, st, false, del
+  lead_status, converted, converted_day, deleted_at, first_touch_at)
+select 'rt-L' || i, null, d, o, 'RT ' || o, s, st, cd is not null or i = 11, cd, del, ft
 from (values
-  (1, '2026-03-04'::date, 'rt-o1', 'rollup-test', 'New', null::timestamptz),
-  (2, '2026-03-04', 'rt-o1', 'rollup-test', 'New', null),
-  (3, '2026-03-03', 'rt-o2', 'rollup-test', 'Contacted', null),
-  (4, '2026-02-03', 'rt-o2', 'rollup-test', null, null),
-  (5, '2026-03-02', 'rt-o1', 'rollup-test', 'New', analytics.day_end('2026-03-04') - interval '1 second'),
-  (6, '2026-03-02', 'rt-o1', 'rollup-test', 'New', analytics.day_end('2026-03-04')),
-  (7, '2026-03-04', 'rt-o2', null, 'New', null)
-) v(i, d, o, s, st, del);
+  (1, '2026-03-04'::date, 'rt-o1', 'rollup-test', 'New', null::timestamptz, null::date,
+    null::timestamptz),
+  (2, '2026-03-04', 'rt-o1', 'rollup-test', 'New', null, null, null),
+  (3, '2026-03-03', 'rt-o2', 'rollup-test', 'Contacted', null, null,
+    analytics.day_end('2026-03-04') - interval '1 second'),
+  (4, '2026-02-03', 'rt-o2', 'rollup-test', null, null, null, analytics.day_end('2026-03-04')),
+  (5, '2026-03-02', 'rt-o1', 'rollup-test', 'New', analytics.day_end('2026-03-04') - interval '1 second', null, null),
+  (6, '2026-03-02', 'rt-o1', 'rollup-test', 'New', analytics.day_end('2026-03-04'), null, null),
+  (7, '2026-03-04', 'rt-o2', null, 'New', null, null, null),
+  (8, '2026-02-20', 'rt-o1', 'rollup-test', 'Converted', null, '2026-03-04', null),
+  (9, '2026-02-20', 'rt-o1', 'rollup-test', 'Converted', null, '2026-03-05', null),
+  -- converted on no known day, and touched before it was created
+  (11, '2026-02-21', 'rt-o2', 'rollup-test', 'Converted', null, null, null),
+  (12, '2026-02-10', 'rt-o2', 'rollup-test', 'New', null, null, '2026-02-01T00:00:00Z')
+) v(i, d, o, s, st, del, cd, ft);
 insert into analytics.f_deals (id, created_day, owner_id, owner_name, stage, amount, closing_date,
   lead_source, is_won, is_lost, is_closed, deleted_at)
 select 'rt-D' || i, cd, o, 'RT ' || o, st, amt, close, 'rollup-test', st = 'Closed Won',
@@ -197,8 +245,11 @@ select results_eq($$select won, won_amount from analytics.win_rate('2026-03-05',
   $$values (2::bigint, 349.25)$$, 'as of 5 Mar the deal created that day counts (D3 + D4)');
 select * from pg_temp.kpis_direct('after inserts');
 
--- Updates: a lead moves source and is deleted, a deal changes amount, outcome and closing date.
+-- Updates: a lead moves source and is deleted, one is touched, one converted; a deal changes
+-- amount, outcome and closing date.
 update analytics.f_leads set lead_source = 'rollup-test-2' where id = 'rt-L2';
+update analytics.f_leads set first_touch_at = analytics.day_end('2026-03-03') where id = 'rt-L1';
+update analytics.f_leads set converted = true, converted_day = '2026-02-28' where id = 'rt-L12';
 update analytics.f_leads set deleted_at = analytics.day_end('2026-03-03') where id = 'rt-L3';
 update analytics.f_deals set amount = 1200 where id = 'rt-D1';
 update analytics.f_deals set stage = 'Closed Lost', is_won = false, is_lost = true,
@@ -245,6 +296,18 @@ select * from pg_temp.rollups_exact('after an amount change and a fold');
 select bag_eq($q$select closing_date, dimension, key, owner_name, is_won, created_late,
     deleted_at, deals, coalesce(amount, 0) from analytics.r_deals_closed_folded$q$,
   'select * from pg_temp.deals_agg()', 'r_deals_closed_folded alone = the aggregate after it');
+
+-- The first day after an instant stays exact where a DST change falls at midnight (Chile, 2026:
+-- clocks back from 00:00 to 23:00 on 5 April, forward from 00:00 to 01:00 on 6 September).
+select is((select count(*)::int from (
+    select generate_series('2026-04-03T00:00:00Z'::timestamptz, '2026-04-08T00:00:00Z',
+      interval '10 minutes')
+    union all select generate_series('2026-09-04T00:00:00Z'::timestamptz,
+      '2026-09-09T00:00:00Z', interval '10 minutes')) i(x)
+  where analytics.first_day_after(i.x, 'America/Santiago') is distinct from (
+    select min(d)::date from generate_series(i.x::date - 3, i.x::date + 3, interval '1 day') d
+    where i.x < ((d::date + 1)::timestamp at time zone 'America/Santiago'))), 0,
+  'first_day_after(x) = the least day whose end is after x, across the DST changes');
 
 -- A truncate of the facts (the full rebuild) empties the rollups.
 truncate analytics.f_leads, analytics.f_deals;
