@@ -164,11 +164,18 @@ comment on function analytics.data_quality(date) is
   'or Lead_Source; unconverted leads never touched (no call/task/event by p_as_of); of leads '
   'created in the last settings.untouched_after_days days, those untouched (Zia''s check)';
 
--- The facts already built get their exit rows (the other dimensions are there already).
-insert into analytics.r_leads_log
-select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, count(*)
-from (select analytics.time_zone() as tz) z, analytics.f_leads f,
-  analytics.lead_rollup_keys(f, z.tz) k
-where k.dimension like 'exit%'
-group by 1, 2, 3, 4, 5;
+-- The facts already built get their exit rows (the other dimensions are there already). The
+-- time zone as a variable, as the trigger has it: Postgres then inlines first_day_after (with
+-- analytics.time_zone() in the query it did not: 114 s at 1M leads against 8 s).
+do $$
+declare
+  tz text := analytics.time_zone();
+begin
+  insert into analytics.r_leads_log
+  select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, count(*)
+  from analytics.f_leads f, analytics.lead_rollup_keys(f, tz) k
+  where k.dimension like 'exit%'
+  group by 1, 2, 3, 4, 5;
+end
+$$;
 select analytics.fold_rollups();
