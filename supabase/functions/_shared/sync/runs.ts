@@ -78,7 +78,7 @@ export async function endSlice(
     // e.g. the pipeline's report: it commits with the audit rows or not at all.
     if (inTransaction) await inTransaction(tx);
   });
-  // The rollup deltas this slice's writes appended (analytics/rollups.sql), folded now, so answers
+  // The rollup deltas this slice's writes appended (analytics/rollups_keep.sql), folded now, so answers
   // read a short log even when syncs run more often than snapshots (each snapshot folds too).
   await sql`select analytics.fold_rollups()`;
 }
