@@ -245,9 +245,14 @@ comment on function analytics.forecast_backtest(date, integer, integer) is
   'known then) against the quarter''s actual Closed Won revenue by Closing_Date';
 
 -- What the forecast reads of the stage entries by index: a deal's hash bucket (the training
--- sample), the stays still open (left_at null or later) and the Closed Won entries.
-create index if not exists f_stage_entries_bucket_idx
-  on analytics.f_stage_entries ((hashtext(deal_id) & 1023));
+-- sample, with what training reads of a stay, so the stays are not fetched one by one), the stays
+-- still open (today's by stage, those that ended after a past as_of by left_at) and the Closed
+-- Won entries.
+create index if not exists f_stage_entries_sample_idx
+  on analytics.f_stage_entries ((hashtext(deal_id) & 1023))
+  include (deal_id, stage, entered_at, left_at, closing_date);
+create index if not exists f_stage_entries_current_idx on analytics.f_stage_entries (stage, entered_at)
+  include (deal_id, closing_date) where left_at is null;
 create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
 create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
   where stage = 'Closed Won';
