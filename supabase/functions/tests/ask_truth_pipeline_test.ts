@@ -4,7 +4,7 @@
  * see _ask_truth_cases.ts.
  */
 import assert from "node:assert/strict";
-import { formatNumber, formatPct, plural } from "../_shared/ask/format.ts";
+import { formatDay, formatNumber, formatPct, plural } from "../_shared/ask/format.ts";
 import {
   type Case,
   type CaseContext,
@@ -12,12 +12,15 @@ import {
   largest,
   m,
   sameList,
+  TARGETS,
   testAskTruthFamily,
 } from "./_ask_truth_cases.ts";
 import { PipelineTruth } from "./_ask_truth_pipeline.ts";
+import { RevenueTruth } from "./_ask_truth_revenue.ts";
 
 function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
   const f = new PipelineTruth(t);
+  const revenue = new RevenueTruth(t);
   const closing = (question: string, period: string, ignore?: string): Case => ({
     question,
     period,
@@ -132,11 +135,28 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
       question: "pipeline",
       expect(text) {
         const p = t.pipelineOf(t.openDeals(t.today));
+        // The company's pipeline also states the quarter's coverage: the open deals closing in
+        // the quarter against the target still to win, and 1 ÷ the t12m win rate by count.
+        const q = revenue.forecast(TARGETS["2026-01-01"]!);
+        const rate = revenue.winRate("last_12_months").countPct!;
         assert.equal(
           text,
           `Open pipeline: ${m(p.amount)} in ${
             plural(p.openDeals, "deal")
-          }; weighted by probability ${m(p.weighted)}.`,
+          }; weighted by probability ${m(p.weighted)}.\nClosing by ${formatDay(q.quarterEnd)}: ${
+            m(q.openPipeline)
+          }, ${formatNumber(q.coverage)}× the ${m(q.remaining)} still to win this quarter (${
+            formatNumber(Math.round(10000 / rate) / 100)
+          }× needed at a ${formatPct(rate)} win rate).`,
+        );
+      },
+    }, {
+      question: "do we have enough pipeline coverage?",
+      expect(text) {
+        const q = revenue.forecast(TARGETS["2026-01-01"]!);
+        assert.ok(
+          text.includes(`, ${formatNumber(q.coverage)}× the ${m(q.remaining)} still to win`),
+          text,
         );
       },
     }, {

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(72);
+select plan(75);
 
 \ir ../fixtures/company.psql
 
@@ -105,6 +105,21 @@ select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline
   $$values (2::bigint, 3000::numeric, 500::numeric)$$, 'pipeline of one owner');
 select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline('2026-03-04', null, 'Referral')$$,
   $$values (1::bigint, 5000::numeric, 4500::numeric)$$, 'pipeline of one source');
+-- The company's pipeline carries the quarter's coverage as analytics.pipeline_coverage gives it
+-- (the dashboard's and the brief's figures); one owner's or source's carries none. The
+-- quarter's target is the fixture's 10000.
+select results_eq($$select target, coverage is not null,
+    coverage = round(quarter_pipeline / remaining_target, 2) from ask.pipeline('2026-03-04')$$,
+  $$values (10000::numeric, true, true)$$, 'coverage = the quarter''s pipeline ÷ target still to win');
+select results_eq($$select quarter_end, quarter_pipeline, target, remaining_target, coverage,
+    required_coverage, win_rate_pct from ask.pipeline('2026-03-04')$$,
+  $$select quarter_end - 1, open_pipeline, target, remaining_target, coverage, required_coverage,
+    win_rate_pct from analytics.pipeline_coverage('2026-03-04')$$,
+  'the open pipeline states the quarter''s coverage');
+select results_eq($$select quarter_end, coverage from ask.pipeline('2026-03-04', 'User 2')
+  union all select quarter_end, coverage from ask.pipeline('2026-03-04', null, 'Referral')$$,
+  $$values (null::date, null::numeric), (null, null)$$,
+  'an owner''s or a source''s pipeline states no company coverage');
 select results_eq($$select name, open_deals, amount from ask.pipeline_by('2026-03-04', 'stage')$$,
   $$values ('Qualification', 1::bigint, 1000::numeric), ('Needs Analysis', 1::bigint, 2000::numeric),
            ('Proposal/Price Quote', 1::bigint, 0::numeric), ('Negotiation/Review', 1::bigint, 5000::numeric)$$,

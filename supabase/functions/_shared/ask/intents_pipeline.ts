@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { formatDay, formatMoney, formatNumber, formatPct, plural } from "./format.ts";
 import { PeriodSchema } from "./periods.ts";
-import { defineIntent, INT, NAME, NUM, TEXT } from "./registry.ts";
+import { DAY, defineIntent, INT, NAME, NUM, TEXT } from "./registry.ts";
 
 export const pipeline = defineIntent({
   name: "pipeline",
@@ -14,15 +14,60 @@ export const pipeline = defineIntent({
     fn: "ask.pipeline",
     args: (p) => [[p.owner ?? null, "text"], [p.source ?? null, "text"]],
   },
-  row: z.object({ open_deals: INT, amount: z.number(), weighted_amount: z.number() }),
+  row: z.object({
+    open_deals: INT,
+    amount: z.number(),
+    weighted_amount: z.number(),
+    quarter_end: DAY.nullable(),
+    quarter_pipeline: NUM,
+    target: NUM,
+    remaining_target: NUM,
+    coverage: NUM,
+    required_coverage: NUM,
+    win_rate_pct: NUM,
+  }),
   render([r], p, { currency }) {
     const of = p.owner ? ` (${p.owner})` : p.source ? ` (${p.source})` : "";
     if (!r || r.open_deals === 0) return `No open deals${of}.`;
-    return `Open pipeline${of}: ${formatMoney(r.amount, currency)} in ${
+    const open = `Open pipeline${of}: ${formatMoney(r.amount, currency)} in ${
       plural(r.open_deals, "deal")
     }; weighted by probability ${formatMoney(r.weighted_amount, currency)}.`;
+    const coverage = renderCoverage(r, currency);
+    return coverage ? `${open}\n${coverage}` : open;
   },
 });
+
+/** The quarter's coverage line of the company's pipeline (analytics.pipeline_coverage's figures,
+ * as the dashboard's coverage panel and the brief give them); "" for one owner or source. */
+function renderCoverage(
+  r: {
+    quarter_end: string | null;
+    quarter_pipeline: number | null;
+    target: number | null;
+    remaining_target: number | null;
+    coverage: number | null;
+    required_coverage: number | null;
+    win_rate_pct: number | null;
+  },
+  currency: string,
+): string {
+  if (r.quarter_end === null || r.quarter_pipeline === null) return "";
+  const closing = `Closing by ${formatDay(r.quarter_end)}: ${
+    formatMoney(r.quarter_pipeline, currency)
+  }`;
+  if (r.target === null) return `${closing} (no quarter target set).`;
+  if (r.coverage === null) {
+    return `${closing}; the quarter's ${formatMoney(r.target, currency)} target is already won.`;
+  }
+  const needed = r.required_coverage === null
+    ? ""
+    : ` (${formatNumber(r.required_coverage)}× needed at a ${
+      formatPct(r.win_rate_pct)
+    } win rate)`;
+  return `${closing}, ${formatNumber(r.coverage)}× the ${
+    formatMoney(r.remaining_target, currency)
+  } still to win this quarter${needed}.`;
+}
 
 const SplitRow = z.object({
   name: TEXT,
