@@ -61,9 +61,7 @@ function renderCoverage(
   }
   const needed = r.required_coverage === null
     ? ""
-    : ` (${formatNumber(r.required_coverage)}× needed at a ${
-      formatPct(r.win_rate_pct)
-    } win rate)`;
+    : ` (${formatNumber(r.required_coverage)}× needed at a ${formatPct(r.win_rate_pct)} win rate)`;
   return `${closing}, ${formatNumber(r.coverage)}× the ${
     formatMoney(r.remaining_target, currency)
   } still to win this quarter${needed}.`;
