@@ -39,6 +39,7 @@ export const FAMILIES: Record<string, readonly string[]> = {
     "response_time",
     "untouched_leads",
     "lead_conversion",
+    "lead_conversion_by_source",
     "source_roi",
     "anomalies",
     "data_quality",

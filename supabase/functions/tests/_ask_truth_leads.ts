@@ -16,6 +16,7 @@ import {
 } from "./_ask_truth_calendar.ts";
 import type { AskTruth, Deal, Lead } from "./_ask_truth.ts";
 import { computeLeadTouches, computeTruth, pct } from "./_demo_truth.ts";
+import { computeSourceCohorts } from "./_demo_truth_sources.ts";
 
 /** The leads truth over the demo company's records. */
 export class LeadsTruth {
@@ -145,6 +146,38 @@ export class LeadsTruth {
       ...c,
       incomplete: addDays(addDays(addMonths(c.cohort_month, 1), -1), maturityDays) > this.today,
     }));
+  }
+
+  /** Per source: the period's monthly lead cohorts (from the period's first month, at most the
+   * 12 months to its as_of) summed; best lead → won first, then lead → deal, leads, name. */
+  leadConversionBySource(key: string) {
+    const w = this.window(key);
+    const first = w.start.slice(0, 8) + "01";
+    const rows = computeSourceCohorts({
+      leads: this.core.options.leads,
+      seed: this.core.options.seed,
+      asOf: w.asOf,
+      tz: this.core.options.tz,
+    }).filter((r) => r.cohort_month >= first);
+    const oldest = addMonths(w.asOf.slice(0, 8) + "01", -11);
+    const firstMonth = first > oldest ? first : oldest;
+    const sources = groupBy(rows, (r) => r.key).map(([source, rs]) => {
+      const leads = rs.reduce((n, r) => n + r.leads, 0);
+      const withDeal = rs.reduce((n, r) => n + r.with_deal, 0);
+      const won = rs.reduce((n, r) => n + r.won, 0);
+      return {
+        source,
+        leads,
+        withDeal,
+        won,
+        toDealPct: pct(withDeal, leads),
+        toWonPct: pct(won, leads),
+      };
+    }).sort((a, b) =>
+      (b.toWonPct ?? -1) - (a.toWonPct ?? -1) || (b.toDealPct ?? -1) - (a.toDealPct ?? -1) ||
+      b.leads - a.leads || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)
+    );
+    return { window: w, firstMonth, sources };
   }
 
   /** Per source: campaign cost (campaigns starting in the period, by the channel they ran on),

@@ -100,7 +100,7 @@ Deno.test("a CRO's questions on the demo company", async (t) => {
       rows.forEach((r, i) =>
         assert.ok(
           lines[i + 1]!.includes(
-            `${formatNumber(r.leads)} leads → ${formatPct(r.lead_to_deal_pct)} to deal, ${
+            `${plural(r.leads, "lead")} → ${formatPct(r.lead_to_deal_pct)} to deal, ${
               formatPct(r.lead_to_won_pct)
             } won`,
           ),

@@ -85,6 +85,30 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
     },
   });
 
+  // Which source converts best: the period's cohorts per source, as the dashboard's funnel sums
+  // them, best lead → won first.
+  const conversionBySource = (question: string, period: string): Case => ({
+    question,
+    period,
+    expect(text) {
+      const r = f.leadConversionBySource(period);
+      assert.equal(
+        text,
+        [
+          `Lead conversion by source, leads created ${
+            r.window.label.startsWith("the ") ? `in ${r.window.label}` : r.window.label
+          } (cohorts since ${formatMonth(r.firstMonth)}), best lead → won first:`,
+        ].concat(
+          r.sources.map((s) =>
+            `• ${s.source}: ${plural(s.leads, "lead")} → ${formatPct(s.toDealPct)} to deal, ${
+              formatPct(s.toWonPct)
+            } won`
+          ),
+        ).join("\n"),
+      );
+    },
+  });
+
   return {
     leads: [
       leads("today"),
@@ -118,7 +142,7 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
           text,
           ["Lead conversion by month created:"].concat(
             f.leadConversion(3, 90).map((r) =>
-              `• ${formatMonth(r.cohort_month)}: ${formatNumber(r.leads)} leads → ${
+              `• ${formatMonth(r.cohort_month)}: ${plural(r.leads, "lead")} → ${
                 formatPct(r.lead_to_deal_pct)
               } to deal, ${formatPct(r.lead_to_won_pct)} won${
                 r.incomplete ? " (still maturing)" : ""
@@ -128,6 +152,14 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
         );
       },
     }],
+    lead_conversion_by_source: [
+      conversionBySource(
+        "which lead source converts best over the last 12 months",
+        "last_12_months",
+      ),
+      conversionBySource("lead conversion by source this quarter", "this_quarter"),
+      conversionBySource("which source converted best last quarter", "last_quarter"),
+    ],
     source_roi: [sourceRoi("this_year"), sourceRoi("last_year")],
     anomalies: [{
       question: "any spikes or drops by source this week",

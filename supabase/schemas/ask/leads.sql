@@ -122,6 +122,41 @@ comment on function ask.lead_conversion(date, integer, text) is
   'Monthly lead cohorts: share that became a deal and a won deal (analytics.cohort_conversion), '
   'all or of one source; incomplete = cohort younger than the maturity setting';
 
+-- Which source converts best: per lead source, the period's monthly lead cohorts (the months from
+-- the period's first to as_of's, at most the last 12) summed, and their lead → deal and lead → won
+-- conversion, best lead → won first. The same sums as the dashboard's funnel panel for the period.
+create function ask.lead_conversion_by_source(p_as_of date,
+  p_period text default 'last_12_months')
+returns table (label text, first_month date, lead_source text, leads bigint, with_deal bigint,
+  won bigint, lead_to_deal_pct numeric, lead_to_won_pct numeric)
+language sql stable
+set jit = off
+as $$
+  with c as materialized (
+    select w.label, c.cohort_month, c.key, c.leads, c.with_deal, c.won,
+      greatest(date_trunc('month', q.start_day::timestamp),
+        date_trunc('month', w.as_of::timestamp) - interval '11 months')::date as first_month
+    from ask.period_window(p_as_of, p_period) w
+    cross join lateral (select q.start_day from analytics.periods(w.as_of) q
+      where q.period = w.period) q
+    -- only the months it needs (a quarter: 3), at most 12
+    cross join lateral analytics.cohort_conversion(w.as_of, least(12,
+      ((extract(year from w.as_of) - extract(year from q.start_day)) * 12
+        + extract(month from w.as_of) - extract(month from q.start_day))::integer + 1)) c
+    where c.dimension = 'source'
+      and c.cohort_month >= date_trunc('month', q.start_day::timestamp)::date
+  )
+  select max(c.label), max(c.first_month), c.key, sum(c.leads)::bigint,
+    sum(c.with_deal)::bigint, sum(c.won)::bigint, analytics.pct(sum(c.with_deal), sum(c.leads)),
+    analytics.pct(sum(c.won), sum(c.leads))
+  from c
+  group by c.key
+  order by 8 desc nulls last, 7 desc nulls last, 4 desc, 3
+$$;
+comment on function ask.lead_conversion_by_source(date, text) is
+  'Per lead source: the period''s monthly lead cohorts (analytics.cohort_conversion, at most 12 '
+  'months) summed, lead → deal and lead → won conversion; best lead → won first';
+
 -- This week's unusual moves in leads or won revenue per source.
 create function ask.anomalies(p_as_of date)
 returns table (metric text, lead_source text, week_start date, value numeric, prev_value numeric,

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(75);
+select plan(78);
 
 \ir ../fixtures/company.psql
 
@@ -91,6 +91,18 @@ select results_eq($$select lead_source from ask.source_roi('2026-03-04', 'last_1
 select results_eq($$select cohort_month, leads, with_deal, won, lead_to_deal_pct, incomplete from ask.lead_conversion('2026-03-04', 2)$$,
   $$values ('2026-03-01'::date, 3::bigint, 0::bigint, 0::bigint, 0.00::numeric, true), ('2026-02-01'::date, 3::bigint, 1::bigint, 1::bigint, 33.33::numeric, true)$$,
   'lead conversion of the last cohorts, newest first');
+-- Conversion by source: the period's cohorts summed per source (the dashboard's funnel sums), best
+-- lead → won first; a quarter reads its 3 months only, with the same sums as the 12 months.
+select results_eq($$select lead_source, leads, with_deal, won from ask.lead_conversion_by_source('2026-03-04', 'this_quarter') order by lead_source$$,
+  $$select c.key, sum(c.leads)::bigint, sum(c.with_deal)::bigint, sum(c.won)::bigint
+    from analytics.cohort_conversion('2026-03-04', 12) c
+    where c.dimension = 'source' and c.cohort_month >= '2026-01-01' group by c.key order by c.key$$,
+  'conversion by source: the quarter''s cohorts summed per source');
+select results_eq($$select lead_to_won_pct from ask.lead_conversion_by_source('2026-03-04', 'last_12_months') limit 1$$,
+  $$select max(lead_to_won_pct) from ask.lead_conversion_by_source('2026-03-04', 'last_12_months')$$,
+  'conversion by source: best lead → won first');
+select results_eq($$select label, first_month from ask.lead_conversion_by_source('2026-03-04', 'this_quarter') limit 1$$,
+  $$values ('this quarter', '2026-01-01'::date)$$, 'conversion by source: the period''s first cohort');
 -- Anomalies: won revenue moved from a flat zero baseline by one deal each (Facebook's 3000 fell
 -- to 0, Referral rose to D1's 1000): one won deal is under anomaly_min_deals (3), and lead counts
 -- stay under 10, so nothing is flagged (the old floor of $1 made these z = ±3000 and ±1000).

@@ -220,9 +220,43 @@ export const leadConversion = defineIntent({
     if (!rows.length) return `No leads${of} in the last three months.`;
     return [`Lead conversion${of} by month created:`].concat(
       rows.map((r) =>
-        `• ${formatMonth(r.cohort_month)}: ${formatNumber(r.leads)} leads → ${
+        `• ${formatMonth(r.cohort_month)}: ${plural(r.leads, "lead")} → ${
           formatPct(r.lead_to_deal_pct)
         } to deal, ${formatPct(r.lead_to_won_pct)} won${r.incomplete ? " (still maturing)" : ""}`
+      ),
+    ).join("\n");
+  },
+});
+
+export const leadConversionBySource = defineIntent({
+  name: "lead_conversion_by_source",
+  description: "Which lead source converts best: lead → deal and lead → won per source",
+  example: "lead conversion by source",
+  params: z.object({ period: PeriodSchema.default("last_12_months") }),
+  cues: [["conversion", "source"]],
+  sql: { fn: "ask.lead_conversion_by_source", args: (p) => [[p.period, "text"]] },
+  row: z.object({
+    label: TEXT,
+    first_month: DAY,
+    lead_source: TEXT,
+    leads: INT,
+    with_deal: INT,
+    won: INT,
+    lead_to_deal_pct: NUM,
+    lead_to_won_pct: NUM,
+  }),
+  render(rows) {
+    if (!rows.length) return "No leads created in that period.";
+    const label = rows[0]!.label;
+    return [
+      `Lead conversion by source, leads created ${
+        label.startsWith("the ") ? `in ${label}` : label
+      } (cohorts since ${formatMonth(rows[0]!.first_month)}), best lead → won first:`,
+    ].concat(
+      rows.map((r) =>
+        `• ${r.lead_source}: ${plural(r.leads, "lead")} → ${
+          formatPct(r.lead_to_deal_pct)
+        } to deal, ${formatPct(r.lead_to_won_pct)} won`
       ),
     ).join("\n");
   },

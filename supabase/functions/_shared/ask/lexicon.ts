@@ -50,7 +50,7 @@ export const CONCEPTS = {
     | how many days | closing speed | in days | speed in days | days from | created to won`),
   velocity: phrases(`velocity | sales velocity | money moving | moving through | per day
     | run rate | daily run rate | each day | a day | produces`),
-  conversion: phrases(`conversion | convert | converted | conversion rate | lead to deal
+  conversion: phrases(`conversion | convert | converts | converted | conversion rate | lead to deal
     | turn into | turned into | become deals | lead to close | cohort | cohorts | end up
     | ended up | leads to won | lead to won | to won | converting | lead to win | leads to win`),
   advance: phrases(`stage conversion | advance | advanced | funnel | moving past | move past

@@ -99,6 +99,11 @@ const TABLE: [string, Match][] = [
   ["untouched leads", q("untouched_leads")],
   ["leads never contacted", q("untouched_leads")],
   ["lead conversion rate", q("lead_conversion")],
+  ["which lead source converts best", q("lead_conversion_by_source")],
+  [
+    "lead conversion by source this quarter",
+    q("lead_conversion_by_source", { period: "this_quarter" }),
+  ],
   ["roi by source", q("source_roi")],
   ["marketing roi for google", q("source_roi", { source: "Google Ads" })],
   ["cost per lead last quarter", q("source_roi", { period: "last_quarter" })],
