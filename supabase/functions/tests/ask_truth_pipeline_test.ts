@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { formatDay, formatNumber, formatPct, plural } from "../_shared/ask/format.ts";
+import type { Deal } from "./_ask_truth.ts";
 import {
+  AS_OF,
   type Case,
   type CaseContext,
   dealLine,
@@ -18,7 +20,7 @@ import {
 import { PipelineTruth } from "./_ask_truth_pipeline.ts";
 import { RevenueTruth } from "./_ask_truth_revenue.ts";
 
-function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
+function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
   const f = new PipelineTruth(t);
   const revenue = new RevenueTruth(t);
   const closing = (question: string, period: string, ignore?: string): Case => ({
@@ -103,17 +105,57 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
     },
   });
 
-  const risk = (kind: "stale" | "slipped"): Case => ({
-    question: kind === "stale" ? "stuck deals" : "overdue deals",
+  // The deals whose closing date was pushed later, as the dashboard's deal risks count them
+  // (analytics.deal_risks' pushed; which deals from analytics.open_deal_health), their lines from
+  // the truth: the slipped answer states them beside the deals past their closing date.
+  let pushed: Deal[] = [];
+  const readPushed = async () => {
+    const [all] = await sql<{ pushed: number }[]>`
+      select pushed::int from analytics.deal_risks(${AS_OF}) where stage is null`;
+    const ids = (await sql<{ deal_id: string }[]>`
+      select deal_id from analytics.open_deal_health(${AS_OF}) where close_date_pushes > 0`)
+      .map((r) => r.deal_id);
+    pushed = t.openDeals(t.today).filter((d) => ids.includes(d.id));
+    assert.equal(pushed.length, all?.pushed ?? 0, "open_deal_health and deal_risks agree");
+  };
+  const risk = (kind: "stale" | "slipped", question?: string): Case => ({
+    question: question ?? (kind === "stale" ? "stuck deals" : "overdue deals"),
+    setup: kind === "slipped" ? readPushed : undefined,
     expect(text) {
       const deals = kind === "stale" ? f.staleDeals() : f.slippedDeals();
       const open = t.openDeals(t.today).length;
-      if (deals.length === 0) {
+      const withPushed = kind === "slipped" && pushed.length > 0;
+      if (deals.length === 0 && !withPushed) {
         assert.equal(text, `No ${kind} deals.`);
+        return;
+      }
+      if (deals.length === 0) {
+        const lines = text.split("\n");
+        assert.equal(
+          lines[0],
+          `No open deal is past its closing date. ${plural(pushed.length, "open deal")} of ${
+            formatNumber(open)
+          } had it pushed later: ${m(t.pipelineOf(pushed).amount)}. Largest:`,
+        );
+        assert.equal(lines.length, 1 + Math.min(3, pushed.length), text);
+        largest(
+          lines.slice(1).map((l) => l.replace(/, pushed (once|\d+ times)$/, "")),
+          pushed,
+          3,
+          (d) => `• ${dealLine(d)}`,
+        );
         return;
       }
       const what = kind === "stale" ? "stale (no change or activity)" : "past their closing date";
       const lines = text.split("\n");
+      if (withPushed) {
+        assert.equal(
+          lines.pop(),
+          `Closing date pushed later: ${plural(pushed.length, "open deal")}, ${
+            m(t.pipelineOf(pushed).amount)
+          }.`,
+        );
+      }
       assert.equal(
         lines[0],
         `${plural(deals.length, "open deal")} of ${formatNumber(open)} ${what}: ${
@@ -192,7 +234,7 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
       closing("what was closing last week", "last_week"),
     ],
     stale_deals: [risk("stale")],
-    slipped_deals: [risk("slipped")],
+    slipped_deals: [risk("slipped"), risk("slipped", "which deals got pushed")],
     new_deals: [newDeals("this_week"), newDeals("last_week")],
     pipeline_change: [movement("this_quarter"), movement("last_quarter")],
     stage_conversion: [stageConversion("this_quarter"), stageConversion("last_quarter")],

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(78);
+select plan(80);
 
 \ir ../fixtures/company.psql
 
@@ -160,6 +160,14 @@ select results_eq($$select deals, amount from ask.deal_risk('2026-03-04', 'slipp
 select is((select deals from ask.deal_risk('2026-03-04', 'stale', 'User 1')), 0::bigint, 'stale deals of one owner');
 select is((select deals from ask.deal_risk('2026-03-04', 'slipped')),
   (select count(*) from analytics.open_deal_health('2026-03-04') where is_slipped), 'slipped = open_deal_health');
+-- Pushed: the open deals whose Closing_Date moved later, as the dashboard's deal risks count them.
+select results_eq($$select pushed, pushed_amount, jsonb_array_length(pushed_top) from ask.deal_risk('2026-03-04', 'slipped')$$,
+  $$select count(*), coalesce(sum(amount), 0), least(count(*), 3)::integer
+    from analytics.open_deal_health('2026-03-04') where close_date_pushes > 0$$,
+  'pushed deals: those open_deal_health counts a push for');
+select results_eq($$select pushed from ask.deal_risk('2026-03-04', 'slipped')$$,
+  $$select pushed from analytics.deal_risks('2026-03-04') where stage is null$$,
+  'pushed deals = the dashboard''s deal risks');
 -- New deals: none created 1–4 Mar; 1–4 Feb: D4 (0) and D5 (5000). February: D1, D4, D5, D7 =
 -- 6000; 1–28 Jan: D2, D3, D8 (deleted after February), D9 = 16999.
 select results_eq($$select deals, amount, prev_deals, prev_amount from ask.new_deals('2026-03-04', 'this_month')$$,

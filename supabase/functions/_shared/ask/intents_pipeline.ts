@@ -171,7 +171,15 @@ const RiskRow = z.object({
   amount: z.number(),
   open_deals: INT,
   top: z.array(DealItem.extend({ days_since_change: NUM.optional() })),
+  pushed: INT,
+  pushed_amount: z.number(),
+  pushed_top: z.array(DealItem.extend({ pushes: INT })),
 });
+
+/** A deal whose closing date moved later: its line and how many times. */
+function pushedLine(d: z.infer<typeof DealItem> & { pushes: number }, currency: string): string {
+  return `${dealLine(d, currency)}, pushed ${d.pushes === 1 ? "once" : `${d.pushes} times`}`;
+}
 
 function riskIntent(kind: "stale" | "slipped") {
   return defineIntent({
@@ -192,7 +200,17 @@ function riskIntent(kind: "stale" | "slipped") {
     render([r], p, { currency }) {
       const slice = [p.owner, p.stage && `in ${p.stage}`].filter(Boolean).join(", ");
       const of = slice ? ` (${slice})` : "";
-      if (!r || r.deals === 0) return `No ${kind} deals${of}.`;
+      // "Which deals got pushed" asks for slipped deals too: the deals whose closing date moved
+      // later are said beside those past it.
+      const pushed = kind === "slipped" && r && r.pushed > 0;
+      if (!r || (r.deals === 0 && !pushed)) return `No ${kind} deals${of}.`;
+      if (r.deals === 0) {
+        return [
+          `No open deal${of} is past its closing date. ${plural(r.pushed, "open deal")} of ${
+            formatNumber(r.open_deals)
+          } had it pushed later: ${formatMoney(r.pushed_amount, currency)}. Largest:`,
+        ].concat(r.pushed_top.map((d) => `• ${pushedLine(d, currency)}`)).join("\n");
+      }
       const what = kind === "stale" ? "stale (no change or activity)" : "past their closing date";
       return [
         `${plural(r.deals, "open deal")} of ${formatNumber(r.open_deals)}${of} ${what}: ${
@@ -204,6 +222,13 @@ function riskIntent(kind: "stale" | "slipped") {
             kind === "stale" ? `, idle ${formatNumber(d.days_since_change ?? null)} days` : ""
           }`
         ),
+        pushed
+          ? [
+            `Closing date pushed later: ${plural(r.pushed, "open deal")}, ${
+              formatMoney(r.pushed_amount, currency)
+            }.`,
+          ]
+          : [],
       ).join("\n");
     },
   });
