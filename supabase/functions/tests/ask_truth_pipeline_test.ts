@@ -212,6 +212,35 @@ function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
           }; weighted by probability ${m(p.weighted)}.`,
         );
       },
+    }, {
+      question: "how many deals are in negotiation",
+      expect(text) {
+        const p = t.pipelineOf(
+          t.openDeals(t.today).filter((d) => d.stage === "Negotiation/Review"),
+        );
+        assert.equal(
+          text,
+          `Open pipeline (in Negotiation/Review): ${m(p.amount)} in ${
+            plural(p.openDeals, "deal")
+          }; weighted by probability ${m(p.weighted)}.`,
+        );
+      },
+    }, {
+      question: "pipeline for tom becker from website leads",
+      expect(text) {
+        const p = t.pipelineOf(
+          t.openDeals(t.today).filter((d) => d.owner === "Tom Becker" && d.source === "Website"),
+        );
+        const of = "(Tom Becker, Website)";
+        assert.equal(
+          text,
+          p.openDeals === 0
+            ? `No open deals ${of}.`
+            : `Open pipeline ${of}: ${m(p.amount)} in ${
+              plural(p.openDeals, "deal")
+            }; weighted by probability ${m(p.weighted)}.`,
+        );
+      },
     }],
     pipeline_by_stage: [pipelineBy("stage")],
     pipeline_by_owner: [pipelineBy("owner")],

@@ -1,38 +1,5 @@
 -- Pipeline questions: open pipeline (all, one owner or source, by stage/owner/source), top open deals, deals closing soon, stale and slipped deals, new deals and the quarter's pipeline movement.
 
--- The open pipeline: deals, amount, probability-weighted amount (analytics.pipeline). Of the
--- whole company, also the quarter's coverage as the dashboard and the brief give it
--- (analytics.pipeline_coverage: open deals closing in the quarter against the target still to
--- win, and the coverage 1 ÷ win rate asks for); null for one owner or source.
-create function ask.pipeline(p_as_of date, p_owner text default null,
-  p_source text default null)
-returns table (open_deals bigint, amount numeric, weighted_amount numeric, quarter_end date,
-  quarter_pipeline numeric, target numeric, remaining_target numeric, coverage numeric,
-  required_coverage numeric, win_rate_pct numeric)
-language sql stable
-set jit = off
-as $$
-  with p as (
-    select coalesce(sum(p.open_deals), 0)::bigint as open_deals,
-      coalesce(sum(p.amount), 0) as amount, coalesce(sum(p.weighted_amount), 0) as weighted_amount
-    from analytics.pipeline(p_as_of) p
-    where case when p_owner is not null then p.dimension = 'owner' and p.label = p_owner
-      when p_source is not null then p.dimension = 'source' and p.key = p_source
-      else p.dimension = 'all' end
-  )
-  select p.open_deals, p.amount, p.weighted_amount, c.quarter_end - 1, c.open_pipeline, c.target,
-    c.remaining_target, c.coverage, c.required_coverage, c.win_rate_pct
-  from p
-  -- Only of the whole company (a one-time filter: not computed for an owner or a source).
-  left join lateral (
-    select * from analytics.pipeline_coverage(p_as_of) c
-    where p_owner is null and p_source is null
-  ) c on true
-$$;
-comment on function ask.pipeline(date, text, text) is
-  'Open deals: count, sum of Amount, sum of Amount × probability (analytics.pipeline), all or '
-  'one owner or source; of all, the quarter''s coverage (analytics.pipeline_coverage)';
-
 -- The open pipeline split by stage (pipeline order), owner or source (largest first).
 create function ask.pipeline_by(p_as_of date, p_dimension text default 'stage')
 returns table (name text, open_deals bigint, amount numeric, weighted_amount numeric)
@@ -65,6 +32,41 @@ as $$
 $$;
 comment on function ask.open_deals(date) is
   'Open deals alive at the end of p_as_of (the deals analytics.pipeline counts), with names';
+
+-- The open pipeline: deals, amount, probability-weighted amount of the open deals
+-- (ask.open_deals: those analytics.pipeline counts), all or of any of one owner, source and stage
+-- together. Of the whole company, also the quarter's coverage as the dashboard and the brief give
+-- it (analytics.pipeline_coverage: open deals closing in the quarter against the target still to
+-- win, and the coverage 1 ÷ win rate asks for; quarter_end = its last day); null when filtered.
+create function ask.pipeline(p_as_of date, p_owner text default null,
+  p_source text default null, p_stage text default null)
+returns table (open_deals bigint, amount numeric, weighted_amount numeric, quarter_end date,
+  quarter_pipeline numeric, target numeric, remaining_target numeric, coverage numeric,
+  required_coverage numeric, win_rate_pct numeric)
+language sql stable
+set jit = off
+as $$
+  with p as (
+    select count(*)::bigint as open_deals, coalesce(sum(o.amount), 0) as amount,
+      coalesce(sum(o.amount * o.probability / 100), 0) as weighted_amount
+    from ask.open_deals(p_as_of) o
+    where (p_owner is null or o.owner = p_owner) and (p_stage is null or o.stage = p_stage)
+      and (p_source is null or exists (select 1 from analytics.f_deals f
+        where f.id = o.deal_id and f.lead_source = p_source))
+  )
+  select p.open_deals, p.amount, p.weighted_amount, c.quarter_end - 1, c.open_pipeline, c.target,
+    c.remaining_target, c.coverage, c.required_coverage, c.win_rate_pct
+  from p
+  -- Only of the whole company (a one-time filter: not computed when filtered).
+  left join lateral (
+    select * from analytics.pipeline_coverage(p_as_of) c
+    where p_owner is null and p_source is null and p_stage is null
+  ) c on true
+$$;
+comment on function ask.pipeline(date, text, text, text) is
+  'Open deals: count, sum of Amount, sum of Amount × probability (the deals analytics.pipeline '
+  'counts), all or of one owner, source and/or stage; of all, the quarter''s coverage '
+  '(analytics.pipeline_coverage)';
 
 -- The largest open deals, optionally of one owner or stage.
 create function ask.top_deals(p_as_of date, p_limit integer default 5,

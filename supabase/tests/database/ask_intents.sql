@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(80);
+select plan(82);
 
 \ir ../fixtures/company.psql
 
@@ -117,6 +117,20 @@ select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline
   $$values (2::bigint, 3000::numeric, 500::numeric)$$, 'pipeline of one owner');
 select results_eq($$select open_deals, amount, weighted_amount from ask.pipeline('2026-03-04', null, 'Referral')$$,
   $$values (1::bigint, 5000::numeric, 4500::numeric)$$, 'pipeline of one source');
+-- One stage, owner or source: the same figures as analytics.pipeline's row (the dashboard's).
+select results_eq($$select a.dimension, a.key, x.open_deals, x.amount, x.weighted_amount
+    from analytics.pipeline('2026-03-04') a
+    cross join lateral ask.pipeline('2026-03-04',
+      case when a.dimension = 'owner' then a.label end,
+      case when a.dimension = 'source' then a.key end,
+      case when a.dimension = 'stage' then a.key end) x
+    where a.dimension in ('stage', 'owner', 'source') and a.key <> '(none)' order by 1, 2$$,
+  $$select dimension, key, open_deals, amount, weighted_amount from analytics.pipeline('2026-03-04')
+    where dimension in ('stage', 'owner', 'source') and key <> '(none)' order by 1, 2$$,
+  'pipeline of one stage, owner or source = analytics.pipeline');
+select results_eq($$select open_deals, amount from ask.pipeline('2026-03-04', 'User 2', null, 'Needs Analysis')$$,
+  $$select count(*), coalesce(sum(amount), 0) from ask.open_deals('2026-03-04')
+    where owner = 'User 2' and stage = 'Needs Analysis'$$, 'pipeline of an owner in a stage: both applied');
 -- The company's pipeline carries the quarter's coverage as analytics.pipeline_coverage gives it
 -- (the dashboard's and the brief's figures); one owner's or source's carries none. The
 -- quarter's target is the fixture's 10000.

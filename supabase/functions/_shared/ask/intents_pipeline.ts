@@ -6,13 +6,15 @@ import { DAY, defineIntent, INT, NAME, NUM, TEXT } from "./registry.ts";
 
 export const pipeline = defineIntent({
   name: "pipeline",
-  description: "Open pipeline and its weighted value, optionally of a rep or source",
+  description: "Open pipeline and its weighted value, optionally of a rep, source or stage",
   example: "pipeline",
-  params: z.object({ owner: NAME.optional(), source: NAME.optional() }),
+  params: z.object({ owner: NAME.optional(), source: NAME.optional(), stage: NAME.optional() }),
   cues: [["pipeline"]],
   sql: {
     fn: "ask.pipeline",
-    args: (p) => [[p.owner ?? null, "text"], [p.source ?? null, "text"]],
+    args: (
+      p,
+    ) => [[p.owner ?? null, "text"], [p.source ?? null, "text"], [p.stage ?? null, "text"]],
   },
   row: z.object({
     open_deals: INT,
@@ -27,7 +29,8 @@ export const pipeline = defineIntent({
     win_rate_pct: NUM,
   }),
   render([r], p, { currency }) {
-    const of = p.owner ? ` (${p.owner})` : p.source ? ` (${p.source})` : "";
+    const slice = [p.owner, p.source, p.stage && `in ${p.stage}`].filter(Boolean).join(", ");
+    const of = slice ? ` (${slice})` : "";
     if (!r || r.open_deals === 0) return `No open deals${of}.`;
     const open = `Open pipeline${of}: ${formatMoney(r.amount, currency)} in ${
       plural(r.open_deals, "deal")
