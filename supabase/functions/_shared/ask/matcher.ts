@@ -275,6 +275,11 @@ export function matchMessage(
   if (!intent) return { kind: "unknown" };
   const accepted: RawParams = {};
   for (const k of intent.accepts) if (params[k] !== undefined) accepted[k] = params[k];
+  // Targets are a quarter's: "what's our quota attainment" without a period asks for this
+  // quarter's revenue against its target, not this month's (which has none to attain).
+  if (intent.name === "revenue" && found.has("target") && accepted.period === undefined) {
+    accepted.period = "this_quarter";
+  }
   const refused: RawParams = {};
   for (const k of FILTERS) {
     if (params[k] !== undefined && accepted[k] === undefined) refused[k] = params[k];

@@ -99,6 +99,8 @@ const TABLE: [string, Match][] = [
   ["untouched leads", q("untouched_leads")],
   ["leads never contacted", q("untouched_leads")],
   ["lead conversion rate", q("lead_conversion")],
+  ["what's our quota attainment", q("revenue", { period: "this_quarter" })],
+  ["quota attainment this month", q("revenue", { period: "this_month" })],
   ["which lead source converts best", q("lead_conversion_by_source")],
   [
     "lead conversion by source this quarter",
@@ -164,7 +166,7 @@ const TABLE: [string, Match][] = [
   ["anything unusual this week", q("red_flags")],
   ["what should worry me in lena's deals", q("red_flags", { owner: "Lena Kowalski" })],
   ["any spikes by source", q("anomalies")],
-  ["revenue vs target", q("revenue")],
+  ["revenue vs target", q("revenue", { period: "this_quarter" })],
   ["conversion rate of facebook leads", q("lead_conversion", { source: "Facebook" })],
   ["what's the average deal size for google ads", q("deal_size", { source: "Google Ads" })],
   ["show me deals stuck in negotiation", q("stale_deals", { stage: "Negotiation/Review" })],
