@@ -3,7 +3,16 @@
  * new deals, movement, stage conversion): open deals and their stage history from the demo
  * company's records (_ask_truth.ts), never the SQL.
  */
-import { addDays, cents, groupBy, inside, sumCents, type Window } from "./_ask_truth_calendar.ts";
+import {
+  addDays,
+  cents,
+  groupBy,
+  inside,
+  median,
+  round2,
+  sumCents,
+  type Window,
+} from "./_ask_truth_calendar.ts";
 import { type AskTruth, type Deal, isOpenStage, STAGES } from "./_ask_truth.ts";
 import { localDay, pct } from "./_demo_truth.ts";
 
@@ -112,7 +121,7 @@ export class PipelineTruth {
   stageConversion(key: string) {
     const w = this.window(key);
     const endAt = this.core.dayEnd(w.asOf);
-    const rows = new Map<string, { entered: number; advanced: number }>();
+    const rows = new Map<string, { entered: number; advanced: number; days: number[] }>();
     for (const d of this.core.dealsAt(w.asOf)) {
       const steps = d.history.filter((h) => h.at < endAt);
       steps.forEach((h, i) => {
@@ -122,16 +131,24 @@ export class PipelineTruth {
         const advanced = steps.slice(i + 1).some((n) =>
           n.stage === "Closed Won" || (isOpenStage(n.stage) && STAGES[n.stage]!.position > pos)
         );
-        const r = rows.get(h.stage) ?? { entered: 0, advanced: 0 };
+        const r = rows.get(h.stage) ?? { entered: 0, advanced: 0, days: [] };
         r.entered++;
         if (advanced) r.advanced++;
+        // A completed stay: from its entry to the next stage change, in days to 2 decimals.
+        const next = steps[i + 1];
+        if (next) r.days.push(round2((next.at - h.at) / 86400));
         rows.set(h.stage, r);
       });
     }
-    return [...rows].map(([stage, r]) => ({
-      stage,
-      ...r,
-      conversionPct: pct(r.advanced, r.entered),
-    })).sort((a, b) => STAGES[a.stage]!.position - STAGES[b.stage]!.position);
+    return [...rows].map(([stage, r]) => {
+      const med = median(r.days);
+      return {
+        stage,
+        entered: r.entered,
+        advanced: r.advanced,
+        conversionPct: pct(r.advanced, r.entered),
+        medianDays: med === null ? null : round2(med),
+      };
+    }).sort((a, b) => STAGES[a.stage]!.position - STAGES[b.stage]!.position);
   }
 }

@@ -74,18 +74,20 @@ function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
       }
     },
   });
-  const stageConversion = (period: string): Case => ({
-    question: `stage conversion ${period.replace("_", " ")}`,
+  const stageConversion = (period: string, stage?: string, question?: string): Case => ({
+    question: question ?? `stage conversion ${period.replace("_", " ")}`,
     period,
     expect(text) {
-      const rows = f.stageConversion(period);
+      const rows = f.stageConversion(period).filter((r) => !stage || r.stage === stage);
       assert.equal(
         text,
         [`Stage conversion ${t.window(period).label}:`].concat(
           rows.map((r) =>
             `• ${r.stage}: ${formatPct(r.conversionPct)} advance (${formatNumber(r.advanced)} of ${
               formatNumber(r.entered)
-            })`
+            })${
+              r.medianDays === null ? "" : `, median ${formatNumber(r.medianDays)} days in stage`
+            }`
           ),
         ).join("\n"),
       );
@@ -266,7 +268,15 @@ function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
     slipped_deals: [risk("slipped"), risk("slipped", "which deals got pushed")],
     new_deals: [newDeals("this_week"), newDeals("last_week")],
     pipeline_change: [movement("this_quarter"), movement("last_quarter")],
-    stage_conversion: [stageConversion("this_quarter"), stageConversion("last_quarter")],
+    stage_conversion: [
+      stageConversion("this_quarter"),
+      stageConversion("last_quarter"),
+      stageConversion(
+        "this_year",
+        "Proposal/Price Quote",
+        "how long did deals sit in proposal this year",
+      ),
+    ],
   };
 }
 

@@ -285,9 +285,9 @@ export const pipelineChange = defineIntent({
 
 export const stageConversion = defineIntent({
   name: "stage_conversion",
-  description: "Share of deals that advance from each stage",
+  description: "Share of deals that advance from each stage, and how long they stay in it",
   example: "stage conversion",
-  params: z.object({ period: PeriodSchema.default("last_12_months") }),
+  params: z.object({ period: PeriodSchema.default("last_12_months"), stage: NAME.optional() }),
   cues: [["advance"], ["conversion", "stage"], ["advance", "stage"]],
   sql: { fn: "ask.stage_conversion", args: (p) => [[p.period, "text"]] },
   row: z.object({
@@ -298,14 +298,21 @@ export const stageConversion = defineIntent({
     conversion_pct: NUM,
     median_days_in_stage: NUM,
   }),
-  render(rows) {
-    const seen = rows.filter((r) => r.entered > 0);
-    if (!seen.length) return "No stage changes in that period.";
+  // "How long do deals sit in proposal": one stage's line when a stage is named.
+  render(rows, p) {
+    const seen = rows.filter((r) => r.entered > 0 && (!p.stage || r.stage === p.stage));
+    if (!seen.length) {
+      return `No ${p.stage ? `entries into ${p.stage}` : "stage changes"} in that period.`;
+    }
     return [`Stage conversion ${seen[0]!.label}:`].concat(
       seen.map((r) =>
         `• ${r.stage}: ${formatPct(r.conversion_pct)} advance (${formatNumber(r.advanced)} of ${
           formatNumber(r.entered)
-        })`
+        })${
+          r.median_days_in_stage === null
+            ? ""
+            : `, median ${formatNumber(r.median_days_in_stage)} days in stage`
+        }`
       ),
     ).join("\n");
   },
