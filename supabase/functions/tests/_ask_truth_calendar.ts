@@ -104,8 +104,13 @@ export function windowOf(key: string, today: string): Window {
   } else {
     const [which, u] = key.split("_") as [string, keyof typeof UNITS];
     unit = u;
-    // "last X": the whole previous X, i.e. X to date as of its last day.
-    asOf = which === "this" ? today : addDays(unitStart(today, unit), -1);
+    // "last X": the whole previous X, i.e. X to date as of its last day; "next X": the whole
+    // next X, as of its last day.
+    asOf = which === "this"
+      ? today
+      : which === "next"
+      ? addDays(unitShift(unitStart(today, unit), unit, 2), -1)
+      : addDays(unitStart(today, unit), -1);
   }
   const start = unitStart(asOf, unit);
   const prevStart = unitShift(start, unit, -1);

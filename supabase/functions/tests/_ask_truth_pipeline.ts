@@ -43,6 +43,7 @@ export class PipelineTruth {
   closingIn(key: string) {
     const w = this.window(key);
     const from = w.key.startsWith("this_") || w.key === "today" ? this.today : w.start;
+    // (a next period: all of it, from its start)
     const deals = this.core.openDeals(this.today).filter((d) => inside(d.closing, from, w.fullEnd));
     return { window: w, deals, ...this.core.pipelineOf(deals) };
   }

@@ -263,6 +263,8 @@ function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
     closing_soon: [
       closing("what's closing this week", "this_week"),
       closing("what was closing last week", "last_week"),
+      closing("deals closing next month", "next_month"),
+      closing("what's closing next quarter", "next_quarter"),
     ],
     stale_deals: [risk("stale")],
     slipped_deals: [risk("slipped"), risk("slipped", "which deals got pushed")],

@@ -38,7 +38,15 @@ begin
       'last quarter'),
     ('this_year', p_as_of, 'ytd', 'this year'),
     ('last_year', (date_trunc('year', p_as_of::timestamp))::date - 1, 'ytd', 'last year'),
-    ('last_12_months', p_as_of, 't12m', 'the last 12 months')
+    ('last_12_months', p_as_of, 't12m', 'the last 12 months'),
+    -- Ahead of as_of (deals due to close then): as_of is the period's last day.
+    ('next_week', (date_trunc('week', p_as_of::timestamp))::date + 13, 'wtd', 'next week'),
+    ('next_month', (date_trunc('month', p_as_of::timestamp) + interval '2 months')::date - 1,
+      'mtd', 'next month'),
+    ('next_quarter', (date_trunc('quarter', p_as_of::timestamp) + interval '6 months')::date - 1,
+      'qtd', 'next quarter'),
+    ('next_year', (date_trunc('year', p_as_of::timestamp) + interval '2 years')::date - 1, 'ytd',
+      'next year')
   ) w(k, a, p, l)
   where w.k = p_period;
   if not found then
@@ -47,8 +55,9 @@ begin
 end
 $$;
 comment on function ask.period_window(date, text) is
-  'Question period → (as_of, analytics period, label): today, yesterday, this/last week, '
-  'month, quarter, year (to date for "this", whole for "last"), last_12_months';
+  'Question period → (as_of, analytics period, label): today, yesterday, this/last/next week, '
+  'month, quarter, year (to date for "this", whole for "last", its last day for "next"), '
+  'last_12_months';
 
 -- The names a question may mention, for the matcher: lead sources, deal owners and stages.
 create function ask.vocabulary()

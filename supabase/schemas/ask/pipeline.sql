@@ -95,10 +95,12 @@ language sql stable
 set jit = off
 as $$
   -- This period: from as_of to its end; a past one ("last week"): all of it (the deals still
-  -- open that were due then), never this period's deals under last period's label.
+  -- open that were due then), never this period's deals under last period's label; a next one
+  -- ("next month"): all of it.
   with w as (
     select w.label, p.full_end,
-      case when w.as_of < p_as_of then p.start_day else p_as_of end as from_day
+      case when w.as_of < p_as_of then p.start_day else greatest(p.start_day, p_as_of) end
+        as from_day
     from ask.period_window(p_as_of, p_period) w
     join analytics.periods(w.as_of) p on p.period = w.period
   ),
@@ -117,8 +119,9 @@ as $$
   group by w.label
 $$;
 comment on function ask.closing_soon(date, text, text) is
-  'Open deals with Closing_Date from as_of to the end of the week/month/quarter (a past period: '
-  'all of it, deals still open that were due then): count, Amount, weighted Amount, 3 largest';
+  'Open deals with Closing_Date from as_of to the end of the week/month/quarter (a past or a '
+  'next period: all of it; a past one: deals still open that were due then): count, Amount, '
+  'weighted Amount, 3 largest';
 
 -- Open deals with no change or activity for longer than their stage allows, or whose closing
 -- date has passed (analytics.open_deal_health; stage medians are not needed for either). Beside

@@ -1,7 +1,7 @@
 /** Pipeline intents: open pipeline and its splits, top/closing/stale/slipped/new deals, movement. */
 import { z } from "zod";
 import { formatDay, formatMoney, formatNumber, formatPct, plural } from "./format.ts";
-import { PeriodSchema } from "./periods.ts";
+import { ClosingPeriodSchema, PeriodSchema } from "./periods.ts";
 import { DAY, defineIntent, INT, NAME, NUM, TEXT } from "./registry.ts";
 
 export const pipeline = defineIntent({
@@ -148,7 +148,7 @@ export const closingSoon = defineIntent({
   name: "closing_soon",
   description: "Open deals due to close this week (or month, quarter)",
   example: "what's closing this week",
-  params: z.object({ period: PeriodSchema.default("this_week"), owner: NAME.optional() }),
+  params: z.object({ period: ClosingPeriodSchema.default("this_week"), owner: NAME.optional() }),
   cues: [["closing"], ["closing", "deals"], ["closing", "top"]],
   sql: { fn: "ask.closing_soon", args: (p) => [[p.period, "text"], [p.owner ?? null, "text"]] },
   row: z.object({

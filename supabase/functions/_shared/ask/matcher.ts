@@ -202,7 +202,13 @@ export function readMessage(text: string, vocab: Vocabulary): Reading | undefine
   const conceptHits = findPhrases(norms, MULTI_WORD_CONCEPTS, used);
   const periods = findPhrases(norms, PERIODS, used);
   if (periods[0]) params.period = againstPrevious(periods, norms) ?? periods[0].value;
-  for (const p of periods) for (let k = p.start; k < p.end; k++) marks[k] = "<period>";
+  // A period ahead ("next month") keeps its first word: "next" is a cue of its own (most
+  // questions about the future are not about figures we have).
+  for (const p of periods) {
+    for (let k = p.start; k < p.end; k++) {
+      marks[k] = k === p.start && p.value.startsWith("next_") ? norms[k]! : "<period>";
+    }
+  }
   conceptHits.push(...findPhrases(norms, ONE_WORD_CONCEPTS, used));
   for (const hit of conceptHits) {
     found.add(hit.value);

@@ -100,6 +100,7 @@ const TABLE: [string, Match][] = [
   ["leads never contacted", q("untouched_leads")],
   ["lead conversion rate", q("lead_conversion")],
   ["what's our quota attainment", q("revenue", { period: "this_quarter" })],
+  ["deals closing next month", q("closing_soon", { period: "next_month" })],
   ["quota attainment this month", q("revenue", { period: "this_month" })],
   ["which lead source converts best", q("lead_conversion_by_source")],
   [

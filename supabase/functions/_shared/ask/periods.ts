@@ -16,11 +16,18 @@ export const PERIODS = [
   "last_12_months",
 ] as const;
 
-/** A period key. */
-export type Period = (typeof PERIODS)[number];
+/** Periods ahead of today, which a question may name ("deals closing next month"): only the
+ * deals due to close have figures for them; every other answer says it cannot give them. */
+export const NEXT_PERIODS = ["next_week", "next_month", "next_quarter", "next_year"] as const;
 
-/** Zod schema of a period key. */
+/** A period key a question may name. */
+export type Period = (typeof PERIODS)[number] | (typeof NEXT_PERIODS)[number];
+
+/** Zod schema of a period key an answer has figures for (today and before). */
 export const PeriodSchema = z.enum(PERIODS);
+
+/** Zod schema of a period key deals may be due to close in: the ones before and ahead. */
+export const ClosingPeriodSchema = z.enum([...PERIODS, ...NEXT_PERIODS]);
 
 /** Periods that are calendar periods to date (everything except the trailing 12 months). */
 export const CALENDAR_PERIODS = PERIODS.filter((p) => p !== "last_12_months");
