@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(82);
+select plan(84);
 
 \ir ../fixtures/company.psql
 
@@ -10,6 +10,16 @@ select plan(82);
 -- Periods: "last" periods are whole ones, as month/quarter/week-to-date of their last day.
 select results_eq($$select as_of, period, label from ask.period_window('2026-03-04', 'last_week')$$,
   $$values ('2026-03-01'::date, 'wtd', 'last week')$$, 'last week = wtd as of Sunday 1 Mar');
+-- Periods ahead: the whole period, as of its last day (deals due to close then).
+select results_eq($$select w.k, p.as_of, p.period from (values ('next_week'), ('next_month'),
+    ('next_quarter'), ('next_year')) w(k), ask.period_window('2026-03-04', w.k) p$$,
+  $$values ('next_week', '2026-03-15'::date, 'wtd'), ('next_month', '2026-04-30'::date, 'mtd'),
+    ('next_quarter', '2026-06-30'::date, 'qtd'), ('next_year', '2027-12-31'::date, 'ytd')$$,
+  'next week, month, quarter, year: as of their last day');
+select is((select count(*) from ask.closing_soon('2026-03-04', 'next_month')
+    where deals = (select count(*) from ask.open_deals('2026-03-04')
+      where closing_date between '2026-04-01' and '2026-04-30')), 1::bigint,
+  'closing next month: the open deals due in April');
 select results_eq($$select as_of, period from ask.period_window('2026-03-04', 'last_quarter')$$,
   $$values ('2025-12-31'::date, 'qtd')$$, 'last quarter = qtd as of 31 Dec');
 select throws_ok($$select * from ask.period_window('2026-03-04', 'fortnight')$$, '22023', null,
