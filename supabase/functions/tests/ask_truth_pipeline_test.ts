@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { formatDay, formatNumber, formatPct, plural } from "../_shared/ask/format.ts";
 import type { Deal } from "./_ask_truth.ts";
+import { groupBy } from "./_ask_truth_calendar.ts";
 import {
   AS_OF,
   type Case,
@@ -155,6 +156,19 @@ function casesFor({ truth: t, sql }: CaseContext): Record<string, Case[]> {
           lines.pop(),
           `Closing date pushed later: ${plural(pushed.length, "open deal")}, ${
             m(t.pipelineOf(pushed).amount)
+          }.`,
+        );
+      }
+      // The 3 reps with the most of them (then the largest amount), when more than one has any.
+      const byOwner = groupBy(deals, (d) => d.owner ?? "no owner")
+        .map(([owner, ds]) => ({ owner, deals: ds.length, amount: t.pipelineOf(ds).amount }))
+        .sort((a, b) => b.deals - a.deals || b.amount - a.amount || (a.owner < b.owner ? -1 : 1))
+        .slice(0, 3);
+      if (byOwner.length > 1) {
+        assert.equal(
+          lines.pop(),
+          `Most by rep: ${
+            byOwner.map((o) => `${o.owner} ${formatNumber(o.deals)} (${m(o.amount)})`).join(", ")
           }.`,
         );
       }

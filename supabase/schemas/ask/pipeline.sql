@@ -133,7 +133,7 @@ comment on function ask.closing_soon(date, text, text) is
 create function ask.deal_risk(p_as_of date, p_kind text default 'stale',
   p_owner text default null, p_stage text default null)
 returns table (deals bigint, amount numeric, open_deals bigint, top jsonb, pushed bigint,
-  pushed_amount numeric, pushed_top jsonb)
+  pushed_amount numeric, pushed_top jsonb, by_owner jsonb)
 language plpgsql stable
 set jit = off
 set plan_cache_mode = force_custom_plan
@@ -165,13 +165,19 @@ begin
         'stage', t.stage, 'amount', t.amount, 'closing_date', t.closing_date,
         'pushes', t.close_date_pushes) order by t.amount desc nulls last, t.name, t.deal_id)
       from (select * from p order by p.amount desc nulls last, p.name, p.deal_id limit 3) t),
-      '[]');
+      '[]'),
+    -- Who has them: the 3 reps with the most, then the largest amount.
+    coalesce((select jsonb_agg(jsonb_build_object('owner', o.owner, 'deals', o.deals,
+        'amount', o.amount) order by o.deals desc, o.amount desc, o.owner)
+      from (select r.owner, count(*) as deals, coalesce(sum(r.amount), 0) as amount from r
+        group by r.owner order by 2 desc, 3 desc, 1 limit 3) o), '[]');
 end
 $$;
 comment on function ask.deal_risk(date, text, text, text) is
   'stale = open deals idle (no change, no activity) longer than their stage''s stale_days; '
   'slipped = open deals with Closing_Date before as_of (analytics.open_deal_health); pushed = '
-  'open deals whose Closing_Date moved later at least once; of one owner and/or stage when given';
+  'open deals whose Closing_Date moved later at least once; by_owner = the 3 reps with the most '
+  'stale (slipped) deals; of one owner and/or stage when given';
 
 -- Deals created in the period vs the previous equal period.
 create function ask.new_deals(p_as_of date, p_period text default 'this_week')

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(84);
+select plan(85);
 
 \ir ../fixtures/company.psql
 
@@ -184,6 +184,14 @@ select results_eq($$select deals, amount from ask.deal_risk('2026-03-04', 'slipp
 select is((select deals from ask.deal_risk('2026-03-04', 'stale', 'User 1')), 0::bigint, 'stale deals of one owner');
 select is((select deals from ask.deal_risk('2026-03-04', 'slipped')),
   (select count(*) from analytics.open_deal_health('2026-03-04') where is_slipped), 'slipped = open_deal_health');
+-- Who has the stale deals: each rep's count agrees with that rep's own answer, most first.
+select results_eq($$select (o ->> 'owner'), (o ->> 'deals')::bigint
+    from ask.deal_risk('2026-03-04', 'stale') r, jsonb_array_elements(r.by_owner) o$$,
+  $$select x.owner, x.deals from (select o.owner, (select deals from ask.deal_risk('2026-03-04', 'stale', o.owner)) as deals,
+      (select amount from ask.deal_risk('2026-03-04', 'stale', o.owner)) as amount
+    from (select distinct owner from ask.open_deals('2026-03-04')) o) x
+    where x.deals > 0 order by x.deals desc, x.amount desc, x.owner limit 3$$,
+  'stale deals by rep = each rep''s own count, most first');
 -- Pushed: the open deals whose Closing_Date moved later, as the dashboard's deal risks count them.
 select results_eq($$select pushed, pushed_amount, jsonb_array_length(pushed_top) from ask.deal_risk('2026-03-04', 'slipped')$$,
   $$select count(*), coalesce(sum(amount), 0), least(count(*), 3)::integer

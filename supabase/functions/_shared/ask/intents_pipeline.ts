@@ -177,6 +177,7 @@ const RiskRow = z.object({
   pushed: INT,
   pushed_amount: z.number(),
   pushed_top: z.array(DealItem.extend({ pushes: INT })),
+  by_owner: z.array(z.object({ owner: TEXT.nullable(), deals: INT, amount: z.number() })),
 });
 
 /** A deal whose closing date moved later: its line and how many times. */
@@ -225,6 +226,18 @@ function riskIntent(kind: "stale" | "slipped") {
             kind === "stale" ? `, idle ${formatNumber(d.days_since_change ?? null)} days` : ""
           }`
         ),
+        // Who has them, when the answer is not one rep's already.
+        !p.owner && r.by_owner.length > 1
+          ? [
+            `Most by rep: ${
+              r.by_owner.map((o) =>
+                `${o.owner ?? "no owner"} ${formatNumber(o.deals)} (${
+                  formatMoney(o.amount, currency)
+                })`
+              ).join(", ")
+            }.`,
+          ]
+          : [],
         pushed
           ? [
             `Closing date pushed later: ${plural(r.pushed, "open deal")}, ${
