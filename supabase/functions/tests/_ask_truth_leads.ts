@@ -196,13 +196,16 @@ export class LeadsTruth {
       const cost = costs.filter((c) => (c.channel ?? "(none)") === source)
         .reduce((s, c) => s + cents(c.cost), 0);
       const ws = won.filter((d) => (d.source ?? "(none)") === source);
+      const leadsOf = leads.filter((l) => (l.source ?? "(none)") === source).length;
       return {
         source,
         cost: cost / 100,
-        leads: leads.filter((l) => (l.source ?? "(none)") === source).length,
+        leads: leadsOf,
         wonDeals: ws.length,
         revenue: sumCents(ws) / 100,
         roiPct: pct(sumCents(ws) - cost, cost),
+        // cents per lead, rounded half up (exact: a tie is a whole half-cent)
+        costPerLead: leadsOf === 0 ? null : Math.round(cost / leadsOf) / 100,
       };
     });
   }

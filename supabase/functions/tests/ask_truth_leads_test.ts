@@ -77,9 +77,9 @@ function casesFor({ truth: t }: CaseContext): Record<string, Case[]> {
         text,
         `Source ROI ${t.window(period).label}:`,
         rows.map((r) =>
-          `• ${r.source}: cost ${m(r.cost)}, ${plural(r.leads, "lead")}, revenue ${
-            m(r.revenue)
-          }, ROI ${formatPct(r.roiPct)}`
+          `• ${r.source}: cost ${m(r.cost)}, ${plural(r.leads, "lead")}${
+            r.cost > 0 && r.costPerLead !== null ? ` (${m(r.costPerLead)} a lead)` : ""
+          }, revenue ${m(r.revenue)}, ROI ${formatPct(r.roiPct)}`
         ),
       );
     },

@@ -188,8 +188,10 @@ export const sourceRoi = defineIntent({
     if (!rows.length) return "No leads, costs or revenue for that source and period.";
     return [`Source ROI ${rows[0]!.label}:`].concat(
       rows.map((r) =>
-        `• ${r.lead_source}: cost ${formatMoney(r.cost, currency)}, ${
-          plural(r.leads, "lead")
+        `• ${r.lead_source}: cost ${formatMoney(r.cost, currency)}, ${plural(r.leads, "lead")}${
+          r.cost > 0 && r.cost_per_lead !== null
+            ? ` (${formatMoney(r.cost_per_lead, currency)} a lead)`
+            : ""
         }, revenue ${formatMoney(r.revenue, currency)}, ROI ${formatPct(r.roi_pct)}`
       ),
     ).join("\n");

@@ -8,7 +8,23 @@ import { ABBREVIATIONS } from "../../ask/phrases.ts";
 import { editDistance, tokenize } from "../../ask/text.ts";
 import type { WhatsAppCommand } from "./types.ts";
 
-const POLITE = new Set(["please", "pls", "now", "thanks", "the", "my", "send", "me", "show"]);
+const POLITE = new Set([
+  "please",
+  "pls",
+  "now",
+  "thanks",
+  "the",
+  "my",
+  "send",
+  "me",
+  "show",
+  "give",
+  "get",
+  "can",
+  "could",
+  "i",
+  "you",
+]);
 
 const words = (text: string) =>
   tokenize(text).flatMap((t) => (ABBREVIATIONS[t.norm] ?? t.norm).split(" "));

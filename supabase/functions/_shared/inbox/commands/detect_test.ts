@@ -13,6 +13,10 @@ const TABLE: [string, string | undefined][] = [
   ["brief", "brief"],
   ["brif", "brief"],
   ["send me the brief", "brief"],
+  ["give me the brief", "brief"],
+  ["can I get today's brief", "brief"],
+  ["latest brief please", "brief"],
+  ["give me the cro brief", "brief"],
   ["sync", "sync"],
   ["sync now", "sync"],
   ["update data", "sync"],
@@ -33,6 +37,8 @@ const TABLE: [string, string | undefined][] = [
   ["rev mtd", undefined],
   ["please", undefined],
   ["stop the okafor deal", undefined],
+  ["give me the pipeline", undefined],
+  ["can you get me rev mtd", undefined],
 ];
 
 Deno.test("detectCommand() knows each command's phrases, whole messages only", () => {

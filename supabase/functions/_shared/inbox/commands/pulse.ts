@@ -28,7 +28,18 @@ export const pulse: WhatsAppCommand = {
 /** The full brief (the caller splits it into messages). */
 export const brief: WhatsAppCommand = {
   name: "brief",
-  phrases: ["brief", "full brief", "report", "the brief"],
+  phrases: [
+    "brief",
+    "full brief",
+    "report",
+    "the brief",
+    "todays brief",
+    "today's brief",
+    "latest brief",
+    "daily brief",
+    "morning brief",
+    "cro brief",
+  ],
   help: "in full",
   handler: () => async ({ sql }) => {
     const stored = await latestBriefOf(sql, {});
