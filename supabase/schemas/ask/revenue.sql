@@ -92,7 +92,9 @@ returns table (quarter_start date, quarter_end date, target numeric, won numeric
 language sql stable
 set jit = off
 as $$
-  with f as (select analytics.forecast(p_as_of) as f)
+  -- materialized: inlined, the CTE put a call of analytics.forecast in each of the 15 columns
+  -- (2.4 s instead of 0.26 s on the demo company, about 12 s at 1M leads)
+  with f as materialized (select analytics.forecast(p_as_of) as f)
   select (f ->> 'quarter_start')::date, (f ->> 'quarter_end')::date - 1,
     (f ->> 'target')::numeric, (f ->> 'won_to_date')::numeric, (f ->> 'p10')::numeric,
     (f ->> 'p50')::numeric, (f ->> 'p90')::numeric, (f ->> 'chance_of_target_pct')::numeric,
