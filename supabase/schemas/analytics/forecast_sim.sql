@@ -247,7 +247,7 @@ comment on function analytics.forecast_backtest(date, integer, integer) is
 -- What the forecast reads of the stage entries by index: a deal's hash bucket (the training
 -- sample, with what training reads of a stay, so the stays are not fetched one by one), the stays
 -- still open (today's by stage, those that ended after a past as_of by left_at) and the Closed
--- Won entries.
+-- Won entries, per deal and by time (new business: the wins of each past quarter's window).
 create index if not exists f_stage_entries_sample_idx
   on analytics.f_stage_entries ((hashtext(deal_id) & 1023))
   include (deal_id, stage, entered_at, left_at, closing_date);
@@ -256,3 +256,5 @@ create index if not exists f_stage_entries_current_idx on analytics.f_stage_entr
 create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
 create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
   where stage = 'Closed Won';
+create index if not exists f_stage_entries_won_at_idx on analytics.f_stage_entries (entered_at)
+  include (deal_id) where stage = 'Closed Won';

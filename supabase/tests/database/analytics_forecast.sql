@@ -1,7 +1,7 @@
 -- pgTAP: the quarter forecast (analytics/forecast.sql) on a tiny history whose chances are worked
 -- out by hand, its fallback when history is thin, and its determinism.
 begin;
-select plan(15);
+select plan(17);
 
 -- A company of three deals, UTC, as of Wed 2026-03-04: the quarter ends 1 Apr, so the horizon h
 -- is 27 days (5 Mar 00:00 → 1 Apr 00:00) and the training instants are t0 = 6 Feb 00:00 and every
@@ -86,6 +86,69 @@ select results_eq($$select (x ->> 'won')::numeric, (x ->> 'p50')::numeric
 -- A deal not yet open at an earlier as_of is not scored then (what was known that day).
 select is((select count(*) from analytics.forecast_deals('2026-01-22')), 2::bigint,
   'as of 22 Jan only A and B were open');
+
+-- New business of past quarters, as of 4 Mar 2026 (each quarter's window starts the same 62 days
+-- in: from 2 Sep and from 2 Dec 00:00, to the quarter's end). N0 (created 15 Jun 2025, never
+-- won) is the first deal: quarters from July 2025 count.
+--   Q3 2025: N5 (created 10 Sep, won 25 Sep, 900) and N6 (created 5 Sep, won 20 Sep, 250; won
+--     again on 15 Dec after a reopening: its first win counts, in Q3 only) = 1,150.
+--   Q4 2025: N2 (created 5 Dec, won 20 Dec, 700), N3 (created 4 Dec, won 10 Dec and again 28 Dec:
+--     once, 400) = 1,100; N1 (created 20 Nov, before the window) and N4 (won 5 Jan, after it) not.
+insert into analytics.f_deals (id, created_at, created_day, stage, amount, is_won, is_lost,
+  is_closed) values
+  ('N0', '2025-06-15 10:00Z', '2025-06-15', 'Qualification', 100, false, false, false),
+  ('N1', '2025-11-20 10:00Z', '2025-11-20', 'Closed Won', 111, true, false, true),
+  ('N2', '2025-12-05 10:00Z', '2025-12-05', 'Closed Won', 700, true, false, true),
+  ('N3', '2025-12-04 10:00Z', '2025-12-04', 'Closed Won', 400, true, false, true),
+  ('N4', '2025-12-06 10:00Z', '2025-12-06', 'Closed Won', 333, true, false, true),
+  ('N5', '2025-09-10 10:00Z', '2025-09-10', 'Closed Won', 900, true, false, true),
+  ('N6', '2025-09-05 10:00Z', '2025-09-05', 'Closed Won', 250, true, false, true);
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at)
+values
+  ('N1', 1, '2025-12-15 10:00Z', 'Closed Won', null, '2025-12-15 10:00Z'),
+  ('N2', 1, '2025-12-20 10:00Z', 'Closed Won', null, '2025-12-20 10:00Z'),
+  ('N3', 1, '2025-12-10 10:00Z', 'Closed Won', '2025-12-12 10:00Z', '2025-12-28 10:00Z'),
+  ('N3', 2, '2025-12-12 10:00Z', 'Negotiation/Review', '2025-12-28 10:00Z', '2025-12-28 10:00Z'),
+  ('N3', 3, '2025-12-28 10:00Z', 'Closed Won', null, '2025-12-28 10:00Z'),
+  ('N4', 1, '2026-01-05 10:00Z', 'Closed Won', null, '2026-01-05 10:00Z'),
+  ('N5', 1, '2025-09-25 10:00Z', 'Closed Won', null, '2025-09-25 10:00Z'),
+  ('N6', 1, '2025-09-20 10:00Z', 'Closed Won', '2025-10-01 10:00Z', '2025-12-15 10:00Z'),
+  ('N6', 2, '2025-10-01 10:00Z', 'Negotiation/Review', '2025-12-15 10:00Z', '2025-12-15 10:00Z'),
+  ('N6', 3, '2025-12-15 10:00Z', 'Closed Won', null, '2025-12-15 10:00Z');
+select results_eq($$select quarter_start, amount
+    from analytics.forecast_new_business('2026-03-04') order by quarter_start$$,
+  $$values ('2025-07-01'::date, 1150::numeric), ('2025-10-01', 1100)$$,
+  'new business per past quarter: deals created in its window whose first win falls in it');
+-- The definition before the wins were read by time (every deal's first win against every
+-- quarter), on 40 days.
+create function pg_temp.new_business_direct(p_as_of date) returns table (quarter_start date,
+  amount numeric)
+language sql as $$
+  with b as (
+    select q.qs, ((q.qs + q.off + 1)::timestamp at time zone analytics.time_zone()) as from_t,
+      (((q.qs + interval '3 months')::date)::timestamp at time zone analytics.time_zone()) as to_t
+    from (select (date_trunc('quarter', p_as_of::timestamp) - k * interval '3 months')::date as qs,
+        p_as_of - date_trunc('quarter', p_as_of::timestamp)::date as off
+      from generate_series(1, 8) k) q
+  ),
+  w as (
+    select d.created_at, d.amount, x.won_at
+    from (select e.deal_id, min(e.entered_at) as won_at from analytics.f_stage_entries e
+      where e.stage = 'Closed Won' group by e.deal_id) x
+    join analytics.f_deals d on d.id = x.deal_id
+  )
+  select b.qs, coalesce(sum(w.amount), 0)
+  from b
+  cross join (select min(d.created_at) as at from analytics.f_deals d) f
+  left join w on w.created_at >= b.from_t and w.won_at >= b.from_t and w.won_at < b.to_t
+  where f.at is not null and b.qs >= (f.at at time zone analytics.time_zone())::date
+  group by b.qs
+$$;
+select bag_eq($$select d.d, n.* from generate_series('2025-06-01'::date, '2026-10-01',
+    interval '12 days') d(d), analytics.forecast_new_business(d.d::date) n$$,
+  $$select d.d, n.* from generate_series('2025-06-01'::date, '2026-10-01', interval '12 days')
+    d(d), pg_temp.new_business_direct(d.d::date) n$$,
+  'forecast_new_business = every deal''s first win against every quarter, on 41 days');
 
 select * from finish();
 rollback;
