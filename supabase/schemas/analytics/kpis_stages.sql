@@ -178,8 +178,11 @@ as $$
   ) c on c.stage = d.stage
   left join med m on m.stage = d.stage
   left join analytics.stage_settings s on s.stage = d.stage
-  left join analytics.f_touches tc on tc.parent_module = 'Deals' and tc.parent_id = d.id
-    and tc.last_at < t.t1
+  -- The deal's touches by primary key (offset 0: a join hashed the 123k deals' touches of the
+  -- 1M-lead demo for 11.8k open deals, 60 ms more)
+  left join lateral (select tc.last_at from analytics.f_touches tc
+    where tc.parent_module = 'Deals' and tc.parent_id = d.id and tc.last_at < t.t1 offset 0) tc
+    on true
   -- Closing_Date pushes on one timeline: the Stage_History rows (the Closing_Date of each stay,
   -- from before our first sync too) and every version we own, in time order (history rows first
   -- at equal times); a push = a later Closing_Date than the point before.

@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(51);
+select plan(52);
 
 \ir ../fixtures/company.psql
 
@@ -141,6 +141,20 @@ select results_eq($$select days_in_stage from analytics.open_deal_health('2026-0
   $$values (27.58::numeric)$$, 'days in stage since the reopen (5 Feb 10:00 → 5 Mar 00:00 IST)');
 select results_eq($$select open_deals, stale, slipped, pushed, at_risk_amount from analytics.deal_risks('2026-03-04') where stage is null$$,
   $$values (4::bigint, 2::bigint, 1::bigint, 1::bigint, 3000::numeric)$$, 'deal risk summary');
+-- Only the deal's own touches up to the end of as_of count: a lead's touch that shares D6's id
+-- and a touch of D9 after 4 Mar leave both stale.
+create temp table kept_touches as select * from analytics.f_touches
+  where (parent_module, parent_id) in (('Leads', 'D6'), ('Deals', 'D9'));
+delete from analytics.f_touches where (parent_module, parent_id) in (('Leads', 'D6'), ('Deals', 'D9'));
+insert into analytics.f_touches (parent_module, parent_id, first_at, last_at) values
+  ('Leads', 'D6', '2026-03-04 08:00Z', '2026-03-04 08:00Z'),
+  ('Deals', 'D9', '2026-03-10 08:00Z', '2026-03-10 08:00Z');
+select results_eq($$select deal_id, is_stale from analytics.open_deal_health('2026-03-04')
+    where deal_id in ('D6', 'D9') order by 1$$,
+  $$values ('D6', true), ('D9', true)$$,
+  'a lead''s touch with a deal''s id and a touch after as_of do not freshen a deal');
+delete from analytics.f_touches where (parent_module, parent_id) in (('Leads', 'D6'), ('Deals', 'D9'));
+insert into analytics.f_touches select * from kept_touches;
 
 -- Waterfall Q1 (closing 1 Jan – 31 Mar; 1 Jan 00:00 → end of 4 Mar): start D6 1000;
 -- new D1 1000, D2 3000, D3 2000, D4 0, D5 5000, D9 2000 = 13000; won D1+D2+D4 = 4000;
