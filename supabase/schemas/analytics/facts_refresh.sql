@@ -29,7 +29,8 @@ begin
   perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
   truncate analytics.f_leads, analytics.f_deals, analytics.f_touches, analytics.f_activities,
     analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_history,
-    analytics.f_stage_entries, analytics.f_campaigns, analytics.facts_built;
+    analytics.f_stage_entries, analytics.f_deal_pushes, analytics.f_campaigns,
+    analytics.facts_built;
 
   -- Touches first: a lead's fact carries its first touch.
   insert into analytics.f_activities
@@ -84,6 +85,8 @@ begin
   where s.progress is not null and s.stage <> 'Closed Won'
   group by 1, 2, 3, 4;
 
+  insert into analytics.f_deal_pushes select * from analytics.deal_pushes;
+
   perform analytics.refresh_campaign_facts();
   insert into analytics.facts_built default values;
   -- The rollups' log holds every fact just inserted: fold it (analytics/rollups.sql).
@@ -96,6 +99,7 @@ begin
   analyze analytics.f_deal_versions;
   analyze analytics.f_stage_history;
   analyze analytics.f_stage_entries;
+  analyze analytics.f_deal_pushes;
   analyze analytics.f_campaigns;
 end
 $$;

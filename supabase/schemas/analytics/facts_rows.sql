@@ -142,12 +142,40 @@ as $$
     e.row_id, e.version)
 $$;
 
--- Rebuilds the stage entries of the given deals.
+-- Every deal's Closing_Date pushes, derived (analytics.f_deal_pushes keeps them). A filter on
+-- deal_id reaches both tables' deal indexes (the window is per deal): relink_stage_entries reads
+-- a few deals, the full rebuild all of them in one pass (0.8 s at 1M leads; through a list of
+-- every deal id 2.6 s).
+create or replace view analytics.deal_pushes as
+  select c.deal_id, c.at as pushed_at
+  from (
+    select p.deal_id, p.at, p.gone, p.closing_date,
+      lag(p.closing_date) over (partition by p.deal_id order by p.at, p.ord, p.row_id)
+        as before
+    from (
+      select h.deal_id, h.entered_at as at, 0 as ord, h.row_id, false as gone, h.closing_date
+      from analytics.f_stage_history h
+      union all
+      select v.deal_id, v.valid_from, v.version, null, v.change = 'delete', v.closing_date
+      from analytics.f_deal_versions v
+    ) p
+  ) c
+  where not c.gone and c.closing_date > c.before;
+comment on view analytics.deal_pushes is
+  'Closing_Date pushes of every deal, derived from f_stage_history and f_deal_versions (kept in '
+  'analytics.f_deal_pushes)';
+revoke all on analytics.deal_pushes from anon, authenticated;
+grant select on analytics.deal_pushes to service_role;
+
+-- Rebuilds the stage entries and Closing_Date pushes of the given deals.
 create or replace function analytics.relink_stage_entries(p_deal_ids text[]) returns void
 language sql
 as $$
   delete from analytics.f_stage_entries s where s.deal_id = any(p_deal_ids);
   insert into analytics.f_stage_entries select * from analytics.stage_entry_facts(p_deal_ids);
+  delete from analytics.f_deal_pushes p where p.deal_id = any(p_deal_ids);
+  insert into analytics.f_deal_pushes
+  select * from analytics.deal_pushes p where p.deal_id = any(p_deal_ids);
 $$;
 
 -- Re-derives valid_to and previous_* of the given deals' versions, then their stage entries.

@@ -183,22 +183,11 @@ as $$
   left join lateral (select tc.last_at from analytics.f_touches tc
     where tc.parent_module = 'Deals' and tc.parent_id = d.id and tc.last_at < t.t1 offset 0) tc
     on true
-  -- Closing_Date pushes on one timeline: the Stage_History rows (the Closing_Date of each stay,
-  -- from before our first sync too) and every version we own, in time order (history rows first
-  -- at equal times); a push = a later Closing_Date than the point before.
+  -- Closing_Date pushes up to the end of as_of (analytics.f_deal_pushes: Stage_History rows and
+  -- versions on one timeline, kept per deal).
   cross join lateral (
-    select count(*) filter (where c.at < t.t1 and not c.gone and c.closing_date > c.before) as n
-    from (
-      select p.at, p.gone, p.closing_date,
-        lag(p.closing_date) over (order by p.at, p.ord) as before
-      from (
-        select h.entered_at as at, 0 as ord, false as gone, h.closing_date
-        from analytics.f_stage_history h where h.deal_id = d.id
-        union all
-        select v.valid_from, v.version, v.change = 'delete', v.closing_date
-        from analytics.f_deal_versions v where v.deal_id = d.id
-      ) p
-    ) c
+    select count(*) as n from analytics.f_deal_pushes p
+    where p.deal_id = d.id and p.pushed_at < t.t1
   ) pu
   where not d.is_closed and d.created_day <= p_as_of
     and analytics.alive_at(d.deleted_at, t.t1)

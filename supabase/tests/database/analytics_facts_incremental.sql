@@ -2,7 +2,7 @@
 -- upserts, updates, deletions, restores, physical deletes and version purges; and the snapshot
 -- computed from them is the one a full rebuild gives.
 begin;
-select plan(19);
+select plan(20);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -119,6 +119,7 @@ create temp table inc_touches as select * from analytics.f_touches;
 create temp table inc_versions as select * from analytics.f_deal_versions;
 create temp table inc_stage_entries as select * from analytics.f_stage_entries;
 create temp table inc_campaigns as select * from analytics.f_campaigns;
+create temp table inc_pushes as select * from analytics.f_deal_pushes;
 select analytics.refresh_facts();
 select bag_eq('select * from inc_leads', 'select * from analytics.f_leads',
   'f_leads: incremental = full rebuild');
@@ -132,6 +133,8 @@ select bag_eq('select * from inc_stage_entries', 'select * from analytics.f_stag
   'f_stage_entries: incremental = full rebuild');
 select bag_eq('select * from inc_campaigns', 'select * from analytics.f_campaigns',
   'f_campaigns: incremental = full rebuild');
+select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
+  'f_deal_pushes: incremental = full rebuild');
 select is(analytics.compute_snapshot('2026-03-04') ->> 'content_hash', :'inc_h',
   'the snapshot from incremental facts equals the one after a full rebuild');
 

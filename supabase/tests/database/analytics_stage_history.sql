@@ -3,7 +3,7 @@
 -- stage, ageing, Closing_Date pushes) merge both sources with the expectations worked out below;
 -- facts kept by the triggers equal a full rebuild.
 begin;
-select plan(22);
+select plan(25);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -206,6 +206,49 @@ select bag_eq('select * from inc_entries', 'select * from analytics.f_stage_entr
   'f_stage_entries: incremental = full rebuild');
 select is((select count(*) from analytics.f_stage_history), 12::bigint,
   'one history fact per row (the newest version), 12 rows');
+
+-- Closing_Date pushes of H5, a deal we never stored as a record: history 9051 Qualification
+-- 10 Jan (closing 1 Mar), 9052 Needs Analysis 20 Jan (10 Mar: a push), and version 1 observed at
+-- the same instant with 20 Mar (a push after the history row: history rows come first at equal
+-- times); then a deletion seen on 15 Feb carrying 30 Apr (a deletion is no push) → 2 pushes.
+select pg_temp.hist('H5', '9051', 'Qualification', '2026-01-10T00:00:00Z', '2026-03-01');
+select pg_temp.hist('H5', '9052', 'Needs Analysis', '2026-01-20T00:00:00Z', '2026-03-10');
+select pg_temp.ver('H5', 1, 'Needs Analysis', '2026-01-20T00:00:00Z', '2026-03-20');
+insert into zoho.record_versions (module, id, version, change, data, content_hash, observed_at)
+select 'Deals', 'H5', 2, 'delete', d, zoho.content_hash(d), '2026-02-15T00:00:00Z'
+from (select jsonb_build_object('id', 'H5', 'Stage', 'Needs Analysis', 'Closing_Date',
+  '2026-04-30', 'Amount', 1000) d) x;
+select results_eq($$select pushed_at from analytics.f_deal_pushes where deal_id = 'H5'$$,
+  $$values ('2026-01-20T00:00:00Z'::timestamptz), ('2026-01-20T00:00:00Z')$$,
+  'H5: the history row and the version at the same instant both push; the deletion does not');
+-- The pushes kept per deal (analytics.f_deal_pushes) are the pushes of each deal's timeline (the
+-- history rows and versions in time order, as open deal health ordered them itself before) up to
+-- the end of each day from 1 Jan to 31 Mar.
+select is((select count(*)::int
+  from (select v.deal_id as id from analytics.f_deal_versions v
+    union select h.deal_id from analytics.f_stage_history h) d,
+    generate_series('2026-01-01'::date, '2026-03-31', '1 day') v(day)
+  where (select count(*) from analytics.f_deal_pushes p
+      where p.deal_id = d.id and p.pushed_at < analytics.day_end(v.day::date))
+    is distinct from (
+      select count(*) filter (where c.at < analytics.day_end(v.day::date) and not c.gone
+        and c.closing_date > c.before)
+      from (
+        select p.at, p.gone, p.closing_date,
+          lag(p.closing_date) over (order by p.at, p.ord) as before
+        from (
+          select h.entered_at as at, 0 as ord, false as gone, h.closing_date
+          from analytics.f_stage_history h where h.deal_id = d.id
+          union all
+          select v.valid_from, v.version, v.change = 'delete', v.closing_date
+          from analytics.f_deal_versions v where v.deal_id = d.id
+        ) p
+      ) c)), 0, 'pushes kept per deal = each timeline''s pushes up to as_of, every day of Q1');
+
+create temp table inc_pushes as select * from analytics.f_deal_pushes;
+select analytics.refresh_facts();
+select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
+  'f_deal_pushes: incremental = full rebuild');
 
 select * from finish();
 rollback;
