@@ -17,18 +17,14 @@ import {
   untouchedLeads,
 } from "./intents_leads.ts";
 import {
-  closingSoon,
-  newDeals,
   pipeline,
   pipelineByOwner,
   pipelineBySource,
   pipelineByStage,
   pipelineChange,
-  slippedDeals,
   stageConversion,
-  staleDeals,
-  topDeals,
 } from "./intents_pipeline.ts";
+import { closingSoon, newDeals, slippedDeals, staleDeals, topDeals } from "./intents_deal_lists.ts";
 import { forecast } from "./intents_forecast.ts";
 import { nextActions, redFlags } from "./intents_briefing.ts";
 import { compare, whyLeads, whyPipeline, whyRevenue } from "./intents_why.ts";
