@@ -77,12 +77,8 @@ begin
     union select h.deal_id from analytics.f_stage_history h));
   alter table analytics.f_stage_entries enable trigger f_stage_entries_rollups_insert;
   insert into analytics.r_stage_stays_folded
-  select analytics.first_day_after(s.entered_at, tz), s.stage,
-    coalesce(s.later_progress > s.progress, false), analytics.stay_bucket(s.h), count(*),
-    coalesce(sum(s.h), 0)
-  from (select e.*, analytics.stay_hundredths(e.entered_at, e.left_at) as h
-    from analytics.f_stage_entries e offset 0) s
-  where s.progress is not null and s.stage <> 'Closed Won'
+  select k.entered_day, k.stage, k.advanced, k.bucket, count(*), coalesce(sum(k.h), 0)
+  from analytics.f_stage_entries e, analytics.stage_stay_key(e, tz) k
   group by 1, 2, 3, 4;
 
   insert into analytics.f_deal_pushes select * from analytics.deal_pushes;

@@ -132,6 +132,21 @@ as $$
     when p_hundredths < 36500 then 20 else 21 end)::smallint
 $$;
 
+-- A stay's key in analytics.r_stage_stays (its local day of entry, stage, whether a later entry
+-- went further, length bucket) and its length in hundredths of days (null while in the stage);
+-- no row for a stay outside the stages stage_conversion reports (no progress rank, Closed Won).
+-- The statement triggers and the full rebuild count stays by it.
+create or replace function analytics.stage_stay_key(s analytics.f_stage_entries, tz text)
+returns table (entered_day date, stage text, advanced boolean, bucket smallint, h bigint)
+language sql immutable
+as $$
+  select analytics.first_day_after(s.entered_at, tz), s.stage,
+    coalesce(s.later_progress > s.progress, false), analytics.stay_bucket(x.h), x.h
+  -- offset 0: the length computed once per stay (flattened, the bucket computed it again)
+  from (select analytics.stay_hundredths(s.entered_at, s.left_at) as h offset 0) x
+  where s.progress is not null and s.stage <> 'Closed Won'
+$$;
+
 -- The exact lengths of one bucket's stays, for the median (analytics.stage_conversion).
 create index f_stage_entries_stay_bucket_idx on analytics.f_stage_entries (stage,
   analytics.stay_bucket(analytics.stay_hundredths(entered_at, left_at)), entered_at)
@@ -148,22 +163,14 @@ declare
 begin
   if tg_op <> 'INSERT' then
     insert into analytics.r_stage_stays_log
-    select analytics.first_day_after(o.entered_at, tz), o.stage,
-      coalesce(o.later_progress > o.progress, false),
-      analytics.stay_bucket(analytics.stay_hundredths(o.entered_at, o.left_at)), -count(*),
-      -coalesce(sum(analytics.stay_hundredths(o.entered_at, o.left_at)), 0)
-    from old_rows o
-    where o.progress is not null and o.stage <> 'Closed Won'
+    select k.entered_day, k.stage, k.advanced, k.bucket, -count(*), -coalesce(sum(k.h), 0)
+    from old_rows o, analytics.stage_stay_key(o, tz) k
     group by 1, 2, 3, 4;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_stage_stays_log
-    select analytics.first_day_after(n.entered_at, tz), n.stage,
-      coalesce(n.later_progress > n.progress, false),
-      analytics.stay_bucket(analytics.stay_hundredths(n.entered_at, n.left_at)), count(*),
-      coalesce(sum(analytics.stay_hundredths(n.entered_at, n.left_at)), 0)
-    from new_rows n
-    where n.progress is not null and n.stage <> 'Closed Won'
+    select k.entered_day, k.stage, k.advanced, k.bucket, count(*), coalesce(sum(k.h), 0)
+    from new_rows n, analytics.stage_stay_key(n, tz) k
     group by 1, 2, 3, 4;
   end if;
   return null;

@@ -6,7 +6,7 @@
 -- as_of and a time zone with DST changes at midnight. Two cases worked by hand: the median's two
 -- middle ranks in two length buckets, and a stay still open as of a past day.
 begin;
-select plan(16);
+select plan(17);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -163,6 +163,19 @@ from (
     (values (1), (2)) v(v)
 ) x;
 
+-- R1 goes back and forth (Needs Analysis 10 Jul 2024, Qualification 12 Jul, Needs Analysis again
+-- 15 Jul): its first Needs Analysis stay reached no further stage, only the same one again.
+insert into zoho.record_versions (module, id, version, change, data, content_hash, modified_time)
+select 'Deals', 'R1', v.v, case when v.v = 1 then 'insert' else 'update' end, v.d,
+  zoho.content_hash(v.d), (v.d ->> 'Modified_Time')::timestamptz
+from (values
+  (1, '{"id": "R1", "Stage": "Needs Analysis", "Modified_Time": "2024-07-10T12:00:00Z"}'::jsonb),
+  (2, '{"id": "R1", "Stage": "Qualification", "Modified_Time": "2024-07-12T12:00:00Z"}'),
+  (3, '{"id": "R1", "Stage": "Needs Analysis", "Modified_Time": "2024-07-15T12:00:00Z"}')) v(v, d);
+select results_eq($$select entered, advanced from analytics.stage_conversion('2024-07-20', 'mtd')
+    where stage = 'Needs Analysis'$$,
+  $$values (2::bigint, 0::bigint)$$,
+  'a stay followed only by the same stage again did not advance (R1''s two Needs Analysis stays)');
 select bag_eq('select * from pg_temp.stays_summed()', 'select * from pg_temp.stays_agg()',
   'r_stage_stays = the stays counted per day, stage, advance and bucket after the first versions');
 select ok((select count(*) from analytics.r_stage_stays_log) > 0,
