@@ -29,9 +29,10 @@ set plan_cache_mode = force_custom_plan
 as $$
 #variable_conflict use_column
 declare
+  v_tz text := analytics.time_zone();
   v_d0 date := (select w.start_day from analytics.periods(p_as_of) w where w.period = p_period);
   v_t1 timestamptz := analytics.day_end(p_as_of);
-  v_t0 timestamptz := v_d0::timestamp at time zone analytics.time_zone();
+  v_t0 timestamptz := v_d0::timestamp at time zone v_tz;
 begin
   -- The stays entered in the window are the rollup's rows of its days (analytics.r_stage_stays,
   -- each stay in its final state), corrected for the deals with entries after as_of: their stays
@@ -46,12 +47,12 @@ begin
     from analytics.stage_settings s
   ),
   later as (
-    select s.stage, coalesce(s.later_progress > s.progress, false) as advanced,
-      analytics.stay_hundredths(s.entered_at, s.left_at) as h, -1 as n
-    from analytics.f_stage_entries s
+    -- out: as the rollup holds them (analytics.stage_stay_key)
+    select k.stage, k.advanced, k.h, -1 as n
+    from analytics.f_stage_entries s, analytics.stage_stay_key(s, v_tz) k
     where s.last_entry_at >= v_t1 and s.entered_at >= v_t0 and s.entered_at < v_t1
-      and s.progress is not null and s.stage <> 'Closed Won'
     union all
+    -- in: as of as_of
     select y.stage, coalesce(y.later_progress > y.progress, false),
       analytics.stay_hundredths(y.entered_at, y.left_at), 1
     from (
