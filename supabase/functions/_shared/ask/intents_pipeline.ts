@@ -147,6 +147,10 @@ export const stageConversion = defineIntent({
     if (!seen.length) {
       return `No ${p.stage ? `entries into ${p.stage}` : "stage changes"} in that period.`;
     }
+    // "Which stages lose the most deals": the stage fewest advance from, named after the list.
+    const weakest = seen.reduce((a, b) =>
+      (b.conversion_pct ?? 100) < (a.conversion_pct ?? 100) ? b : a
+    );
     return [`Stage conversion ${seen[0]!.label}:`].concat(
       seen.map((r) =>
         `• ${r.stage}: ${formatPct(r.conversion_pct)} advance (${formatNumber(r.advanced)} of ${
@@ -157,6 +161,9 @@ export const stageConversion = defineIntent({
             : `, median ${formatNumber(r.median_days_in_stage)} days in stage`
         }`
       ),
+      seen.length > 1
+        ? [`Fewest advance from ${weakest.stage} (${formatPct(weakest.conversion_pct)}).`]
+        : [],
     ).join("\n");
   },
 });

@@ -7,6 +7,7 @@ import { type Concept, conceptWeight } from "./lexicon.ts";
 import type { Period } from "./periods.ts";
 import type { RawParams } from "./registry.ts";
 import {
+  AGAINST,
   AVERAGE,
   CHANGE_WORDS,
   DROVE,
@@ -22,18 +23,6 @@ export function isCurrent(period: unknown): boolean {
   return period === "today" || String(period).startsWith("this_");
 }
 
-const AGAINST = new Set([
-  "vs",
-  "versus",
-  "against",
-  "than",
-  "to",
-  "with",
-  "compared",
-  "since",
-  "below",
-  "above",
-]);
 const CURRENT_OF: Partial<Record<Period, Period>> = {
   yesterday: "today",
   last_week: "this_week",
@@ -205,6 +194,11 @@ export function resolveConflicts(found: Set<Concept>, norms: string[], params: R
   if (found.has("flags") && (found.has("leads") || found.has("source")) && !found.has("deals")) {
     for (const c of ["flags", "leads", "source"] as const) found.delete(c);
     found.add("anomaly");
+  }
+  // "which stages lose the most deals": where deals drop out (stage conversion), not the lost deals.
+  if (found.has("lost") && found.has("stage")) {
+    found.delete("lost");
+    found.add("advance");
   }
   // "where do deals drop off in the funnel": stage conversion, not a source anomaly.
   if (norms.includes("funnel") && found.has("advance")) found.delete("anomaly");

@@ -137,6 +137,8 @@ const TABLE: [string, Match][] = [
   ["pipeline movement this quarter", q("pipeline_change", { period: "this_quarter" })],
   ["what changed in the pipeline", q("pipeline_change")],
   ["stage conversion", q("stage_conversion")],
+  ["which stages lose the most deals", q("stage_conversion")],
+  ["which stage do we lose the most deals in", q("stage_conversion")],
   // A named deal.
   ["how is the okafor deal", q("deal_status", { deal: "okafor" })],
   ["status of Becker Villa deal", q("deal_status", { deal: "Becker Villa" })],

@@ -45,3 +45,17 @@ export const CHANGE_WORDS = new Set(
     "grew grow growing growth shrink shrinking shrank miss missed behind short slow slower " +
     "better worse less fewer thin thinner").split(" "),
 );
+
+/** Words before a period that name it as the one measured against ("vs last quarter"). */
+export const AGAINST = new Set([
+  "vs",
+  "versus",
+  "against",
+  "than",
+  "to",
+  "with",
+  "compared",
+  "since",
+  "below",
+  "above",
+]);
