@@ -59,7 +59,7 @@ as $$
     select month, analytics.dimension(grouping(lead_source)) as dimension,
       analytics.dimension_key(grouping(lead_source), lead_source) as key,
       count(*) as conversions,
-      analytics.median_hundredths(array_agg((days * 100)::bigint)) as median_days,
+      analytics.median_hundredths(array_agg((days * 100)::integer)) as median_days,
       round(avg(days), 2) as avg_days
     from c
     group by grouping sets ((month), (month, lead_source))
@@ -103,7 +103,7 @@ as $$
     analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
     analytics.owner_label(grouping(owner_id), max(owner_name)),
     count(*), count(hours), count(*) - count(hours),
-    round(analytics.median_hundredths(array_agg((hours * 100)::bigint)), 2),
+    round(analytics.median_hundredths(array_agg((hours * 100)::integer)), 2),
     round(avg(hours), 2),
     analytics.pct(count(*) filter (where hours <= 1), count(hours))
   from l

@@ -92,7 +92,7 @@ begin
     count(*) filter (where e.done),
     round(avg(e.days) filter (where e.done), 2),
     round(analytics.median_hundredths(
-      array_agg((e.days * 100)::bigint) filter (where e.done)), 2)
+      array_agg((e.days * 100)::integer) filter (where e.done)), 2)
   from rank r
   left join e on e.stage = r.stage
   where r.progress is not null and r.stage <> 'Closed Won'
