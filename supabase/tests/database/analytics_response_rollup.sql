@@ -5,9 +5,10 @@
 -- on many days and every period, with leads touched after as_of (recent and after more than a
 -- week), touched before they were created, deleted either side of as_of, no source or owner and
 -- a source named '(none)'. Cases worked by hand: a median whose two middle ranks fall in two
--- buckets, the hour's edge, a lead touched after as_of.
+-- buckets, the hour's edge, a lead touched after as_of. And a fold removes the folded keys it
+-- brings to 0 in every rollup (it deletes them by row address, not by reading every row).
 begin;
-select plan(11);
+select plan(13);
 
 \ir ../fixtures/company.psql
 
@@ -156,6 +157,20 @@ select results_eq($$select touched, median_hours from analytics.lead_response('2
   where dimension = 'source' and key = 'rr-Hand'$$,
   $$values (5::bigint, 1.01::numeric)$$, 'the late touch counts from its day on');
 select is(pg_temp.differs(), 0::bigint, 'lead response = its definition with them');
+
+-- Folded keys brought to 0 by a later fold go (each rollup: its leads, deals or stays deleted).
+select analytics.fold_rollups();
+delete from analytics.f_leads where id like 'rr-L7__' or id like 'rr-H%';
+delete from analytics.f_stage_entries;
+delete from analytics.f_deals;
+select analytics.fold_rollups();
+select is((select count(*) from analytics.r_lead_response_folded where leads = 0)
+    + (select count(*) from analytics.r_leads_folded where leads = 0)
+    + (select count(*) from analytics.r_deals_closed_folded where deals = 0)
+    + (select count(*) from analytics.r_stage_stays_folded where stays = 0), 0::bigint,
+  'a fold removes the folded rows it brings to 0, in every rollup');
+select bag_eq('select * from pg_temp.response_summed()', 'select * from pg_temp.response_agg()',
+  'r_lead_response = the leads counted after a second fold');
 
 -- A truncate (the full rebuild's first step) empties the rollup with the facts.
 truncate analytics.f_leads;
