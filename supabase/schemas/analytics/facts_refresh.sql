@@ -42,9 +42,23 @@ begin
   from analytics.f_activities a
   group by a.parent_module, a.parent_id;
 
+  -- Every lead at once: its rollups (analytics.r_leads, r_lead_response) are aggregated from the
+  -- table after the insert, as the stays' below, not through the statement trigger's capture of
+  -- 1M inserted rows, log and fold.
+  alter table analytics.f_leads disable trigger f_leads_rollups_insert;
   insert into analytics.f_leads
   select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
   where r.module = 'Leads';
+  alter table analytics.f_leads enable trigger f_leads_rollups_insert;
+  insert into analytics.r_leads_folded
+  select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, count(*)
+  from analytics.f_leads f, analytics.lead_rollup_keys(f, tz) k
+  group by 1, 2, 3, 4, 5;
+  insert into analytics.r_lead_response_folded
+  select k.created_day, k.dimension, k.key, k.owner_name, k.deleted_at, k.bucket, count(*),
+    coalesce(sum(k.h), 0)
+  from analytics.f_leads f, analytics.lead_response_keys(f) k
+  group by 1, 2, 3, 4, 5, 6;
 
   insert into analytics.f_deals
   select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f
