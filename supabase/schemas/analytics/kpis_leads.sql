@@ -187,10 +187,10 @@ begin
     ) b
   ),
   need as (
-    select c.dimension, c.key, c.bucket, r.rnk - c.below as rn, r.rnk
+    select c.dimension, c.key, c.bucket, r.rnk - c.below as rn, r.nth
     from c
     join k on k.dimension = c.dimension and k.key is not distinct from c.key
-    cross join lateral (values ((k.touched + 1) / 2), (k.touched / 2 + 1)) r(rnk)
+    cross join lateral (values ((k.touched + 1) / 2, 1), (k.touched / 2 + 1, 2)) r(rnk, nth)
     where r.rnk > c.below and r.rnk <= c.below + c.n
   ),
   -- The exact times in the needed buckets, counted per dimension value (a bucket holds at most
@@ -219,13 +219,17 @@ begin
       sum(vh.n) over (partition by vh.dimension, vh.key, vh.bucket order by vh.h) as upto
     from vh
   ),
-  -- Each middle rank's time: the least time whose running count within the bucket reaches it.
+  -- Each middle rank's time: the least time whose running count within the bucket reaches it
+  -- (nth: an odd count's middle rank is both).
   m as (
-    select need.dimension, need.key, sum(x.h) as s
-    from need
-    cross join lateral (select min(vc.h) as h from vc
-      where vc.dimension = need.dimension and vc.key is not distinct from need.key
-        and vc.bucket = need.bucket and vc.upto >= need.rn) x
+    select x.dimension, x.key, sum(x.h) as s
+    from (
+      select need.dimension, need.key, need.nth, min(vc.h) as h
+      from need
+      join vc on vc.dimension = need.dimension and vc.bucket = need.bucket
+        and vc.key is not distinct from need.key and vc.upto >= need.rn
+      group by 1, 2, 3
+    ) x
     group by 1, 2
   )
   select k.dimension,
