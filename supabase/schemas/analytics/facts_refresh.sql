@@ -42,9 +42,9 @@ begin
   from analytics.f_activities a
   group by a.parent_module, a.parent_id;
 
-  -- Every lead at once: its rollups (analytics.r_leads, r_lead_response) are aggregated from the
-  -- table after the insert, as the stays' below, not through the statement trigger's capture of
-  -- 1M inserted rows, log and fold.
+  -- Every lead at once: its rollups (r_leads, r_lead_response, r_conversions) are aggregated
+  -- from the table after the insert, as the stays' below, not through the statement trigger's
+  -- capture of 1M inserted rows, log and fold.
   alter table analytics.f_leads disable trigger f_leads_rollups_insert;
   insert into analytics.f_leads
   select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
@@ -59,6 +59,11 @@ begin
     coalesce(sum(k.h), 0)
   from analytics.f_leads f, analytics.lead_response_keys(f) k
   group by 1, 2, 3, 4, 5, 6;
+  insert into analytics.r_conversions_folded
+  select k.converted_month, k.dimension, k.key, k.deleted_at, k.bucket, count(*),
+    coalesce(sum(k.h), 0)
+  from analytics.f_leads f, analytics.conversion_keys(f) k
+  group by 1, 2, 3, 4, 5;
 
   insert into analytics.f_deals
   select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f

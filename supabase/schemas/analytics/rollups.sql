@@ -143,6 +143,35 @@ create unique index r_lead_response_key_idx on analytics.r_lead_response_folded
 create unlogged table analytics.r_lead_response_log (like analytics.r_lead_response_folded);
 create index r_lead_response_log_day_idx on analytics.r_lead_response_log (created_day);
 
+-- Conversions (analytics.conversion_velocity): converted leads with a Created_Time per conversion
+-- month, dimension (all, source), deleted_at and bucket of days from creation to conversion
+-- (analytics.conversion_bucket of the hundredths of days; null: no conversion time), with Σ
+-- hundredths of days. The KPI's months are calendar months, so a month is one key: it takes the
+-- as_of month's conversions after as_of out, finds the median's bucket and reads the exact days of
+-- that bucket only (f_leads_conversion_bucket_idx). 13 months on the 1M-lead demo: about 3.6k rows
+-- instead of 80k conversions.
+create unlogged table analytics.r_conversions_folded (
+  converted_month date not null,
+  -- all (key null), source (Lead_Source)
+  dimension text not null,
+  key text,
+  deleted_at timestamptz,
+  -- analytics.conversion_bucket(hundredths of days); null: no conversion time
+  bucket smallint,
+  conversions bigint not null,
+  -- Σ hundredths of days of those with a time (0 for the rest)
+  days_h bigint not null
+);
+comment on table analytics.r_conversions_folded is
+  'Count of converted analytics.f_leads and Σ days to conversion (hundredths) per conversion '
+  'month, dimension (all/source) and key, deleted_at and days bucket, as of the last '
+  'analytics.fold_rollups()';
+create unique index r_conversions_key_idx on analytics.r_conversions_folded
+  (converted_month, dimension, key, deleted_at, bucket) nulls not distinct;
+
+create unlogged table analytics.r_conversions_log (like analytics.r_conversions_folded);
+create index r_conversions_log_month_idx on analytics.r_conversions_log (converted_month);
+
 -- The rollups the KPIs read: the folded rows and the log's deltas, as rows (a key may come more
 -- than once, a delta may be negative): a reader sums them, and leaves out groups whose sum is 0
 -- (a key whose facts all went). Not aggregated here: a KPI's window bounds then reach both
@@ -182,6 +211,15 @@ comment on view analytics.r_lead_response is
   'and response bucket (Σ hundredths of hours): folded rollups + the log since the last fold '
   '(sum rows per key)';
 
+create view analytics.r_conversions as
+  select * from analytics.r_conversions_folded
+  union all
+  select * from analytics.r_conversions_log;
+comment on view analytics.r_conversions is
+  'Converted leads counted per conversion month, dimension (all/source) and key, deleted_at and '
+  'days bucket (Σ hundredths of days): folded rollups + the log since the last fold (sum rows per '
+  'key)';
+
 alter table analytics.r_leads_folded enable row level security;
 alter table analytics.r_leads_log enable row level security;
 alter table analytics.r_deals_closed_folded enable row level security;
@@ -190,13 +228,17 @@ alter table analytics.r_stage_stays_folded enable row level security;
 alter table analytics.r_stage_stays_log enable row level security;
 alter table analytics.r_lead_response_folded enable row level security;
 alter table analytics.r_lead_response_log enable row level security;
+alter table analytics.r_conversions_folded enable row level security;
+alter table analytics.r_conversions_log enable row level security;
 revoke all on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
-  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response
+  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response,
+  analytics.r_conversions_folded, analytics.r_conversions_log, analytics.r_conversions
   from anon, authenticated;
 grant select on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
-  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response
+  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response,
+  analytics.r_conversions_folded, analytics.r_conversions_log, analytics.r_conversions
   to service_role;

@@ -2,8 +2,8 @@
 -- statement triggers that log each fact's deltas under its keys (analytics/rollups_keys.sql), the
 -- fold and the truncate. Leads, closed deals, stage stays and lead response times.
 
--- f_leads statement → r_leads_log and r_lead_response_log: − old rows, + new rows, summed per
--- key (no row locked).
+-- f_leads statement → r_leads_log, r_lead_response_log and r_conversions_log: − old rows, + new
+-- rows, summed per key (no row locked).
 create or replace function analytics.f_leads_to_rollups() returns trigger
 language plpgsql
 security definer
@@ -22,6 +22,11 @@ begin
       -coalesce(sum(k.h), 0)
     from old_rows o, analytics.lead_response_keys(o) k
     group by 1, 2, 3, 4, 5, 6;
+    insert into analytics.r_conversions_log
+    select k.converted_month, k.dimension, k.key, k.deleted_at, k.bucket, -count(*),
+      -coalesce(sum(k.h), 0)
+    from old_rows o, analytics.conversion_keys(o) k
+    group by 1, 2, 3, 4, 5;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_leads_log
@@ -33,6 +38,11 @@ begin
       coalesce(sum(k.h), 0)
     from new_rows n, analytics.lead_response_keys(n) k
     group by 1, 2, 3, 4, 5, 6;
+    insert into analytics.r_conversions_log
+    select k.converted_month, k.dimension, k.key, k.deleted_at, k.bucket, count(*),
+      coalesce(sum(k.h), 0)
+    from new_rows n, analytics.conversion_keys(n) k
+    group by 1, 2, 3, 4, 5;
   end if;
   return null;
 end
@@ -105,7 +115,7 @@ as $$
 begin
   if tg_table_name = 'f_leads' then
     truncate analytics.r_leads_folded, analytics.r_leads_log, analytics.r_lead_response_folded,
-      analytics.r_lead_response_log;
+      analytics.r_lead_response_log, analytics.r_conversions_folded, analytics.r_conversions_log;
   elsif tg_table_name = 'f_deals' then
     truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log;
   else
@@ -185,13 +195,27 @@ begin
     returning r.ctid, r.leads)
   select array_agg(up.ctid) filter (where up.leads = 0) into z from up;
   delete from analytics.r_lead_response_folded where ctid = any(z) and leads = 0;
+
+  with moved as (delete from analytics.r_conversions_log returning *),
+  up as (
+    insert into analytics.r_conversions_folded as r
+    select m.converted_month, m.dimension, m.key, m.deleted_at, m.bucket, sum(m.conversions),
+      sum(m.days_h)
+    from moved m
+    group by 1, 2, 3, 4, 5
+    having sum(m.conversions) <> 0 or sum(m.days_h) <> 0
+    on conflict (converted_month, dimension, key, deleted_at, bucket)
+    do update set conversions = r.conversions + excluded.conversions,
+      days_h = r.days_h + excluded.days_h
+    returning r.ctid, r.conversions)
+  select array_agg(up.ctid) filter (where up.conversions = 0) into z from up;
+  delete from analytics.r_conversions_folded where ctid = any(z) and conversions = 0;
 end
 $$;
 comment on function analytics.fold_rollups() is
-  'Moves analytics.r_leads_log / r_deals_closed_log / r_stage_stays_log / r_lead_response_log '
-  'into r_leads_folded / r_deals_closed_folded / r_stage_stays_folded / r_lead_response_folded '
-  '(the views r_leads / r_deals_closed / r_stage_stays / r_lead_response read the same before '
-  'and after)';
+  'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log, '
+  'r_lead_response_log, r_conversions_log) into its folded table (the views r_leads, '
+  'r_deals_closed, r_stage_stays, r_lead_response, r_conversions read the same before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads
   referencing new table as new_rows

@@ -1,7 +1,7 @@
 -- The rollups' keys (analytics/rollups.sql: tables, views and the rules they keep): what each fact
 -- counts under, used by the statement triggers and the full rebuild (analytics/rollups_keep.sql),
 -- and the indexes the KPIs read the exact values of one length bucket from. Leads, closed deals,
--- stage stays and lead response times.
+-- stage stays, lead response times and conversions.
 
 -- The rollup key of a closed deal's created day (see r_deals_closed.created_late).
 create or replace function analytics.created_late(p_created_day date, p_closing_date date)
@@ -143,3 +143,47 @@ $$;
 create index f_leads_response_bucket_idx on analytics.f_leads (
   analytics.response_bucket(analytics.response_hundredths(created_at, first_touch_at)),
   created_day) where first_touch_at is not null;
+
+-- A lead's days from Created_Time to conversion in hundredths, as conversion_velocity rounds them:
+-- round(days, 2) × 100, days = seconds ÷ 86,400 (as analytics.days, which is defined after this
+-- file); null without both times.
+create or replace function analytics.conversion_hundredths(p_created_at timestamptz,
+  p_converted_at timestamptz)
+returns bigint
+language sql immutable parallel safe
+as $$
+  select (round(extract(epoch from p_converted_at - p_created_at) / 86400, 2) * 100)::bigint
+$$;
+
+-- The days bucket of a conversion (hundredths of days): before creation (-1), a day each up to 60
+-- days (0-59: the demo's conversions take 0-30 days), a week each up to 179 days (60-76), then
+-- 179-364 days and later (77-78). Null for null.
+create or replace function analytics.conversion_bucket(p_hundredths bigint) returns smallint
+language sql immutable parallel safe
+as $$
+  select (case when p_hundredths is null then null when p_hundredths < 0 then -1
+    when p_hundredths < 6000 then p_hundredths / 100
+    when p_hundredths < 17900 then 60 + (p_hundredths - 6000) / 700
+    when p_hundredths < 36500 then 77 else 78 end)::smallint
+$$;
+
+-- A converted lead's keys in analytics.r_conversions (its conversion month, each dimension value,
+-- deleted_at, days bucket) and its days in hundredths. None for a lead not converted, without a
+-- conversion day or without a Created_Time (conversion_velocity counts none of them).
+create or replace function analytics.conversion_keys(f analytics.f_leads)
+returns table (converted_month date, dimension text, key text, deleted_at timestamptz,
+  bucket smallint, h bigint)
+language sql immutable
+as $$
+  select date_trunc('month', f.converted_day::timestamp)::date, k.dimension, k.key, f.deleted_at,
+    analytics.conversion_bucket(x.h), x.h
+  -- offset 0: the days computed once per lead
+  from (select analytics.conversion_hundredths(f.created_at, f.converted_at) as h offset 0) x
+  cross join lateral (values ('all', null), ('source', f.lead_source)) k(dimension, key)
+  where f.converted and f.converted_day is not null and f.created_at is not null
+$$;
+
+-- The exact days of one bucket's conversions, for the median (analytics.conversion_velocity).
+create index f_leads_conversion_bucket_idx on analytics.f_leads (
+  analytics.conversion_bucket(analytics.conversion_hundredths(created_at, converted_at)),
+  converted_day) where converted and created_at is not null;
