@@ -5,9 +5,9 @@
 -- function before the rollup, below) on many days and month counts, with conversions after as_of,
 -- before creation, after half a year, without a time or a Created_Time, deleted either side of
 -- as_of, and no source. A source worked by hand: middle ranks in one bucket, a conversion after
--- as_of, the trend from the unrounded medians.
+-- as_of, the trend from the unrounded medians. And a later fold removes the keys it brings to 0.
 begin;
-select plan(9);
+select plan(11);
 
 \ir ../fixtures/company.psql
 
@@ -164,6 +164,15 @@ select results_eq($$select as_of, conversions, median_days, avg_days, prev_media
     ('2026-02-28', 5, 2.51, 4.20, 3.00, -0.49)$$,
   'a source worked by hand: a conversion after as_of, the trend from unrounded medians');
 select is(pg_temp.differs(), 0::bigint, 'conversion velocity = its definition with them');
+
+-- Folded keys brought to 0 by a later fold go.
+select analytics.fold_rollups();
+delete from analytics.f_leads where id like 'cv-L6__' or id like 'cv-H%';
+select analytics.fold_rollups();
+select is((select count(*) from analytics.r_conversions_folded where conversions = 0), 0::bigint,
+  'a fold removes the folded rows it brings to 0');
+select bag_eq('select * from pg_temp.conversions_summed()',
+  'select * from pg_temp.conversions_agg()', 'r_conversions = the same after a second fold');
 
 truncate analytics.f_leads;
 select is((select count(*) from analytics.r_conversions), 0::bigint,
