@@ -105,7 +105,7 @@ begin
     ) x
     group by 1, 2, 3
   ),
-  -- as analytics.median_hundredths (Σ of the two middle values ÷ 200) and round(avg(round(days,
+  -- as analytics.median (Σ of the two middle values in hundredths ÷ 200) and round(avg(round(days,
   -- 2)), 2) (Σ with scale 2 ÷ count, rounded); labelled as analytics.dimension_key labels
   t as (
     select g.month, g.dimension, g.key,
@@ -265,7 +265,7 @@ begin
     case when k.dimension <> 'all' then coalesce(k.key, '(none)') end,
     case when k.dimension = 'owner' then k.owner_name end,
     k.leads, k.touched, k.leads - k.touched,
-    -- as round(analytics.median_hundredths(...), 2): Σ of the two middle ranks' values (an odd
+    -- as round(analytics.median(...), 2): Σ of the two middle ranks' values (hundredths; an odd
     -- count's middle rank is both)
     round(m.s / 200.0, 2),
     -- as round(avg(round(hours, 2)), 2): Σ (scale 2) ÷ count, rounded

@@ -123,7 +123,7 @@ begin
     analytics.pct(coalesce(t.advanced, 0), coalesce(t.entered, 0)), coalesce(t.completed, 0),
     -- as avg(round(days, 2)): Σ (scale 2) ÷ count, rounded
     round(round(t.days_h / 100.0, 2) / nullif(t.completed, 0), 2),
-    -- as analytics.median_hundredths
+    -- as analytics.median: the mean of the two middle values (kept in hundredths)
     round((m.s[((m.n + 1) / 2 - m.below)::integer]
       + m.s[(m.n / 2 + 1 - m.below)::integer]) / 200.0, 2)
   from rank r

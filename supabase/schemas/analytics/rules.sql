@@ -79,21 +79,6 @@ comment on function analytics.median(numeric[]) is
   'Median of the values, exact: mean of the lower and upper middle values; nulls ignored, null '
   'when there are none';
 
--- The same median of values kept to 2 decimals, given in hundredths (integer: value × 100, so
--- ±21,474,836.47 at most): the exact median of x for `analytics.median_hundredths(array_agg((x *
--- 100)::integer))`, x rounded to 2 decimals. The definition the rolled-up medians follow (lead
--- response, conversion velocity, stage conversion: Σ of the two middle values ÷ 200), which read
--- the middle values from buckets instead of sorting every value.
-create or replace function analytics.median_hundredths(p_values integer[]) returns numeric
-language sql immutable parallel safe
-as $$
-  select (x.s[(x.n + 1) / 2]::bigint + x.s[x.n / 2 + 1]) / 200.0
-  from (select array_agg(v order by v) as s, count(*)::integer as n
-    from unnest(p_values) v where v is not null) x
-$$;
-comment on function analytics.median_hundredths(integer[]) is
-  'analytics.median of values with 2 decimals given × 100 as integers, as numeric';
-
 -- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
 -- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with
 -- grouping(lead_source) and grouping(owner_id) (1 = not grouped by it).

@@ -2,7 +2,7 @@
 -- says, and that Postgres inlines them (the plan is the one of the expression written out, so
 -- saying a rule once costs the KPI queries nothing).
 begin;
-select plan(26);
+select plan(21);
 
 -- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
 select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
@@ -83,23 +83,6 @@ select is(analytics.median(array[3, 1, 2]::numeric[]), 2::numeric, 'median of an
 select is(analytics.median(array[1, 2, 3, 10]::numeric[]), 2.5, 'median of an even count: mean');
 select is(analytics.median(array[0.1, null, 0.2]::numeric[]), 0.15, 'median ignores nulls, exact');
 select is(analytics.median(array[]::numeric[]), null, 'median of nothing is null');
--- Given in hundredths it is the same median (a sort of integers, not of numerics).
-select is(analytics.median_hundredths(array[300, 100, 200]), 2::numeric,
-  'median of hundredths, odd count');
-select is(analytics.median_hundredths(array[101, 202, 303, 1000]), 2.525,
-  'median of hundredths, even count: mean, exact');
-select is(analytics.median_hundredths(array[-5, null, 10]), 0.025,
-  'median of hundredths ignores nulls');
-select is((select count(*)::int from (
-    select array(select ((hashint4(g * 16 + e) % 4000) / 100.0)::numeric(12, 2)
-      from generate_series(1, 1 + g % 9) e) as v
-    from generate_series(1, 300) g) x
-  where analytics.median(x.v) <> analytics.median_hundredths(
-    array(select (e * 100)::integer from unnest(x.v) e))), 0,
-  'median of hundredths = median of the values (300 sets)');
--- The two middle values are added as bigint: at the top of the integer range no overflow.
-select is(analytics.median_hundredths(array[2147483647, 2147483647, -2147483648, 2147483646]),
-  21474836.465, 'median of hundredths at the integer range''s ends (no overflow)');
 
 select * from finish();
 rollback;

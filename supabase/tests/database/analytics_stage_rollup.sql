@@ -91,8 +91,7 @@ begin
     analytics.pct(count(*) filter (where e.later_progress > e.progress), count(e.stage)),
     count(*) filter (where e.done),
     round(avg(e.days) filter (where e.done), 2),
-    round(analytics.median_hundredths(
-      array_agg((e.days * 100)::integer) filter (where e.done)), 2)
+    round(analytics.median(array_agg(e.days) filter (where e.done)), 2)
   from rank r
   left join e on e.stage = r.stage
   where r.progress is not null and r.stage <> 'Closed Won'
