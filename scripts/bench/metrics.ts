@@ -12,7 +12,8 @@
  *
  * Honesty: the fact tables (analytics.f_*) are kept by triggers on zoho.records and
  * zoho.record_versions as the sync writes. Each run therefore first writes a daily sync delta
- * through the real writer (new and changed leads, deals changing stage, calls), then times
+ * through the real writer (new and changed leads, deals changing stage, calls), ending as a sync
+ * slice ends (analytics.settle_facts: the deferred fact work, timed and printed on its own), then times
  * analytics.compute_snapshot exactly as compute-metrics calls it (catch-up of deferred facts,
  * every KPI, the stored row), in one transaction that is rolled back so the database stays as
  * loaded; the dead rows that leaves are vacuumed before each run's scan, so they neither slow
@@ -191,13 +192,16 @@ export async function run(args: string[]): Promise<void> {
       const fullMs = await snapshotMs(sql, asOf);
       let deltaMs = 0;
       let written = 0;
+      let settleMs = 0;
       let snapMs = 0;
       let hash = "";
       let fnCpuMs = 0;
       let fnCpuMax = 0;
       let fnWallMs = 0;
       await rolledBack(sql, async (tx) => {
-        deltaMs = await timed(async () => (written = await dailyDelta(tx, delta)));
+        deltaMs = await timed(async () => {
+          ({ written, settleMs } = await dailyDelta(tx, delta));
+        });
         // The snapshot as compute-metrics runs it after that sync: catch up, every KPI, store.
         snapMs = await timed(async () => {
           const [row] = await tx`select analytics.compute_snapshot(${asOf}::date, null) as s`;
@@ -217,7 +221,8 @@ export async function run(args: string[]): Promise<void> {
         fnCpuMax = calls[2]!;
       });
       console.log(
-        `run ${i + 1}: sync delta of ${written} records through the writer ${sec(deltaMs)}; ` +
+        `run ${i + 1}: sync delta of ${written} records through the writer ${sec(deltaMs)} ` +
+          `(of it the slice-end settle ${sec(settleMs)}); ` +
           `snapshot ${sec(snapMs)} (content_hash ${hash.slice(0, 12)}…), seq scan ${
             sec(scanMs)
           } (${dead?.n} dead rows), ratio ${

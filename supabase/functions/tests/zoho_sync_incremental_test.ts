@@ -97,20 +97,36 @@ Deno.test("zoho-sync incremental", async (t) => {
       assert.deepEqual(log, { n: modules + 1, calls: total });
     });
 
-    await t.step("a slice folds the rollup deltas its writes appended", async () => {
+    await t.step("a slice settles what its writes left: rollups folded, touches", async () => {
       await h.db.sql`select analytics.refresh_facts()`;
       controls.clock.advance(60);
-      controls.records.create("Leads", { Last_Name: "Folded", Lead_Source: "Partner" });
+      const lead = controls.records.create("Leads", {
+        Last_Name: "Folded",
+        Lead_Source: "Partner",
+      });
       controls.records.delete("Leads", controls.records.idOf("Leads", 11));
+      controls.clock.advance(5);
+      // A call on the new lead: its first touch is the call's start (analytics.settle_facts).
+      const call = controls.records.create("Calls", {
+        Subject: "First call",
+        $se_module: "Leads",
+        What_Id: { id: lead.id, name: "Folded" },
+        Call_Start_Time: lead.Modified_Time,
+      });
       controls.clock.advance(5);
       const out = await sync(app);
       assert.equal(out.status, "done");
       const [r] = await h.db.sql`select
           (select count(*) from analytics.r_leads_log)::int as log,
           (select sum(leads) from analytics.r_leads_folded where dimension = 'all')::int as folded,
-          (select count(*) from analytics.f_leads)::int as facts`;
-      assert.deepEqual(r, { log: 0, folded: r!.facts, facts: r!.facts });
+          (select count(*) from analytics.f_leads)::int as facts,
+          (select count(*) from analytics.f_touches_dirty)::int as dirty`;
+      assert.deepEqual(r, { log: 0, folded: r!.facts, facts: r!.facts, dirty: 0 });
       assert.ok(r!.facts > 2000, JSON.stringify(r));
+      const [touch] = await h.db.sql`select l.first_touch_at = a.touched_at as settled
+        from analytics.f_leads l, analytics.f_activities a
+        where l.id = ${lead.id} and a.module = 'Calls' and a.id = ${call.id}`;
+      assert.deepEqual(touch, { settled: true });
     });
   } finally {
     await h.close();

@@ -39,7 +39,7 @@ create unlogged table analytics.f_leads (
   deleted_at timestamptz,
   -- The lead's first call/task/event (f_touches.first_at): lead response and data quality read
   -- it without joining 600k touches (0.4-0.6 s a KPI on the 1M-lead demo). Set from f_touches
-  -- when the lead's fact is written, and by every catch-up for leads whose activities changed.
+  -- when the lead's fact is written, and by analytics.settle_facts() for leads whose activities changed.
   first_touch_at timestamptz
 );
 -- Leads by creation day: leads_created (day/wtd/mtd), lead_response and source_anomalies read a
@@ -102,11 +102,19 @@ create unlogged table analytics.f_touches (
   primary key (parent_module, parent_id)
 );
 
--- Parents whose activities changed since the last catch-up (f_touches recomputed for them).
--- Written by triggers, consumed by analytics.catch_up_facts(): no lock between concurrent writers.
+-- Parents whose activities changed since the last settle (f_touches recomputed for them).
+-- Written by triggers, consumed by analytics.settle_facts() (at the end of every sync slice and in
+-- every snapshot's catch-up): no lock between concurrent writers.
 create unlogged table analytics.f_touches_dirty (
   parent_module text not null,
   parent_id text not null
+);
+
+-- Marks that the campaign facts' inputs changed (campaign or deal records written, the campaign
+-- source overrides edited): the next analytics.settle_facts() rebuilds analytics.f_campaigns.
+-- Appended by statement triggers (no row is shared, so concurrent writers never wait on it).
+create unlogged table analytics.f_campaigns_dirty (
+  marked_by text not null
 );
 
 -- Every kept version of every deal with the interval it was current:
@@ -221,6 +229,7 @@ alter table analytics.f_deals enable row level security;
 alter table analytics.f_activities enable row level security;
 alter table analytics.f_touches enable row level security;
 alter table analytics.f_touches_dirty enable row level security;
+alter table analytics.f_campaigns_dirty enable row level security;
 alter table analytics.f_deal_versions enable row level security;
 alter table analytics.f_stage_history enable row level security;
 alter table analytics.f_stage_entries enable row level security;

@@ -1,6 +1,7 @@
 -- Full rebuild and catch-up of the fact tables (analytics/facts.sql): what a snapshot runs.
 
--- Campaign facts: few rows, but their lead source depends on f_deals; rebuilt by every catch-up.
+-- Campaign facts: few rows, but their lead source depends on f_deals; rebuilt when marked dirty
+-- (analytics.f_campaigns_dirty) by analytics.settle_facts().
 create or replace function analytics.refresh_campaign_facts() returns void
 language sql
 as $$
@@ -30,7 +31,7 @@ begin
   truncate analytics.f_leads, analytics.f_deals, analytics.f_touches, analytics.f_activities,
     analytics.f_touches_dirty, analytics.f_deal_versions, analytics.f_stage_history,
     analytics.f_stage_entries, analytics.f_deal_pushes, analytics.f_campaigns,
-    analytics.facts_built;
+    analytics.f_campaigns_dirty, analytics.facts_built;
 
   -- Touches first: a lead's fact carries its first touch.
   insert into analytics.f_activities
@@ -122,9 +123,13 @@ comment on function analytics.refresh_facts() is
   'Rebuilds analytics.f_* from zoho.records, zoho.record_versions and zoho.stage_history (one '
   'read of each) and marks them ready; afterwards triggers keep them current';
 
--- What a snapshot runs: a full rebuild when facts are not ready, else the small deferred work
--- (touches of parents whose activities changed, campaign facts).
-create or replace function analytics.catch_up_facts() returns void
+-- The deferred work the write triggers leave, done where the writes end (every sync slice,
+-- _shared/sync/runs.ts) and again by every snapshot (analytics.catch_up_facts): touches of the
+-- parents whose activities changed (and their leads' first touch), the campaign facts when marked
+-- dirty, and the rollups' log folded. With the facts not built it only folds (the next snapshot
+-- rebuilds everything). A writer never waits on a snapshot's catch-up or rebuild: when one holds
+-- the facts' lock, the dirty rows stay for it or for the next settle.
+create or replace function analytics.settle_facts() returns void
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
@@ -132,53 +137,79 @@ as $$
 declare
   mods text[];
   ids text[];
+  campaigns boolean;
+begin
+  if exists (select from analytics.facts_built)
+    and pg_try_advisory_xact_lock(hashtext('analytics.refresh_facts')) then
+    -- Exactly the dirty rows this statement deletes are processed; rows committed later stay for
+    -- the next settle (recomputing a parent twice is harmless).
+    with d as (delete from analytics.f_touches_dirty returning parent_module, parent_id),
+    k as (select distinct parent_module, parent_id from d)
+    select coalesce(array_agg(k.parent_module), '{}'), coalesce(array_agg(k.parent_id), '{}')
+    into mods, ids from k;
+    if cardinality(ids) > 0 then
+      -- Their touches found by primary key (offset 0 keeps the lookup: the planner hashed all
+      -- 716k touches for 4k parents on the 1M-lead demo, 0.33 s against 0.03 s).
+      delete from analytics.f_touches t
+      where t.ctid = any(array(
+        select x.ctid from unnest(mods, ids) as k(parent_module, parent_id)
+        cross join lateral (select c.ctid from analytics.f_touches c
+          where c.parent_module = k.parent_module and c.parent_id = k.parent_id offset 0) x));
+      insert into analytics.f_touches
+      select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
+      from unnest(mods, ids) as k(parent_module, parent_id)
+      join analytics.f_activities a on a.parent_module = k.parent_module
+        and a.parent_id = k.parent_id
+      group by a.parent_module, a.parent_id;
+      -- The leads among them carry their first touch (analytics/facts.sql).
+      update analytics.f_leads l set first_touch_at = t.first_at
+      from unnest(mods, ids) as k(parent_module, parent_id)
+      left join analytics.f_touches t on t.parent_module = k.parent_module
+        and t.parent_id = k.parent_id
+      where k.parent_module = 'Leads' and l.id = k.parent_id
+        and l.first_touch_at is distinct from t.first_at;
+    end if;
+    with d as (delete from analytics.f_campaigns_dirty returning 1)
+    select count(*) > 0 into campaigns from d;
+    if campaigns then
+      perform analytics.refresh_campaign_facts();
+    end if;
+  end if;
+  perform analytics.fold_rollups();
+end
+$$;
+comment on function analytics.settle_facts() is
+  'The write triggers'' deferred work, at the end of every sync slice and in every snapshot: '
+  'touches of changed parents (and their leads'' first touch), campaign facts when marked dirty, '
+  'the rollups'' log folded; skipped (but the fold) while the facts are unbuilt or a catch-up '
+  'holds them';
+
+-- What a snapshot runs: a full rebuild when facts are not ready, else what the last writes left
+-- to settle (usually nothing: every sync slice settles its own).
+create or replace function analytics.catch_up_facts() returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
 begin
   perform pg_advisory_xact_lock(hashtext('analytics.refresh_facts'));
   if not exists (select from analytics.facts_built) then
     perform analytics.refresh_facts();
     return;
   end if;
-  -- Exactly the dirty rows this statement deletes are processed; rows committed later stay for
-  -- the next catch-up (recomputing a parent twice is harmless).
-  with d as (delete from analytics.f_touches_dirty returning parent_module, parent_id),
-  k as (select distinct parent_module, parent_id from d)
-  select coalesce(array_agg(k.parent_module), '{}'), coalesce(array_agg(k.parent_id), '{}')
-  into mods, ids from k;
-  if cardinality(ids) > 0 then
-    -- Their touches found by primary key (offset 0 keeps the lookup: the planner hashed all
-    -- 716k touches for 4k parents on the 1M-lead demo, 0.33 s against 0.03 s).
-    delete from analytics.f_touches t
-    where t.ctid = any(array(
-      select x.ctid from unnest(mods, ids) as k(parent_module, parent_id)
-      cross join lateral (select c.ctid from analytics.f_touches c
-        where c.parent_module = k.parent_module and c.parent_id = k.parent_id offset 0) x));
-    insert into analytics.f_touches
-    select a.parent_module, a.parent_id, min(a.touched_at), max(a.touched_at)
-    from unnest(mods, ids) as k(parent_module, parent_id)
-    join analytics.f_activities a on a.parent_module = k.parent_module
-      and a.parent_id = k.parent_id
-    group by a.parent_module, a.parent_id;
-    -- The leads among them carry their first touch (analytics/facts.sql).
-    update analytics.f_leads l set first_touch_at = t.first_at
-    from unnest(mods, ids) as k(parent_module, parent_id)
-    left join analytics.f_touches t on t.parent_module = k.parent_module
-      and t.parent_id = k.parent_id
-    where k.parent_module = 'Leads' and l.id = k.parent_id
-      and l.first_touch_at is distinct from t.first_at;
-  end if;
-  perform analytics.refresh_campaign_facts();
-  perform analytics.fold_rollups();
+  perform analytics.settle_facts();
 end
 $$;
 comment on function analytics.catch_up_facts() is
-  'Brings analytics.f_* up to date for a snapshot: full rebuild when not ready, else touches of '
-  'changed parents (and their leads'' first touch), campaign facts and the rollups'' log folded (everything else is kept by '
-  'triggers at write time)';
+  'Brings analytics.f_* up to date for a snapshot: full rebuild when not ready, else '
+  'analytics.settle_facts() (everything else is kept by triggers at write time)';
 -- Only the snapshot path (and the owner) rebuilds or catches up facts.
 revoke all on function analytics.refresh_facts() from public;
 revoke all on function analytics.catch_up_facts() from public;
+revoke all on function analytics.settle_facts() from public;
 revoke all on function analytics.relink_deal_versions(text[]) from public;
 revoke all on function analytics.relink_stage_entries(text[]) from public;
 revoke all on function analytics.refresh_campaign_facts() from public;
 grant execute on function analytics.refresh_facts() to service_role;
 grant execute on function analytics.catch_up_facts() to service_role;
+grant execute on function analytics.settle_facts() to service_role;

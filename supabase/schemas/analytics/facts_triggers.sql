@@ -38,6 +38,9 @@ begin
   execute format('with d as (delete from analytics.f_activities f using (%s) g'
     || ' where f.module = g.module and f.id = g.id returning f.parent_module, f.parent_id)'
     || ' insert into analytics.f_touches_dirty select * from d', gone);
+  -- A deal's source or campaign, or a campaign, may have changed: the campaign facts follow.
+  execute format('insert into analytics.f_campaigns_dirty select ''records'' from (%s) g'
+    || ' where g.module in (''Deals'', ''Campaigns'') limit 1', gone);
   if came is null then
     return null;
   end if;
@@ -166,3 +169,18 @@ create trigger record_versions_truncate_invalidates_facts after truncate on zoho
   for each statement execute function analytics.invalidate_facts();
 create trigger stage_history_truncate_invalidates_facts after truncate on zoho.stage_history
   for each statement execute function analytics.invalidate_facts();
+
+-- The campaign source overrides change which source a campaign's cost belongs to.
+create or replace function analytics.mark_campaigns_dirty() returns trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  insert into analytics.f_campaigns_dirty values (tg_table_name);
+  return null;
+end
+$$;
+create trigger campaign_sources_mark_campaigns
+  after insert or update or delete or truncate on analytics.campaign_sources
+  for each statement execute function analytics.mark_campaigns_dirty();

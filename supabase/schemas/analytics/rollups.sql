@@ -19,8 +19,8 @@
 --   facts built so these triggers run: 9.95 s before the rollups, 8.4-12.0 s (median 11.2) in
 --   six runs after: perhaps 10% more, inside this machine's noise. The sync bench builds no
 --   facts, so it cannot tell.)
--- * analytics.fold_rollups() (called at the end of every sync slice, by analytics.catch_up_facts,
---   so by every snapshot, and by the full rebuild) moves the log into the folded tables
+-- * analytics.fold_rollups() (called through analytics.settle_facts at the end of every sync slice
+--   and by every snapshot, and by the full rebuild) moves the log into the folded tables
 --   (r_leads_folded, r_deals_closed_folded); folders queue on one advisory lock. The views put
 --   the log beside the folded rows; the KPIs sum them per group and leave out groups whose sum is
 --   0, so they read the same before and after a fold.

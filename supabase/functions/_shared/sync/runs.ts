@@ -78,9 +78,10 @@ export async function endSlice(
     // e.g. the pipeline's report: it commits with the audit rows or not at all.
     if (inTransaction) await inTransaction(tx);
   });
-  // The rollup deltas this slice's writes appended (analytics/rollups_keep.sql), folded now, so answers
-  // read a short log even when syncs run more often than snapshots (each snapshot folds too).
-  await sql`select analytics.fold_rollups()`;
+  // What this slice's writes left for later (analytics.settle_facts): the touches of parents
+  // whose activities changed, the campaign facts when marked dirty, and the rollup deltas folded,
+  // so answers read a short log and the next snapshot finds its facts settled (it settles too).
+  await sql`select analytics.settle_facts()`;
 }
 
 /** Modules that ended `done` in an earlier slice of this run. */
