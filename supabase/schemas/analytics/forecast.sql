@@ -96,9 +96,13 @@ begin
     where (hashtext(e.deal_id) & 1023) < v_k and e.stage in (select st.stage from st)
       and e.entered_at <= v_t0_ts and (e.left_at is null or e.left_at > v_from_ts)
   ),
-  -- Each sampled deal's first Closed Won entry known by the end of as_of.
+  -- Each sampled deal's first Closed Won entry known by the end of as_of. Instants are epoch
+  -- seconds as double precision from here on: extract gives numeric, which every comparison
+  -- with the float instants converted again (numeric → float8 goes through text), some ten
+  -- times an observation; converted once, the values and so the cells are the same.
   wn as (
-    select w.deal_id, min(w.entered_at) as won_at from analytics.f_stage_entries w
+    select w.deal_id, extract(epoch from min(w.entered_at))::double precision as won_at
+    from analytics.f_stage_entries w
     where w.stage = 'Closed Won' and (hashtext(w.deal_id) & 1023) < v_k
       and w.entered_at < v_end_ts
     group by w.deal_id
@@ -106,7 +110,7 @@ begin
   -- Per sampled deal, by primary key: its creation and amount (a hash join would scan every
   -- deal; a lookup per stay would look each deal up three or four times).
   dl as materialized (
-    select x.deal_id, d.created_at, d.amount
+    select x.deal_id, extract(epoch from d.created_at)::double precision as created, d.amount
     from (select distinct e.deal_id from e0 e) x
     left join lateral (select d.created_at, d.amount from analytics.f_deals d
       where d.id = x.deal_id limit 1) d on true
@@ -114,9 +118,9 @@ begin
   -- Per sampled stay, with its deal. The stay carries the Closing_Date its history row or
   -- observed version showed.
   ent as materialized (
-    select e.deal_id, e.stage, extract(epoch from e.entered_at) as entered,
-      extract(epoch from e.left_at) as left_at, extract(epoch from d.created_at) as created,
-      d.amount, extract(epoch from wn.won_at) as won_at, e.closing_date
+    select e.deal_id, e.stage, extract(epoch from e.entered_at)::double precision as entered,
+      extract(epoch from e.left_at)::double precision as left_at, d.created, d.amount, wn.won_at,
+      e.closing_date
     from e0 e
     left join dl d on d.deal_id = e.deal_id
     left join wn on wn.deal_id = e.deal_id
