@@ -48,6 +48,11 @@ create index f_leads_created_day_idx on analytics.f_leads (created_day);
 -- Converted leads by conversion day: conversion velocity reads 13 months of conversions without
 -- scanning every lead (0.23 -> 0.13 s on the 1M-lead demo).
 create index f_leads_converted_day_idx on analytics.f_leads (converted_day) where converted;
+-- Converted leads by creation day, with what cohort conversion reads of them: a year's cohorts
+-- are an index-only range (74k of the 200k converted leads at 1M; by conversion day it read all
+-- 200k and kept 74k).
+create index f_leads_converted_created_idx on analytics.f_leads (created_day)
+  include (converted_day, lead_source, converted_deal_id, deleted_at) where converted;
 
 create unlogged table analytics.f_deals (
   id text primary key,
