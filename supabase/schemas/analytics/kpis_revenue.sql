@@ -182,17 +182,23 @@ as $$
       and f.created_day <= p_as_of
       and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
   )
-  select
-    analytics.dimension(grouping(lead_source), grouping(owner_id)),
-    analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id),
-    analytics.owner_label(grouping(owner_id), max(owner_name)),
-    count(*),
-    round(avg(amount), 2),
-    round(analytics.median(array_agg(amount)), 2),
-    round(avg(cycle), 2),
-    round(analytics.median(array_agg(cycle)), 2)
-  from d
-  group by grouping sets ((), (lead_source), (owner_id))
+  -- Medians as analytics.median gives them, each set's values sorted once
+  -- (analytics.middle_fractions).
+  select g.dimension, g.key, g.label, g.n, round(g.avg_amount, 2),
+    round((g.ma[1] + g.ma[2]) / 2, 2), round(g.avg_cycle, 2),
+    round((g.mc[1]::numeric + g.mc[2]) / 2, 2)
+  from (
+    select
+      analytics.dimension(grouping(lead_source), grouping(owner_id)) as dimension,
+      analytics.dimension_key(grouping(lead_source), lead_source, grouping(owner_id), owner_id)
+        as key,
+      analytics.owner_label(grouping(owner_id), max(owner_name)) as label,
+      count(*) as n, avg(amount) as avg_amount, avg(cycle) as avg_cycle,
+      percentile_disc(analytics.middle_fractions()) within group (order by amount) as ma,
+      percentile_disc(analytics.middle_fractions()) within group (order by cycle) as mc
+    from d
+    group by grouping sets ((), (lead_source), (owner_id))
+  ) g
   order by 1, 2 nulls first
 $$;
 comment on function analytics.deal_size(date, text) is

@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(52);
+select plan(53);
 
 \ir ../fixtures/company.psql
 
@@ -220,6 +220,17 @@ delete from analytics.f_deal_versions where deal_id in ('D5', 'D7');
 select results_eq($$select step, deals, amount from analytics.pipeline_waterfall('2026-03-04', 'qtd') where deals > 0 order by ord$$,
   $$values ('start', 1::bigint, 1000::numeric), ('new', 6::bigint, 13000::numeric), ('won', 3::bigint, 4000::numeric),
            ('lost', 1::bigint, 2000::numeric), ('end', 3::bigint, 8000::numeric)$$, 'pipeline waterfall: deals without versions');
+
+-- An even count, where the two middle values differ: four won deals of their own source,
+-- amounts 100, 200, 300, 1000 and cycles 10, 20, 30, 40 days → medians 250 and 25.
+insert into analytics.f_deals (id, created_day, stage, amount, closing_date, lead_source,
+  is_won, is_lost, is_closed)
+select 'ds-' || i, date '2026-02-01' + i - 10 * i, 'Closed Won', a, date '2026-02-01' + i,
+  'ds-Even', true, false, true
+from unnest(array[100, 200, 300, 1000]::numeric[], array[1, 2, 3, 4]) x(a, i);
+select results_eq($$select won_deals, avg_amount, median_amount, avg_cycle_days, median_cycle_days from analytics.deal_size('2026-03-04', 't12m') where dimension = 'source' and key = 'ds-Even'$$,
+  $$values (4::bigint, 400.00::numeric, 250.00::numeric, 25.00::numeric, 25.00::numeric)$$,
+  'deal size and cycle of an even count: the mean of the two middle values');
 
 select * from finish();
 rollback;

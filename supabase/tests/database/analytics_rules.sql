@@ -2,7 +2,7 @@
 -- says, and that Postgres inlines them (the plan is the one of the expression written out, so
 -- saying a rule once costs the KPI queries nothing).
 begin;
-select plan(21);
+select plan(22);
 
 -- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
 select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
@@ -83,6 +83,20 @@ select is(analytics.median(array[3, 1, 2]::numeric[]), 2::numeric, 'median of an
 select is(analytics.median(array[1, 2, 3, 10]::numeric[]), 2.5, 'median of an even count: mean');
 select is(analytics.median(array[0.1, null, 0.2]::numeric[]), 0.15, 'median ignores nulls, exact');
 select is(analytics.median(array[]::numeric[]), null, 'median of nothing is null');
+-- The same median from percentile_disc at analytics.middle_fractions (deal size's): on 600
+-- generated sets of 0 to 299 values (odd and even counts, ties, nulls, numeric and integer).
+create temp table mf_sets as
+select s, v, (abs(hashint4(s * 1000 + i)) % 97)::numeric / (1 + s % 3) as x,
+  case when abs(hashint4(s * 7 + i)) % 11 = 0 then null else abs(hashint4(i + s)) % 50 end as k
+from generate_series(1, 600) s, generate_series(1, s % 300) i, lateral (select i as v) l;
+select is((select count(*)::int from (
+    select s, analytics.median(array_agg(x)) as m1, analytics.median(array_agg(k)) as k1,
+      (percentile_disc(analytics.middle_fractions()) within group (order by x)) as q,
+      (percentile_disc(analytics.middle_fractions()) within group (order by k)) as r
+    from mf_sets group by s) g
+  where g.m1 is distinct from (g.q[1] + g.q[2]) / 2
+    or g.k1 is distinct from (g.r[1]::numeric + g.r[2]) / 2), 0,
+  'percentile_disc at the middle fractions gives analytics.median exactly (600 sets)');
 
 select * from finish();
 rollback;
