@@ -120,10 +120,17 @@ begin
     from generate_series(1, p_trials) g, meta m
   ),
   top as materialized (select r.* from ranked r where r.rn <= 100),
+  -- Each top deal's chance under each swing, as the double precision its draws are compared
+  -- with, once per (deal, swing) rather than once per trial: the numeric product and its
+  -- conversion cost more than the draw (forecast 985-1062 → 923-983 ms at 1M, the same JSON).
+  thr as materialized (
+    select r.h, r.amount, ms.m, least(1, r.pp * ms.m)::double precision as p
+    from top r cross join (select distinct tr.m from tr) ms
+  ),
   top_sim as (
-    select tr.t, tr.m, coalesce(sum(r.amount) filter (
-      where analytics.forecast_draw(r.h, tr.t) < least(1, r.pp * tr.m)), 0) as s
-    from tr left join top r on true
+    select tr.t, tr.m, coalesce(sum(x.amount) filter (
+      where analytics.forecast_draw(x.h, tr.t) < x.p), 0) as s
+    from tr left join thr x on x.m = tr.m
     group by tr.t, tr.m
   ),
   trial as (
