@@ -42,11 +42,13 @@ $$;
 -- open six weeks is six observations). k was chosen on the demo company's backtest (deno task
 -- bench forecast): k = 20 missed the mid-quarter actual by 18.3% (median), k = 5 by 8.1%.
 -- Scored: the deals in an open stage at the end of as_of, with their features then; history_deals
--- = distinct deals observed in training (the caller falls back to Zoho's probabilities when thin).
+-- = distinct deals observed in training (the caller falls back to Zoho's probabilities when thin);
+-- sample_k = the training sample's buckets (of 1,024), which analytics.forecast_stage_rates
+-- takes instead of counting the deals again.
 create or replace function analytics.forecast_deals(p_as_of date, p_quarters integer default 8)
 returns table (deal_id text, stage text, days_in_stage integer, age_days integer,
   amount numeric, closing_date date, zoho_p numeric, p numeric, history_deals bigint,
-  history_obs bigint, shocks double precision[])
+  history_obs bigint, shocks double precision[], sample_k integer)
 language plpgsql stable
 -- generate_series's default estimate (1,000 rows a call) prices the plan high enough to JIT-compile
 -- it: 120 ms of compiling for a 20 ms query on the demo company. Planned with its values (the open
@@ -204,7 +206,7 @@ begin
   select o.deal_id, o.stage,
     floor(extract(epoch from v_end_ts - o.entered_at) / 86400)::integer,
     floor(extract(epoch from v_end_ts - o.created_at) / 86400)::integer,
-    o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n, shock.a
+    o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n, shock.a, v_k
   from open_now o
   cross join tot
   cross join shock

@@ -4,7 +4,7 @@
 -- quarter-wide swings, with more than 100 open deals (the drawn ones and the normal rest), on
 -- days across three quarters. The whole JSON: percentiles, chance of target, drivers, path.
 begin;
-select plan(3);
+select plan(5);
 set local jit = off;
 
 -- The forecast as defined before 20261209100006.
@@ -205,6 +205,19 @@ select ok((select bool_or(cardinality(o.shocks) >= 3 and o.shocks[1] <> o.shocks
 select is((select count(*)::int from pg_temp.days() d
   where analytics.forecast(d.d) is distinct from pg_temp.forecast_direct(d.d)), 0,
   'the forecast = its plain definition (8 days, the whole JSON)');
+
+-- The stage rates take the sample forecast_deals drew (its sample_k) instead of counting deals
+-- again: the same rates with this company's own sample (every bucket), fewer deals with less.
+select is((select count(*)::int from pg_temp.days() d, lateral (
+    (select * from analytics.forecast_stage_rates(d.d, 8, 1024)
+      except all select * from analytics.forecast_stage_rates(d.d, 8))
+    union all (select * from analytics.forecast_stage_rates(d.d, 8)
+      except all select * from analytics.forecast_stage_rates(d.d, 8, 1024))) x), 0,
+  'stage rates with the whole sample passed = counted');
+select ok((select sum(a.deals) < sum(b.deals) and sum(a.deals) > 0
+  from analytics.forecast_stage_rates('2026-03-04', 8, 300) a
+  join analytics.forecast_stage_rates('2026-03-04', 8) b using (stage)),
+  'a smaller sample passed reads fewer deals');
 
 select * from finish();
 rollback;
