@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { createApp } from "../zoho-sync/app.ts";
 import { STAGE_HISTORY_STEP } from "../_shared/sync/stage_history.ts";
 import { diffWithTruth, SERVICE_KEY, startHarness } from "./_zoho_sync.ts";
@@ -13,6 +14,9 @@ async function sync(app: ReturnType<typeof createApp>, body: unknown = {}) {
   assert.equal(res.status, 200, JSON.stringify(json));
   return json;
 }
+
+let release: () => void = () => {};
+const released = new Promise<void>((resolve) => (release = resolve));
 
 Deno.test("zoho-sync incremental", async (t) => {
   const h = await startHarness("zs_incr", { size: { leads: 2500 } }, { ZOHO_SEGMENTS: "4" });
@@ -128,6 +132,58 @@ Deno.test("zoho-sync incremental", async (t) => {
         where l.id = ${lead.id} and a.module = 'Calls' and a.id = ${call.id}`;
       assert.deepEqual(touch, { settled: true });
     });
+
+    await t.step(
+      "a slice does not wait on a snapshot holding the facts: it leaves them",
+      async () => {
+        // Another session holds the facts' lock, as a snapshot's catch-up or a rebuild does.
+        const holder = postgres(h.db.url, { max: 1, onnotice: () => {} });
+        try {
+          const held = holder.begin(async (tx) => {
+            await tx`select pg_advisory_xact_lock(hashtext('analytics.refresh_facts'))`;
+            await released;
+          });
+          controls.clock.advance(60);
+          const lead = controls.records.create("Leads", {
+            Last_Name: "Waiting",
+            Lead_Source: "Web",
+          });
+          controls.records.create("Calls", {
+            Subject: "Call while a snapshot runs",
+            $se_module: "Leads",
+            What_Id: { id: lead.id, name: "Waiting" },
+            Call_Start_Time: lead.Modified_Time,
+          });
+          controls.clock.advance(5);
+          // Not blocked: the slice ends, folds, and leaves the touches to the lock's holder.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const out = await Promise.race([
+            sync(app),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error("the slice waited on the lock")), 30_000);
+            }),
+          ]).finally(() => clearTimeout(timer));
+          assert.equal(out.status, "done");
+          const [r] = await h.db.sql`select
+            (select count(*) from analytics.f_touches_dirty)::int > 0 as left,
+            (select count(*) from analytics.r_leads_log)::int as log,
+            (select first_touch_at from analytics.f_leads where id = ${lead.id}) as first`;
+          assert.deepEqual(r, { left: true, log: 0, first: null });
+          release();
+          await held;
+          // The next settle (a slice's end, or the snapshot's catch-up) takes them.
+          await h.db.sql`select analytics.settle_facts()`;
+          const [after] = await h.db.sql`select
+            (select count(*) from analytics.f_touches_dirty)::int as dirty,
+            (select first_touch_at is not null from analytics.f_leads where id = ${lead.id})
+              as touched`;
+          assert.deepEqual(after, { dirty: 0, touched: true });
+        } finally {
+          release();
+          await holder.end();
+        }
+      },
+    );
   } finally {
     await h.close();
   }
