@@ -185,8 +185,8 @@ as $$
   -- Medians as analytics.median gives them, each set's values sorted once
   -- (analytics.middle_fractions).
   select g.dimension, g.key, g.label, g.n, round(g.avg_amount, 2),
-    round((g.ma[1] + g.ma[2]) / 2, 2), round(g.avg_cycle, 2),
-    round((g.mc[1]::numeric + g.mc[2]) / 2, 2)
+    round(analytics.middle_mean(g.ma), 2), round(g.avg_cycle, 2),
+    round(analytics.middle_mean(g.mc), 2)
   from (
     select
       analytics.dimension(grouping(lead_source), grouping(owner_id)) as dimension,

@@ -82,13 +82,21 @@ comment on function analytics.median(numeric[]) is
 -- The fractions whose percentile_disc are the lower and upper middle values that
 -- analytics.median averages: 0.5 is position ceil(n/2) = (n + 1) / 2, 0.5 + 1e-10 is n/2 + 1
 -- for every n below ten billion. As one ordered-set aggregate the values are sorted once, with
--- no arrays built and unnested: median = (m[1] + m[2]) / 2 where m = percentile_disc(these)
--- within group (order by the values). Deal size's medians at 1M: 143 → 89 ms, the same rows.
+-- no arrays built and unnested: median = analytics.middle_mean(percentile_disc(these) within
+-- group (order by the values)). Deal size's medians at 1M: 143 → 89 ms, the same rows.
 create or replace function analytics.middle_fractions() returns double precision[]
 language sql immutable parallel safe
 as $$ select array[0.5, 0.5000000001]::double precision[] $$;
 comment on function analytics.middle_fractions() is
   'percentile_disc fractions of the lower and upper middle values (median = their mean)';
+
+-- The median from the two middle values percentile_disc gave at analytics.middle_fractions(), as
+-- analytics.median computes it (integer values are taken as numeric).
+create or replace function analytics.middle_mean(m numeric[]) returns numeric
+language sql immutable parallel safe
+as $$ select (m[1] + m[2]) / 2 $$;
+comment on function analytics.middle_mean(numeric[]) is
+  'Mean of the lower and upper middle values (percentile_disc at analytics.middle_fractions())';
 
 -- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
 -- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with

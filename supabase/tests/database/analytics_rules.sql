@@ -94,8 +94,8 @@ select is((select count(*)::int from (
       (percentile_disc(analytics.middle_fractions()) within group (order by x)) as q,
       (percentile_disc(analytics.middle_fractions()) within group (order by k)) as r
     from mf_sets group by s) g
-  where g.m1 is distinct from (g.q[1] + g.q[2]) / 2
-    or g.k1 is distinct from (g.r[1]::numeric + g.r[2]) / 2), 0,
+  where g.m1 is distinct from analytics.middle_mean(g.q)
+    or g.k1 is distinct from analytics.middle_mean(g.r)), 0,
   'percentile_disc at the middle fractions gives analytics.median exactly (600 sets)');
 
 select * from finish();
