@@ -92,7 +92,7 @@ Deno.test("generate-brief on the demo company", async (t) => {
         // chance of target: analytics.forecast), not from the weighted pipeline.
         assert.equal(
           row!.content.critical_gap!.text,
-          "The quarter is likeliest to close at $81,738, $38,262 short of target (1.5% chance " +
+          "The quarter is likeliest to close at $81,401, $38,599 short of target (0.9% chance " +
             "of making it), with coverage at 0.69x against 2.10x needed.",
         );
         assert.doesNotMatch(row!.pulse, /662/);
@@ -157,7 +157,7 @@ Deno.test("generate-brief on the demo company", async (t) => {
           facts: ["revenue.qtd", "revenue.qtd.target", "revenue.qtd.attainment", "quarter.elapsed"],
         },
         critical_gap: {
-          text: "We will likely land at $81.7K, $38.3K short, with a 1.5% chance of the target.",
+          text: "We will likely land at $81.4K, $38.6K short, with a 0.9% chance of the target.",
           facts: ["forecast.p50", "forecast.gap", "forecast.chance"],
         },
       };

@@ -104,6 +104,8 @@ begin
   insert into analytics.f_deal_pushes select * from analytics.deal_pushes;
 
   perform analytics.refresh_campaign_facts();
+  -- The forecast's kept observations read the stage entries and deals (analytics/forecast_keep.sql).
+  perform analytics.build_forecast_obs();
   insert into analytics.facts_built default values;
   -- The rollups' log holds every fact just inserted: fold it (analytics/rollups.sql).
   perform analytics.fold_rollups();
@@ -126,7 +128,8 @@ comment on function analytics.refresh_facts() is
 -- The deferred work the write triggers leave, done where the writes end (every sync slice,
 -- _shared/sync/runs.ts) and again by every snapshot (analytics.catch_up_facts): touches of the
 -- parents whose activities changed (and their leads' first touch), the campaign facts when marked
--- dirty, and the rollups' log folded. With the facts not built it only folds (the next snapshot
+-- dirty, the forecast's kept observations (analytics.keep_forecast_obs), and the rollups' log
+-- folded. With the facts not built it only folds (the next snapshot
 -- rebuilds everything). A writer never waits on a snapshot's catch-up or rebuild: when one holds
 -- the facts' lock, the dirty rows stay for it or for the next settle.
 create or replace function analytics.settle_facts() returns void
@@ -174,6 +177,8 @@ begin
     if campaigns then
       perform analytics.refresh_campaign_facts();
     end if;
+    -- The forecast's observations of the deals marked, and of the Mondays passed.
+    perform analytics.keep_forecast_obs();
   end if;
   perform analytics.fold_rollups();
 end
@@ -181,7 +186,7 @@ $$;
 comment on function analytics.settle_facts() is
   'The write triggers'' deferred work, at the end of every sync slice and in every snapshot: '
   'touches of changed parents (and their leads'' first touch), campaign facts when marked dirty, '
-  'the rollups'' log folded; skipped (but the fold) while the facts are unbuilt or a catch-up '
+  'the forecast''s kept observations, the rollups'' log folded; skipped (but the fold) while the facts are unbuilt or a catch-up '
   'holds them';
 
 -- What a snapshot runs: a full rebuild when facts are not ready, else what the last writes left

@@ -29,8 +29,9 @@ as $$
 $$;
 
 -- A deal's chance of being won within h (the days left in the quarter), from every week of the
--- last p_quarters quarters: at each weekly instant t whose horizon t + h ended by as_of, every deal
--- then in an open stage is one observation, won when its first Closed Won entry falls in (t, t+h].
+-- last p_quarters quarters: at each Monday 00:00 (company time) whose horizon (h days later) ended
+-- by the end of as_of, every sampled deal then in an open stage is one observation
+-- (analytics/forecast_keep.sql), won when its first Closed Won entry falls in (Monday, Monday + h].
 -- Cells narrow in five levels: stage; + whether the deal's Closing_Date as then known falls inside
 -- the horizon (the stage entry's Stage_History row or observed version says it); + days in stage
 -- (0-14, 15-45, 46-90, 91+); + deal age (0-30, 31-90, 91-180, 181+ days); + amount band
@@ -41,6 +42,9 @@ $$;
 -- a thin cell says what its stage says, a thin stage what Zoho says. n counts deal-weeks (a deal
 -- open six weeks is six observations). k was chosen on the demo company's backtest (deno task
 -- bench forecast): k = 20 missed the mid-quarter actual by 18.3% (median), k = 5 by 8.1%.
+-- Instants are calendar weeks so that the observations stay the same from day to day and can be
+-- kept (instants counted back from as_of − h moved every day; the backtest with Mondays: 87.5 %
+-- of 80% intervals held the actual on the demo company against 86.5 %, docs/scaling_snapshot.md).
 -- Scored: the deals in an open stage at the end of as_of, with their features then; history_deals
 -- = distinct deals observed in training (the caller falls back to Zoho's probabilities when thin);
 -- sample_k = the training sample's buckets (of 1,024), which analytics.forecast_stage_rates
@@ -50,28 +54,25 @@ returns table (deal_id text, stage text, days_in_stage integer, age_days integer
   amount numeric, closing_date date, zoho_p numeric, p numeric, history_deals bigint,
   history_obs bigint, shocks double precision[], sample_k integer)
 language plpgsql stable
--- generate_series's default estimate (1,000 rows a call) prices the plan high enough to JIT-compile
--- it: 120 ms of compiling for a 20 ms query on the demo company. Planned with its values (the open
--- stages, the instants): a generic plan cannot tell the few stays open now from all of them.
+-- Planned with its values (the open stages, the Mondays, whether the kept observations serve):
+-- a generic plan cannot tell the few stays open now from all of them. No JIT: compiling cost more
+-- than the query on the demo company.
 set jit = off
 set plan_cache_mode = force_custom_plan
 as $$
 #variable_conflict use_column
 declare
-  -- Instants as epoch seconds: v_end = the end of as_of, v_h = seconds left in the quarter,
-  -- v_t0 = the last training instant (v_t0 + v_h = v_end); instant j is v_t0 − j weeks, and its
-  -- horizon ends on the local day as_of + 1 − 7j. Scalars first, so the planner sees their values
-  -- (plpgsql plans the query with them): the time bounds and the sample rate pick the indexes.
+  -- v_hd = days left in the quarter after as_of (the horizon); v_m0 = the last training Monday,
+  -- the latest whose horizon ends by the end of as_of (v_m0 + v_hd ≤ as_of + 1); v_from = the
+  -- first, 13 weeks a quarter before it. Scalars first, so the planner sees their values.
   v_end_ts timestamptz := analytics.day_end(p_as_of);
   v_horizon date := (select w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd');
-  v_end double precision := extract(epoch from v_end_ts);
-  v_h double precision := extract(epoch from (v_horizon::timestamp
-    at time zone analytics.time_zone()) - v_end_ts);
-  v_t0 double precision := v_end - v_h;
-  v_t0_ts timestamptz := to_timestamp(v_end - v_h);
-  v_from_ts timestamptz := to_timestamp(v_end - v_h - p_quarters * 13 * 604800);
+  v_hd integer := v_horizon - (p_as_of + 1);
+  v_m0 date := analytics.monday_of(p_as_of + 1 - v_hd);
+  v_from date := v_m0 - 91 * p_quarters;
   v_deals bigint;
   v_k integer;
+  v_kept boolean;
   v_b1 double precision;
   v_b2 double precision;
   v_open text[] := array(select s.stage from analytics.stage_settings s where s.is_open);
@@ -85,71 +86,46 @@ begin
   into v_deals, v_b1, v_b2
   from analytics.f_deals d where d.created_at < v_end_ts and d.amount > 0;
   v_k := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
+  -- The kept observations serve when they hold exactly what forecast_obs_rows would give: facts
+  -- built, no deal marked stale, the sample and the last Monday covered.
+  v_kept := exists (select from analytics.facts_built)
+    and exists (select from analytics.f_forecast_obs_kept k where k.k >= v_k
+      and k.through >= v_m0)
+    and not exists (select from analytics.f_forecast_obs_dirty);
   return query
   with st as (
     select s.stage, s.probability / 100.0 as p0 from analytics.stage_settings s where s.is_open
   ),
-  -- The sampled deals' open-stage stays that overlap the training window (one row each, by the
-  -- bucket index), with what their observations need; then one observation per weekly instant
-  -- inside the stay.
-  e0 as materialized (
-    select e.deal_id, e.stage, e.entered_at, e.left_at, e.closing_date
-    from analytics.f_stage_entries e
-    where (hashtext(e.deal_id) & 1023) < v_k and e.stage in (select st.stage from st)
-      and e.entered_at <= v_t0_ts and (e.left_at is null or e.left_at > v_from_ts)
+  src as (
+    select o.deal_id, o.monday, o.stage, o.ds, o.ag, o.amount, o.closing_date, o.won_day
+    from analytics.f_forecast_obs o
+    where v_kept and o.bucket < v_k and o.monday >= v_from and o.monday <= v_m0
+    union all
+    select o.deal_id, o.monday, o.stage, o.ds, o.ag, o.amount, o.closing_date, o.won_day
+    from analytics.forecast_obs_rows(v_k, v_from, v_m0) o
+    where not v_kept
   ),
-  -- Each sampled deal's first Closed Won entry known by the end of as_of. Instants are epoch
-  -- seconds as double precision from here on: extract gives numeric, which every comparison
-  -- with the float instants converted again (numeric → float8 goes through text), some ten
-  -- times an observation; converted once, the values and so the cells are the same.
-  wn as (
-    select w.deal_id, extract(epoch from min(w.entered_at))::double precision as won_at
-    from analytics.f_stage_entries w
-    where w.stage = 'Closed Won' and (hashtext(w.deal_id) & 1023) < v_k
-      and w.entered_at < v_end_ts
-    group by w.deal_id
-  ),
-  -- Per sampled deal, by primary key: its creation and amount (a hash join would scan every
-  -- deal; a lookup per stay would look each deal up three or four times).
-  dl as materialized (
-    select x.deal_id, extract(epoch from d.created_at)::double precision as created, d.amount
-    from (select distinct e.deal_id from e0 e) x
-    left join lateral (select d.created_at, d.amount from analytics.f_deals d
-      where d.id = x.deal_id limit 1) d on true
-  ),
-  -- Per sampled stay, with its deal. The stay carries the Closing_Date its history row or
-  -- observed version showed.
-  ent as materialized (
-    select e.deal_id, e.stage, extract(epoch from e.entered_at)::double precision as entered,
-      extract(epoch from e.left_at)::double precision as left_at, d.created, d.amount, wn.won_at,
-      e.closing_date
-    from e0 e
-    left join dl d on d.deal_id = e.deal_id
-    left join wn on wn.deal_id = e.deal_id
-  ),
+  -- Each observation's cell (Closing_Date inside its horizon, days in stage, age, amount band)
+  -- and outcome; j = weeks before v_m0.
   obs as (
-    select e.deal_id, e.stage, j,
-      analytics.forecast_cell((v_t0 - 604800 * j - e.entered) / 86400,
-        (v_t0 - 604800 * j - e.created) / 86400, e.amount, v_b1, v_b2, e.closing_date,
-        p_as_of + 1 - 7 * j) as cell,
-      coalesce(e.won_at > v_t0 - 604800 * j and e.won_at <= v_end - 604800 * j, false) as won
-    from ent e
-    cross join lateral generate_series(
-      greatest(0, case when e.left_at is null then 0
-        else floor((v_t0 - e.left_at) / 604800)::integer + 1 end),
-      least(13 * p_quarters, floor((v_t0 - e.entered) / 604800)::integer)) j
+    select o.deal_id, o.stage, (v_m0 - o.monday) / 7 as j,
+      case when o.closing_date is null then 2 when o.closing_date < o.monday + v_hd then 0
+        else 1 end as cd,
+      o.ds, o.ag,
+      case when coalesce(o.amount, 0) <= v_b1 then 0 when o.amount <= v_b2 then 1 else 2 end
+        as am,
+      coalesce(o.won_day > o.monday and o.won_day <= o.monday + v_hd, false) as won
+    from src o
   ),
   cnt as (
-    select o.stage, o.cell[1] as cd, o.cell[2] as ds, o.cell[3] as ag, o.cell[4] as am,
-      grouping(o.cell[1], o.cell[2], o.cell[3], o.cell[4]) as g, count(*) as n,
-      count(*) filter (where o.won) as w
+    select o.stage, o.cd, o.ds, o.ag, o.am, grouping(o.cd, o.ds, o.ag, o.am) as g,
+      count(*) as n, count(*) filter (where o.won) as w
     from obs o
-    group by grouping sets ((o.stage), (o.stage, o.cell[1]), (o.stage, o.cell[1], o.cell[2]),
-      (o.stage, o.cell[1], o.cell[2], o.cell[3]), (o.stage, o.cell[1], o.cell[2], o.cell[3],
-      o.cell[4]))
+    group by grouping sets ((o.stage), (o.stage, o.cd), (o.stage, o.cd, o.ds),
+      (o.stage, o.cd, o.ds, o.ag), (o.stage, o.cd, o.ds, o.ag, o.am))
   ),
   tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
-  -- Quarter-wide swings: at the same point of each past quarter (every 13th weekly instant), the
+  -- Quarter-wide swings: at the same point of each past quarter (every 13th Monday), the
   -- deals then open won r = actual ÷ expected times what their stages' rates say. Part of r's
   -- spread is chance (few deals); only the part beyond it is a swing that moves every deal at
   -- once: shock = 1 + λ(r ÷ mean r − 1), λ = max(0, 1 − mean chance variance ÷ variance of r). A small

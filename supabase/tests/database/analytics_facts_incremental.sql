@@ -2,7 +2,7 @@
 -- upserts, updates, deletions, restores, physical deletes and version purges; and the snapshot
 -- computed from them is the one a full rebuild gives.
 begin;
-select plan(20);
+select plan(22);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -120,6 +120,7 @@ create temp table inc_versions as select * from analytics.f_deal_versions;
 create temp table inc_stage_entries as select * from analytics.f_stage_entries;
 create temp table inc_campaigns as select * from analytics.f_campaigns;
 create temp table inc_pushes as select * from analytics.f_deal_pushes;
+create temp table inc_forecast_obs as select * from analytics.f_forecast_obs;
 select analytics.refresh_facts();
 select bag_eq('select * from inc_leads', 'select * from analytics.f_leads',
   'f_leads: incremental = full rebuild');
@@ -135,6 +136,10 @@ select bag_eq('select * from inc_campaigns', 'select * from analytics.f_campaign
   'f_campaigns: incremental = full rebuild');
 select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
   'f_deal_pushes: incremental = full rebuild');
+select ok((select count(*) > 0 from inc_forecast_obs),
+  'the forecast observes the deals'' open stays every Monday');
+select bag_eq('select * from inc_forecast_obs', 'select * from analytics.f_forecast_obs',
+  'f_forecast_obs: incremental = full rebuild');
 select is(analytics.compute_snapshot('2026-03-04') ->> 'content_hash', :'inc_h',
   'the snapshot from incremental facts equals the one after a full rebuild');
 

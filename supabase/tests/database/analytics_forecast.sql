@@ -3,9 +3,9 @@
 begin;
 select plan(17);
 
--- A company of three deals, UTC, as of Wed 2026-03-04: the quarter ends 1 Apr, so the horizon h
--- is 27 days (5 Mar 00:00 → 1 Apr 00:00) and the training instants are t0 = 6 Feb 00:00 and every
--- 7 days before it.
+-- A company of three deals, UTC, as of Tue 2026-03-10: the quarter ends 1 Apr, so the horizon h
+-- is 21 days (11 Mar 00:00 → 1 Apr 00:00), and the training instants are the Mondays 00:00 whose
+-- horizon ended by then: 16 Feb (→ 9 Mar) and every week before it.
 --   A: Qualification from 20 Jan 10:00, Closed Won 10 Feb 10:00, 5,000
 --   B: Qualification from 20 Jan 10:00, Closed Lost 10 Feb 10:00, 3,000
 --   C: Qualification from 25 Jan 10:00, still open, 10,000, no Closing_Date
@@ -29,59 +29,61 @@ values
   ('B', 2, '2026-02-10 10:00Z', 'Closed Lost', null, '2026-02-10 10:00Z'),
   ('C', 1, '2026-01-25 10:00Z', 'Qualification', null, '2026-01-25 10:00Z');
 
--- Observations (deal-weeks in Qualification at t0 − 7j, won when Closed Won came within 27 days):
---   A at 6 Feb (16.6 days in stage: band 15-45), 30 Jan (9.6: band 0-14), 23 Jan (2.6): won ×3
---   B at the same three instants: not won ×3
---   C at 6 Feb (11.6 days) and 30 Jan (4.6): not won ×2
--- Stage: n 8, won 3 → p1 = (3 + 5 × 0.10) ÷ (8 + 5) = 3.5 ÷ 13 (Zoho's Qualification is 10%).
--- Closing date unknown for all: same cell → p2 = (3 + 5 p1) ÷ 13.
--- C today has 38.6 days in stage (band 15-45): that cell holds A and B at 6 Feb, n 2, won 1 →
--- p3 = (1 + 5 p2) ÷ 7. Its age (38.6 days: band 31-90) cell is empty, so p4 = p5 = p3.
-select is((select deal_id || ' ' || stage from analytics.forecast_deals('2026-03-04')),
+-- Observations (deal-weeks in Qualification at the Mondays 26 Jan, 2, 9 and 16 Feb; won when
+-- Closed Won came within 21 days):
+--   A at 26 Jan (5.6 days in stage: band 0-14), 2 Feb (13.6), 9 Feb (20.6: band 15-45): won ×3
+--   B at the same three Mondays: not won ×3
+--   C at 26 Jan (0.6 days), 2 Feb (7.6), 9 Feb (14.6) and 16 Feb (21.6: band 15-45): not won ×4
+-- Stage: n 10, won 3 → p1 = (3 + 5 × 0.10) ÷ (10 + 5) = 3.5 ÷ 15 (Zoho's Qualification is 10%).
+-- Closing date unknown for all: same cell → p2 = (3 + 5 p1) ÷ 15.
+-- C today has 44.6 days in stage (band 15-45): that cell holds A and B at 9 Feb and C at 16 Feb,
+-- n 3, won 1 → p3 = (1 + 5 p2) ÷ 8. Its age (44.6 days: band 31-90) cell is empty (all were under
+-- 31 days old then), so p4 = p5 = p3.
+select is((select deal_id || ' ' || stage from analytics.forecast_deals('2026-03-10')),
   'C Qualification', 'the one deal open at the end of as_of is scored');
-select is((select round(p, 10) from analytics.forecast_deals('2026-03-04')),
-  round((1 + 5 * ((3 + 5 * (3.5 / 13)) / 13)) / 7, 10),
-  'C''s chance: the hand-computed shrinkage (0.3816568047)');
-select is((select round(p, 10) from analytics.forecast_deals('2026-03-04')), 0.3816568047,
+select is((select round(p, 10) from analytics.forecast_deals('2026-03-10')),
+  round((1 + 5 * ((3 + 5 * (3.5 / 15)) / 15)) / 8, 10),
+  'C''s chance: the hand-computed shrinkage (0.2986111111)');
+select is((select round(p, 10) from analytics.forecast_deals('2026-03-10')), 0.2986111111,
   'the same as a number');
 select results_eq($$select history_deals, history_obs, days_in_stage, age_days
-  from analytics.forecast_deals('2026-03-04')$$,
-  $$values (3::bigint, 8::bigint, 38, 38)$$, 'three deals, eight deal-weeks of history');
+  from analytics.forecast_deals('2026-03-10')$$,
+  $$values (3::bigint, 10::bigint, 44, 44)$$, 'three deals, ten deal-weeks of history');
 
 -- Too little history (3 deals < 30): the chances are Zoho's, and the forecast says so.
-select is(analytics.forecast('2026-03-04') ->> 'method', 'stage_probabilities',
+select is(analytics.forecast('2026-03-10') ->> 'method', 'stage_probabilities',
   'thin history falls back to the stage probabilities');
-select ok(analytics.forecast('2026-03-04') ->> 'note' like 'Only 3 deals of history%',
+select ok(analytics.forecast('2026-03-10') ->> 'note' like 'Only 3 deals of history%',
   'and says so in its note');
 -- Won so far = analytics.revenue's qtd (A, 5,000); C wins with Zoho's 10%: 5,000 or 15,000.
 select results_eq($$select (f ->> 'won_to_date')::numeric, (f ->> 'p10')::numeric,
     (f ->> 'p50')::numeric, (f ->> 'target')::numeric, (f ->> 'gap_p50')::numeric,
     (f ->> 'weighted_baseline')::numeric, (f ->> 'new_business_quarters')::integer
-  from analytics.forecast('2026-03-04') f$$,
+  from analytics.forecast('2026-03-10') f$$,
   $$values (5000::numeric, 5000::numeric, 5000::numeric, 10000::numeric, 5000::numeric,
     5000::numeric, 0)$$,
   'won to date, P10 and P50 without C, gap at P50, no new business before the first deal');
-select ok((analytics.forecast('2026-03-04') ->> 'p90')::numeric in (5000, 15000),
+select ok((analytics.forecast('2026-03-10') ->> 'p90')::numeric in (5000, 15000),
   'P90 is one of the two outcomes');
 -- 2,000 seeded draws of a 10% chance: 200 expected, 4.5 standard deviations either side.
-select ok((analytics.forecast('2026-03-04') ->> 'chance_of_target_pct')::numeric between 7 and 13,
+select ok((analytics.forecast('2026-03-10') ->> 'chance_of_target_pct')::numeric between 7 and 13,
   'chance of the 10,000 target ≈ C''s 10%');
-select is(analytics.forecast('2026-03-04'), analytics.forecast('2026-03-04'),
+select is(analytics.forecast('2026-03-10'), analytics.forecast('2026-03-10'),
   'the same answer on every run');
-select is((analytics.forecast('2026-03-04', 8, 500) ->> 'trials')::integer, 500,
+select is((analytics.forecast('2026-03-10', 8, 500) ->> 'trials')::integer, 500,
   'the number of simulated quarters is a parameter');
 -- Stage history against Zoho: of the deals that entered Qualification and closed, A won, B lost.
-select results_eq($$select deals, won, history_pct, zoho_pct from analytics.forecast_stage_rates('2026-03-04')
+select results_eq($$select deals, won, history_pct, zoho_pct from analytics.forecast_stage_rates('2026-03-10')
   where stage = 'Qualification'$$,
   $$values (2::bigint, 1::bigint, 50.00::numeric, 10::numeric)$$, 'stage rate 1 of 2 vs Zoho 10%');
 -- The drivers: C, with the chance the forecast used.
 select results_eq($$select d ->> 'deal_id', (d ->> 'chance_pct')::numeric, (d ->> 'zoho_pct')::numeric
-  from jsonb_array_elements(analytics.forecast('2026-03-04') -> 'drivers') d$$,
+  from jsonb_array_elements(analytics.forecast('2026-03-10') -> 'drivers') d$$,
   $$values ('C', 10.0, 10.0)$$, 'the deal that moves the forecast');
 -- The chart's path ends at as_of's won on as_of, then the range to the quarter's last day.
 select results_eq($$select (x ->> 'won')::numeric, (x ->> 'p50')::numeric
-  from jsonb_array_elements(analytics.forecast('2026-03-04') -> 'path') x
-  where x ->> 'day' = '2026-03-04'$$,
+  from jsonb_array_elements(analytics.forecast('2026-03-10') -> 'path') x
+  where x ->> 'day' = '2026-03-10'$$,
   $$values (5000::numeric, 5000.00::numeric)$$, 'the path meets the actual at as_of');
 -- A deal not yet open at an earlier as_of is not scored then (what was known that day).
 select is((select count(*) from analytics.forecast_deals('2026-01-22')), 2::bigint,

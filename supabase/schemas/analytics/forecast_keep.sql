@@ -1,0 +1,250 @@
+-- The forecast's training observations, kept (analytics/forecast.sql learns from them): every
+-- Monday 00:00 (company time) at which a sampled deal was in an open stage is one observation,
+-- with what does not depend on the day the forecast is made (its stage, days in stage and age
+-- bands then, its Amount, the Closing_Date then known, the day of its first win). The day's
+-- forecast only counts them with its horizon. Building them each day read some 45,000 deal-weeks
+-- out of the stage entries (about 450 ms at 1M leads); counting a kept table costs a third of it.
+--
+-- Kept for the deals whose id hashes into the first k of 1,024 buckets, k fixed by the full
+-- rebuild (the forecast's sample for the company then: every deal up to 10,000 deals), and for
+-- every Monday up to `through`, the last Monday the keeping saw. Write-time triggers on the facts
+-- mark the deals whose stays or deal fact changed (analytics.f_forecast_obs_dirty); every settle
+-- (each sync slice's end, each snapshot's catch-up) recomputes them and adds the Mondays passed
+-- since. The forecast reads the kept rows only when they hold exactly what it would compute: no
+-- deal marked, its sample and Mondays covered; otherwise it computes them (same function).
+
+-- The Monday of a date's week (ISO weeks start on Monday).
+create or replace function analytics.monday_of(d date) returns date
+language sql immutable parallel safe
+as $$ select d - (extract(isodow from d)::integer - 1) $$;
+
+create unlogged table analytics.f_forecast_obs (
+  deal_id text not null,
+  -- the Monday whose 00:00 (company time) is the instant observed
+  monday date not null,
+  stage text not null,
+  -- hashtext(deal_id) & 1023: the sample bucket
+  bucket smallint not null,
+  -- days in stage then: 0-14, 15-45, 46-90, 91+ (analytics.forecast_cell's bands)
+  ds smallint not null,
+  -- deal age then: 0-30, 31-90, 91-180, 181+ days
+  ag smallint not null,
+  -- the deal's Amount (f_deals, as the scored deals')
+  amount numeric,
+  -- the Closing_Date then known (the stay's Stage_History row or observed version)
+  closing_date date,
+  -- the first day whose 00:00 is at or after the deal's first Closed Won entry (null: never won):
+  -- won within (Monday, Monday + h days] ⟺ monday < won_day ≤ monday + h
+  won_day date
+);
+comment on table analytics.f_forecast_obs is
+  'The forecast''s training observations (one per Monday 00:00 a sampled deal was in an open '
+  'stage), kept per deal by analytics.keep_forecast_obs()';
+create index f_forecast_obs_deal_idx on analytics.f_forecast_obs (deal_id);
+
+-- What f_forecast_obs holds: the sample (buckets < k) and the Mondays up to `through`. No row:
+-- not built (the forecast computes its observations).
+create unlogged table analytics.f_forecast_obs_kept (
+  k integer not null,
+  through date not null
+);
+
+-- Deals whose kept observations are stale (their stays or deal fact changed), in the kept
+-- buckets. Appended by statement triggers, consumed by analytics.keep_forecast_obs().
+create unlogged table analytics.f_forecast_obs_dirty (
+  deal_id text not null
+);
+
+alter table analytics.f_forecast_obs enable row level security;
+alter table analytics.f_forecast_obs_kept enable row level security;
+alter table analytics.f_forecast_obs_dirty enable row level security;
+revoke all on analytics.f_forecast_obs, analytics.f_forecast_obs_kept,
+  analytics.f_forecast_obs_dirty from anon, authenticated;
+grant select on analytics.f_forecast_obs, analytics.f_forecast_obs_kept to service_role;
+
+-- The observations of the sampled deals (bucket < p_k; only p_deals' when given) at the Mondays
+-- from p_from to p_to: each Monday M whose 00:00 falls inside one of their open-stage stays
+-- (entered ≤ M 00:00 < left). One definition for the kept table and for the forecast when the
+-- kept rows do not cover its day.
+create or replace function analytics.forecast_obs_rows(p_k integer, p_from date, p_to date,
+  p_deals text[] default null)
+returns table (deal_id text, monday date, stage text, bucket smallint, ds smallint,
+  ag smallint, amount numeric, closing_date date, won_day date)
+language sql stable
+as $$
+  with z as materialized (
+    select analytics.time_zone() as tz,
+      (p_from::timestamp at time zone analytics.time_zone()) as from_ts,
+      ((p_to + 1)::timestamp at time zone analytics.time_zone()) as to_ts
+  ),
+  -- The stays that may hold one of the Mondays (by the bucket index, or the deals' keys).
+  e0 as materialized (
+    select e.deal_id, e.stage, e.entered_at, e.left_at, e.closing_date
+    from analytics.f_stage_entries e, z
+    where (hashtext(e.deal_id) & 1023) < p_k
+      and (p_deals is null or e.deal_id = any(p_deals))
+      and e.stage in (select s.stage from analytics.stage_settings s where s.is_open)
+      and e.entered_at < z.to_ts and (e.left_at is null or e.left_at > z.from_ts)
+  ),
+  -- Per deal, by primary key: its creation and Amount, and its first Closed Won entry.
+  dl as materialized (
+    select x.deal_id, d.created_at, d.amount,
+      (select analytics.first_day_after(min(w.entered_at) - interval '1 microsecond', z.tz) + 1
+        from analytics.f_stage_entries w
+        where w.deal_id = x.deal_id and w.stage = 'Closed Won') as won_day
+    from (select distinct e.deal_id from e0 e) x
+    cross join z
+    left join lateral (select d.created_at, d.amount from analytics.f_deals d
+      where d.id = x.deal_id limit 1) d on true
+  ),
+  m as (
+    select e.deal_id, e.stage, e.entered_at, e.closing_date, mm.monday,
+      (mm.monday::timestamp at time zone z.tz) as at
+    from e0 e
+    cross join z
+    cross join lateral (
+      select lo + 7 * g as monday
+      from (select greatest(p_from, analytics.monday_of((e.entered_at at time zone z.tz)::date))
+          as lo,
+        least(p_to, analytics.monday_of(coalesce((e.left_at at time zone z.tz)::date, p_to)))
+          as hi) b,
+      generate_series(0, (b.hi - b.lo) / 7) g
+    ) mm
+    where (mm.monday::timestamp at time zone z.tz) >= e.entered_at
+      and (e.left_at is null or (mm.monday::timestamp at time zone z.tz) < e.left_at)
+  )
+  select m.deal_id, m.monday, m.stage, (hashtext(m.deal_id) & 1023)::smallint,
+    c.cell[2]::smallint, c.cell[3]::smallint, dl.amount, m.closing_date, dl.won_day
+  from m
+  join dl on dl.deal_id = m.deal_id
+  cross join lateral (select analytics.forecast_cell(
+    extract(epoch from m.at - m.entered_at)::double precision / 86400,
+    extract(epoch from m.at - dl.created_at)::double precision / 86400, 0, 0, 0, null, null)
+    as cell) c
+$$;
+comment on function analytics.forecast_obs_rows(integer, date, date, text[]) is
+  'The forecast''s training observations of the sampled deals (bucket < p_k, only p_deals'' when '
+  'given) at each Monday 00:00 from p_from to p_to inside one of their open-stage stays';
+
+-- The full build (analytics.refresh_facts, after the stage entries and deals): k = the
+-- forecast's sample for the company as it is, every Monday up to this week's.
+create or replace function analytics.build_forecast_obs() returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_deals bigint := (select count(*) from analytics.f_deals d where d.amount > 0);
+  v_k integer := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
+  v_through date := analytics.monday_of((now() at time zone analytics.time_zone())::date);
+begin
+  truncate analytics.f_forecast_obs, analytics.f_forecast_obs_kept,
+    analytics.f_forecast_obs_dirty;
+  insert into analytics.f_forecast_obs
+  select * from analytics.forecast_obs_rows(v_k, '-infinity', v_through);
+  insert into analytics.f_forecast_obs_kept values (v_k, v_through);
+  analyze analytics.f_forecast_obs;
+end
+$$;
+
+-- What every settle runs (analytics.settle_facts, under the facts' lock): the Mondays passed
+-- since `through` added for every kept deal, then the marked deals recomputed. Exactly the marks
+-- this statement deletes are processed; marks committed later wait for the next settle.
+create or replace function analytics.keep_forecast_obs() returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_k integer;
+  v_through date;
+  v_now date;
+  ids text[];
+begin
+  select k.k, k.through into v_k, v_through from analytics.f_forecast_obs_kept k;
+  if not found then
+    return;
+  end if;
+  v_now := analytics.monday_of((now() at time zone analytics.time_zone())::date);
+  if v_now > v_through then
+    insert into analytics.f_forecast_obs
+    select * from analytics.forecast_obs_rows(v_k, v_through + 7, v_now);
+    update analytics.f_forecast_obs_kept set through = v_now;
+    v_through := v_now;
+  end if;
+  with d as (delete from analytics.f_forecast_obs_dirty returning deal_id)
+  select coalesce(array_agg(distinct d.deal_id), '{}') into ids from d;
+  if cardinality(ids) > 0 then
+    delete from analytics.f_forecast_obs o where o.deal_id = any(ids);
+    insert into analytics.f_forecast_obs
+    select * from analytics.forecast_obs_rows(v_k, '-infinity', v_through, ids);
+  end if;
+end
+$$;
+
+-- Marks: a statement that wrote stage entries or deal facts marks its deals in the kept buckets.
+create or replace function analytics.mark_forecast_obs() returns trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_k integer := (select k.k from analytics.f_forecast_obs_kept k);
+begin
+  if v_k is null then
+    return null;
+  end if;
+  if tg_op = 'TRUNCATE' then
+    -- the full rebuild truncates the facts and then rebuilds the observations
+    truncate analytics.f_forecast_obs, analytics.f_forecast_obs_kept,
+      analytics.f_forecast_obs_dirty;
+    return null;
+  end if;
+  if tg_table_name = 'f_deals' then
+    if tg_op <> 'INSERT' then
+      insert into analytics.f_forecast_obs_dirty
+      select o.id from old_rows o where (hashtext(o.id) & 1023) < v_k;
+    end if;
+    if tg_op <> 'DELETE' then
+      insert into analytics.f_forecast_obs_dirty
+      select n.id from new_rows n where (hashtext(n.id) & 1023) < v_k;
+    end if;
+  else
+    if tg_op <> 'INSERT' then
+      insert into analytics.f_forecast_obs_dirty
+      select distinct o.deal_id from old_rows o where (hashtext(o.deal_id) & 1023) < v_k;
+    end if;
+    if tg_op <> 'DELETE' then
+      insert into analytics.f_forecast_obs_dirty
+      select distinct n.deal_id from new_rows n where (hashtext(n.deal_id) & 1023) < v_k;
+    end if;
+  end if;
+  return null;
+end
+$$;
+create trigger f_deals_forecast_obs_insert after insert on analytics.f_deals
+  referencing new table as new_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_deals_forecast_obs_update after update on analytics.f_deals
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_deals_forecast_obs_delete after delete on analytics.f_deals
+  referencing old table as old_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_deals_forecast_obs_truncate after truncate on analytics.f_deals
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_stage_entries_forecast_obs_insert after insert on analytics.f_stage_entries
+  referencing new table as new_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_stage_entries_forecast_obs_update after update on analytics.f_stage_entries
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_stage_entries_forecast_obs_delete after delete on analytics.f_stage_entries
+  referencing old table as old_rows
+  for each statement execute function analytics.mark_forecast_obs();
+create trigger f_stage_entries_forecast_obs_truncate after truncate on analytics.f_stage_entries
+  for each statement execute function analytics.mark_forecast_obs();
+
+revoke all on function analytics.build_forecast_obs() from public;
+revoke all on function analytics.keep_forecast_obs() from public;
+revoke all on function analytics.mark_forecast_obs() from public;

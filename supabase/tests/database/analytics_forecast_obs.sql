@@ -1,0 +1,183 @@
+-- pgTAP: the forecast's kept training observations (analytics/forecast_keep.sql) equal their plain
+-- definition (every Monday 00:00 against every open-stage stay) after the full build, after
+-- edits of stays and deals settled, and after Mondays pass; a forecast read from them equals one
+-- that computes them; stale or partial kept rows are never read.
+begin;
+select plan(16);
+set local jit = off;
+
+-- A company in Chile (daylight saving changes at midnight), 700 deals as in
+-- analytics_forecast_sim.sql, plus one won exactly at a local midnight.
+update analytics.settings set time_zone = 'America/Santiago';
+delete from analytics.f_stage_entries;
+delete from analytics.f_stage_history;
+delete from analytics.f_deal_versions;
+delete from analytics.f_deals;
+create function pg_temp.h(i integer, salt integer) returns integer language sql immutable as $$
+  select abs(hashint4(i * 41 + salt)) % 1000
+$$;
+create temp table fo_deals as
+select i, 'fo-D' || i as id,
+  timestamptz '2023-10-01T09:00:00Z' + (pg_temp.h(i, 0) % 900) * interval '1 day' as created,
+  1000 + 250 * (pg_temp.h(i, 1) % 200) as amount, 1 + pg_temp.h(i, 2) % 7 as stages,
+  case pg_temp.h(i, 3) % 3 when 0 then 'open' when 1 then 'Closed Won' else 'Closed Lost' end
+    as outcome
+from generate_series(1, 700) i;
+create temp table fo_entries as
+select d.id, k as seq, d.created + sum(3 + pg_temp.h(d.i * 10 + k, 4) % 38)
+    over (partition by d.id order by k) * interval '1 day'
+    - (3 + pg_temp.h(d.i * 10 + 1, 4) % 38) * interval '1 day' as entered_at,
+  case when k <= d.stages then (select s.stage from analytics.stage_settings s
+    where s.position = k) else d.outcome end as stage
+from fo_deals d, generate_series(1, 8) k
+where k <= d.stages or (k = d.stages + 1 and d.outcome <> 'open');
+insert into fo_entries values
+  ('fo-M', 1, '2025-06-02 10:00-04', 'Qualification'),
+  ('fo-M', 2, '2025-06-16 00:00-04', 'Closed Won');
+insert into fo_deals values (0, 'fo-M', '2025-06-02 10:00-04', 4000, 1, 'Closed Won');
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at,
+  closing_date)
+select e.id, e.seq, e.entered_at, e.stage,
+  lead(e.entered_at) over (partition by e.id order by e.seq),
+  max(e.entered_at) over (partition by e.id),
+  case when pg_temp.h(e.seq, length(e.id)) % 4 <> 0
+    then (e.entered_at + interval '30 days')::date end
+from fo_entries e;
+insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
+  is_lost, is_closed)
+select d.id, d.created, d.created::date, l.stage, d.amount, (l.entered_at + interval '20 days')::date,
+  l.stage = 'Closed Won', l.stage = 'Closed Lost', l.stage like 'Closed%'
+from fo_deals d
+cross join lateral (select e.stage, e.entered_at from fo_entries e where e.id = d.id
+  order by e.seq desc limit 1) l;
+insert into analytics.facts_built select where not exists (select from analytics.facts_built);
+
+-- The plain definition: every Monday 00:00 (company time) up to the kept `through` against every
+-- stay in an open stage of a deal in the first p_k buckets; the bands by hand; the won day is the
+-- local day of the first win, or the next one when the win is not at its 00:00.
+create function pg_temp.obs_plain(p_k integer) returns table (deal_id text, monday date,
+  stage text, bucket smallint, ds smallint, ag smallint, amount numeric, closing_date date,
+  won_day date)
+language sql as $$
+  with z as (select analytics.time_zone() as tz),
+  mondays as (
+    select g::date as monday, (g::date::timestamp at time zone z.tz) as at
+    from z, generate_series(date '2023-01-02',
+      (select k.through from analytics.f_forecast_obs_kept k), interval '7 days') g
+  ),
+  won as (
+    select w.deal_id, min(w.entered_at) as won_at from analytics.f_stage_entries w
+    where w.stage = 'Closed Won' group by w.deal_id
+  )
+  select e.deal_id, m.monday, e.stage, (hashtext(e.deal_id) & 1023)::smallint,
+    (case when m.at - e.entered_at < interval '15 days' then 0
+      when m.at - e.entered_at < interval '46 days' then 1
+      when m.at - e.entered_at < interval '91 days' then 2 else 3 end)::smallint,
+    (case when d.created_at is null or m.at - d.created_at < interval '31 days' then 0
+      when m.at - d.created_at < interval '91 days' then 1
+      when m.at - d.created_at < interval '181 days' then 2 else 3 end)::smallint,
+    d.amount, e.closing_date,
+    case when w.won_at is null then null
+      when ((w.won_at at time zone z.tz)::date::timestamp at time zone z.tz) >= w.won_at
+        then (w.won_at at time zone z.tz)::date
+      else (w.won_at at time zone z.tz)::date + 1 end
+  from analytics.f_stage_entries e
+  cross join z
+  join analytics.stage_settings s on s.stage = e.stage and s.is_open
+  join mondays m on m.at >= e.entered_at and (e.left_at is null or m.at < e.left_at)
+  left join analytics.f_deals d on d.id = e.deal_id
+  left join won w on w.deal_id = e.deal_id
+  where (hashtext(e.deal_id) & 1023) < p_k
+$$;
+
+select analytics.build_forecast_obs();
+select results_eq($$select k, through from analytics.f_forecast_obs_kept$$,
+  $$select 1024, analytics.monday_of((now() at time zone 'America/Santiago')::date)$$,
+  'a small company keeps every deal, up to this week''s Monday');
+select bag_eq('select * from analytics.f_forecast_obs', 'select * from pg_temp.obs_plain(1024)',
+  'the full build = every Monday against every open stay');
+select ok((select count(*) > 3000 and count(distinct deal_id) > 400
+  from analytics.f_forecast_obs), 'thousands of observations of hundreds of deals');
+select is((select won_day from analytics.f_forecast_obs where deal_id = 'fo-M'
+  and monday = '2025-06-09'), date '2025-06-16', 'a win at 00:00 is won on that day');
+
+-- The forecast from the kept rows = the forecast computing them (a mark makes it compute).
+create function pg_temp.days() returns table (d date) language sql as $$
+  select unnest(array[date '2025-08-20', '2025-09-30', '2025-11-05', '2025-12-24',
+    '2026-01-07', '2026-02-18', '2026-03-04', '2026-03-30'])
+$$;
+create temp table fo_kept as
+select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f;
+insert into analytics.f_forecast_obs_dirty values ('fo-none');
+select bag_eq('select * from fo_kept',
+  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
+  'forecast_deals from the kept observations = computing them, on 8 days');
+select ok((select count(distinct d) = 8 and min(history_obs) > 500 from fo_kept),
+  'each day has learned chances');
+delete from analytics.f_forecast_obs_dirty;
+
+-- Partial kept rows are read when nothing says they are stale (the test above can fail) ...
+delete from analytics.f_forecast_obs where stage = 'Qualification';
+select ok(exists (select from pg_temp.days() d
+    cross join lateral analytics.forecast_deals(d.d) f
+    join fo_kept k on k.d = d.d and k.deal_id = f.deal_id where k.p <> f.p),
+  'the kept rows are what the forecast reads');
+-- ... and never when a mark, an older `through` or a smaller sample says they are.
+insert into analytics.f_forecast_obs_dirty values ('fo-D1');
+select bag_eq('select * from fo_kept',
+  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
+  'a deal marked: the forecast computes');
+delete from analytics.f_forecast_obs_dirty;
+update analytics.f_forecast_obs_kept set through = '2026-01-26', k = 1024;
+select bag_eq($$select * from fo_kept where d >= '2026-03-04'$$,
+  $$select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f
+    where d.d >= '2026-03-04'$$,
+  'a training Monday after `through`: the forecast computes');
+update analytics.f_forecast_obs_kept
+  set through = analytics.monday_of((now() at time zone 'America/Santiago')::date), k = 0;
+select bag_eq('select * from fo_kept',
+  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
+  'a sample the kept buckets do not cover: the forecast computes');
+
+-- Settling: edits of stays and deals, written straight to the facts as the triggers write them,
+-- are marked (only in the kept buckets) and recomputed; Mondays passed are added.
+select analytics.build_forecast_obs();
+update analytics.f_forecast_obs_kept set k = 512;
+delete from analytics.f_forecast_obs where bucket >= 512;
+update analytics.f_deals set amount = amount * 2 where id in ('fo-D1', 'fo-D2', 'fo-D3', 'fo-D4',
+  'fo-D5', 'fo-D6', 'fo-D7', 'fo-D8');
+delete from analytics.f_stage_entries where deal_id in ('fo-D10', 'fo-D11', 'fo-D12', 'fo-D13',
+  'fo-D14', 'fo-D15') and seq > 1;
+update analytics.f_stage_entries set left_at = null
+where deal_id in ('fo-D10', 'fo-D11', 'fo-D12', 'fo-D13', 'fo-D14', 'fo-D15');
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, last_entry_at)
+values ('fo-NEW', 1, '2026-01-05 12:00Z', 'Needs Analysis', '2026-01-05 12:00Z');
+insert into analytics.f_deals (id, created_at, created_day, stage, amount, is_won, is_lost,
+  is_closed) values ('fo-NEW', '2026-01-01 12:00Z', '2026-01-01', 'Needs Analysis', 777, false,
+  false, false);
+delete from analytics.f_deals where id in ('fo-D20', 'fo-D21', 'fo-D22');
+select is((select count(*) from analytics.f_forecast_obs_dirty
+    where (hashtext(deal_id) & 1023) >= 512), 0::bigint,
+  'marks only in the kept buckets');
+select ok((select count(distinct deal_id) >= 5 from analytics.f_forecast_obs_dirty),
+  'the edited deals are marked');
+-- Three Mondays not yet seen.
+delete from analytics.f_forecast_obs where monday > (select through - 21
+  from analytics.f_forecast_obs_kept);
+update analytics.f_forecast_obs_kept set through = through - 21;
+select analytics.keep_forecast_obs();
+select is((select count(*) from analytics.f_forecast_obs_dirty), 0::bigint,
+  'the settle consumes the marks');
+select bag_eq('select * from analytics.f_forecast_obs', 'select * from pg_temp.obs_plain(512)',
+  'after edits and Mondays passed: kept = the plain definition');
+select is((select through from analytics.f_forecast_obs_kept),
+  analytics.monday_of((now() at time zone 'America/Santiago')::date), 'up to this week''s Monday');
+
+-- analytics.settle_facts (each sync slice's end) does it.
+update analytics.f_deals set amount = 1 where id = 'fo-D30';
+select analytics.settle_facts();
+select bag_eq('select * from analytics.f_forecast_obs', 'select * from pg_temp.obs_plain(512)',
+  'settle_facts keeps them');
+
+select * from finish();
+rollback;
