@@ -73,6 +73,7 @@ declare
   v_deals bigint;
   v_k integer;
   v_kept boolean;
+  v_dirty text[];
   v_b1 double precision;
   v_b2 double precision;
   v_open text[] := array(select s.stage from analytics.stage_settings s where s.is_open);
@@ -86,12 +87,12 @@ begin
   into v_deals, v_b1, v_b2
   from analytics.f_deals d where d.created_at < v_end_ts and d.amount > 0;
   v_k := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
-  -- The kept observations serve when they hold exactly what forecast_obs_rows would give: facts
-  -- built, no deal marked stale, the sample and the last Monday covered.
+  -- The kept observations serve when the facts are built and they cover the sample and the last
+  -- Monday; the deals marked stale since the last settle (usually none) are computed instead.
   v_kept := exists (select from analytics.facts_built)
     and exists (select from analytics.f_forecast_obs_kept k where k.k >= v_k
-      and k.through >= v_m0)
-    and not exists (select from analytics.f_forecast_obs_dirty);
+      and k.through >= v_m0);
+  v_dirty := array(select distinct d.deal_id from analytics.f_forecast_obs_dirty d);
   return query
   with st as (
     select s.stage, s.probability / 100.0 as p0 from analytics.stage_settings s where s.is_open
@@ -100,6 +101,11 @@ begin
     select o.deal_id, o.monday, o.stage, o.ds, o.ag, o.amount, o.closing_date, o.won_day
     from analytics.f_forecast_obs o
     where v_kept and o.bucket < v_k and o.monday >= v_from and o.monday <= v_m0
+      and o.deal_id <> all(v_dirty)
+    union all
+    select o.deal_id, o.monday, o.stage, o.ds, o.ag, o.amount, o.closing_date, o.won_day
+    from analytics.forecast_obs_rows(v_k, v_from, v_m0, v_dirty) o
+    where v_kept and cardinality(v_dirty) > 0
     union all
     select o.deal_id, o.monday, o.stage, o.ds, o.ag, o.amount, o.closing_date, o.won_day
     from analytics.forecast_obs_rows(v_k, v_from, v_m0) o

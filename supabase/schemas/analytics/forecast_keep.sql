@@ -10,8 +10,8 @@
 -- every Monday up to `through`, the last Monday the keeping saw. Write-time triggers on the facts
 -- mark the deals whose stays or deal fact changed (analytics.f_forecast_obs_dirty); every settle
 -- (each sync slice's end, each snapshot's catch-up) recomputes them and adds the Mondays passed
--- since. The forecast reads the kept rows only when they hold exactly what it would compute: no
--- deal marked, its sample and Mondays covered; otherwise it computes them (same function).
+-- since. The forecast reads the kept rows when they cover its sample and Mondays, and computes
+-- (with the same function) the marked deals' instead; not covered, it computes them all.
 
 -- The Monday of a date's week (ISO weeks start on Monday).
 create or replace function analytics.monday_of(d date) returns date

@@ -1,7 +1,8 @@
 -- pgTAP: the forecast's kept training observations (analytics/forecast_keep.sql) equal their plain
 -- definition (every Monday 00:00 against every open-stage stay) after the full build, after
 -- edits of stays and deals settled, and after Mondays pass; a forecast read from them equals one
--- that computes them; stale or partial kept rows are never read.
+-- that computes them all, also while deals are marked stale (their observations are computed) or
+-- the kept rows do not cover its day.
 begin;
 select plan(16);
 set local jit = off;
@@ -101,43 +102,68 @@ select ok((select count(*) > 3000 and count(distinct deal_id) > 400
 select is((select won_day from analytics.f_forecast_obs where deal_id = 'fo-M'
   and monday = '2025-06-09'), date '2025-06-16', 'a win at 00:00 is won on that day');
 
--- The forecast from the kept rows = the forecast computing them (a mark makes it compute).
+-- The forecast from the kept rows = the forecast computing them all (as when the kept buckets
+-- do not cover its sample: k = 0).
 create function pg_temp.days() returns table (d date) language sql as $$
   select unnest(array[date '2025-08-20', '2025-09-30', '2025-11-05', '2025-12-24',
     '2026-01-07', '2026-02-18', '2026-03-04', '2026-03-30'])
 $$;
+create function pg_temp.computed() returns table (d date, deal_id text, p numeric,
+  history_obs bigint, shocks double precision[])
+language plpgsql as $$
+declare
+  v_k integer := (select k.k from analytics.f_forecast_obs_kept k);
+begin
+  update analytics.f_forecast_obs_kept set k = 0;
+  return query select x.d, f.deal_id, f.p, f.history_obs, f.shocks
+    from pg_temp.days() x, analytics.forecast_deals(x.d) f;
+  update analytics.f_forecast_obs_kept set k = v_k;
+end
+$$;
 create temp table fo_kept as
-select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f;
-insert into analytics.f_forecast_obs_dirty values ('fo-none');
-select bag_eq('select * from fo_kept',
-  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
+select x.d, f.deal_id, f.p, f.history_obs, f.shocks
+from pg_temp.days() x, analytics.forecast_deals(x.d) f;
+select bag_eq('select * from fo_kept', 'select * from pg_temp.computed()',
   'forecast_deals from the kept observations = computing them, on 8 days');
 select ok((select count(distinct d) = 8 and min(history_obs) > 500 from fo_kept),
   'each day has learned chances');
-delete from analytics.f_forecast_obs_dirty;
 
--- Partial kept rows are read when nothing says they are stale (the test above can fail) ...
+-- Partial kept rows are read when their coverage says so (the test above can fail).
 delete from analytics.f_forecast_obs where stage = 'Qualification';
-select ok(exists (select from pg_temp.days() d
-    cross join lateral analytics.forecast_deals(d.d) f
-    join fo_kept k on k.d = d.d and k.deal_id = f.deal_id where k.p <> f.p),
+select ok(exists (select from pg_temp.days() x
+    cross join lateral analytics.forecast_deals(x.d) f
+    join fo_kept k on k.d = x.d and k.deal_id = f.deal_id where k.p <> f.p),
   'the kept rows are what the forecast reads');
--- ... and never when a mark, an older `through` or a smaller sample says they are.
-insert into analytics.f_forecast_obs_dirty values ('fo-D1');
-select bag_eq('select * from fo_kept',
-  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
-  'a deal marked: the forecast computes');
+select analytics.build_forecast_obs();
+
+-- Facts changed and not yet settled: the forecast computes the marked deals' observations.
+update analytics.f_deals set amount = amount * 3
+where id in (select 'fo-D' || i from generate_series(1, 300) i);
+delete from analytics.f_stage_entries where deal_id in (select 'fo-D' || i
+  from generate_series(301, 360) i) and seq > 2;
+update analytics.f_stage_entries set left_at = null where deal_id in (select 'fo-D' || i
+  from generate_series(301, 360) i) and seq = 2;
+create temp table fo_marked as
+select x.d, f.deal_id, f.p, f.history_obs, f.shocks
+from pg_temp.days() x, analytics.forecast_deals(x.d) f;
+select bag_eq('select * from fo_marked', 'select * from pg_temp.computed()',
+  'deals marked and not settled: kept rows + the marked deals computed = computing them all');
+-- The marks are what made it right: without them, the stale kept rows say otherwise.
+create temp table fo_dirty as select * from analytics.f_forecast_obs_dirty;
 delete from analytics.f_forecast_obs_dirty;
-update analytics.f_forecast_obs_kept set through = '2026-01-26', k = 1024;
-select bag_eq($$select * from fo_kept where d >= '2026-03-04'$$,
-  $$select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f
-    where d.d >= '2026-03-04'$$,
+select ok(exists (select from pg_temp.days() x
+    cross join lateral analytics.forecast_deals(x.d) f
+    join fo_marked k on k.d = x.d and k.deal_id = f.deal_id where k.p <> f.p),
+  'unmarked, the stale rows would have been read');
+insert into analytics.f_forecast_obs_dirty select * from fo_dirty;
+-- A training Monday after `through`: the forecast computes (the kept rows, broken here, are not
+-- read).
+delete from analytics.f_forecast_obs where stage = 'Qualification';
+update analytics.f_forecast_obs_kept set through = '2026-01-26';
+select bag_eq($$select * from fo_marked where d >= '2026-03-04'$$,
+  $$select x.d, f.deal_id, f.p, f.history_obs, f.shocks
+    from pg_temp.days() x, analytics.forecast_deals(x.d) f where x.d >= '2026-03-04'$$,
   'a training Monday after `through`: the forecast computes');
-update analytics.f_forecast_obs_kept
-  set through = analytics.monday_of((now() at time zone 'America/Santiago')::date), k = 0;
-select bag_eq('select * from fo_kept',
-  'select d.d, f.* from pg_temp.days() d, analytics.forecast_deals(d.d) f',
-  'a sample the kept buckets do not cover: the forecast computes');
 
 -- Settling: edits of stays and deals, written straight to the facts as the triggers write them,
 -- are marked (only in the kept buckets) and recomputed; Mondays passed are added.
