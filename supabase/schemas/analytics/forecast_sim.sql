@@ -270,3 +270,6 @@ create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries 
   where stage = 'Closed Won';
 create index if not exists f_stage_entries_won_at_idx on analytics.f_stage_entries (entered_at)
   include (deal_id) where stage = 'Closed Won';
+-- The company's first deal (new business counts quarters from it): by index, not a read of every
+-- deal (200k at 1M leads: some 45 ms of the forecast's).
+create index if not exists f_deals_created_idx on analytics.f_deals (created_at);
