@@ -116,6 +116,16 @@ begin
     from analytics.revenue(p_as_of) r where r.period = 'qtd'
   ),
   per as (select w.start_day, w.full_end from analytics.periods(p_as_of) w where w.period = 'qtd'),
+  -- The quarter's wins up to as_of per Closing_Date (analytics.revenue's rules), read once for the
+  -- path's days (a sum per day read the quarter's won deals again for each: 60 ms at 1M leads).
+  won_days as materialized (
+    select f.closing_date as day, sum(coalesce(f.amount, 0)) as amount
+    from analytics.f_deals f, per
+    where f.is_won and f.created_day <= p_as_of and f.closing_date >= per.start_day
+      and f.closing_date <= p_as_of
+      and analytics.alive_at(f.deleted_at, analytics.day_end(p_as_of))
+    group by f.closing_date
+  ),
   -- Each trial's quarter-wide swing (analytics.forecast_deals' shocks; none on a thin history).
   tr as materialized (
     select g as t, case when m.deals < 30 or cardinality(m.shocks) = 0 then 1::numeric
@@ -192,10 +202,7 @@ begin
     'path', (
       select jsonb_agg(jsonb_build_object('day', x.day,
         'won', case when x.day <= p_as_of then (
-          select coalesce(sum(coalesce(f.amount, 0)), 0) from analytics.f_deals f
-          where f.is_won and f.created_day <= p_as_of and f.closing_date >= per.start_day
-            and f.closing_date <= x.day
-            and analytics.alive_at(f.deleted_at, analytics.day_end(p_as_of))) end,
+          select coalesce(sum(w.amount), 0) from won_days w where w.day <= x.day) end,
         'p10', case when x.day >= p_as_of then round(rev.won + (dist.q[1] - rev.won)
           * x.frac, 2) end,
         'p50', case when x.day >= p_as_of then round(rev.won + (dist.q[2] - rev.won)
