@@ -60,6 +60,11 @@ begin
     coalesce(sum(k.h), 0)
   from analytics.f_leads f, analytics.lead_response_keys(f) k
   group by 1, 2, 3, 4, 5, 6;
+  insert into analytics.r_lead_response_month
+  select date_trunc('month', r.created_day)::date, r.dimension, r.key, r.owner_name, r.deleted_at,
+    r.bucket, sum(r.leads), sum(r.hours_h)
+  from analytics.r_lead_response_folded r
+  group by 1, 2, 3, 4, 5, 6;
   insert into analytics.r_conversions_folded
   select k.converted_month, k.dimension, k.key, k.deleted_at, k.bucket, count(*),
     coalesce(sum(k.h), 0)

@@ -137,7 +137,8 @@ comment on function analytics.conversion_velocity(date, integer) is
   '(and source); trend_days = median − the previous month''s median (negative = faster)';
 
 -- From the response rollup (analytics.r_lead_response: leads per created day, dimension value and
--- response bucket, each in its final state), corrected for the leads of the window first touched
+-- response bucket, each in its final state; the window's whole months from
+-- analytics.r_lead_response_month), corrected for the leads of the window first touched
 -- after as_of (untouched as of then: out of their bucket, into "not touched"). The median comes
 -- from the buckets: the bucket(s) holding each key's middle rank(s), then the exact times of
 -- those buckets' leads, each bucket read once for every key (f_leads_response_bucket_idx).
@@ -153,10 +154,20 @@ as $$
 declare
   v_d0 date;
   v_d1 date;
+  -- The window's whole months [v_m0, v_m1) (none: both v_d1)
+  v_m0 date;
+  v_m1 date;
   v_t1 timestamptz := analytics.day_end(p_as_of);
 begin
   select w.start_day, w.end_day into v_d0, v_d1
   from analytics.periods(p_as_of) w where w.period = p_period;
+  v_m0 := case when v_d0 = date_trunc('month', v_d0)::date then v_d0
+    else (date_trunc('month', v_d0) + interval '1 month')::date end;
+  v_m1 := date_trunc('month', v_d1)::date;
+  if v_m1 <= v_m0 then
+    v_m0 := v_d1;
+    v_m1 := v_d1;
+  end if;
   return query
   -- The window's leads first touched after as_of: those created in its last 8 days by day
   -- (f_leads_created_day_idx), the earlier ones among the leads answered after more than 7 days
@@ -181,8 +192,24 @@ begin
   rb as (
     select x.dimension, x.key, x.owner_name, x.bucket, sum(x.leads) as n, sum(x.hours_h) as h
     from (
+      -- whole months from the monthly rows, the edge days from the daily ones, the log by day
       select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
-      from analytics.r_lead_response r
+      from analytics.r_lead_response_month r
+      where r.created_month >= v_m0 and r.created_month < v_m1
+        and analytics.alive_at(r.deleted_at, v_t1)
+      union all
+      select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
+      from analytics.r_lead_response_folded r
+      where r.created_day >= v_d0 and r.created_day < v_m0
+        and analytics.alive_at(r.deleted_at, v_t1)
+      union all
+      select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
+      from analytics.r_lead_response_folded r
+      where r.created_day >= v_m1 and r.created_day < v_d1
+        and analytics.alive_at(r.deleted_at, v_t1)
+      union all
+      select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
+      from analytics.r_lead_response_log r
       where r.created_day >= v_d0 and r.created_day < v_d1
         and analytics.alive_at(r.deleted_at, v_t1)
       union all

@@ -115,7 +115,8 @@ as $$
 begin
   if tg_table_name = 'f_leads' then
     truncate analytics.r_leads_folded, analytics.r_leads_log, analytics.r_lead_response_folded,
-      analytics.r_lead_response_log, analytics.r_conversions_folded, analytics.r_conversions_log;
+      analytics.r_lead_response_log, analytics.r_lead_response_month, analytics.r_conversions_folded,
+      analytics.r_conversions_log;
   elsif tg_table_name = 'f_deals' then
     truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log;
   else
@@ -138,6 +139,7 @@ declare
   -- the keys in the log. (Deleting "where count = 0" read every folded row: 57 ms a fold at 1M
   -- leads, at the end of every sync slice and every snapshot, with nothing to fold.)
   z tid[];
+  zm tid[];
 begin
   perform pg_advisory_xact_lock(hashtext('analytics.fold_rollups'));
   with moved as (delete from analytics.r_leads_log returning *),
@@ -182,6 +184,7 @@ begin
   select array_agg(up.ctid) filter (where up.stays = 0) into z from up;
   delete from analytics.r_stage_stays_folded where ctid = any(z) and stays = 0;
 
+  -- The same log rows into the daily and the monthly table, in one statement.
   with moved as (delete from analytics.r_lead_response_log returning *),
   up as (
     insert into analytics.r_lead_response_folded as r
@@ -192,9 +195,22 @@ begin
     having sum(m.leads) <> 0 or sum(m.hours_h) <> 0
     on conflict (created_day, dimension, key, owner_name, deleted_at, bucket)
     do update set leads = r.leads + excluded.leads, hours_h = r.hours_h + excluded.hours_h
+    returning r.ctid, r.leads),
+  upm as (
+    insert into analytics.r_lead_response_month as r
+    select date_trunc('month', m.created_day)::date, m.dimension, m.key, m.owner_name,
+      m.deleted_at, m.bucket, sum(m.leads), sum(m.hours_h)
+    from moved m
+    group by 1, 2, 3, 4, 5, 6
+    having sum(m.leads) <> 0 or sum(m.hours_h) <> 0
+    on conflict (created_month, dimension, key, owner_name, deleted_at, bucket)
+    do update set leads = r.leads + excluded.leads, hours_h = r.hours_h + excluded.hours_h
     returning r.ctid, r.leads)
-  select array_agg(up.ctid) filter (where up.leads = 0) into z from up;
+  select (select array_agg(up.ctid) filter (where up.leads = 0) from up),
+    (select array_agg(upm.ctid) filter (where upm.leads = 0) from upm)
+  into z, zm;
   delete from analytics.r_lead_response_folded where ctid = any(z) and leads = 0;
+  delete from analytics.r_lead_response_month where ctid = any(zm) and leads = 0;
 
   with moved as (delete from analytics.r_conversions_log returning *),
   up as (
@@ -214,7 +230,8 @@ end
 $$;
 comment on function analytics.fold_rollups() is
   'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log, '
-  'r_lead_response_log, r_conversions_log) into its folded table (the views r_leads, '
+  'r_lead_response_log (also into r_lead_response_month), r_conversions_log) into its folded '
+  'table (the views r_leads, '
   'r_deals_closed, r_stage_stays, r_lead_response, r_conversions read the same before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads

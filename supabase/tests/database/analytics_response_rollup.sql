@@ -1,14 +1,16 @@
 -- pgTAP: the lead response rollup (analytics.r_lead_response, analytics/rollups.sql) stays the
 -- exact aggregate of analytics.f_leads through the write-time triggers (inserts, updates of the
 -- first touch, the source and the owner, deletes, a fold, a truncate), and analytics.lead_response,
--- which reads it, equals its definition over the leads (the function before the rollup, below)
+-- which reads it (whole months from its monthly sums, r_lead_response_month, which a fold keeps
+-- equal to the daily rows per month), equals its definition over the leads (the function before
+-- the rollup, below)
 -- on many days and every period, with leads touched after as_of (recent and after more than a
 -- week), touched before they were created, deleted either side of as_of, no source or owner and
 -- a source named '(none)'. Cases worked by hand: a median whose two middle ranks fall in two
 -- buckets, the hour's edge, a lead touched after as_of. And a fold removes the folded keys it
 -- brings to 0 in every rollup (it deletes them by row address, not by reading every row).
 begin;
-select plan(13);
+select plan(15);
 
 \ir ../fixtures/company.psql
 
@@ -135,6 +137,16 @@ select analytics.fold_rollups();
 select bag_eq('select * from pg_temp.response_summed()', 'select * from pg_temp.response_agg()',
   'r_lead_response = the leads counted after a fold');
 select is((select count(*) from analytics.r_lead_response_log), 0::bigint, 'the fold empties the log');
+-- The monthly rows (whole months of a window) are the daily folded rows summed per month.
+create function pg_temp.months_summed() returns table (created_month date, dimension text,
+  key text, owner_name text, deleted_at timestamptz, bucket smallint, leads bigint, hours_h bigint)
+language sql as $$
+  select date_trunc('month', r.created_day)::date, r.dimension, r.key, r.owner_name, r.deleted_at,
+    r.bucket, sum(r.leads)::bigint, sum(r.hours_h)::bigint
+  from analytics.r_lead_response_folded r group by 1, 2, 3, 4, 5, 6
+$$;
+select bag_eq('select * from analytics.r_lead_response_month',
+  'select * from pg_temp.months_summed()', 'r_lead_response_month = the daily rows per month');
 
 -- Worked by hand (source rr-Hand, created 2 Mar 2026 08:00 UTC): touched after 0.5 h, 1.00 h,
 -- 1.01 h and 3 h, one never, one on 5 Mar (after as_of 4 Mar). As of 4 Mar: 6 leads, 4
@@ -171,11 +183,15 @@ select is((select count(*) from analytics.r_lead_response_folded where leads = 0
   'a fold removes the folded rows it brings to 0, in every rollup');
 select bag_eq('select * from pg_temp.response_summed()', 'select * from pg_temp.response_agg()',
   'r_lead_response = the leads counted after a second fold');
+select bag_eq('select * from analytics.r_lead_response_month',
+  'select * from pg_temp.months_summed()',
+  'r_lead_response_month = the daily rows per month after a second fold (keys at 0 gone)');
 
 -- A truncate (the full rebuild's first step) empties the rollup with the facts.
 truncate analytics.f_leads;
-select is((select count(*) from analytics.r_lead_response), 0::bigint,
-  'a truncate of the facts empties the rollup and its log');
+select is((select count(*) from analytics.r_lead_response)
+    + (select count(*) from analytics.r_lead_response_month), 0::bigint,
+  'a truncate of the facts empties the rollup, its log and its months');
 
 select * from finish();
 rollback;
