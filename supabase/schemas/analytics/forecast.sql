@@ -131,6 +131,9 @@ begin
       (o.stage, o.cd, o.ds, o.ag), (o.stage, o.cd, o.ds, o.ag, o.am))
   ),
   tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
+  -- (Floating-point sums depend on the order of their terms: the aggregates over qk take theirs
+  -- in a fixed order, so the swings do not change with the plan, nor between the kept and the
+  -- computed observations.)
   -- Quarter-wide swings: at the same point of each past quarter (every 13th Monday), the
   -- deals then open won r = actual ÷ expected times what their stages' rates say. Part of r's
   -- spread is chance (few deals); only the part beyond it is a swing that moves every deal at
@@ -149,15 +152,16 @@ begin
     having sum(sp.p1) > 0
   ),
   lam as (
-    select case when count(*) < 3 or coalesce(var_samp(qk.r), 0) = 0 then 0
-      else greatest(0, 1 - avg(qk.chance_var) / var_samp(qk.r)) end as l
+    select case when count(*) < 3 or coalesce(var_samp(qk.r order by qk.r), 0) = 0 then 0
+      else greatest(0, 1 - avg(qk.chance_var order by qk.chance_var)
+        / var_samp(qk.r order by qk.r)) end as l
     from qk
   ),
   -- Swings around their own mean: they widen the range, they do not move its middle (a
   -- day-of-quarter effect in r would otherwise shift every trial the same way).
   shock as (
     select coalesce(array_agg(1 + lam.l * (qk.r / m.r - 1) order by qk.r), '{}') as a
-    from qk, lam, (select avg(q.r) as r from qk q) m
+    from qk, lam, (select avg(q.r order by q.r) as r from qk q) m
     where m.r > 0
   ),
   -- Every deal in an open stage at the end of as_of (its stay began by then and had not ended),
