@@ -105,6 +105,11 @@ begin
   select k.entered_day, k.stage, k.advanced, k.bucket, count(*), coalesce(sum(k.h), 0)
   from analytics.f_stage_entries e, analytics.stage_stay_key(e, tz) k
   group by 1, 2, 3, 4;
+  insert into analytics.r_stage_stays_month
+  select date_trunc('month', r.entered_day)::date, r.stage, r.advanced, r.bucket, sum(r.stays),
+    sum(r.days_h)
+  from analytics.r_stage_stays_folded r
+  group by 1, 2, 3, 4;
 
   insert into analytics.f_deal_pushes select * from analytics.deal_pushes;
 

@@ -112,6 +112,23 @@ create unique index r_stage_stays_key_idx on analytics.r_stage_stays_folded
 create unlogged table analytics.r_stage_stays_log (like analytics.r_stage_stays_folded);
 create index r_stage_stays_log_day_idx on analytics.r_stage_stays_log (entered_day);
 
+-- The same folded rows summed per entered month (entered_month: its first day): a window of
+-- twelve months reads its whole months here and its edge days in the daily rows. Kept by
+-- analytics.fold_rollups() from the same log rows as the daily table.
+create unlogged table analytics.r_stage_stays_month (
+  entered_month date not null,
+  stage text not null,
+  advanced boolean not null,
+  bucket smallint,
+  stays bigint not null,
+  days_h bigint not null
+);
+comment on table analytics.r_stage_stays_month is
+  'analytics.r_stage_stays_folded summed per entered month (its first day), as of the last '
+  'analytics.fold_rollups()';
+create unique index r_stage_stays_month_key_idx on analytics.r_stage_stays_month
+  (entered_month, stage, advanced, bucket) nulls not distinct;
+
 -- Lead response times (analytics.f_leads' first touch, analytics.lead_response): leads per created
 -- day, dimension (all, source, owner: the keys of analytics.r_leads), deleted_at and response
 -- bucket (analytics.response_bucket of the hundredths of hours; null: never touched), with Σ
@@ -246,6 +263,7 @@ alter table analytics.r_deals_closed_folded enable row level security;
 alter table analytics.r_deals_closed_log enable row level security;
 alter table analytics.r_stage_stays_folded enable row level security;
 alter table analytics.r_stage_stays_log enable row level security;
+alter table analytics.r_stage_stays_month enable row level security;
 alter table analytics.r_lead_response_folded enable row level security;
 alter table analytics.r_lead_response_log enable row level security;
 alter table analytics.r_lead_response_month enable row level security;
@@ -254,12 +272,12 @@ alter table analytics.r_conversions_log enable row level security;
 revoke all on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
-  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response,
-  analytics.r_lead_response_month, analytics.r_conversions_folded, analytics.r_conversions_log,
-  analytics.r_conversions from anon, authenticated;
+  analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
+  analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
+  analytics.r_conversions_log, analytics.r_conversions from anon, authenticated;
 grant select on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
-  analytics.r_lead_response_folded, analytics.r_lead_response_log, analytics.r_lead_response,
-  analytics.r_lead_response_month, analytics.r_conversions_folded, analytics.r_conversions_log,
-  analytics.r_conversions to service_role;
+  analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
+  analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
+  analytics.r_conversions_log, analytics.r_conversions to service_role;

@@ -120,7 +120,8 @@ begin
   elsif tg_table_name = 'f_deals' then
     truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log;
   else
-    truncate analytics.r_stage_stays_folded, analytics.r_stage_stays_log;
+    truncate analytics.r_stage_stays_folded, analytics.r_stage_stays_log,
+      analytics.r_stage_stays_month;
   end if;
   return null;
 end
@@ -171,6 +172,7 @@ begin
   select array_agg(up.ctid) filter (where up.deals = 0) into z from up;
   delete from analytics.r_deals_closed_folded where ctid = any(z) and deals = 0;
 
+  -- The same log rows into the daily and the monthly table, in one statement.
   with moved as (delete from analytics.r_stage_stays_log returning *),
   up as (
     insert into analytics.r_stage_stays_folded as r
@@ -180,9 +182,22 @@ begin
     having sum(m.stays) <> 0 or sum(m.days_h) <> 0
     on conflict (entered_day, stage, advanced, bucket)
     do update set stays = r.stays + excluded.stays, days_h = r.days_h + excluded.days_h
+    returning r.ctid, r.stays),
+  upm as (
+    insert into analytics.r_stage_stays_month as r
+    select date_trunc('month', m.entered_day)::date, m.stage, m.advanced, m.bucket,
+      sum(m.stays), sum(m.days_h)
+    from moved m
+    group by 1, 2, 3, 4
+    having sum(m.stays) <> 0 or sum(m.days_h) <> 0
+    on conflict (entered_month, stage, advanced, bucket)
+    do update set stays = r.stays + excluded.stays, days_h = r.days_h + excluded.days_h
     returning r.ctid, r.stays)
-  select array_agg(up.ctid) filter (where up.stays = 0) into z from up;
+  select (select array_agg(up.ctid) filter (where up.stays = 0) from up),
+    (select array_agg(upm.ctid) filter (where upm.stays = 0) from upm)
+  into z, zm;
   delete from analytics.r_stage_stays_folded where ctid = any(z) and stays = 0;
+  delete from analytics.r_stage_stays_month where ctid = any(zm) and stays = 0;
 
   -- The same log rows into the daily and the monthly table, in one statement.
   with moved as (delete from analytics.r_lead_response_log returning *),
@@ -229,8 +244,9 @@ begin
 end
 $$;
 comment on function analytics.fold_rollups() is
-  'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log, '
-  'r_lead_response_log (also into r_lead_response_month), r_conversions_log) into its folded '
+  'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log (also '
+  'into r_stage_stays_month), r_lead_response_log (also into r_lead_response_month), '
+  'r_conversions_log) into its folded '
   'table (the views r_leads, '
   'r_deals_closed, r_stage_stays, r_lead_response, r_conversions read the same before and after)';
 

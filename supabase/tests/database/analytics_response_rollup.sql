@@ -179,8 +179,10 @@ select analytics.fold_rollups();
 select is((select count(*) from analytics.r_lead_response_folded where leads = 0)
     + (select count(*) from analytics.r_leads_folded where leads = 0)
     + (select count(*) from analytics.r_deals_closed_folded where deals = 0)
-    + (select count(*) from analytics.r_stage_stays_folded where stays = 0), 0::bigint,
-  'a fold removes the folded rows it brings to 0, in every rollup');
+    + (select count(*) from analytics.r_stage_stays_folded where stays = 0)
+    + (select count(*) from analytics.r_stage_stays_month where stays = 0)
+    + (select count(*) from analytics.r_lead_response_month where leads = 0), 0::bigint,
+  'a fold removes the folded rows it brings to 0, in every rollup and its months');
 select bag_eq('select * from pg_temp.response_summed()', 'select * from pg_temp.response_agg()',
   'r_lead_response = the leads counted after a second fold');
 select bag_eq('select * from analytics.r_lead_response_month',

@@ -1,12 +1,14 @@
 -- pgTAP: the stage stays rollup (analytics.r_stage_stays, analytics/rollups.sql) stays the exact
 -- aggregate of analytics.f_stage_entries through the write-time triggers (deal versions in, new
 -- versions relinking a deal's entries, updates, deletes, a fold, a truncate), and
--- analytics.stage_conversion, which reads it, equals its definition over the stays (the function
+-- analytics.stage_conversion, which reads it (whole months from its monthly sums,
+-- r_stage_stays_month, kept equal to the daily rows per month by each fold), equals its definition
+-- over the stays (the function
 -- before the rollup, below) on many days and every period, with deals that have entries after
 -- as_of and a time zone with DST changes at midnight. Two cases worked by hand: the median's two
 -- middle ranks in two length buckets, and a stay still open as of a past day.
 begin;
-select plan(17);
+select plan(19);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -232,16 +234,29 @@ select is((select count(*) from analytics.r_stage_stays_log), 0::bigint,
 select bag_eq($q$select entered_day, stage, advanced, bucket, stays, days_h
     from analytics.r_stage_stays_folded$q$, 'select * from pg_temp.stays_agg()',
   'r_stage_stays_folded alone = the aggregate after a fold (no key at 0)');
+-- The monthly rows (whole months of a window) are the daily folded rows summed per month.
+create function pg_temp.months_summed() returns table (entered_month date, stage text,
+  advanced boolean, bucket smallint, stays bigint, days_h bigint)
+language sql as $$
+  select date_trunc('month', r.entered_day)::date, r.stage, r.advanced, r.bucket,
+    sum(r.stays)::bigint, sum(r.days_h)::bigint
+  from analytics.r_stage_stays_folded r group by 1, 2, 3, 4
+$$;
+select bag_eq('select * from analytics.r_stage_stays_month', 'select * from pg_temp.months_summed()',
+  'r_stage_stays_month = the daily rows per month after a fold (no key at 0)');
 select * from pg_temp.conversion_direct('after updates, deletes and a fold');
 
 -- A truncate of the facts (the full rebuild) empties the rollup; the rebuild fills it again.
 truncate analytics.f_stage_entries;
-select is((select count(*) from analytics.r_stage_stays), 0::bigint,
-  'truncating the stays empties their rollup');
+select is((select count(*) from analytics.r_stage_stays)
+    + (select count(*) from analytics.r_stage_stays_month), 0::bigint,
+  'truncating the stays empties their rollup and its months');
 select analytics.refresh_facts();
 select bag_eq($q$select entered_day, stage, advanced, bucket, stays, days_h
     from analytics.r_stage_stays_folded$q$, 'select * from pg_temp.stays_agg()',
   'the full rebuild fills the rollup with the aggregate');
+select bag_eq('select * from analytics.r_stage_stays_month', 'select * from pg_temp.months_summed()',
+  'and its months');
 
 select * from finish();
 rollback;
