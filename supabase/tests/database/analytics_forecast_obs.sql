@@ -7,50 +7,19 @@ begin;
 select plan(16);
 set local jit = off;
 
--- A company in Chile (daylight saving changes at midnight), 700 deals as in
--- analytics_forecast_sim.sql, plus one won exactly at a local midnight.
+-- A company in Chile (daylight saving changes at midnight), the 700 deals of the shared fixture
+-- (as analytics_forecast_sim.sql), plus one won exactly at a local midnight.
 update analytics.settings set time_zone = 'America/Santiago';
-delete from analytics.f_stage_entries;
-delete from analytics.f_stage_history;
-delete from analytics.f_deal_versions;
-delete from analytics.f_deals;
-create function pg_temp.h(i integer, salt integer) returns integer language sql immutable as $$
-  select abs(hashint4(i * 41 + salt)) % 1000
-$$;
-create temp table fo_deals as
-select i, 'fo-D' || i as id,
-  timestamptz '2023-10-01T09:00:00Z' + (pg_temp.h(i, 0) % 900) * interval '1 day' as created,
-  1000 + 250 * (pg_temp.h(i, 1) % 200) as amount, 1 + pg_temp.h(i, 2) % 7 as stages,
-  case pg_temp.h(i, 3) % 3 when 0 then 'open' when 1 then 'Closed Won' else 'Closed Lost' end
-    as outcome
-from generate_series(1, 700) i;
-create temp table fo_entries as
-select d.id, k as seq, d.created + sum(3 + pg_temp.h(d.i * 10 + k, 4) % 38)
-    over (partition by d.id order by k) * interval '1 day'
-    - (3 + pg_temp.h(d.i * 10 + 1, 4) % 38) * interval '1 day' as entered_at,
-  case when k <= d.stages then (select s.stage from analytics.stage_settings s
-    where s.position = k) else d.outcome end as stage
-from fo_deals d, generate_series(1, 8) k
-where k <= d.stages or (k = d.stages + 1 and d.outcome <> 'open');
-insert into fo_entries values
-  ('fo-M', 1, '2025-06-02 10:00-04', 'Qualification'),
-  ('fo-M', 2, '2025-06-16 00:00-04', 'Closed Won');
-insert into fo_deals values (0, 'fo-M', '2025-06-02 10:00-04', 4000, 1, 'Closed Won');
-insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at,
-  closing_date)
-select e.id, e.seq, e.entered_at, e.stage,
-  lead(e.entered_at) over (partition by e.id order by e.seq),
-  max(e.entered_at) over (partition by e.id),
-  case when pg_temp.h(e.seq, length(e.id)) % 4 <> 0
-    then (e.entered_at + interval '30 days')::date end
-from fo_entries e;
+\set deal_prefix 'fo-D'
+\ir ../fixtures/deal_history.psql
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at)
+values
+  ('fo-M', 1, '2025-06-02 10:00-04', 'Qualification', '2025-06-16 00:00-04', '2025-06-16 00:00-04'),
+  ('fo-M', 2, '2025-06-16 00:00-04', 'Closed Won', null, '2025-06-16 00:00-04');
 insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
   is_lost, is_closed)
-select d.id, d.created, d.created::date, l.stage, d.amount, (l.entered_at + interval '20 days')::date,
-  l.stage = 'Closed Won', l.stage = 'Closed Lost', l.stage like 'Closed%'
-from fo_deals d
-cross join lateral (select e.stage, e.entered_at from fo_entries e where e.id = d.id
-  order by e.seq desc limit 1) l;
+values ('fo-M', '2025-06-02 10:00-04', '2025-06-02', 'Closed Won', 4000, '2025-07-06', true,
+  false, true);
 insert into analytics.facts_built select where not exists (select from analytics.facts_built);
 
 -- The plain definition: every Monday 00:00 (company time) up to the kept `through` against every

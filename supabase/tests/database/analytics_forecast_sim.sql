@@ -148,46 +148,9 @@ delete from analytics.revenue_targets;
 insert into analytics.revenue_targets (quarter_start, amount)
 select d::date, 400000 from generate_series(date '2025-01-01', date '2026-07-01',
   interval '3 months') d;
-delete from analytics.f_stage_entries;
-delete from analytics.f_stage_history;
-delete from analytics.f_deal_versions;
-delete from analytics.f_deals;
-
--- 700 deals created over two and a half years, attributes from a hash of their number: each
--- walks 1 to 7 open stages of 3 to 40 days, then is won, lost or stays open.
-create function pg_temp.h(i integer, salt integer) returns integer language sql immutable as $$
-  select abs(hashint4(i * 41 + salt)) % 1000
-$$;
-create temp table fs_deals as
-select i, 'fs-D' || i as id,
-  timestamptz '2023-10-01T09:00:00Z' + (pg_temp.h(i, 0) % 900) * interval '1 day' as created,
-  1000 + 250 * (pg_temp.h(i, 1) % 200) as amount, 1 + pg_temp.h(i, 2) % 7 as stages,
-  case pg_temp.h(i, 3) % 3 when 0 then 'open' when 1 then 'Closed Won' else 'Closed Lost' end
-    as outcome
-from generate_series(1, 700) i;
-create temp table fs_entries as
-select d.id, k as seq, d.created + sum(3 + pg_temp.h(d.i * 10 + k, 4) % 38)
-    over (partition by d.id order by k) * interval '1 day'
-    - (3 + pg_temp.h(d.i * 10 + 1, 4) % 38) * interval '1 day' as entered_at,
-  case when k <= d.stages then (select s.stage from analytics.stage_settings s
-    where s.position = k) else d.outcome end as stage
-from fs_deals d, generate_series(1, 8) k
-where k <= d.stages or (k = d.stages + 1 and d.outcome <> 'open');
-insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at,
-  closing_date)
-select e.id, e.seq, e.entered_at, e.stage,
-  lead(e.entered_at) over (partition by e.id order by e.seq),
-  max(e.entered_at) over (partition by e.id),
-  case when pg_temp.h(e.seq, length(e.id)) % 4 <> 0
-    then (e.entered_at + interval '30 days')::date end
-from fs_entries e;
-insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
-  is_lost, is_closed)
-select d.id, d.created, d.created::date, l.stage, d.amount, (l.entered_at + interval '20 days')::date,
-  l.stage = 'Closed Won', l.stage = 'Closed Lost', l.stage like 'Closed%'
-from fs_deals d
-cross join lateral (select e.stage, e.entered_at from fs_entries e where e.id = d.id
-  order by e.seq desc limit 1) l;
+-- 700 deals over two and a half years (the shared fixture).
+\set deal_prefix 'fs-D'
+\ir ../fixtures/deal_history.psql
 
 create function pg_temp.days() returns table (d date) language sql as $$
   select unnest(array[date '2025-08-20', '2025-09-30', '2025-11-05', '2025-12-24',
