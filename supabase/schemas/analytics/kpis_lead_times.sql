@@ -200,12 +200,8 @@ begin
       union all
       select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
       from analytics.r_lead_response_folded r
-      where r.created_day >= v_d0 and r.created_day < v_m0
-        and analytics.alive_at(r.deleted_at, v_t1)
-      union all
-      select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h
-      from analytics.r_lead_response_folded r
-      where r.created_day >= v_m1 and r.created_day < v_d1
+      where ((r.created_day >= v_d0 and r.created_day < v_m0)
+          or (r.created_day >= v_m1 and r.created_day < v_d1))
         and analytics.alive_at(r.deleted_at, v_t1)
       union all
       select r.dimension, r.key, r.owner_name, r.bucket, r.leads, r.hours_h

@@ -84,11 +84,8 @@ begin
       union all
       select r.stage, r.advanced, r.bucket, r.stays, r.days_h
       from analytics.r_stage_stays_folded r
-      where r.entered_day >= v_d0 and r.entered_day < v_m0
-      union all
-      select r.stage, r.advanced, r.bucket, r.stays, r.days_h
-      from analytics.r_stage_stays_folded r
-      where r.entered_day >= v_m1 and r.entered_day <= p_as_of
+      where (r.entered_day >= v_d0 and r.entered_day < v_m0)
+        or (r.entered_day >= v_m1 and r.entered_day <= p_as_of)
       union all
       select r.stage, r.advanced, r.bucket, r.stays, r.days_h
       from analytics.r_stage_stays_log r
