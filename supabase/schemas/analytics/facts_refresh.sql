@@ -139,8 +139,7 @@ comment on function analytics.refresh_facts() is
 -- _shared/sync/runs.ts) and again by every snapshot (analytics.catch_up_facts): touches of the
 -- parents whose activities changed (and their leads' first touch), the campaign facts when marked
 -- dirty, the forecast's kept observations (analytics.keep_forecast_obs), and the rollups' log
--- folded. With the facts not built it only folds (the next snapshot
--- rebuilds everything). A writer never waits on a snapshot's catch-up or rebuild: when one holds
+-- folded. With the facts not built it only folds (the next snapshot rebuilds everything). A writer never waits on a snapshot's catch-up or rebuild: when one holds
 -- the facts' lock, the dirty rows stay for it or for the next settle.
 create or replace function analytics.settle_facts() returns void
 language plpgsql
@@ -196,8 +195,8 @@ $$;
 comment on function analytics.settle_facts() is
   'The write triggers'' deferred work, at the end of every sync slice and in every snapshot: '
   'touches of changed parents (and their leads'' first touch), campaign facts when marked dirty, '
-  'the forecast''s kept observations, the rollups'' log folded; skipped (but the fold) while the facts are unbuilt or a catch-up '
-  'holds them';
+  'the forecast''s kept observations, the rollups'' log folded; skipped (but the fold) while the '
+  'facts are unbuilt or a catch-up holds them';
 
 -- What a snapshot runs: a full rebuild when facts are not ready, else what the last writes left
 -- to settle (usually nothing: every sync slice settles its own).

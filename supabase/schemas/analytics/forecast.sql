@@ -28,6 +28,15 @@ as $$
     case when coalesce(amount, 0) <= b1 then 0 when amount <= b2 then 1 else 2 end]
 $$;
 
+-- The forecast's training sample for a company of n deals (with an Amount): the deals whose id
+-- hashes (hashtext(id) & 1023) into the first k of 1,024 buckets, about 10,000 deals, all of them
+-- up to 10,000. The same deals on every run; k only shrinks as the company grows.
+create or replace function analytics.forecast_sample_k(n bigint) returns integer
+language sql immutable parallel safe
+as $$ select case when n <= 10000 then 1024 else (1024 * 10000 / n)::integer end $$;
+comment on function analytics.forecast_sample_k(bigint) is
+  'Sample buckets (of 1,024) for n deals: 1,024 up to 10,000 deals, else 1024 × 10000 ÷ n';
+
 -- A deal's chance of being won within h (the days left in the quarter), from every week of the
 -- last p_quarters quarters: at each Monday 00:00 (company time) whose horizon (h days later) ended
 -- by the end of as_of, every sampled deal then in an open stage is one observation
@@ -86,7 +95,7 @@ begin
     coalesce(percentile_cont(2 / 3.0) within group (order by d.amount), 0)
   into v_deals, v_b1, v_b2
   from analytics.f_deals d where d.created_at < v_end_ts and d.amount > 0;
-  v_k := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
+  v_k := analytics.forecast_sample_k(v_deals);
   -- The kept observations serve when the facts are built and they cover the sample and the last
   -- Monday; the deals marked stale since the last settle (usually none) are computed instead.
   v_kept := exists (select from analytics.facts_built)

@@ -137,7 +137,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_deals bigint := (select count(*) from analytics.f_deals d where d.amount > 0);
-  v_k integer := case when v_deals <= 10000 then 1024 else 1024 * 10000 / v_deals end;
+  v_k integer := analytics.forecast_sample_k(v_deals);
   v_through date := analytics.monday_of((now() at time zone analytics.time_zone())::date);
 begin
   truncate analytics.f_forecast_obs, analytics.f_forecast_obs_kept,
@@ -192,6 +192,8 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_k integer := (select k.k from analytics.f_forecast_obs_kept k);
+  -- the deal's id in the written table; the transition tables are visible to EXECUTE only here
+  v_id text := case tg_table_name when 'f_deals' then 'id' else 'deal_id' end;
 begin
   if v_k is null then
     return null;
@@ -202,24 +204,13 @@ begin
       analytics.f_forecast_obs_dirty;
     return null;
   end if;
-  if tg_table_name = 'f_deals' then
-    if tg_op <> 'INSERT' then
-      insert into analytics.f_forecast_obs_dirty
-      select o.id from old_rows o where (hashtext(o.id) & 1023) < v_k;
-    end if;
-    if tg_op <> 'DELETE' then
-      insert into analytics.f_forecast_obs_dirty
-      select n.id from new_rows n where (hashtext(n.id) & 1023) < v_k;
-    end if;
-  else
-    if tg_op <> 'INSERT' then
-      insert into analytics.f_forecast_obs_dirty
-      select distinct o.deal_id from old_rows o where (hashtext(o.deal_id) & 1023) < v_k;
-    end if;
-    if tg_op <> 'DELETE' then
-      insert into analytics.f_forecast_obs_dirty
-      select distinct n.deal_id from new_rows n where (hashtext(n.deal_id) & 1023) < v_k;
-    end if;
+  if tg_op <> 'INSERT' then
+    execute format('insert into analytics.f_forecast_obs_dirty select distinct o.%1$I'
+      || ' from old_rows o where (hashtext(o.%1$I) & 1023) < $1', v_id) using v_k;
+  end if;
+  if tg_op <> 'DELETE' then
+    execute format('insert into analytics.f_forecast_obs_dirty select distinct n.%1$I'
+      || ' from new_rows n where (hashtext(n.%1$I) & 1023) < $1', v_id) using v_k;
   end if;
   return null;
 end

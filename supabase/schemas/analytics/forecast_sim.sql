@@ -32,7 +32,7 @@ as $$
   with t as (select analytics.day_end(p_as_of) as t_end),
   sample as (
     select coalesce(p_sample_k, (
-      select case when count(*) <= 10000 then 1024 else 1024 * 10000 / count(*) end
+      select analytics.forecast_sample_k(count(*))
       from analytics.f_deals d where d.created_at < t.t_end and d.amount > 0)) as k
     from t
   ),

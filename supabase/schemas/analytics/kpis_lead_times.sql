@@ -154,20 +154,14 @@ as $$
 declare
   v_d0 date;
   v_d1 date;
-  -- The window's whole months [v_m0, v_m1) (none: both v_d1)
+  -- The window's whole months [v_m0, v_m1)
   v_m0 date;
   v_m1 date;
   v_t1 timestamptz := analytics.day_end(p_as_of);
 begin
   select w.start_day, w.end_day into v_d0, v_d1
   from analytics.periods(p_as_of) w where w.period = p_period;
-  v_m0 := case when v_d0 = date_trunc('month', v_d0)::date then v_d0
-    else (date_trunc('month', v_d0) + interval '1 month')::date end;
-  v_m1 := date_trunc('month', v_d1)::date;
-  if v_m1 <= v_m0 then
-    v_m0 := v_d1;
-    v_m1 := v_d1;
-  end if;
+  select m.m0, m.m1 into v_m0, v_m1 from analytics.whole_months(v_d0, v_d1) m;
   return query
   -- The window's leads first touched after as_of: those created in its last 8 days by day
   -- (f_leads_created_day_idx), the earlier ones among the leads answered after more than 7 days

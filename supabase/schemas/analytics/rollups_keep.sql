@@ -246,9 +246,8 @@ $$;
 comment on function analytics.fold_rollups() is
   'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log (also '
   'into r_stage_stays_month), r_lead_response_log (also into r_lead_response_month), '
-  'r_conversions_log) into its folded '
-  'table (the views r_leads, '
-  'r_deals_closed, r_stage_stays, r_lead_response, r_conversions read the same before and after)';
+  'r_conversions_log) into its folded table (the views r_leads, r_deals_closed, r_stage_stays, '
+  'r_lead_response, r_conversions read the same before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads
   referencing new table as new_rows

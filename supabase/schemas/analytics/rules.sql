@@ -98,6 +98,23 @@ as $$ select (m[1] + m[2]) / 2 $$;
 comment on function analytics.middle_mean(numeric[]) is
   'Mean of the lower and upper middle values (percentile_disc at analytics.middle_fractions())';
 
+-- The whole calendar months inside the days [p_from, p_to): months m with p_from ≤ m and the
+-- month's end ≤ p_to, as [m0, m1) of their first days; none: m0 = m1 = p_to. A window's rollup
+-- reads these months from its monthly table and the days outside them from its daily one.
+create or replace function analytics.whole_months(p_from date, p_to date, out m0 date,
+  out m1 date)
+language sql immutable parallel safe
+as $$
+  select case when x.m1 > x.m0 then x.m0 else p_to end,
+    case when x.m1 > x.m0 then x.m1 else p_to end
+  from (select case when p_from = date_trunc('month', p_from)::date then p_from
+      else (date_trunc('month', p_from) + interval '1 month')::date end as m0,
+    date_trunc('month', p_to)::date as m1) x
+$$;
+comment on function analytics.whole_months(date, date) is
+  'The whole calendar months inside [p_from, p_to) as [m0, m1) of their first days (none: both '
+  'p_to)';
+
 -- Rows of grouping sets ((), (lead_source), (owner_id)) (or a subset) are labelled by the
 -- dimension they belong to: 'source' or 'owner' when grouped by it, else 'all'. Call with
 -- grouping(lead_source) and grouping(owner_id) (1 = not grouped by it).

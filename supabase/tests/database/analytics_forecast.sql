@@ -1,7 +1,7 @@
 -- pgTAP: the quarter forecast (analytics/forecast.sql) on a tiny history whose chances are worked
 -- out by hand, its fallback when history is thin, and its determinism.
 begin;
-select plan(17);
+select plan(18);
 
 -- A company of three deals, UTC, as of Tue 2026-03-10: the quarter ends 1 Apr, so the horizon h
 -- is 21 days (11 Mar 00:00 → 1 Apr 00:00), and the training instants are the Mondays 00:00 whose
@@ -88,6 +88,13 @@ select results_eq($$select (x ->> 'won')::numeric, (x ->> 'p50')::numeric
 -- A deal not yet open at an earlier as_of is not scored then (what was known that day).
 select is((select count(*) from analytics.forecast_deals('2026-01-22')), 2::bigint,
   'as of 22 Jan only A and B were open');
+
+-- The training sample: every deal up to 10,000 deals, then about 10,000 (1,024 × 10,000 ÷ n
+-- buckets, rounded down), the same formula in forecast_deals, its stage rates and its kept rows.
+select results_eq($$select analytics.forecast_sample_k(n) from unnest(array[0, 3, 10000, 10001,
+    20000, 200000, 2000000]::bigint[]) n$$,
+  $$values (1024), (1024), (1024), (1023), (512), (51), (5)$$,
+  'the sample: all deals up to 10,000, then about 10,000 (51 buckets at 200,000 deals)');
 
 -- New business of past quarters, as of 4 Mar 2026 (each quarter's window starts the same 62 days
 -- in: from 2 Sep and from 2 Dec 00:00, to the quarter's end). N0 (created 15 Jun 2025, never

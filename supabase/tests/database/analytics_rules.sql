@@ -2,7 +2,7 @@
 -- says, and that Postgres inlines them (the plan is the one of the expression written out, so
 -- saying a rule once costs the KPI queries nothing).
 begin;
-select plan(22);
+select plan(24);
 
 -- alive_at: deleted_at null = never deleted; deleted at the instant itself still counts.
 select is(analytics.alive_at(null, '2026-03-05 00:00+00'), true, 'never deleted: alive');
@@ -97,6 +97,29 @@ select is((select count(*)::int from (
   where g.m1 is distinct from analytics.middle_mean(g.q)
     or g.k1 is distinct from analytics.middle_mean(g.r)), 0,
   'percentile_disc at the middle fractions gives analytics.median exactly (600 sets)');
+
+-- Whole months inside a window of days [from, to): a window starting on the 1st keeps its first
+-- month, one starting later skips it; the month holding `to` is never whole (to is exclusive);
+-- no whole month gives to, to. Checked against counting the months day by day on 400 windows.
+select results_eq($$select m.* from (values (date '2025-03-05', date '2026-03-05'),
+    ('2025-03-01', '2026-03-05'), ('2026-03-01', '2026-03-05'), ('2026-02-10', '2026-03-01'),
+    ('2026-02-01', '2026-03-01'), ('2025-12-31', '2026-01-01')) v(a, b),
+    analytics.whole_months(v.a, v.b) m$$,
+  $$values (date '2025-04-01', date '2026-03-01'), ('2025-03-01', '2026-03-01'),
+    ('2026-03-05', '2026-03-05'), ('2026-03-01', '2026-03-01'), ('2026-02-01', '2026-03-01'),
+    ('2026-01-01', '2026-01-01')$$,
+  'whole months of a window: edges on the 1st, the month of the exclusive end, none');
+select is((select count(*) from (select a::date as a, (a + n * interval '1 day')::date as b
+      from generate_series(date '2024-01-01', date '2025-12-31', interval '37 days') a,
+        generate_series(0, 400, 21) n) w
+    cross join analytics.whole_months(w.a, w.b) m
+    -- the days of the window whose whole month lies inside it: the first and the day after the last
+    cross join lateral (select coalesce(min(d), w.b) as m0, coalesce(max(d) + 1, w.b) as m1
+      from (select d::date as d from generate_series(w.a, w.b - 1, interval '1 day') d
+        where date_trunc('month', d) >= w.a
+          and (date_trunc('month', d) + interval '1 month')::date <= w.b) x) e
+    where (m.m0, m.m1) is distinct from (e.m0, e.m1)),
+  0::bigint, 'whole months = the days whose whole month is inside the window, on 400 windows');
 
 select * from finish();
 rollback;
