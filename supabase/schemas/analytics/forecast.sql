@@ -259,12 +259,14 @@ as $$
     from b
     join analytics.f_stage_entries e on e.stage = 'Closed Won' and e.entered_at >= b.from_t
       and e.entered_at < b.to_t
-    -- offset 0: a lookup per entry (a join hashes every deal)
-    cross join lateral (select d.amount, d.created_at from analytics.f_deals d
-      where d.id = e.deal_id offset 0) d
-    where d.created_at >= b.from_t
-      and e.entered_at = (select min(x.entered_at) from analytics.f_stage_entries x
-        where x.stage = 'Closed Won' and x.deal_id = e.deal_id)
+    -- offset 0: a lookup per entry (a join hashes every deal); the deal's first win is looked up
+    -- only for the deals created in the window (3 in 10 of the entries at 1M leads: checked on
+    -- every entry it read 59k index pages more, 72 → 51 ms)
+    cross join lateral (select d.amount, (select min(x.entered_at) from analytics.f_stage_entries x
+        where x.stage = 'Closed Won' and x.deal_id = d.id) as first_won_at
+      from analytics.f_deals d
+      where d.id = e.deal_id and d.created_at >= b.from_t offset 0) d
+    where e.entered_at = d.first_won_at
   )
   select b.qs, coalesce(sum(w.amount), 0)
   from b
