@@ -132,12 +132,20 @@ begin
       coalesce(o.won_day > o.monday and o.won_day <= o.monday + v_hd, false) as won
     from src o
   ),
-  cnt as (
-    select o.stage, o.cd, o.ds, o.ag, o.am, grouping(o.cd, o.ds, o.ag, o.am) as g,
-      count(*) as n, count(*) filter (where o.won) as w
+  -- Counted per finest cell once, the coarser levels summed from those few hundred cells (five
+  -- grouping sets over the 44k observations at 1M leads hashed each one five times: 220 → 185 ms
+  -- of forecast_deals).
+  cell as (
+    select o.stage, o.cd, o.ds, o.ag, o.am, count(*) as n, count(*) filter (where o.won) as w
     from obs o
-    group by grouping sets ((o.stage), (o.stage, o.cd), (o.stage, o.cd, o.ds),
-      (o.stage, o.cd, o.ds, o.ag), (o.stage, o.cd, o.ds, o.ag, o.am))
+    group by o.stage, o.cd, o.ds, o.ag, o.am
+  ),
+  cnt as (
+    select c.stage, c.cd, c.ds, c.ag, c.am, grouping(c.cd, c.ds, c.ag, c.am) as g,
+      sum(c.n)::bigint as n, sum(c.w)::bigint as w
+    from cell c
+    group by grouping sets ((c.stage), (c.stage, c.cd), (c.stage, c.cd, c.ds),
+      (c.stage, c.cd, c.ds, c.ag), (c.stage, c.cd, c.ds, c.ag, c.am))
   ),
   tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
   -- (Floating-point sums depend on the order of their terms: the aggregates over qk take theirs
