@@ -84,6 +84,11 @@ create index f_deals_closing_idx on analytics.f_deals (closing_date);
 -- Open deals by closing date: WhatsApp's deals closing soon and top deals read the open deals
 -- (≈ 12k of 200k deal facts on the 1M-lead demo) without scanning the closed ones.
 create index f_deals_open_closing_idx on analytics.f_deals (closing_date) where not is_closed;
+-- Won deals by id with what cohort conversion checks of a converted lead's deal: its 74k
+-- converted leads of a year meet the 84k won deals from the index alone (the table read all 200k
+-- deals: cohort conversion 104-115 → 61-66 ms at 1M leads).
+create index f_deals_won_idx on analytics.f_deals (id) include (closing_date, deleted_at)
+  where is_won;
 
 -- Alive calls/tasks/events with a parent and a touch time; f_touches = min/max per parent.
 create unlogged table analytics.f_activities (
