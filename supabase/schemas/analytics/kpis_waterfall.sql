@@ -5,7 +5,9 @@
 -- period's first instant or at the end of as_of (18k of 200k deals for a quarter on the 1M-lead
 -- demo), found by Closing_Date (f_deal_versions_closing_idx) among the versions still valid at
 -- t0, then their states by primary key. Classifying all 200k deals cost 0.5 s a quarter there;
--- this 0.19 s (a month 0.06 s).
+-- this 0.19 s (a month 0.06 s). A deal whose two states were both among the versions read by
+-- Closing_Date (7.3k of the quarter's 18.3k) is not looked up again: a quarter 205 → 178 ms, a
+-- month 61 → 47 ms.
 create or replace function analytics.pipeline_waterfall(p_as_of date, p_period text default 'qtd')
 returns table (step text, ord integer, deals bigint, amount numeric)
 language sql stable
@@ -27,22 +29,38 @@ as $$
       and not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
   ),
   -- The deals with versions that can count: a state current at t0 or at t1 closing in the
-  -- window (a deal whose states at both instants close outside it adds to no step).
+  -- window (a deal whose states at both instants close outside it adds to no step), those states
+  -- as read (the Closing_Date index, then the row).
   r as materialized (
-    select distinct fv.deal_id from analytics.f_deal_versions fv, p
+    select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
+      coalesce(fv.amount, 0) as amount, fv.closing_date,
+      fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0) as at0,
+      fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1) as at1
+    from analytics.f_deal_versions fv, p
     where (fv.valid_to is null or fv.valid_to > p.t0)
       and fv.closing_date >= p.start_day and fv.closing_date < p.full_end
       and ((fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0))
         or (fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1)))
   ),
-  -- Their states current at t0 or at t1 by primary key, and the window's deals without versions.
+  -- Per deal: whether both its states (at t0 and at t1) were among those read. A deal has at most
+  -- one state at each instant, so such a deal's are complete; the others' are looked up.
+  rd as materialized (
+    select r.deal_id, bool_or(r.at0) and bool_or(r.at1) as complete from r group by r.deal_id
+  ),
+  -- Their states current at t0 or at t1: as read when complete, else by primary key; and the
+  -- window's deals without versions.
   v as (
+    select r.deal_id, r.valid_from, r.valid_to, r.gone, r.stage, r.amount, r.closing_date
+    from r join rd on rd.deal_id = r.deal_id
+    where rd.complete
+    union all
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
       coalesce(fv.amount, 0) as amount, fv.closing_date
-    from r cross join p
+    from rd cross join p
     -- per deal by primary key (offset 0 keeps the lookup: a join hashes every version)
     cross join lateral (select x.* from analytics.f_deal_versions x
-      where x.deal_id = r.deal_id and (x.valid_to is null or x.valid_to > p.t0) offset 0) fv
+      where x.deal_id = rd.deal_id and (x.valid_to is null or x.valid_to > p.t0) offset 0) fv
+    where not rd.complete
     union all
     select nv.* from nv
   ),
