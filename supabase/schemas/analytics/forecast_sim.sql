@@ -147,7 +147,9 @@ begin
   -- conversion cost more than the draw (forecast 985-1062 → 923-983 ms at 1M, the same JSON).
   thr as materialized (
     select r.h, r.amount, ms.si, least(1, r.pp * ms.m)::double precision as p
-    from top r cross join (select distinct tr.si, tr.m from tr) ms
+    -- (a draw of exactly 1 picks no swing: m is null and, as when the join was on m, the trial
+    -- draws no top deal)
+    from top r cross join (select distinct tr.si, tr.m from tr where tr.m is not null) ms
   ),
   -- The 200,000 draws (2,000 trials × 100 deals) meet their chances by the swing's integer index
   -- and are summed per trial: joined and grouped on the numeric swing itself, hashing it per

@@ -42,10 +42,16 @@ as $$
       and ((fv.valid_from <= p.t0 and (fv.valid_to is null or fv.valid_to > p.t0))
         or (fv.valid_from < p.t1 and (fv.valid_to is null or fv.valid_to >= p.t1)))
   ),
-  -- Per deal: whether both its states (at t0 and at t1) were among those read. A deal has at most
-  -- one state at each instant, so such a deal's are complete; the others' are looked up.
+  -- Per deal: whether both its states (at t0 and at t1) were among those read. A deal whose
+  -- versions' intervals do not overlap has at most one state at each instant, so such a deal's
+  -- are complete; the others' are looked up. Intervals overlap only where a version ends before
+  -- it begins (valid_to = the next version's valid_from: a deletion observed after a restore's
+  -- earlier Modified_Time), and those deals are always looked up (f_deal_versions_backwards_idx).
   rd as materialized (
-    select r.deal_id, bool_or(r.at0) and bool_or(r.at1) as complete from r group by r.deal_id
+    select r.deal_id, bool_or(r.at0) and bool_or(r.at1)
+        and not exists (select from analytics.f_deal_versions x where x.deal_id = r.deal_id
+          and x.valid_to < x.valid_from) as complete
+    from r group by r.deal_id
   ),
   -- Their states current at t0 or at t1: as read when complete, else by primary key; and the
   -- window's deals without versions.

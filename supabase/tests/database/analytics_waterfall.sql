@@ -2,11 +2,12 @@
 -- generated version history whose deals move their Closing_Date in and out of windows, change
 -- stage and amount, close, reopen and are deleted: every deal's state at the period's first instant
 -- and at the end of as_of, taken straight from its versions (its current record when it has none),
--- classified into the steps, with no prefilter by window and no reuse of what an index read. On
--- 42 days × 5 periods. The waterfall reads only the deals whose states can count and looks up the
+-- classified into the steps, with no prefilter by window and no reuse of what an index read
+-- (every state current at an instant counts, as the waterfall has always counted them: a deal
+-- whose versions overlap has two). On 42 days × 5 periods. The waterfall reads only the deals whose states can count and looks up the
 -- states the Closing_Date index did not give it: each of those shortcuts is checked here.
 begin;
-select plan(3);
+select plan(4);
 set local jit = off;
 
 update analytics.settings set time_zone = 'UTC';
@@ -16,45 +17,104 @@ delete from analytics.f_deals;
 create function pg_temp.h(i integer, salt integer) returns integer language sql immutable as $$
   select abs(hashint4(i * 53 + salt)) % 1000
 $$;
--- 400 deals created over fifteen months, 1 to 6 versions each, 4 to 60 days apart; each version's
--- Closing_Date 5 to 124 days after it (so it crosses month and quarter bounds), its stage and
--- amount from a hash; one deal in twenty ends deleted.
+-- 400 deals created over fifteen months, 1 to 6 versions each, 4 to 60 days apart (a third of them
+-- at midnight, so some begin exactly at a period's first instant or at the end of an as_of); each
+-- version's Closing_Date 5 to 124 days after it (so it crosses month and quarter bounds), its
+-- stage and amount from a hash (one in fifteen without an amount); one deal in twenty ends
+-- deleted (a deletion carries no stage, amount or Closing_Date).
 create temp table gen_versions as
-select i, 'wf-D' || i as deal_id, k as version,
-  timestamptz '2025-01-03T10:00:00Z' + (pg_temp.h(i, 0) % 450) * interval '1 day'
-    + sum(case when k = 1 then 0 else 4 + pg_temp.h(i * 10 + k, 1) % 57 end)
-      over (partition by i order by k) * interval '1 day' as valid_from,
-  (array['Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review',
-    'Closed Won', 'Closed Lost'])[1 + pg_temp.h(i * 10 + k, 2) % 6] as stage,
-  1000 + 500 * (pg_temp.h(i * 10 + k, 3) % 40) as amount,
-  5 + pg_temp.h(i * 10 + k, 4) % 120 as closes_after,
-  1 + pg_temp.h(i, 5) % 6 as versions
-from generate_series(1, 400) i, generate_series(1, 6) k
-where k <= 1 + pg_temp.h(i, 5) % 6;
+select x.i, x.deal_id, x.version, x.versions, x.stage, x.amount, x.closes_after,
+  case when pg_temp.h(x.i * 10 + x.version, 6) % 3 = 0
+    then date_trunc('day', x.t) else x.t end as valid_from
+from (
+  select i, 'wf-D' || i as deal_id, k as version, 1 + pg_temp.h(i, 5) % 6 as versions,
+    timestamptz '2025-01-03T10:00:00Z' + (pg_temp.h(i, 0) % 450) * interval '1 day'
+      + sum(case when k = 1 then 0 else 4 + pg_temp.h(i * 10 + k, 1) % 57 end)
+        over (partition by i order by k) * interval '1 day' as t,
+    (array['Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review',
+      'Closed Won', 'Closed Lost'])[1 + pg_temp.h(i * 10 + k, 2) % 6] as stage,
+    case when pg_temp.h(i * 10 + k, 7) % 15 <> 0 then 1000 + 500 * (pg_temp.h(i * 10 + k, 3) % 40)
+      end as amount,
+    5 + pg_temp.h(i * 10 + k, 4) % 120 as closes_after
+  from generate_series(1, 400) i, generate_series(1, 6) k
+  where k <= 1 + pg_temp.h(i, 5) % 6
+) x;
+create temp table gen_all (deal_id text, version integer, change text, valid_from timestamptz,
+  stage text, amount numeric, closing_date date);
+insert into gen_all
+select g.deal_id, g.version, v.change, g.valid_from,
+  case when v.change <> 'delete' then g.stage end,
+  case when v.change <> 'delete' then g.amount end,
+  case when v.change <> 'delete' then (g.valid_from + g.closes_after * interval '1 day')::date end
+from gen_versions g
+cross join lateral (select case when g.version = g.versions and g.i % 20 = 0 then 'delete'
+  when g.version = 1 then 'create' else 'update' end as change) v;
+-- Deals whose versions begin exactly at instants the cases ask about: quarter, month and week
+-- starts, and the end of an as_of (2025-03-12 is a case: its end is 2025-03-13 00:00).
+insert into gen_all values
+  ('wf-T1', 1, 'create', '2025-03-20T09:00:00Z', 'Qualification', 4000, '2025-05-10'),
+  ('wf-T1', 2, 'update', '2025-04-01T00:00:00Z', 'Proposal/Price Quote', 6000, '2025-06-15'),
+  ('wf-T1', 3, 'update', '2025-05-01T00:00:00Z', 'Closed Won', 6000, '2025-05-01'),
+  ('wf-T2', 1, 'create', '2025-02-10T09:00:00Z', 'Needs Analysis', 3000, '2025-03-20'),
+  ('wf-T2', 2, 'update', '2025-03-13T00:00:00Z', 'Needs Analysis', 3500, '2025-04-20'),
+  ('wf-T3', 1, 'create', '2025-06-02T00:00:00Z', 'Qualification', 2500, '2025-06-30'),
+  ('wf-T3', 2, 'update', '2025-07-01T00:00:00Z', 'Closed Lost', 2500, '2025-07-01'),
+  ('wf-T4', 1, 'create', '2025-12-15T09:00:00Z', 'Negotiation/Review', 9000, '2026-01-20'),
+  ('wf-T4', 2, 'update', '2026-01-01T00:00:00Z', 'Negotiation/Review', 9500, '2025-12-31'),
+  -- in Q2 2025 as of 17 May (a case): the state from 1 Apr 00:00 closes in the quarter, the one at
+  -- the end of as_of does not; and the reverse with a version beginning at 18 May 00:00
+  ('wf-T5', 1, 'create', '2025-03-01T10:00:00Z', 'Qualification', 100, '2025-03-20'),
+  ('wf-T5', 2, 'update', '2025-04-01T00:00:00Z', 'Qualification', 100, '2025-05-30'),
+  ('wf-T5', 3, 'update', '2025-04-20T10:00:00Z', 'Qualification', 100, '2025-09-01'),
+  ('wf-T6', 1, 'create', '2025-03-01T10:00:00Z', 'Qualification', 10, '2025-03-20'),
+  ('wf-T6', 2, 'update', '2025-04-20T10:00:00Z', 'Qualification', 10, '2025-05-30'),
+  ('wf-T6', 3, 'update', '2025-05-18T00:00:00Z', 'Qualification', 10, '2025-09-01');
+-- Deals whose intervals overlap: a deletion observed (valid_from = when we saw it) after the
+-- Modified_Time of the restore that follows it, so the version before the deletion and the
+-- restore are both current between the two.
+insert into gen_all
+select 'wf-O' || i, k,
+  case k when 1 then 'create' when 2 then 'delete' else 'update' end,
+  timestamptz '2025-02-05T10:00:00Z' + (i * 37) * interval '1 day'
+    + case k when 1 then interval '0' when 2 then interval '30 days' else interval '12 days' end,
+  case k when 2 then null when 1 then 'Proposal/Price Quote' else 'Negotiation/Review' end,
+  case k when 2 then null else 1000 * i + 500 * k end,
+  case k when 2 then null
+    else (timestamptz '2025-02-05' + (i * 37 + 20 + case when k = 3 and i % 2 = 1 then 60 else 0
+      end) * interval '1 day')::date
+  end
+from generate_series(1, 10) i, generate_series(1, 3) k;
 insert into analytics.f_deal_versions (deal_id, version, change, valid_from, valid_to, stage,
   amount, closing_date)
-select g.deal_id, g.version,
-  case when g.version = g.versions and g.i % 20 = 0 then 'delete'
-    when g.version = 1 then 'create' else 'update' end,
-  g.valid_from, lead(g.valid_from) over (partition by g.deal_id order by g.version),
-  g.stage, g.amount, (g.valid_from + g.closes_after * interval '1 day')::date
-from gen_versions g;
--- The current record of each deal: its last version (deleted when that is a deletion).
+select g.deal_id, g.version, g.change, g.valid_from,
+  lead(g.valid_from) over (partition by g.deal_id order by g.version), g.stage, g.amount,
+  g.closing_date
+from gen_all g;
+-- The current record of each deal: its last version's data (the last one with data when that is
+-- a deletion, then deleted).
 insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
   is_lost, is_closed, deleted_at)
-select v.deal_id, f.valid_from, f.valid_from::date, v.stage, v.amount, v.closing_date,
-  v.stage = 'Closed Won', v.stage = 'Closed Lost', v.stage like 'Closed%',
-  case when v.change = 'delete' then v.valid_from end
-from analytics.f_deal_versions v
-join analytics.f_deal_versions f on f.deal_id = v.deal_id and f.version = 1
-where v.valid_to is null;
--- And 20 deals with no version of their own (their record stands as their one state).
+select l.deal_id, f.valid_from, f.valid_from::date, d.stage, d.amount, d.closing_date,
+  d.stage = 'Closed Won', d.stage = 'Closed Lost', d.stage like 'Closed%',
+  case when l.change = 'delete' then l.valid_from end
+from analytics.f_deal_versions l
+join analytics.f_deal_versions f on f.deal_id = l.deal_id and f.version = 1
+cross join lateral (select v.stage, v.amount, v.closing_date from analytics.f_deal_versions v
+  where v.deal_id = l.deal_id and v.change <> 'delete' order by v.version desc limit 1) d
+where l.version = (select max(x.version) from analytics.f_deal_versions x
+  where x.deal_id = l.deal_id);
+-- And 20 deals with no version of their own (their record stands as their one state): some
+-- deleted, some without a Created_Time or an Amount.
 insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
-  is_lost, is_closed)
-select 'wf-N' || i, timestamptz '2025-02-01T12:00:00Z' + (i * 19) * interval '1 day',
-  (timestamptz '2025-02-01T12:00:00Z' + (i * 19) * interval '1 day')::date,
-  case when i % 3 = 0 then 'Closed Won' else 'Proposal/Price Quote' end, 2000 + 100 * i,
-  date '2025-02-20' + i * 23, i % 3 = 0, false, i % 3 = 0
+  is_lost, is_closed, deleted_at)
+select 'wf-N' || i,
+  case when i % 7 <> 0 then timestamptz '2025-02-01T12:00:00Z' + (i * 19) * interval '1 day' end,
+  case when i % 7 <> 0 then (timestamptz '2025-02-01T12:00:00Z' + (i * 19) * interval '1 day')::date
+    end,
+  case when i % 3 = 0 then 'Closed Won' else 'Proposal/Price Quote' end,
+  case when i % 5 <> 0 then 2000 + 100 * i end,
+  date '2025-02-20' + i * 23, i % 3 = 0, false, i % 3 = 0,
+  case when i % 4 = 0 then timestamptz '2025-03-01T12:00:00Z' + (i * 21) * interval '1 day' end
 from generate_series(1, 20) i;
 
 -- The plain definition: every deal's state at t0 and at t1, classified as the waterfall's comment
@@ -133,6 +193,11 @@ from generate_series(date '2025-03-01', date '2026-05-31', interval '11 days') d
 
 -- The history has what the shortcuts could get wrong: deals moving into and out of windows, and
 -- deals whose one state closes in the window while the other does not.
+select ok((select count(*) filter (where x.valid_to < x.valid_from) from analytics.f_deal_versions x)
+    = 10 and (select count(*) from analytics.f_deal_versions x, cases c, analytics.periods(c.as_of) w
+    where w.period = c.per and (x.valid_from = w.start_day::timestamp at time zone 'UTC'
+      or x.valid_from = analytics.day_end(c.as_of))) >= 20,
+  'the history has overlapping intervals and versions beginning exactly at t0 or t1');
 select ok((select count(*) filter (where w.step = 'moved_in' and w.deals > 0) >= 20
     and count(*) filter (where w.step = 'moved_out' and w.deals > 0) >= 20
     and count(*) filter (where w.step = 'removed' and w.deals > 0) >= 5
