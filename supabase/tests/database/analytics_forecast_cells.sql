@@ -5,12 +5,17 @@
 -- level by plain filters (no grouping sets, no joins on the cell's parts), each level shrunk
 -- toward the one above (k = 5), the stage toward Zoho's probability.
 begin;
-select plan(3);
+select plan(6);
 set local jit = off;
 
 update analytics.settings set time_zone = 'UTC';
 \set deal_prefix 'fc-D'
 \ir ../fixtures/deal_history.psql
+-- Deals without a Closing_Date (the stays that carry none then have none: an unknown horizon
+-- cell), without an Amount, and with a zero Amount.
+update analytics.f_deals set closing_date = null where abs(hashtext(id)) % 5 = 0;
+update analytics.f_deals set amount = null where abs(hashtext(id)) % 11 = 0;
+update analytics.f_deals set amount = 0 where abs(hashtext(id)) % 13 = 1;
 
 create function pg_temp.days() returns table (d date) language sql as $$
   select unnest(array[date '2025-08-20', '2025-11-05', '2026-01-07', '2026-03-04',
@@ -46,7 +51,7 @@ create index on plan_obs (d, stage, cd, ds, ag, am);
 analyze plan_obs;
 
 create temp table scored as
-select pd.d, f.deal_id, f.stage, f.zoho_p, f.p,
+select pd.d, f.deal_id, f.stage, f.zoho_p, f.p, f.closing_date,
   analytics.forecast_cell(f.days_in_stage, f.age_days, f.amount, pd.b1, pd.b2, f.closing_date,
     pd.horizon) as cell
 from plan_days pd
@@ -71,6 +76,32 @@ from scored s;
 
 select ok((select count(*) > 500 and count(distinct d) = 5 from plain),
   'over 500 deal-days scored across the five days');
+-- The scored deals are the deals in an open stage at the end of each day, by the stays.
+select is((select count(*)::int from (
+    (select s.d, s.deal_id from scored s
+      except select pd.d, e.deal_id from plan_days pd
+      join analytics.f_stage_entries e on e.entered_at < analytics.day_end(pd.d)
+        and (e.left_at is null or e.left_at >= analytics.day_end(pd.d))
+        and e.stage in (select st.stage from analytics.stage_settings st where st.is_open))
+    union all
+    (select pd.d, e.deal_id from plan_days pd
+      join analytics.f_stage_entries e on e.entered_at < analytics.day_end(pd.d)
+        and (e.left_at is null or e.left_at >= analytics.day_end(pd.d))
+        and e.stage in (select st.stage from analytics.stage_settings st where st.is_open)
+      except select s.d, s.deal_id from scored s)) x), 0,
+  'the deals scored = the deals in an open stage at the end of each day');
+-- Each with the Closing_Date then known: its stay's, else the deal's.
+select is((select count(*)::int from scored s
+  join analytics.f_stage_entries e on e.deal_id = s.deal_id
+    and e.entered_at < analytics.day_end(s.d)
+    and (e.left_at is null or e.left_at >= analytics.day_end(s.d))
+  join analytics.f_deals f on f.id = s.deal_id
+  where s.closing_date is distinct from coalesce(e.closing_date, f.closing_date)), 0,
+  'each scored deal''s Closing_Date is its stay''s, else the deal''s');
+select ok((select count(*) filter (where s.cell[1] = 2) > 10
+    and count(*) filter (where f.amount is null) > 10 and count(*) filter (where f.amount = 0) > 10
+  from scored s join analytics.f_deals f on f.id = s.deal_id),
+  'scored deals with an unknown Closing_Date, without an Amount and with a zero Amount');
 -- The levels must matter, or the comparison below says little: cells that split a stage.
 select ok((select count(distinct round(plain_p, 6)) > 40 from plain),
   'the deals'' chances differ by cell (over 40 distinct chances)');
