@@ -139,8 +139,9 @@ comment on function analytics.refresh_facts() is
 -- _shared/sync/runs.ts) and again by every snapshot (analytics.catch_up_facts): touches of the
 -- parents whose activities changed (and their leads' first touch), the campaign facts when marked
 -- dirty, the forecast's kept observations (analytics.keep_forecast_obs), and the rollups' log
--- folded. With the facts not built it only folds (the next snapshot rebuilds everything). A writer never waits on a snapshot's catch-up or rebuild: when one holds
--- the facts' lock, the dirty rows stay for it or for the next settle.
+-- folded. With the facts not built it only folds (the next snapshot rebuilds everything). A
+-- writer never waits on a snapshot's catch-up or rebuild: when one holds the facts' lock, the
+-- dirty rows stay for it or for the next settle.
 create or replace function analytics.settle_facts() returns void
 language plpgsql
 security definer
