@@ -157,14 +157,15 @@ create index f_deal_versions_backwards_idx on analytics.f_deal_versions (deal_id
   where valid_to < valid_from;
 
 -- Zoho's Stage_History rows (the newest stored version of each): each row is a stay in Stage that
--- began at the row's Modified_Time, with the deal's Closing_Date then. It reaches back before our
--- first sync; f_deal_versions adds what we observed after.
+-- began at the row's Modified_Time, with the deal's Closing_Date and Amount then. It reaches back
+-- before our first sync; f_deal_versions adds what we observed after.
 create unlogged table analytics.f_stage_history (
   deal_id text not null,
   row_id text not null,
   entered_at timestamptz not null,
   stage text not null,
   closing_date date,
+  amount numeric,
   primary key (deal_id, row_id)
 );
 
@@ -213,6 +214,13 @@ comment on table analytics.f_stage_entries is
   'relink_stage_entries)';
 create index f_stage_entries_entered_idx on analytics.f_stage_entries (entered_at);
 create index f_stage_entries_last_idx on analytics.f_stage_entries (last_entry_at);
+-- The stays known from Stage_History only (row_id set): the pipeline waterfall takes a deal's state
+-- from them before its first observed version, by Closing_Date and per deal. Empty for a company
+-- whose history was not read; small beside the observed entries once it was.
+create index f_stage_entries_history_closing_idx on analytics.f_stage_entries (closing_date)
+  include (deal_id, entered_at, left_at) where row_id is not null;
+create index f_stage_entries_history_deal_idx on analytics.f_stage_entries (deal_id, entered_at)
+  include (left_at, stage, closing_date, row_id) where row_id is not null;
 
 -- Closing_Date pushes: on each deal's one timeline of Stage_History rows (the Closing_Date of each
 -- stay, from before our first sync too) and the versions we own, in time order (history rows

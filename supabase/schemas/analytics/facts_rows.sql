@@ -77,13 +77,13 @@ as $$
 $$;
 
 -- A Stage_History row's own columns: when its stay began (Modified_Time), the Stage, the deal's
--- Closing_Date then. No row when Stage or Modified_Time is missing (nothing to place).
+-- Closing_Date and Amount then. No row when Stage or Modified_Time is missing (nothing to place).
 create or replace function analytics.stage_history_fact(p_data jsonb,
-  out entered_at timestamptz, out stage text, out closing_date date)
+  out entered_at timestamptz, out stage text, out closing_date date, out amount numeric)
 returns setof record
 language sql stable
 as $$
-  select x.entered_at, x.stage, crm.day(p_data ->> 'Closing_Date')
+  select x.entered_at, x.stage, crm.day(p_data ->> 'Closing_Date'), crm.num(p_data ->> 'Amount')
   from (select crm.ts(p_data ->> 'Modified_Time') as entered_at,
     crm.picklist(p_data ->> 'Stage') as stage) x
   where x.entered_at is not null and x.stage is not null

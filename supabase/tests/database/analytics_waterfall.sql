@@ -4,13 +4,17 @@
 -- and at the end of as_of, taken straight from its versions (its current record when it has none),
 -- classified into the steps, with no prefilter by window and no reuse of what an index read
 -- (every state current at an instant counts, as the waterfall has always counted them: a deal
--- whose versions overlap has two). On 42 days × 5 periods. The waterfall reads only the deals whose states can count and looks up the
--- states the Closing_Date index did not give it: each of those shortcuts is checked here.
+-- whose versions overlap has two), and before a deal's first version the Stage_History stay then
+-- current (its Stage, Closing_Date and Amount). On 42 days × 5 periods. The waterfall reads only
+-- the deals whose states can count and looks up the states the Closing_Date index did not give
+-- it: each of those shortcuts is checked here.
 begin;
-select plan(4);
+select plan(6);
 set local jit = off;
 
 update analytics.settings set time_zone = 'UTC';
+delete from analytics.f_stage_entries;
+delete from analytics.f_stage_history;
 delete from analytics.f_deal_versions;
 delete from analytics.f_deals;
 
@@ -84,6 +88,20 @@ select 'wf-O' || i, k,
       end) * interval '1 day')::date
   end
 from generate_series(1, 10) i, generate_series(1, 3) k;
+-- Deals first observed after their history began (a first sync in the middle of a quarter):
+-- one or two versions, and one to three Stage_History rows before the first of them (some
+-- closed, with their own Closing_Date and Amount), some after it too (the observed moves again).
+insert into gen_all
+select 'wf-H' || i, k, case k when 1 then 'create' else 'update' end,
+  timestamptz '2025-01-20T10:00:00Z' + (i * 8) * interval '1 day'
+    + (k - 1) * (10 + pg_temp.h(i, 21) % 50) * interval '1 day',
+  (array['Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review',
+    'Closed Won', 'Closed Lost'])[1 + pg_temp.h(i * 10 + k, 22) % 6],
+  1000 + 250 * (pg_temp.h(i * 10 + k, 23) % 30),
+  (timestamptz '2025-01-20T10:00:00Z' + (i * 8 + (k - 1) * 30 + 10 + pg_temp.h(i * 10 + k, 24) % 100)
+    * interval '1 day')::date
+from generate_series(1, 50) i, generate_series(1, 2) k
+where k = 1 or i % 3 = 0;
 insert into analytics.f_deal_versions (deal_id, version, change, valid_from, valid_to, stage,
   amount, closing_date)
 select g.deal_id, g.version, g.change, g.valid_from,
@@ -103,6 +121,25 @@ cross join lateral (select v.stage, v.amount, v.closing_date from analytics.f_de
   where v.deal_id = l.deal_id and v.change <> 'delete' order by v.version desc limit 1) d
 where l.version = (select max(x.version) from analytics.f_deal_versions x
   where x.deal_id = l.deal_id);
+insert into analytics.f_stage_history (deal_id, row_id, entered_at, stage, closing_date, amount)
+select 'wf-H' || i, 'h' || i || '-' || k,
+  f.valid_from - (15 + pg_temp.h(i * 10 + k, 31) % 60) * (4 - k) * interval '1 day'
+    + case when k = 4 then (5 + pg_temp.h(i, 35) % 20) * interval '1 day' else interval '0' end
+    + case when pg_temp.h(i * 10 + k, 36) % 4 = 0 then interval '0' else interval '7 hours' end,
+  (array['Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review',
+    'Closed Won', 'Closed Lost'])[1 + pg_temp.h(i * 10 + k, 32) % 6],
+  case when pg_temp.h(i * 10 + k, 33) % 9 <> 0 then (f.valid_from
+    + (pg_temp.h(i * 10 + k, 34) % 150 - 60) * interval '1 day')::date end,
+  case when pg_temp.h(i * 10 + k, 37) % 8 <> 0 then 500 + 100 * (pg_temp.h(i * 10 + k, 38) % 90)
+    end
+from generate_series(1, 50) i, generate_series(1, 4) k,
+  analytics.f_deal_versions f
+where f.deal_id = 'wf-H' || i and f.version = 1 and k <= 1 + pg_temp.h(i, 30) % 4;
+select analytics.relink_stage_entries(array(select distinct h.deal_id
+  from analytics.f_stage_history h));
+update analytics.f_deals d set created_at = h.at, created_day = h.at::date
+from (select h.deal_id, min(h.entered_at) as at from analytics.f_stage_history h group by 1) h
+where h.deal_id = d.id;
 -- And 20 deals with no version of their own (their record stands as their one state): some
 -- deleted, some without a Created_Time or an Amount.
 insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
@@ -137,6 +174,15 @@ language sql stable as $$
       coalesce(d.amount, 0), d.closing_date
     from analytics.f_deals d
     where not exists (select from analytics.f_deal_versions x where x.deal_id = d.id)
+    union all
+    -- before a deal's first version: its Stage_History stays, the last ending at that version
+    select e.deal_id, e.entered_at, least(e.left_at, f.first_from), false, e.stage,
+      coalesce(h.amount, 0), e.closing_date
+    from analytics.f_stage_entries e
+    join (select x.deal_id, min(x.valid_from) as first_from from analytics.f_deal_versions x
+      group by x.deal_id) f on f.deal_id = e.deal_id
+    left join analytics.f_stage_history h on h.deal_id = e.deal_id and h.row_id = e.row_id
+    where e.row_id is not null and e.entered_at < f.first_from
   ),
   cls as (
     select st.*, not st.gone and st.stage not like 'Closed%' and st.closing_date >= p.start_day
@@ -205,6 +251,12 @@ select ok((select count(*) filter (where w.step = 'moved_in' and w.deals > 0) >=
   from cases c, pg_temp.waterfall_plain(c.as_of, c.per) w),
   'the generated history moves deals in and out of windows, changes amounts and deletes deals');
 select is((select count(*)::int from cases), 210, '42 days × 5 periods');
+select ok((select count(*) from analytics.f_stage_entries e where e.row_id is not null
+    and e.entered_at < (select min(x.valid_from) from analytics.f_deal_versions x
+      where x.deal_id = e.deal_id)) >= 60
+  and (select count(*) from analytics.f_stage_entries e where e.row_id is not null
+    and e.stage in ('Closed Won', 'Closed Lost')) >= 10,
+  'the history has Stage_History stays before first versions, closed ones among them');
 select is((select count(*)::int from cases c
   where exists (
     (select * from analytics.pipeline_waterfall(c.as_of, c.per)
@@ -213,6 +265,16 @@ select is((select count(*)::int from cases c
     (select * from pg_temp.waterfall_plain(c.as_of, c.per)
       except all select * from analytics.pipeline_waterfall(c.as_of, c.per)))), 0,
   'the waterfall = its plain definition on every case');
+-- Without the Stage_History stays those deals begin at their first version: the stays must move
+-- figures (a deal there at t0 is in start, or moved in rather than new).
+create temp table with_history as
+select c.as_of, c.per, w.* from cases c, analytics.pipeline_waterfall(c.as_of, c.per) w;
+delete from analytics.f_stage_entries e where e.row_id is not null;
+select ok((select count(*) from cases c where exists (
+    select from with_history h join analytics.pipeline_waterfall(c.as_of, c.per) w
+      on w.step = h.step and (w.deals, w.amount) is distinct from (h.deals, h.amount)
+    where h.as_of = c.as_of and h.per = c.per and h.step in ('start', 'moved_in'))) >= 20,
+  'the stays before first versions move start and moved_in on at least 20 cases');
 
 select * from finish();
 rollback;
