@@ -219,8 +219,8 @@ create index f_stage_entries_last_idx on analytics.f_stage_entries (last_entry_a
 -- whose history was not read; small beside the observed entries once it was.
 create index f_stage_entries_history_closing_idx on analytics.f_stage_entries (closing_date)
   include (deal_id, entered_at, left_at) where row_id is not null;
-create index f_stage_entries_history_deal_idx on analytics.f_stage_entries (deal_id, entered_at)
-  include (left_at, stage, closing_date, row_id) where row_id is not null;
+create index f_stage_entries_history_deal_idx on analytics.f_stage_entries (deal_id, entered_at,
+  seq) include (left_at, stage, closing_date, row_id) where row_id is not null;
 
 -- Closing_Date pushes: on each deal's one timeline of Stage_History rows (the Closing_Date of each
 -- stay, from before our first sync too) and the versions we own, in time order (history rows

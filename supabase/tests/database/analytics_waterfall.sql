@@ -135,6 +135,19 @@ select 'wf-H' || i, 'h' || i || '-' || k,
 from generate_series(1, 50) i, generate_series(1, 4) k,
   analytics.f_deal_versions f
 where f.deal_id = 'wf-H' || i and f.version = 1 and k <= 1 + pg_temp.h(i, 30) % 4;
+-- Two history rows at one instant (the first stay lasts no time: the second is the state then),
+-- and a third, before a first version in the second quarter of 2025.
+insert into analytics.f_deal_versions (deal_id, version, change, valid_from, stage, amount,
+  closing_date)
+values ('wf-HT', 1, 'create', '2025-05-10T10:00:00Z', 'Negotiation/Review', 7000, '2025-06-20');
+insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
+  is_lost, is_closed)
+values ('wf-HT', '2025-05-10T10:00:00Z', '2025-05-10', 'Negotiation/Review', 7000, '2025-06-20',
+  false, false, false);
+insert into analytics.f_stage_history (deal_id, row_id, entered_at, stage, closing_date, amount)
+values ('wf-HT', 'ht-1', '2025-03-15T09:00:00Z', 'Qualification', '2025-07-10', 5000),
+  ('wf-HT', 'ht-2', '2025-03-15T09:00:00Z', 'Needs Analysis', '2025-06-15', 5500),
+  ('wf-HT', 'ht-3', '2025-04-20T09:00:00Z', 'Proposal/Price Quote', '2025-06-18', 6000);
 select analytics.relink_stage_entries(array(select distinct h.deal_id
   from analytics.f_stage_history h));
 update analytics.f_deals d set created_at = h.at, created_day = h.at::date
@@ -254,9 +267,12 @@ select is((select count(*)::int from cases), 210, '42 days × 5 periods');
 select ok((select count(*) from analytics.f_stage_entries e where e.row_id is not null
     and e.entered_at < (select min(x.valid_from) from analytics.f_deal_versions x
       where x.deal_id = e.deal_id)) >= 60
+  and (select count(*) from analytics.f_stage_entries e where e.deal_id = 'wf-HT'
+    and e.entered_at = e.left_at) = 1
   and (select count(*) from analytics.f_stage_entries e where e.row_id is not null
     and e.stage in ('Closed Won', 'Closed Lost')) >= 10,
-  'the history has Stage_History stays before first versions, closed ones among them');
+  'the history has Stage_History stays before first versions, closed ones among them, and '
+  'a stay that lasts no time');
 select is((select count(*)::int from cases c
   where exists (
     (select * from analytics.pipeline_waterfall(c.as_of, c.per)
