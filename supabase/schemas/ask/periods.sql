@@ -19,11 +19,16 @@ as $$ select (now() at time zone analytics.time_zone())::date $$;
 comment on function ask.today() is 'Today''s date in the company time zone';
 
 -- A question's period, as the (as_of, analytics period) pair the KPI functions take:
--- "last month" is the whole previous month, i.e. month-to-date as of its last day.
+-- "last month" is the whole previous month, i.e. month-to-date as of its last day. It returns one
+-- row, and says so (rows 1): planned for the default 1,000, intents joined the window to every
+-- open deal instead of reading the window's deals by index. At 1M leads, over 10 periods, the same
+-- answers: compare 1,189 → 541 ms, new deals 494 → 333, why revenue 274 → 152, closing soon 93
+-- → 38, lost deals 90 → 65.
 create function ask.period_window(p_as_of date, p_period text)
 returns table (as_of date, period text, label text)
 language plpgsql immutable
 set jit = off
+rows 1
 as $$
 begin
   return query select w.a, w.p, w.l from (values
