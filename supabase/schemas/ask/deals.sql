@@ -57,8 +57,8 @@ comment on function ask.lost_deals(date, text) is
 -- the 1M-lead demo, ≈ 90 ms).
 create index if not exists f_deals_name_trgm_idx on analytics.f_deals
   using gin (name extensions.gin_trgm_ops);
--- Deals in the order deal_status shows candidates (open first, largest first): its five best
--- matches for a common name are among the first few hundred.
+-- Deals in the order deal_status shows candidates (open first, largest first): for a name many
+-- deals share, its five best matches are usually among the first 2,000 (see deal_status).
 create index if not exists f_deals_shown_order_idx on analytics.f_deals
   (is_closed, amount desc nulls last, name, id);
 

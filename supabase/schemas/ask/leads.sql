@@ -11,7 +11,8 @@ as $$
     analytics.pct(coalesce(sum(l.leads), 0) - coalesce(sum(l.prev_leads), 0),
       coalesce(sum(l.prev_leads), 0))
   from ask.period_window(p_as_of, p_period) w
-  left join lateral analytics.leads_created(w.as_of, w.period) l on
+  left join lateral analytics.leads_created(w.as_of, w.period,
+      case when p_source is not null then 'source' end, p_source) l on
     case when p_source is not null then l.dimension = 'source' and l.key = p_source
       when p_owner is not null then l.dimension = 'owner' and l.label = p_owner
       else l.dimension = 'all' end

@@ -1,7 +1,7 @@
 -- pgTAP: every ask.* intent on the small hand-made company of analytics_kpis.sql (same records,
 -- deals named for the name search); expected values are worked out in comments.
 begin;
-select plan(86);
+select plan(88);
 
 \ir ../fixtures/company.psql
 
@@ -283,6 +283,23 @@ select ok((select bool_and(obj_description(p.oid, 'pg_proc') is not null) from p
   join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'ask'), 'every ask function states its formula');
 select ok(not has_function_privilege('anon', 'ask.revenue(date, text, text, text)', 'execute'), 'anon cannot ask');
 select ok(has_function_privilege('service_role', 'ask.deal_status(date, text, text)', 'execute'), 'service_role asks');
+
+-- leads_created sliced to one source (what ask.leads asks for) is the unsliced result's row of
+-- that source, and nothing else (no other key, no stand-in 'all' row), in every period.
+create temp table sliced as
+select p.period, k.key,
+  (select array_agg(x::text order by x.dimension, x.key)
+    from analytics.leads_created('2026-03-04', p.period, 'source', k.key) x) as got,
+  (select array_agg(x::text order by x.dimension, x.key)
+    from analytics.leads_created('2026-03-04', p.period) x
+    where x.dimension = 'source' and x.key = k.key) as want
+from analytics.periods('2026-03-04') p
+cross join lateral (select distinct u.key from analytics.leads_created('2026-03-04', p.period) u
+  where u.dimension = 'source' and u.key <> '(none)') k;
+select ok((select count(*) from sliced) >= 6, 'sources with leads in the periods: ' ||
+  (select count(*) from sliced));
+select is((select array_agg(period || ' ' || key) from sliced where got is distinct from want),
+  null, 'leads created for one source: that source''s row of the whole, nothing else');
 
 select * from finish();
 rollback;
