@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(53);
+select plan(54);
 
 \ir ../fixtures/company.psql
 
@@ -231,6 +231,12 @@ from unnest(array[100, 200, 300, 1000]::numeric[], array[1, 2, 3, 4]) x(a, i);
 select results_eq($$select won_deals, avg_amount, median_amount, avg_cycle_days, median_cycle_days from analytics.deal_size('2026-03-04', 't12m') where dimension = 'source' and key = 'ds-Even'$$,
   $$values (4::bigint, 400.00::numeric, 250.00::numeric, 25.00::numeric, 25.00::numeric)$$,
   'deal size and cycle of an even count: the mean of the two middle values');
+
+-- The snapshot's statements are planned with as_of's value on every call: a session's sixth call
+-- would otherwise switch to a cached generic plan (at 1M leads 696k buffers against 475k).
+select ok((select p.proconfig @> array['plan_cache_mode=force_custom_plan'] from pg_proc p
+    where p.oid = 'analytics.kpis_json(date)'::regprocedure),
+  'kpis_json plans each call with its as_of (no generic plan from the sixth call)');
 
 select * from finish();
 rollback;
