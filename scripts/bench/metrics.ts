@@ -98,6 +98,7 @@ const FACT_TABLES = [
   "f_touches_dirty",
   "f_deal_versions",
   "f_stage_entries",
+  "f_first_wins",
 ].map((t) => `analytics.${t}`).join(", ");
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -279,7 +279,7 @@ comment on function analytics.forecast_backtest(date, integer, integer) is
 -- What the forecast reads of the stage entries by index: a deal's hash bucket (the training
 -- sample, with what training reads of a stay, so the stays are not fetched one by one), the stays
 -- still open (today's by stage, those that ended after a past as_of by left_at) and the Closed
--- Won entries, per deal and by time (new business: the wins of each past quarter's window).
+-- Won entries per deal (a deal's first win: the training's won day, analytics.first_wins).
 create index if not exists f_stage_entries_sample_idx
   on analytics.f_stage_entries ((hashtext(deal_id) & 1023))
   include (deal_id, stage, entered_at, left_at, closing_date);
@@ -288,8 +288,6 @@ create index if not exists f_stage_entries_current_idx on analytics.f_stage_entr
 create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
 create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
   where stage = 'Closed Won';
-create index if not exists f_stage_entries_won_at_idx on analytics.f_stage_entries (entered_at)
-  include (deal_id) where stage = 'Closed Won';
 -- The company's first deal (new business counts quarters from it): by index, not a read of every
 -- deal (200k at 1M leads: some 45 ms of the forecast's).
 create index if not exists f_deals_created_idx on analytics.f_deals (created_at);

@@ -4,7 +4,7 @@
 -- that computes them all, also while deals are marked stale (their observations are computed) or
 -- the kept rows do not cover its day.
 begin;
-select plan(16);
+select plan(20);
 set local jit = off;
 
 -- A company in Chile (daylight saving changes at midnight), the 700 deals of the shared fixture
@@ -176,6 +176,37 @@ update analytics.f_deals set amount = 1 where id = 'fo-D30';
 select analytics.settle_facts();
 select bag_eq('select * from analytics.f_forecast_obs', 'select * from pg_temp.obs_plain(512)',
   'settle_facts keeps them');
+
+-- The first wins kept for new business (analytics.f_first_wins) follow each write of the deals
+-- and their Closed Won entries in the same statement: an Amount edited, a won deal deleted, a
+-- win deleted, a new win.
+create function pg_temp.first_wins_plain() returns table (deal_id text, won_at timestamptz,
+  created_at timestamptz, amount numeric)
+language sql as $$
+  select d.id, min(e.entered_at), d.created_at, d.amount from analytics.f_deals d
+  join analytics.f_stage_entries e on e.deal_id = d.id and e.stage = 'Closed Won'
+  group by d.id, d.created_at, d.amount
+$$;
+create temp table fw_before as select * from analytics.f_first_wins;
+create temp table fw_edit as select deal_id, row_number() over (order by deal_id) as i
+  from analytics.f_first_wins where deal_id like 'fo-D%' order by deal_id limit 3;
+update analytics.f_deals set amount = amount + 1000
+where id = (select deal_id from fw_edit where i = 1);
+delete from analytics.f_deals where id = (select deal_id from fw_edit where i = 2);
+delete from analytics.f_stage_entries
+where deal_id = (select deal_id from fw_edit where i = 3) and stage = 'Closed Won';
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, last_entry_at)
+values ('fo-NEW', 2, '2026-02-01 12:00Z', 'Closed Won', '2026-02-01 12:00Z');
+select bag_eq('select * from analytics.f_first_wins', 'select * from pg_temp.first_wins_plain()',
+  'kept first wins = each deal''s first Closed Won entry, after the edits');
+select is((select count(*) from (
+    (select * from analytics.f_first_wins except select * from fw_before)
+    union all (select * from fw_before except select * from analytics.f_first_wins)) x),
+  5::bigint, 'the edits differ in five rows: one changed (old and new), two gone, one new');
+select ok((select count(*) > 100 from analytics.f_first_wins), 'hundreds of won deals kept');
+truncate analytics.f_stage_entries;
+select is((select count(*) from analytics.f_first_wins), 0::bigint,
+  'truncating the stage entries (the full rebuild) empties them');
 
 select * from finish();
 rollback;
