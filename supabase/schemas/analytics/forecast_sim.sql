@@ -285,7 +285,11 @@ create index if not exists f_stage_entries_sample_idx
   include (deal_id, stage, entered_at, left_at, closing_date);
 create index if not exists f_stage_entries_current_idx on analytics.f_stage_entries (stage, entered_at)
   include (deal_id, closing_date) where left_at is null;
-create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at);
+-- Only the stays that ended: for `left_at is null` this index was chosen over the current stays'
+-- (the planner takes 170k of the 200k current stays to be in an open stage; 11.8k are, at 1M
+-- leads), and read every current stay: 17k buffers against 0.4k, forecast_deals 230 → 162 ms.
+create index if not exists f_stage_entries_left_idx on analytics.f_stage_entries (left_at)
+  where left_at is not null;
 create index if not exists f_stage_entries_won_idx on analytics.f_stage_entries (deal_id, entered_at)
   where stage = 'Closed Won';
 -- The company's first deal (new business counts quarters from it): by index, not a read of every
