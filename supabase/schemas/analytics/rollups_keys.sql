@@ -140,9 +140,14 @@ $$;
 
 -- The exact response times of one bucket's leads, for the median (analytics.lead_response), and
 -- the slowest answers (bucket 36), among which are the leads first touched after a past as_of.
+-- With the touch as a key and what the median reads carried, both are read from the index alone
+-- (the heap only for the few leads touched after as_of): at 1M leads the median buckets of a
+-- year, a month and a week were 15.5k heap reads of f_leads; lead_response's three periods
+-- 120 → 65 ms, 20.7k → 5.8k buffers.
 create index f_leads_response_bucket_idx on analytics.f_leads (
   analytics.response_bucket(analytics.response_hundredths(created_at, first_touch_at)),
-  created_day) where first_touch_at is not null;
+  created_day, first_touch_at) include (created_at, deleted_at, lead_source, owner_id)
+  where first_touch_at is not null;
 
 -- A lead's days from Created_Time to conversion in hundredths, as conversion_velocity rounds them:
 -- round(days, 2) × 100, days = seconds ÷ 86,400 (as analytics.days, which is defined after this
