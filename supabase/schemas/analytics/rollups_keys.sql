@@ -188,7 +188,10 @@ as $$
   where f.converted and f.converted_day is not null and f.created_at is not null
 $$;
 
--- The exact days of one bucket's conversions, for the median (analytics.conversion_velocity).
+-- The exact days of one bucket's conversions, for the median (analytics.conversion_velocity),
+-- from the index alone: at 1M leads its twelve months' median buckets were 5.3k heap reads of
+-- f_leads (5.5k → 0.2k buffers).
 create index f_leads_conversion_bucket_idx on analytics.f_leads (
   analytics.conversion_bucket(analytics.conversion_hundredths(created_at, converted_at)),
-  converted_day) where converted and created_at is not null;
+  converted_day) include (created_at, converted_at, deleted_at, lead_source)
+  where converted and created_at is not null;
