@@ -90,10 +90,12 @@ as $$
   where s.progress is not null and s.stage <> 'Closed Won'
 $$;
 
--- The exact lengths of one bucket's stays, for the median (analytics.stage_conversion).
+-- The exact lengths of one bucket's stays, for the median (analytics.stage_conversion), from the
+-- index alone: at 1M leads the median buckets of twelve months were 21.8k heap reads of
+-- f_stage_entries (stage conversion 55 → 25 ms, 23.8k → 2.0k buffers).
 create index f_stage_entries_stay_bucket_idx on analytics.f_stage_entries (stage,
   analytics.stay_bucket(analytics.stay_hundredths(entered_at, left_at)), entered_at)
-  where left_at is not null;
+  include (left_at, last_entry_at) where left_at is not null;
 
 -- A lead's response time in hundredths of hours, as analytics.lead_response rounds it:
 -- round(hours, 2) × 100, hours = seconds from Created_Time to the first call/task/event ÷ 3,600
