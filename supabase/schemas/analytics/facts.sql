@@ -89,6 +89,11 @@ create index f_deals_open_closing_idx on analytics.f_deals (closing_date) where 
 -- deals: cohort conversion 104-115 → 61-66 ms at 1M leads).
 create index f_deals_won_idx on analytics.f_deals (id) include (closing_date, deleted_at)
   where is_won;
+-- Won deals by Closing_Date with what deal size, the anomalies' won revenue and the forecast's
+-- wins to date read of them: their windows from the index alone (at 1M leads deal size's two
+-- periods 29 → 12 ms, 3,961 → 452 buffers; the anomalies' ten weeks 12,100 → 875 buffers).
+create index f_deals_won_closing_idx on analytics.f_deals (closing_date)
+  include (amount, created_day, deleted_at, lead_source, owner_id, owner_name) where is_won;
 
 -- Alive calls/tasks/events with a parent and a touch time; f_touches = min/max per parent.
 create unlogged table analytics.f_activities (
