@@ -129,6 +129,7 @@ begin
   analyze analytics.f_stage_entries;
   analyze analytics.f_deal_pushes;
   analyze analytics.f_campaigns;
+  analyze analytics.f_first_wins;
 end
 $$;
 comment on function analytics.refresh_facts() is

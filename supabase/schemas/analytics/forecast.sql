@@ -299,6 +299,11 @@ begin
   if cardinality(ids) = 0 then
     return null;
   end if;
+  -- One maintainer at a time, to its commit: a writer that waited here recomputes with what the
+  -- other committed (each statement below sees it), where two at once each recomputed from the
+  -- other's old rows (a win with the Amount before an edit made alongside it) or collided on a
+  -- deal's row. Readers are not blocked; the sync writes facts one slice at a time anyway.
+  lock table analytics.f_first_wins in share row exclusive mode;
   delete from analytics.f_first_wins f where f.deal_id = any(ids);
   insert into analytics.f_first_wins
   select w.deal_id, w.won_at, w.created_at, w.amount from analytics.first_wins w

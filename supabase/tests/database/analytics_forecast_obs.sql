@@ -4,7 +4,7 @@
 -- that computes them all, also while deals are marked stale (their observations are computed) or
 -- the kept rows do not cover its day.
 begin;
-select plan(20);
+select plan(21);
 set local jit = off;
 
 -- A company in Chile (daylight saving changes at midnight), the 700 deals of the shared fixture
@@ -192,6 +192,8 @@ create temp table fw_edit as select deal_id, row_number() over (order by deal_id
   from analytics.f_first_wins where deal_id like 'fo-D%' order by deal_id limit 3;
 update analytics.f_deals set amount = amount + 1000
 where id = (select deal_id from fw_edit where i = 1);
+create temp table fw_deleted as
+select * from analytics.f_deals where id = (select deal_id from fw_edit where i = 2);
 delete from analytics.f_deals where id = (select deal_id from fw_edit where i = 2);
 delete from analytics.f_stage_entries
 where deal_id = (select deal_id from fw_edit where i = 3) and stage = 'Closed Won';
@@ -204,6 +206,13 @@ select is((select count(*) from (
     union all (select * from fw_before except select * from analytics.f_first_wins)) x),
   5::bigint, 'the edits differ in five rows: one changed (old and new), two gone, one new');
 select ok((select count(*) > 100 from analytics.f_first_wins), 'hundreds of won deals kept');
+-- The deal written again (the sync replaces a deal's fact by a delete and an insert): kept again.
+insert into analytics.f_deals select * from fw_deleted;
+select ok(exists (select from analytics.f_first_wins f join fw_deleted d on d.id = f.deal_id
+    and f.amount is not distinct from d.amount)
+  and not exists (select * from analytics.f_first_wins
+    except select * from pg_temp.first_wins_plain()),
+  'a deal fact inserted again is kept again');
 truncate analytics.f_stage_entries;
 select is((select count(*) from analytics.f_first_wins), 0::bigint,
   'truncating the stage entries (the full rebuild) empties them');
