@@ -305,6 +305,10 @@ begin
   -- deal's row. Readers are not blocked; the sync writes facts one slice at a time anyway.
   lock table analytics.f_first_wins in share row exclusive mode;
   delete from analytics.f_first_wins f where f.deal_id = any(ids);
+  -- a deal fact deleted has no first win (the sync's replacement inserts it again next)
+  if tg_table_name = 'f_deals' and tg_op = 'DELETE' then
+    return null;
+  end if;
   insert into analytics.f_first_wins
   select w.deal_id, w.won_at, w.created_at, w.amount from analytics.first_wins w
   where w.deal_id = any(ids);

@@ -4,7 +4,7 @@
 -- that computes them all, also while deals are marked stale (their observations are computed) or
 -- the kept rows do not cover its day.
 begin;
-select plan(21);
+select plan(23);
 set local jit = off;
 
 -- A company in Chile (daylight saving changes at midnight), the 700 deals of the shared fixture
@@ -213,6 +213,17 @@ select ok(exists (select from analytics.f_first_wins f join fw_deleted d on d.id
   and not exists (select * from analytics.f_first_wins
     except select * from pg_temp.first_wins_plain()),
   'a deal fact inserted again is kept again');
+-- A win rewritten as a loss (an update of the entry): its deal's first win is the next win, or none.
+update analytics.f_stage_entries set stage = 'Closed Lost'
+where stage = 'Closed Won' and deal_id = (select f.deal_id from analytics.f_first_wins f
+  where f.deal_id like 'fo-D%' order by f.deal_id desc limit 1);
+select bag_eq('select * from analytics.f_first_wins', 'select * from pg_temp.first_wins_plain()',
+  'a win updated into a loss: kept = the plain definition');
+savepoint before_truncates;
+truncate analytics.f_deals;
+select is((select count(*) from analytics.f_first_wins), 0::bigint,
+  'truncating the deal facts (the full rebuild) empties them');
+rollback to savepoint before_truncates;
 truncate analytics.f_stage_entries;
 select is((select count(*) from analytics.f_first_wins), 0::bigint,
   'truncating the stage entries (the full rebuild) empties them');
