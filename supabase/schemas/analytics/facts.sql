@@ -94,6 +94,11 @@ create index f_deals_won_idx on analytics.f_deals (id) include (closing_date, de
 -- periods 29 → 12 ms, 3,961 → 452 buffers; the anomalies' ten weeks 12,100 → 875 buffers).
 create index f_deals_won_closing_idx on analytics.f_deals (closing_date)
   include (amount, created_day, deleted_at, lead_source, owner_id, owner_name) where is_won;
+-- Deals by source with what says whether one counts as of a day: sales velocity finds the
+-- sources of the deals alive and created by as_of a source at a time (one probe each), where it
+-- grouped all 200k deals to find them (its rows 61 → 18 ms at 1M leads).
+create index f_deals_source_idx on analytics.f_deals (lead_source, created_day)
+  include (deleted_at);
 
 -- Alive calls/tasks/events with a parent and a touch time; f_touches = min/max per parent.
 create unlogged table analytics.f_activities (

@@ -5,7 +5,7 @@
 -- as_of and deals created after their closing date. Tolerates other tests' facts: rollups are
 -- compared with the aggregate of whatever the facts hold, the KPIs with direct counts of them.
 begin;
-select plan(43);
+select plan(47);
 
 -- The first day as of which an instant is past: the least d with x < day_end(d), searched.
 create function pg_temp.past_from(x timestamptz) returns date language sql as $$
@@ -112,6 +112,38 @@ language sql as $$
     coalesce(sum(amount) filter (where is_won), 0), coalesce(sum(amount) filter (where is_lost), 0)
   from d group by grouping sets ((), (lead_source), (owner_id))
 $$;
+-- Sales velocity as it grouped every alive deal by source (a source with no deal open or closed
+-- in the window still has its row of zeros).
+create function pg_temp.velocity_direct(p_as_of date)
+returns table (dimension text, key text, open_deals bigint, won bigint, closed bigint,
+  win_rate_pct numeric, avg_deal_size numeric, avg_cycle_days numeric, velocity_per_day numeric)
+language sql as $$
+  with p as (select * from analytics.periods(p_as_of) where period = 't12m'),
+  alive as (
+    select f.* from analytics.f_deals f
+    where f.created_day <= p_as_of
+      and (f.deleted_at is null or f.deleted_at >= analytics.day_end(p_as_of))
+  ),
+  g as (
+    select case when grouping(a.lead_source) = 0 then 'source' else 'all' end as dimension,
+      case when grouping(a.lead_source) = 0 then coalesce(a.lead_source, '(none)') end as key,
+      count(*) filter (where not a.is_closed) as open_deals,
+      count(*) filter (where a.is_won and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as won,
+      count(*) filter (where (a.is_won or a.is_lost) and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as closed,
+      avg(a.amount) filter (where a.is_won and a.closing_date >= p.start_day
+        and a.closing_date < p.end_day) as size,
+      avg(a.closing_date - a.created_day) filter (where a.is_won
+        and a.closing_date >= p.start_day and a.closing_date < p.end_day) as cycle
+    from alive a, p
+    group by grouping sets ((), (a.lead_source))
+  )
+  select dimension, key, open_deals, won, closed, analytics.pct(won, closed), round(size, 2),
+    round(cycle, 2),
+    round(open_deals * (won::numeric / nullif(closed, 0)) * size / nullif(cycle, 0), 2)
+  from g
+$$;
 -- Data quality's lead checks as they read every lead before the exit rollups.
 create function pg_temp.quality_direct(p_as_of date) returns table (check_id text, n bigint,
   total bigint)
@@ -182,6 +214,10 @@ begin
       analytics.data_quality(v.d) q where p.per = ''day'' and q.check_id like ''%%leads%%''', q),
     format('select v.d, q.* %s, pg_temp.quality_direct(v.d) q where p.per = ''day''', q),
     'data_quality open and untouched leads = direct counts of f_leads ' || what);
+  return next bag_eq(format('select v.d, x.* %s, analytics.sales_velocity(v.d) x
+      where p.per = ''day''', q),
+    format('select v.d, x.* %s, pg_temp.velocity_direct(v.d) x where p.per = ''day''', q),
+    'sales_velocity = every alive deal grouped by source ' || what);
 end $$;
 
 -- Test data, all of source / owner 'rollup-test' so the exact figures below are ours.
@@ -224,6 +260,26 @@ from (values
   (9, '2026-01-10', 'rt-o2', 'Qualification', 500, '2026-03-04', null)
 ) v(i, cd, o, st, amt, close, del);
 
+-- Sales velocity's rows (owner rt-o3): a source whose only deal closed two years ago (its row of
+-- zeros), no source and the text '(none)' (two rows), a closed stage neither won nor lost, a
+-- source whose deal is created on 5 March, one whose deal is deleted on 3 March.
+insert into analytics.f_deals (id, created_day, owner_id, owner_name, stage, amount, closing_date,
+  lead_source, is_won, is_lost, is_closed, deleted_at)
+select 'rt-D' || i, cd, 'rt-o3', 'RT rt-o3', st, amt, close, src, st = 'Closed Won',
+  st like 'Closed Lost%', st like 'Closed%', del
+from (values
+  (21, '2024-01-10'::date, 'Closed Won', 300, '2024-06-01'::date, 'rt-old', null::timestamptz),
+  (22, '2026-01-10', 'Negotiation/Review', 100, '2026-04-01', null, null),
+  (23, '2026-01-10', 'Closed Won', 50, '2026-02-01', '(none)', null),
+  (24, '2026-01-10', 'Closed Other', 70, '2026-02-02', 'rt-other', null),
+  (25, '2026-03-05', 'Qualification', 10, '2026-04-01', 'rt-late', null),
+  (26, '2026-01-10', 'Qualification', 10, '2026-04-01', 'rt-gone',
+    analytics.day_end('2026-03-03'))
+) v(i, cd, st, amt, close, src, del);
+select results_eq($$select key, open_deals, won, closed from analytics.sales_velocity('2026-03-04')
+    where key in ('rt-old', 'rt-other', 'rt-late', 'rt-gone') order by key$$,
+  $$values ('rt-old', 0::bigint, 0::bigint, 0::bigint), ('rt-other', 0, 0, 0)$$,
+  'sales velocity: a source with no deal open or closed in the window keeps its row of zeros');
 select * from pg_temp.rollups_exact('after inserts');
 -- 4 Mar: L1, L2 and L6 (deleted at the end of the day: still there), not L5; L7 has no source.
 select results_eq($$select leads, prev_leads from analytics.leads_created('2026-03-04', 'mtd')
