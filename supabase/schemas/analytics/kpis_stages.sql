@@ -165,6 +165,20 @@ as $$
   med as (
     select m.key as stage, m.value::numeric as median_days_in_stage
     from jsonb_each_text(p_stage_medians) m
+  ),
+  od as materialized (
+    select d.id, d.owner_id, d.stage, d.amount, d.closing_date, d.created_at, d.modified_at
+    from analytics.f_deals d, t
+    where not d.is_closed and d.created_day <= p_as_of and analytics.alive_at(d.deleted_at, t.t1)
+  ),
+  -- The deals' last entries (left_at null) in their current stages, entered by as_of, from
+  -- f_stage_entries_current_idx: each is the latest entry up to as_of, the one the probe below
+  -- finds (11.8k probes of 4 buffers each at 1M leads: deal risks 63 → 50 ms).
+  cur as (
+    select s.deal_id, s.entered_at
+    from analytics.f_stage_entries s, t
+    where s.left_at is null and s.stage = any(array(select distinct od.stage from od))
+      and s.entered_at < t.t1
   )
   select d.id, d.owner_id, d.stage, d.amount, d.closing_date,
     coalesce(c.entered_at, d.created_at),
@@ -179,18 +193,22 @@ as $$
       > s.stale_days,
     d.closing_date < p_as_of,
     pu.n
-  from analytics.f_deals d
+  from od d
   cross join t
   -- The deal's latest stage entry up to as_of (stage null = deletion marker), when it is the
-  -- deal's current stage (as the distinct-on over analytics.stage_entries did). Entries merge
-  -- Zoho's Stage_History, so a stage entered before our first sync is aged from its entry.
+  -- deal's current stage (as the distinct-on over analytics.stage_entries did): its last entry
+  -- from cur, else one backward probe (a deal that moved after as_of, or whose last entry is in
+  -- another stage). Entries merge Zoho's Stage_History, so a stage entered before our first sync
+  -- is aged from its entry.
+  left join cur c0 on c0.deal_id = d.id
   left join lateral (
     select s.stage, s.entered_at
     from analytics.f_stage_entries s
-    where s.deal_id = d.id and s.entered_at < t.t1
+    where c0.deal_id is null and s.deal_id = d.id and s.entered_at < t.t1
     order by s.seq desc
     limit 1
-  ) c on c.stage = d.stage
+  ) c1 on c1.stage = d.stage
+  cross join lateral (select coalesce(c0.entered_at, c1.entered_at) as entered_at) c
   left join med m on m.stage = d.stage
   left join analytics.stage_settings s on s.stage = d.stage
   -- The deal's touches by primary key (offset 0: a join hashed the 123k deals' touches of the
@@ -204,8 +222,6 @@ as $$
     select count(*) as n from analytics.f_deal_pushes p
     where p.deal_id = d.id and p.pushed_at < t.t1
   ) pu
-  where not d.is_closed and d.created_day <= p_as_of
-    and analytics.alive_at(d.deleted_at, t.t1)
 $$;
 comment on function analytics.open_deal_health(date, jsonb) is
   'analytics.open_deal_health(as_of) with the stage medians given as {stage: median days} (the '

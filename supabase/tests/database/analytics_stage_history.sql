@@ -3,7 +3,7 @@
 -- stage, ageing, Closing_Date pushes) merge both sources with the expectations worked out below;
 -- facts kept by the triggers equal a full rebuild.
 begin;
-select plan(25);
+select plan(26);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -166,6 +166,16 @@ select results_eq($$select deal_id, stage_entered_at, days_in_stage, close_date_
            ('H2', '2026-01-15T00:00:00Z', 49.00, 0),
            ('H3', '2026-02-08T00:00:00Z', 25.00, 0)$$,
   'days in stage and Closing_Date pushes from history merged with versions');
+-- As of 3 Feb (end 4 Feb 00:00 UTC) each age comes from the entries made by then: H1 was in
+-- Proposal/Price Quote, not the stage it is in now (aged from its creation, 1 Jan: 34 days); H2's
+-- last entry (15 Jan) was made (20 days); H3 has moved since, and its latest entry by then is the
+-- Qualification of 1 Feb (3 days), not the Qualification stay it is in now (8 Feb).
+select results_eq($$select deal_id, stage_entered_at, days_in_stage
+    from analytics.open_deal_health('2026-02-03') order by deal_id$$,
+  $$values ('H1', '2026-01-01T00:00:00Z'::timestamptz, 34.00::numeric),
+           ('H2', '2026-01-15T00:00:00Z', 20.00),
+           ('H3', '2026-02-01T00:00:00Z', 3.00)$$,
+  'days in stage as of an earlier day: the entries up to then, not the deals'' stays now');
 -- Medians: Needs Analysis 6.5 d → H2 (49 d) past it; Qualification 10 d → H3 (25 d) past it.
 select results_eq($$select stage, open_deals, past_median, pushed, pushes
     from analytics.deal_risks('2026-03-04') order by stage_position, stage nulls first$$,
