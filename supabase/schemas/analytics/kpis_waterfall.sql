@@ -67,6 +67,8 @@ as $$
   -- A deal without versions of its own stands as its current record (one state); only the
   -- window's such deals can count. The deals read above have versions: only the others are
   -- looked up (offset 0 keeps that order: 18k lookups for none found cost a quarter 15 ms).
+  -- Those are left out by a hashed `not in` (r's deal ids are never null, so it is the anti
+  -- join): planned as a merge anti join, sorting both sides cost a quarter 37 ms at 1M leads.
   nv as materialized (
     select d.id as deal_id, coalesce(d.created_at, '-infinity') as valid_from,
       d.deleted_at as valid_to, false as gone, d.stage, coalesce(d.amount, 0) as amount,
@@ -74,7 +76,7 @@ as $$
     from (
       select d.* from analytics.f_deals d, p
       where d.closing_date >= p.start_day and d.closing_date < p.full_end
-        and not exists (select from r where r.deal_id = d.id)
+        and d.id not in (select r.deal_id from r)
       offset 0
     ) d
     where not exists (select 1 from analytics.f_deal_versions x where x.deal_id = d.id)
