@@ -209,40 +209,27 @@ begin
       extract(epoch from v_end_ts - e.entered_at) / 86400,
       extract(epoch from v_end_ts - d.created_at) / 86400, d.amount, v_b1, v_b2,
       x.closing_date, v_horizon) as cell offset 0) c
-  ),
-  -- A deal's chance depends on its stage and cell only: each of the few hundred cells the open
-  -- deals fall in is shrunk once, level by level, then met by its deals (five joins and five
-  -- numeric divisions per deal cost about 40 ms of the scoring at 1M leads' 11.8k open deals).
-  cells as (
-    select distinct o.stage, o.p0, o.c1, o.c2, o.c3, o.c4 from open_now o
-  ),
-  cell_p as (
-    select k.stage, k.c1, k.c2, k.c3, k.c4, p5.p
-    from cells k
-    left join cnt c1 on c1.g = 15 and c1.stage = k.stage
-    left join cnt c2 on c2.g = 7 and c2.stage = k.stage and c2.cd = k.c1
-    left join cnt c3 on c3.g = 3 and c3.stage = k.stage and c3.cd = k.c1
-      and c3.ds = k.c2
-    left join cnt c4 on c4.g = 1 and c4.stage = k.stage and c4.cd = k.c1
-      and c4.ds = k.c2 and c4.ag = k.c3
-    left join cnt c5 on c5.g = 0 and c5.stage = k.stage and c5.cd = k.c1
-      and c5.ds = k.c2 and c5.ag = k.c3 and c5.am = k.c4
-    cross join lateral (select (coalesce(c1.w, 0) + 5 * k.p0) / (coalesce(c1.n, 0) + 5) as p) p1
-    cross join lateral (select (coalesce(c2.w, 0) + 5 * p1.p) / (coalesce(c2.n, 0) + 5) as p) p2
-    cross join lateral (select (coalesce(c3.w, 0) + 5 * p2.p) / (coalesce(c3.n, 0) + 5) as p) p3
-    cross join lateral (select (coalesce(c4.w, 0) + 5 * p3.p) / (coalesce(c4.n, 0) + 5) as p) p4
-    cross join lateral (select (coalesce(c5.w, 0) + 5 * p4.p) / (coalesce(c5.n, 0) + 5) as p) p5
   )
   select o.deal_id, o.stage,
     floor(extract(epoch from v_end_ts - o.entered_at) / 86400)::integer,
     floor(extract(epoch from v_end_ts - o.created_at) / 86400)::integer,
-    o.amount, o.closing_date, o.p0, k.p, tot.deals, tot.n, shock.a, v_k
+    o.amount, o.closing_date, o.p0, p5.p, tot.deals, tot.n, shock.a, v_k
   from open_now o
   cross join tot
   cross join shock
-  -- (the cell's parts are never null: forecast_cell gives each a value)
-  join cell_p k on k.stage = o.stage and k.c1 = o.c1 and k.c2 = o.c2 and k.c3 = o.c3
-    and k.c4 = o.c4;
+  left join cnt c1 on c1.g = 15 and c1.stage = o.stage
+  left join cnt c2 on c2.g = 7 and c2.stage = o.stage and c2.cd = o.c1
+  left join cnt c3 on c3.g = 3 and c3.stage = o.stage and c3.cd = o.c1
+    and c3.ds = o.c2
+  left join cnt c4 on c4.g = 1 and c4.stage = o.stage and c4.cd = o.c1
+    and c4.ds = o.c2 and c4.ag = o.c3
+  left join cnt c5 on c5.g = 0 and c5.stage = o.stage and c5.cd = o.c1
+    and c5.ds = o.c2 and c5.ag = o.c3 and c5.am = o.c4
+  cross join lateral (select (coalesce(c1.w, 0) + 5 * o.p0) / (coalesce(c1.n, 0) + 5) as p) p1
+  cross join lateral (select (coalesce(c2.w, 0) + 5 * p1.p) / (coalesce(c2.n, 0) + 5) as p) p2
+  cross join lateral (select (coalesce(c3.w, 0) + 5 * p2.p) / (coalesce(c3.n, 0) + 5) as p) p3
+  cross join lateral (select (coalesce(c4.w, 0) + 5 * p3.p) / (coalesce(c4.n, 0) + 5) as p) p4
+  cross join lateral (select (coalesce(c5.w, 0) + 5 * p4.p) / (coalesce(c5.n, 0) + 5) as p) p5;
 end
 $$;
 comment on function analytics.forecast_deals(date, integer) is
