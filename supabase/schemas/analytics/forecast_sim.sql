@@ -80,10 +80,14 @@ create or replace function analytics.forecast(p_as_of date, p_quarters integer d
 returns jsonb
 language plpgsql stable
 set jit = off
+-- The stage rates' statement is planned with the sample's size (v_k) as a value: read inside the
+-- main statement as a column of its result, it was planned without it.
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   seed bigint := p_as_of - date '2000-01-01';
   out jsonb;
+  v_k integer;
 begin
   with o as materialized (select * from analytics.forecast_deals(p_as_of, p_quarters)),
   meta as (
@@ -206,10 +210,8 @@ begin
         'zoho_pct', round(100 * r.zoho_p, 1), 'days_in_stage', r.days_in_stage,
         'expected', round(r.amount * r.pp, 2)) order by r.rn)
       from ranked r left join crm.deals cd on cd.id = r.deal_id where r.rn <= 5), '[]'),
-    'stage_rates', coalesce((
-      select jsonb_agg(to_jsonb(s))
-      from analytics.forecast_stage_rates(p_as_of, p_quarters, m.sample_k) s),
-      '[]'),
+    -- (filled in below, with the sample's size known)
+    'stage_rates', '[]'::jsonb,
     -- The chart's path: won to date at each week's end up to as_of (analytics.revenue's rules),
     -- then straight lines from as_of's won to the quarter-end P10, P50 and P90.
     'path', (
@@ -232,9 +234,12 @@ begin
           union select p_as_of union select per.full_end - 1
         ) d
       ) x)
-  )
-  into out
+  ), m.sample_k
+  into out, v_k
   from dist, rev, per, nb, meta m;
+  out := jsonb_set(out, '{stage_rates}', coalesce((
+    select jsonb_agg(to_jsonb(s)) from analytics.forecast_stage_rates(p_as_of, p_quarters, v_k) s),
+    '[]'));
   return out;
 end
 $$;
