@@ -210,8 +210,6 @@ begin
         'zoho_pct', round(100 * r.zoho_p, 1), 'days_in_stage', r.days_in_stage,
         'expected', round(r.amount * r.pp, 2)) order by r.rn)
       from ranked r left join crm.deals cd on cd.id = r.deal_id where r.rn <= 5), '[]'),
-    -- (filled in below, with the sample's size known)
-    'stage_rates', '[]'::jsonb,
     -- The chart's path: won to date at each week's end up to as_of (analytics.revenue's rules),
     -- then straight lines from as_of's won to the quarter-end P10, P50 and P90.
     'path', (
@@ -237,7 +235,7 @@ begin
   ), m.sample_k
   into out, v_k
   from dist, rev, per, nb, meta m;
-  out := jsonb_set(out, '{stage_rates}', coalesce((
+  out := out || jsonb_build_object('stage_rates', coalesce((
     select jsonb_agg(to_jsonb(s)) from analytics.forecast_stage_rates(p_as_of, p_quarters, v_k) s),
     '[]'));
   return out;
