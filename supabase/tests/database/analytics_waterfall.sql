@@ -88,6 +88,15 @@ select 'wf-O' || i, k,
       end) * interval '1 day')::date
   end
 from generate_series(1, 10) i, generate_series(1, 3) k;
+-- And one whose two states at the start of Q3 2025 (the version before the deletion and the
+-- restore, both closing after the quarter) are read by neither Closing_Date nor, since its state
+-- at the end of 22 Jul closes inside it, seen at t0: its versions overlap, so its states at t0
+-- are looked up whole (the first version not ended by t0 is only one of them).
+insert into gen_all values
+  ('wf-O11', 1, 'create', '2025-06-10T10:00:00Z', 'Qualification', 3000, '2025-10-15'),
+  ('wf-O11', 2, 'delete', '2025-07-10T10:00:00Z', null, null, null),
+  ('wf-O11', 3, 'update', '2025-06-22T10:00:00Z', 'Needs Analysis', 3500, '2025-10-20'),
+  ('wf-O11', 4, 'update', '2025-07-20T10:00:00Z', 'Proposal/Price Quote', 4000, '2025-09-15');
 -- Deals first observed after their history began (a first sync in the middle of a quarter):
 -- one or two versions, and one to three Stage_History rows before the first of them (some
 -- closed, with their own Closing_Date and Amount), some after it too (the observed moves again).
@@ -253,7 +262,7 @@ from generate_series(date '2025-03-01', date '2026-05-31', interval '11 days') d
 -- The history has what the shortcuts could get wrong: deals moving into and out of windows, and
 -- deals whose one state closes in the window while the other does not.
 select ok((select count(*) filter (where x.valid_to < x.valid_from) from analytics.f_deal_versions x)
-    = 10 and (select count(*) from analytics.f_deal_versions x, cases c, analytics.periods(c.as_of) w
+    = 11 and (select count(*) from analytics.f_deal_versions x, cases c, analytics.periods(c.as_of) w
     where w.period = c.per and (x.valid_from = w.start_day::timestamp at time zone 'UTC'
       or x.valid_from = analytics.day_end(c.as_of))) >= 20,
   'the history has overlapping intervals and versions beginning exactly at t0 or t1');
