@@ -147,7 +147,10 @@ begin
     group by grouping sets ((c.stage), (c.stage, c.cd), (c.stage, c.cd, c.ds),
       (c.stage, c.cd, c.ds, c.ag), (c.stage, c.cd, c.ds, c.ag, c.am))
   ),
-  tot as (select count(distinct o.deal_id) as deals, count(*) as n from obs o),
+  -- (the deals by a hashed distinct: count(distinct) sorted the 44k observations' ids at 1M
+  -- leads, forecast_deals 228 → 221 ms)
+  tot as (select (select count(*) from (select distinct o.deal_id from obs o) x) as deals,
+    (select count(*) from obs o) as n),
   -- (Floating-point sums depend on the order of their terms: the aggregates over qk take theirs
   -- in a fixed order, so the swings do not change with the plan, nor between the kept and the
   -- computed observations.)
