@@ -79,8 +79,8 @@ create unlogged table analytics.f_deals (
   loss_reason text
 );
 create index f_deals_campaign_idx on analytics.f_deals (campaign_id);
--- Deals closing in a window (revenue, win rate, lost deals, closing soon): read by range.
--- (with the id: the waterfall's deals of a window, analytics.pipeline_waterfall, from the index alone)
+-- Deals closing in a window (revenue, win rate, lost deals, closing soon): read by range; with the
+-- id, the waterfall's deals of a window (analytics.pipeline_waterfall) from the index alone.
 create index f_deals_closing_idx on analytics.f_deals (closing_date) include (id);
 -- Open deals by closing date: WhatsApp's deals closing soon and top deals read the open deals
 -- (≈ 12k of 200k deal facts on the 1M-lead demo) without scanning the closed ones.

@@ -76,7 +76,7 @@ as $$
   -- join): planned as a merge anti join, sorting both sides cost a quarter 37 ms at 1M leads.
   -- The window's ids come from the Closing_Date index alone (f_deals_closing_idx includes the
   -- id), the few deals left by primary key: reading the window's 18k rows to keep none cost a
-  -- quarter some 10 ms at 1M leads.
+  -- quarter about 8 ms at 1M leads (158 → 151 ms).
   nv as materialized (
     select d.id as deal_id, coalesce(d.created_at, '-infinity') as valid_from,
       d.deleted_at as valid_to, false as gone, d.stage, coalesce(d.amount, 0) as amount,
