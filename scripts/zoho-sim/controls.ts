@@ -58,7 +58,12 @@ export interface SimControls {
     clear(): void;
     list(): readonly FaultRule[];
   };
-  log: { entries(): readonly RequestLogEntry[]; clear(): void };
+  log: {
+    entries(): readonly RequestLogEntry[];
+    clear(): void;
+    /** The next request `match` accepts, settled as it arrives (before it is answered). */
+    next(match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry>;
+  };
   ledger: {
     used(): number;
     remaining(): number;
@@ -146,7 +151,11 @@ export function createControls(state: SimState): SimControls {
       clear: () => state.faults.clear(),
       list: () => state.faults.list(),
     },
-    log: { entries: () => state.log.entries(), clear: () => state.log.clear() },
+    log: {
+      entries: () => state.log.entries(),
+      clear: () => state.log.clear(),
+      next: (match) => state.log.next(match),
+    },
     ledger: {
       used: () => state.ledger.used(now()),
       remaining: () => state.ledger.remaining(now()),

@@ -68,6 +68,25 @@ Deno.test("Fault injection and the request log", async (t) => {
       assert.equal(fivehundred?.code, "INTERNAL_ERROR");
       assert.ok(log.some((e) => e.credits === 1 && e.status === 200));
     });
+
+    await t.step(
+      "log.next settles as the matching request arrives, before its answer",
+      async () => {
+        f.add({ kind: "slow", delayMs: 200, path: "/crm/v7/Deals", times: 1 });
+        let answered = false;
+        const arrived = sim.controls.log.next((e) => e.path === "/crm/v7/Deals");
+        const call = api(auth, "/crm/v7/Deals?fields=Deal_Name&per_page=1").then((r) => {
+          answered = true;
+          return r;
+        });
+        await api(auth, leads); // another path does not settle it
+        const entry = await arrived;
+        assert.equal(answered, false);
+        assert.equal(entry.path, "/crm/v7/Deals");
+        assert.equal((await call).status, 200);
+        f.clear();
+      },
+    );
   });
 });
 

@@ -20,7 +20,18 @@ export interface RequestLogEntry {
 export class RequestLog {
   #entries: RequestLogEntry[] = [];
   #seq = 0;
+  #waiters: { match: (e: RequestLogEntry) => boolean; resolve: (e: RequestLogEntry) => void }[] =
+    [];
   constructor(readonly capacity: number) {}
+
+  /**
+   * The next request that `match` accepts, as soon as it arrives: the promise settles before the
+   * simulator answers it (its continuation runs before any timer of the request's), so a test can
+   * change the simulator while that request is in flight, whatever the machine's load.
+   */
+  next(match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry> {
+    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+  }
 
   /** Starts an entry; the caller fills status and credits before the response leaves. */
   begin(at: number, method: string, path: string, query: string, dc: string): RequestLogEntry {
@@ -37,6 +48,11 @@ export class RequestLog {
     };
     this.#entries.push(entry);
     if (this.#entries.length > this.capacity) this.#entries.shift();
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.match(entry)) return true;
+      w.resolve(entry);
+      return false;
+    });
     return entry;
   }
 
