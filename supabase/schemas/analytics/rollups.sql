@@ -209,6 +209,23 @@ create unique index r_conversions_key_idx on analytics.r_conversions_folded
 create unlogged table analytics.r_conversions_log (like analytics.r_conversions_folded);
 create index r_conversions_log_month_idx on analytics.r_conversions_log (converted_month);
 
+-- Deals with an Amount above 0 and a Created_Time (deleted or not: what the forecast's amount
+-- bands count, analytics.deal_amount_terciles) per amount bucket (analytics.amount_bucket: the
+-- number of digits before the point and the first three of them, so buckets follow the amounts'
+-- order), a few hundred rows however many deals: the terciles' ranks fall in two buckets, and the
+-- amounts at those ranks are read from one bucket each (f_deals_amount_idx) instead of sorting
+-- every deal's amount each day.
+create unlogged table analytics.r_deal_amounts_folded (
+  bucket integer not null,
+  deals bigint not null
+);
+comment on table analytics.r_deal_amounts_folded is
+  'Count of analytics.f_deals with amount > 0 and a created_at per analytics.amount_bucket, as '
+  'of the last analytics.fold_rollups()';
+create unique index r_deal_amounts_key_idx on analytics.r_deal_amounts_folded (bucket);
+
+create unlogged table analytics.r_deal_amounts_log (like analytics.r_deal_amounts_folded);
+
 -- The rollups the KPIs read: the folded rows and the log's deltas, as rows (a key may come more
 -- than once, a delta may be negative): a reader sums them, and leaves out groups whose sum is 0
 -- (a key whose facts all went). Not aggregated here: a KPI's window bounds then reach both
@@ -257,6 +274,14 @@ comment on view analytics.r_conversions is
   'days bucket (Σ hundredths of days): folded rollups + the log since the last fold (sum rows per '
   'key)';
 
+create view analytics.r_deal_amounts as
+  select * from analytics.r_deal_amounts_folded
+  union all
+  select * from analytics.r_deal_amounts_log;
+comment on view analytics.r_deal_amounts is
+  'f_deals with amount > 0 and a created_at counted per amount bucket: folded rollups + the log '
+  'since the last fold (sum rows per bucket)';
+
 alter table analytics.r_leads_folded enable row level security;
 alter table analytics.r_leads_log enable row level security;
 alter table analytics.r_deals_closed_folded enable row level security;
@@ -269,15 +294,19 @@ alter table analytics.r_lead_response_log enable row level security;
 alter table analytics.r_lead_response_month enable row level security;
 alter table analytics.r_conversions_folded enable row level security;
 alter table analytics.r_conversions_log enable row level security;
+alter table analytics.r_deal_amounts_folded enable row level security;
+alter table analytics.r_deal_amounts_log enable row level security;
 revoke all on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
   analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
   analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
-  analytics.r_conversions_log, analytics.r_conversions from anon, authenticated;
+  analytics.r_conversions_log, analytics.r_conversions, analytics.r_deal_amounts_folded,
+  analytics.r_deal_amounts_log, analytics.r_deal_amounts from anon, authenticated;
 grant select on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
   analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
   analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
-  analytics.r_conversions_log, analytics.r_conversions to service_role;
+  analytics.r_conversions_log, analytics.r_conversions, analytics.r_deal_amounts_folded,
+  analytics.r_deal_amounts_log, analytics.r_deal_amounts to service_role;

@@ -48,7 +48,8 @@ begin
 end
 $$;
 
--- f_deals statement → r_deals_closed_log: − old closed rows, + new ones, summed per key.
+-- f_deals statement → r_deals_closed_log (− old closed rows, + new ones, summed per key) and
+-- r_deal_amounts_log (the same for the deals with an amount above 0 and a created_at).
 create or replace function analytics.f_deals_to_rollups() returns trigger
 language plpgsql
 security definer
@@ -65,6 +66,11 @@ begin
       ('owner', o.owner_id, o.owner_name)) k(dimension, key, owner_name)
     where (o.is_won or o.is_lost) and o.closing_date is not null
     group by 1, 2, 3, 4, 5, 6, 7;
+    insert into analytics.r_deal_amounts_log
+    select analytics.amount_bucket(o.amount), -count(*)
+    from old_rows o
+    where o.amount > 0 and o.created_at is not null
+    group by 1;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_deals_closed_log
@@ -76,6 +82,11 @@ begin
       ('owner', n.owner_id, n.owner_name)) k(dimension, key, owner_name)
     where (n.is_won or n.is_lost) and n.closing_date is not null
     group by 1, 2, 3, 4, 5, 6, 7;
+    insert into analytics.r_deal_amounts_log
+    select analytics.amount_bucket(n.amount), count(*)
+    from new_rows n
+    where n.amount > 0 and n.created_at is not null
+    group by 1;
   end if;
   return null;
 end
@@ -118,7 +129,8 @@ begin
       analytics.r_lead_response_log, analytics.r_lead_response_month, analytics.r_conversions_folded,
       analytics.r_conversions_log;
   elsif tg_table_name = 'f_deals' then
-    truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log;
+    truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log,
+      analytics.r_deal_amounts_folded, analytics.r_deal_amounts_log;
   else
     truncate analytics.r_stage_stays_folded, analytics.r_stage_stays_log,
       analytics.r_stage_stays_month;
@@ -241,13 +253,26 @@ begin
     returning r.ctid, r.conversions)
   select array_agg(up.ctid) filter (where up.conversions = 0) into z from up;
   delete from analytics.r_conversions_folded where ctid = any(z) and conversions = 0;
+
+  with moved as (delete from analytics.r_deal_amounts_log returning *),
+  up as (
+    insert into analytics.r_deal_amounts_folded as r
+    select m.bucket, sum(m.deals)
+    from moved m
+    group by 1
+    having sum(m.deals) <> 0
+    on conflict (bucket) do update set deals = r.deals + excluded.deals
+    returning r.ctid, r.deals)
+  select array_agg(up.ctid) filter (where up.deals = 0) into z from up;
+  delete from analytics.r_deal_amounts_folded where ctid = any(z) and deals = 0;
 end
 $$;
 comment on function analytics.fold_rollups() is
   'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log (also '
   'into r_stage_stays_month), r_lead_response_log (also into r_lead_response_month), '
-  'r_conversions_log) into its folded table (the views r_leads, r_deals_closed, r_stage_stays, '
-  'r_lead_response, r_conversions read the same before and after)';
+  'r_conversions_log, r_deal_amounts_log) into its folded table (the views r_leads, '
+  'r_deals_closed, r_stage_stays, r_lead_response, r_conversions, r_deal_amounts read the same '
+  'before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads
   referencing new table as new_rows

@@ -197,3 +197,28 @@ create index f_leads_conversion_bucket_idx on analytics.f_leads (
   analytics.conversion_bucket(analytics.conversion_hundredths(created_at, converted_at)),
   converted_day) include (created_at, converted_at, deleted_at, lead_source)
   where converted and created_at is not null;
+
+-- A positive Amount's bucket in analytics.r_deal_amounts: the number of digits before the point
+-- × 1,000 + the first three of them (0.5 → 1000, 7 → 1007, 42.9 → 2042, 12,345 → 5123), so that
+-- a larger amount never falls in an earlier bucket; 'Infinity' and 'NaN' (which Postgres orders
+-- after every number) last. Null for an amount that is null or not above 0.
+create or replace function analytics.amount_bucket(p_amount numeric) returns integer
+language sql immutable parallel safe
+as $$
+  select case when not p_amount > 0 then null
+    when p_amount = 'NaN'::numeric then 2147483647
+    when p_amount = 'Infinity'::numeric then 2147483646
+    else length(trunc(p_amount)::text) * 1000 + left(trunc(p_amount)::text, 3)::integer end
+$$;
+
+-- The smallest amount of a bucket (analytics.amount_bucket): with the digits L = bucket ÷ 1,000 and
+-- the leading ones m = bucket mod 1,000, m × 10^(L − 3) from four digits on, m up to three (0 for
+-- the amounts below 1).
+create or replace function analytics.amount_bucket_floor(p_bucket integer) returns numeric
+language sql immutable parallel safe
+as $$
+  select case when p_bucket = 2147483647 then 'NaN'::numeric
+    when p_bucket = 2147483646 then 'Infinity'::numeric
+    when p_bucket / 1000 <= 3 then (p_bucket % 1000)::numeric
+    else (p_bucket % 1000)::numeric * power(10::numeric, p_bucket / 1000 - 3) end
+$$;
