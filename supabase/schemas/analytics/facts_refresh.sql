@@ -47,10 +47,12 @@ begin
   -- from the table after the insert, as the stays' below, not through the statement trigger's
   -- capture of 1M inserted rows, log and fold.
   alter table analytics.f_leads disable trigger f_leads_rollups_insert;
+  alter table analytics.f_leads disable trigger f_leads_cohorts_insert;
   insert into analytics.f_leads
   select f.* from zoho.records r, analytics.lead_fact(r.id, r.data, r.deleted_at, tz) f
   where r.module = 'Leads';
   alter table analytics.f_leads enable trigger f_leads_rollups_insert;
+  alter table analytics.f_leads enable trigger f_leads_cohorts_insert;
   insert into analytics.r_leads_folded
   select k.day, k.dimension, k.key, k.owner_name, k.deleted_at, count(*)
   from analytics.f_leads f, analytics.lead_rollup_keys(f, tz) k
@@ -71,9 +73,26 @@ begin
   from analytics.f_leads f, analytics.conversion_keys(f) k
   group by 1, 2, 3, 4, 5;
 
+  alter table analytics.f_deals disable trigger f_deals_cohorts_insert;
   insert into analytics.f_deals
   select f.* from zoho.records r, analytics.deal_fact(r.id, r.data, r.deleted_at, tz) f
   where r.module = 'Deals';
+  alter table analytics.f_deals enable trigger f_deals_cohorts_insert;
+  -- Cohort conversion's events (analytics.r_cohorts) from every converted lead and its deal at
+  -- once, not through the two tables' triggers.
+  insert into analytics.r_cohorts_folded
+  select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
+  from analytics.f_leads f
+  left join analytics.f_deals d on d.id = f.converted_deal_id
+  cross join lateral analytics.cohort_events(f, d, tz) k
+  where f.converted
+  group by 1, 2, 3, 4
+  having sum(k.n) <> 0;
+  insert into analytics.r_cohorts_month
+  select r.cohort_month, r.lead_source, r.measure, date_trunc('month', r.day)::date, sum(r.n)
+  from analytics.r_cohorts_folded r
+  group by 1, 2, 3, 4
+  having sum(r.n) <> 0;
 
   insert into analytics.f_deal_versions
   select v.id, v.version, v.change, v.valid_from, lead(v.valid_from) over w, v.stage, v.amount,

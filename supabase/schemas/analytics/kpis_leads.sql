@@ -2,12 +2,11 @@
 -- Conventions and shared rules: analytics/rules.sql.
 
 -- The cohorts' leads come from the lead rollup (analytics.r_leads: per created day, all and by
--- source), and only the converted leads are read, their deals hashed from the won ones: 12 months
--- at 1M leads read 7k rollup rows and 74k of 368k leads instead of every lead and every deal (the
--- same rows; two interleaved runs, 7 Dec: 281-313 → 149-194 ms and 417-552 → 227-313 ms). The
--- converted leads come by creation day from f_leads_converted_created_idx, index only (by
--- conversion day the scan read all 200k converted leads to keep 74k: 200-239 → 114-130 ms, the
--- same rows, eleventh session).
+-- source), and their conversions from the converted leads' day events (analytics.r_cohorts: +1
+-- when a lead starts counting as converted, with a deal, won; −1 when it stops), kept by the
+-- f_leads and f_deals triggers: twelve months at 1M leads read a few thousand rows of each, where
+-- they read the 75k converted leads of the twelve months and hashed the 83k won deals into them
+-- every day.
 create or replace function analytics.cohort_conversion(p_as_of date, p_months integer default 12)
 returns table (cohort_month date, dimension text, key text, leads bigint, converted bigint,
   with_deal bigint, won bigint, converted_pct numeric, lead_to_deal_pct numeric,
@@ -29,26 +28,37 @@ as $$
     group by 1, 2, 3
     having sum(r.leads) <> 0
   ),
-  -- Of those, the ones converted by as_of, with their deal when it is alive then and won by it.
-  c as (
-    select date_trunc('month', f.created_day::timestamp)::date as cohort, f.lead_source,
-      f.converted_deal_id is not null as deal, d.id is not null as won
-    from t
-    -- converted_day + 0: not by conversion day (every earlier conversion), by creation day
-    join analytics.f_leads f on f.converted and f.converted_day + 0 <= p_as_of
-      and f.created_day <= p_as_of
-      and f.created_day >= (date_trunc('month', p_as_of::timestamp)
+  -- Of those, the ones converted by as_of (measure 0), with a deal (1) and whose deal is won and
+  -- alive then (2): each cohort's events (analytics.r_cohorts) up to as_of, whole months from the
+  -- month table, the as_of month's days from the day rows, and the log not yet folded.
+  e as (
+    select r.cohort_month, r.lead_source, r.measure, r.n
+    from analytics.r_cohorts_month r
+    where r.cohort_month >= (date_trunc('month', p_as_of::timestamp)
         - make_interval(months => p_months - 1))::date
-      and analytics.alive_at(f.deleted_at, t.t1)
-    left join analytics.f_deals d on d.id = f.converted_deal_id and d.is_won
-      and d.closing_date <= p_as_of and analytics.alive_at(d.deleted_at, t.t1)
+      and r.cohort_month <= date_trunc('month', p_as_of::timestamp)::date
+      and r.month < date_trunc('month', p_as_of::timestamp)::date
+    union all
+    select r.cohort_month, r.lead_source, r.measure, r.n
+    from analytics.r_cohorts_folded r
+    where r.day >= date_trunc('month', p_as_of::timestamp)::date and r.day <= p_as_of
+      and r.cohort_month >= (date_trunc('month', p_as_of::timestamp)
+        - make_interval(months => p_months - 1))::date
+    union all
+    select r.cohort_month, r.lead_source, r.measure, r.n
+    from analytics.r_cohorts_log r
+    where r.day <= p_as_of
+      and r.cohort_month >= (date_trunc('month', p_as_of::timestamp)
+        - make_interval(months => p_months - 1))::date
   ),
   g as (
-    select c.cohort, analytics.dimension(grouping(c.lead_source)) as dimension, c.lead_source,
-      count(*) as converted, count(*) filter (where c.deal) as with_deal,
-      count(*) filter (where c.won) as won
-    from c
-    group by grouping sets ((c.cohort), (c.cohort, c.lead_source))
+    select e.cohort_month as cohort, analytics.dimension(grouping(e.lead_source)) as dimension,
+      e.lead_source,
+      sum(e.n) filter (where e.measure = 0)::bigint as converted,
+      sum(e.n) filter (where e.measure = 1)::bigint as with_deal,
+      sum(e.n) filter (where e.measure = 2)::bigint as won
+    from e
+    group by grouping sets ((e.cohort_month), (e.cohort_month, e.lead_source))
   )
   select n.cohort, n.dimension,
     case when n.dimension = 'source' then coalesce(n.key, '(none)') end,

@@ -1,33 +1,44 @@
 -- KPIs over the open pipeline: pipeline by stage and its coverage of the quarter. Conventions
 -- and shared rules: analytics/rules.sql.
 
+-- From the open deals' rollup (analytics.r_open_deals: the deals open now, per dimension value)
+-- less the open deals created after as_of, read by f_deals_open_created_idx (none for today):
+-- about 70 rollup rows instead of every open deal grouped five ways (13.8k at 1M leads). Open
+-- means open now, as before: a deal closed since as_of is not in the pipeline of that day.
 create or replace function analytics.pipeline(p_as_of date)
 returns table (dimension text, key text, label text, stage_position integer, open_deals bigint,
   amount numeric, weighted_amount numeric)
 language sql stable
 as $$
-  with o as (
-    select f.*, s.position,
-      to_char(date_trunc('month', f.closing_date::timestamp), 'YYYY-MM') as closing_month
-    from analytics.f_deals f
-    left join analytics.stage_settings s on s.stage = f.stage
-    where not f.is_closed and f.created_day <= p_as_of
-      and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  with t as (select (select analytics.day_end(p_as_of)) as t1),
+  r as (
+    select r.dimension, r.key, r.owner_name, r.deals, r.amount, r.weighted
+    from analytics.r_open_deals r, t
+    where analytics.alive_at(r.deleted_at, t.t1)
+    union all
+    select k.dimension, k.key, k.owner_name, -1, -f.amount, -(f.amount * f.probability / 100)
+    from analytics.f_deals f, t, analytics.open_deal_keys(f) k
+    where not f.is_closed and f.created_day > p_as_of
+      and analytics.alive_at(f.deleted_at, t.t1)
+  ),
+  -- each key's sums; an owner's label from the names its counted deals carry
+  g as (
+    select r.dimension, r.key, r.owner_name, sum(r.deals) as deals, sum(r.amount) as amount,
+      sum(r.weighted) as weighted
+    from r
+    group by 1, 2, 3
+    having sum(r.deals) <> 0
   )
-  select
-    case when grouping(stage) = 0 then 'stage' when grouping(closing_month) = 0
-      then 'closing_month' when grouping(owner_id) = 0 then 'owner'
-      when grouping(lead_source) = 0 then 'source' else 'all' end,
-    case when grouping(stage) = 0 then coalesce(stage, '(none)')
-      when grouping(closing_month) = 0 then coalesce(closing_month, '(none)')
-      when grouping(owner_id) = 0 then coalesce(owner_id, '(none)')
-      when grouping(lead_source) = 0 then coalesce(lead_source, '(none)') end,
-    analytics.owner_label(grouping(owner_id), max(owner_name)),
-    case when grouping(stage) = 0 then min(position) end,
-    count(*), coalesce(sum(amount), 0),
-    coalesce(sum(amount * probability / 100), 0)
-  from o
-  group by grouping sets ((), (stage), (closing_month), (owner_id), (lead_source))
+  select d.dimension,
+    case when d.dimension <> 'all' then coalesce(g.key, '(none)') end,
+    case when d.dimension = 'owner' then max(g.owner_name) end,
+    case when d.dimension = 'stage' then min(s.position) end,
+    coalesce(sum(g.deals), 0)::bigint, coalesce(sum(g.amount), 0), coalesce(sum(g.weighted), 0)
+  from (values ('all'), ('stage'), ('closing_month'), ('owner'), ('source')) d(dimension)
+  left join g on g.dimension = d.dimension
+  left join analytics.stage_settings s on d.dimension = 'stage' and s.stage = g.key
+  group by d.dimension, g.key
+  having d.dimension = 'all' or count(g.dimension) > 0
   order by 1, 4 nulls first, 2 nulls first
 $$;
 comment on function analytics.pipeline(date) is

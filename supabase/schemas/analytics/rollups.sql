@@ -226,6 +226,74 @@ create unique index r_deal_amounts_key_idx on analytics.r_deal_amounts_folded (b
 
 create unlogged table analytics.r_deal_amounts_log (like analytics.r_deal_amounts_folded);
 
+-- Open deals (not closed) with a created day, per dimension value (all, stage, closing month as
+-- 'YYYY-MM', owner, source: the pipeline's grouping sets), owner name and deleted_at, with Σ
+-- Amount and Σ Amount × Probability ÷ 100: the current open pipeline in some 70 rows instead of
+-- every open deal (13.8k at 1M leads) grouped five ways each day. analytics.pipeline takes out the
+-- few open deals created after as_of (f_deals_open_created_idx).
+create unlogged table analytics.r_open_deals_folded (
+  -- all (key null), stage, closing_month, owner (owner id, with its name), source
+  dimension text not null,
+  key text,
+  owner_name text,
+  deleted_at timestamptz,
+  deals bigint not null,
+  -- Σ Amount and Σ Amount × Probability ÷ 100 (null amounts skipped; null while none was added)
+  amount numeric,
+  weighted numeric
+);
+comment on table analytics.r_open_deals_folded is
+  'Count, Σ Amount and Σ Amount × Probability ÷ 100 of open analytics.f_deals with a created day '
+  'per dimension (all/stage/closing_month/owner/source) and key, owner name and deleted_at, as of '
+  'the last analytics.fold_rollups()';
+create unique index r_open_deals_key_idx on analytics.r_open_deals_folded
+  (dimension, key, owner_name, deleted_at) nulls not distinct;
+
+create unlogged table analytics.r_open_deals_log (like analytics.r_open_deals_folded);
+
+-- Cohort conversion's converted leads as day events (analytics.cohort_conversion): a converted
+-- lead counts as converted (measure 0), converted with a deal (1) and won (2) from a first day
+-- until a last one (analytics.cohort_events: from its conversion, or creation if later; its deal
+-- won from the deal's Closing_Date; until the lead, or the deal, is deleted), so each is +1 on
+-- the day it starts counting and −1 on the day it stops, per cohort month (of creation), raw
+-- Lead_Source and measure. A cohort's count as of a day is the sum of its events up to that day:
+-- whole months from r_cohorts_month, the as_of month's days from the day rows. Twelve cohorts at
+-- 1M leads: a few thousand rows, where the KPI read every converted lead of the twelve months
+-- (75k) and every won deal (83k). The won measure depends on the lead's deal: the f_deals
+-- triggers move it for the leads converted into a changed deal (f_leads_converted_deal_idx).
+create unlogged table analytics.r_cohorts_folded (
+  cohort_month date not null,
+  lead_source text,
+  measure smallint not null,
+  day date not null,
+  n bigint not null
+);
+comment on table analytics.r_cohorts_folded is
+  'Converted analytics.f_leads counted as day events (+1 from the day a lead counts as converted '
+  '(0), with a deal (1), won (2); -1 from the day it stops) per cohort month, raw lead source, '
+  'measure and day, as of the last analytics.fold_rollups()';
+create unique index r_cohorts_key_idx on analytics.r_cohorts_folded
+  (cohort_month, lead_source, measure, day) nulls not distinct;
+create index r_cohorts_day_idx on analytics.r_cohorts_folded (day);
+
+create unlogged table analytics.r_cohorts_log (like analytics.r_cohorts_folded);
+create index r_cohorts_log_day_idx on analytics.r_cohorts_log (day);
+
+-- The same folded events summed per month of their day (month: its first day), kept by
+-- analytics.fold_rollups() from the same log rows as the day table.
+create unlogged table analytics.r_cohorts_month (
+  cohort_month date not null,
+  lead_source text,
+  measure smallint not null,
+  month date not null,
+  n bigint not null
+);
+comment on table analytics.r_cohorts_month is
+  'analytics.r_cohorts_folded summed per month of the events'' day (its first day), as of the '
+  'last analytics.fold_rollups()';
+create unique index r_cohorts_month_key_idx on analytics.r_cohorts_month
+  (cohort_month, lead_source, measure, month) nulls not distinct;
+
 -- The rollups the KPIs read: the folded rows and the log's deltas, as rows (a key may come more
 -- than once, a delta may be negative): a reader sums them, and leaves out groups whose sum is 0
 -- (a key whose facts all went). Not aggregated here: a KPI's window bounds then reach both
@@ -282,6 +350,15 @@ comment on view analytics.r_deal_amounts is
   'f_deals with amount > 0 and a created_at counted per amount bucket: folded rollups + the log '
   'since the last fold (sum rows per bucket)';
 
+create view analytics.r_open_deals as
+  select * from analytics.r_open_deals_folded
+  union all
+  select * from analytics.r_open_deals_log;
+comment on view analytics.r_open_deals is
+  'Open f_deals with a created day counted and summed (Amount, Amount × Probability ÷ 100) per '
+  'dimension (all/stage/closing_month/owner/source) and key, owner name and deleted_at: folded '
+  'rollups + the log since the last fold (sum rows per key)';
+
 alter table analytics.r_leads_folded enable row level security;
 alter table analytics.r_leads_log enable row level security;
 alter table analytics.r_deals_closed_folded enable row level security;
@@ -296,17 +373,26 @@ alter table analytics.r_conversions_folded enable row level security;
 alter table analytics.r_conversions_log enable row level security;
 alter table analytics.r_deal_amounts_folded enable row level security;
 alter table analytics.r_deal_amounts_log enable row level security;
+alter table analytics.r_open_deals_folded enable row level security;
+alter table analytics.r_open_deals_log enable row level security;
+alter table analytics.r_cohorts_folded enable row level security;
+alter table analytics.r_cohorts_log enable row level security;
+alter table analytics.r_cohorts_month enable row level security;
 revoke all on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
   analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
   analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
   analytics.r_conversions_log, analytics.r_conversions, analytics.r_deal_amounts_folded,
-  analytics.r_deal_amounts_log, analytics.r_deal_amounts from anon, authenticated;
+  analytics.r_deal_amounts_log, analytics.r_deal_amounts, analytics.r_open_deals_folded,
+  analytics.r_open_deals_log, analytics.r_open_deals, analytics.r_cohorts_folded,
+  analytics.r_cohorts_log, analytics.r_cohorts_month from anon, authenticated;
 grant select on analytics.r_leads_folded, analytics.r_leads_log, analytics.r_deals_closed_folded,
   analytics.r_deals_closed_log, analytics.r_leads, analytics.r_deals_closed,
   analytics.r_stage_stays_folded, analytics.r_stage_stays_log, analytics.r_stage_stays,
   analytics.r_stage_stays_month, analytics.r_lead_response_folded, analytics.r_lead_response_log,
   analytics.r_lead_response, analytics.r_lead_response_month, analytics.r_conversions_folded,
   analytics.r_conversions_log, analytics.r_conversions, analytics.r_deal_amounts_folded,
-  analytics.r_deal_amounts_log, analytics.r_deal_amounts to service_role;
+  analytics.r_deal_amounts_log, analytics.r_deal_amounts, analytics.r_open_deals_folded,
+  analytics.r_open_deals_log, analytics.r_open_deals, analytics.r_cohorts_folded,
+  analytics.r_cohorts_log, analytics.r_cohorts_month to service_role;

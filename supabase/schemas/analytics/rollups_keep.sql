@@ -48,8 +48,9 @@ begin
 end
 $$;
 
--- f_deals statement → r_deals_closed_log (− old closed rows, + new ones, summed per key) and
--- r_deal_amounts_log (the same for the deals with an amount above 0 and a created_at).
+-- f_deals statement → r_deals_closed_log (− old closed rows, + new ones, summed per key),
+-- r_deal_amounts_log (the same for the deals with an amount above 0 and a created_at) and
+-- r_open_deals_log (the open deals with a created day).
 create or replace function analytics.f_deals_to_rollups() returns trigger
 language plpgsql
 security definer
@@ -71,6 +72,11 @@ begin
     from old_rows o
     where o.amount > 0 and o.created_at is not null
     group by 1;
+    insert into analytics.r_open_deals_log
+    select k.dimension, k.key, k.owner_name, o.deleted_at, -count(*), -sum(o.amount),
+      -sum(o.amount * o.probability / 100)
+    from old_rows o, analytics.open_deal_keys(o) k
+    group by 1, 2, 3, 4;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_deals_closed_log
@@ -87,6 +93,11 @@ begin
     from new_rows n
     where n.amount > 0 and n.created_at is not null
     group by 1;
+    insert into analytics.r_open_deals_log
+    select k.dimension, k.key, k.owner_name, n.deleted_at, count(*), sum(n.amount),
+      sum(n.amount * n.probability / 100)
+    from new_rows n, analytics.open_deal_keys(n) k
+    group by 1, 2, 3, 4;
   end if;
   return null;
 end
@@ -117,6 +128,132 @@ begin
 end
 $$;
 
+-- Converted leads' cohort events (analytics.r_cohorts) follow both the lead and its deal:
+-- rollup = Σ over converted leads of analytics.cohort_events(lead, its deal as it is now). An
+-- f_leads statement logs − the events of its old rows and + those of its new rows (the rows whose
+-- cohort columns changed), each with its deal as it is now; an f_deals statement logs − the won
+-- events of the leads converted into a changed deal with the deal's old row, + with its new row
+-- (the deals whose outcome, Closing_Date or deletion changed). One maintainer at a time, to its
+-- commit, on the lock analytics.keep_first_wins takes (one lock for the facts kept across tables,
+-- so the two cannot wait on each other): a writer that waited sees what the other committed, where
+-- two at once would each have paired its rows with the other's old ones. Only a statement that
+-- has such rows takes it: a day's lead status changes and first touches do not.
+create or replace function analytics.f_leads_to_cohorts() returns trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  tz text := analytics.time_zone();
+  ids text[];
+begin
+  if tg_op = 'UPDATE' then
+    -- only the leads whose cohort columns changed (both sides)
+    ids := array(select o.id from old_rows o join new_rows n on n.id = o.id
+      where (o.converted or n.converted)
+        and (o.converted, o.converted_day, o.created_day, o.lead_source, o.deleted_at,
+          o.converted_deal_id) is distinct from (n.converted, n.converted_day, n.created_day,
+          n.lead_source, n.deleted_at, n.converted_deal_id));
+    if cardinality(ids) = 0 then
+      return null;
+    end if;
+    lock table analytics.f_first_wins in share row exclusive mode;
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
+    from (
+      select k.cohort_month, k.lead_source, k.measure, k.day, -k.n as n
+      from old_rows o
+      join unnest(ids) c(id) on c.id = o.id
+      left join analytics.f_deals d on d.id = o.converted_deal_id
+      cross join lateral analytics.cohort_events(o, d, tz) k
+      union all
+      select k.cohort_month, k.lead_source, k.measure, k.day, k.n
+      from new_rows n
+      join unnest(ids) c(id) on c.id = n.id
+      left join analytics.f_deals d on d.id = n.converted_deal_id
+      cross join lateral analytics.cohort_events(n, d, tz) k
+    ) k
+    group by 1, 2, 3, 4
+    having sum(k.n) <> 0;
+    return null;
+  end if;
+  if tg_op = 'DELETE' then
+    if not exists (select from old_rows o where o.converted) then
+      return null;
+    end if;
+    lock table analytics.f_first_wins in share row exclusive mode;
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, -sum(k.n)
+    from old_rows o left join analytics.f_deals d on d.id = o.converted_deal_id,
+      analytics.cohort_events(o, d, tz) k
+    where o.converted
+    group by 1, 2, 3, 4;
+    return null;
+  end if;
+  if not exists (select from new_rows n where n.converted) then
+    return null;
+  end if;
+  lock table analytics.f_first_wins in share row exclusive mode;
+  insert into analytics.r_cohorts_log
+  select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
+  from new_rows n left join analytics.f_deals d on d.id = n.converted_deal_id,
+    analytics.cohort_events(n, d, tz) k
+  where n.converted
+  group by 1, 2, 3, 4;
+  return null;
+end
+$$;
+
+create or replace function analytics.f_deals_to_cohorts() returns trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  tz text := analytics.time_zone();
+  ids text[];
+begin
+  if tg_op = 'INSERT' then
+    ids := array(select n.id from new_rows n where n.is_won);
+  elsif tg_op = 'DELETE' then
+    ids := array(select o.id from old_rows o where o.is_won);
+  else
+    ids := array(select n.id from new_rows n join old_rows o on o.id = n.id
+      where (n.is_won or o.is_won)
+        and (n.is_won, n.closing_date, n.deleted_at) is distinct from
+          (o.is_won, o.closing_date, o.deleted_at));
+  end if;
+  if cardinality(ids) = 0
+    or not exists (select from analytics.f_leads f join unnest(ids) c(id)
+      on f.converted_deal_id = c.id where f.converted) then
+    return null;
+  end if;
+  lock table analytics.f_first_wins in share row exclusive mode;
+  -- the leads as they are now, after the lock (a writer that waited sees the other's)
+  if tg_op <> 'INSERT' then
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, -sum(k.n)
+    from old_rows o
+    join unnest(ids) c(id) on c.id = o.id
+    join analytics.f_leads f on f.converted and f.converted_deal_id = o.id
+    cross join lateral analytics.cohort_events(f, o, tz) k
+    where k.measure = 2
+    group by 1, 2, 3, 4;
+  end if;
+  if tg_op <> 'DELETE' then
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
+    from new_rows n
+    join unnest(ids) c(id) on c.id = n.id
+    join analytics.f_leads f on f.converted and f.converted_deal_id = n.id
+    cross join lateral analytics.cohort_events(f, n, tz) k
+    where k.measure = 2
+    group by 1, 2, 3, 4;
+  end if;
+  return null;
+end
+$$;
+
 -- A TRUNCATE of the facts (the full rebuild) empties their rollups and logs.
 create or replace function analytics.truncate_rollups() returns trigger
 language plpgsql
@@ -127,10 +264,13 @@ begin
   if tg_table_name = 'f_leads' then
     truncate analytics.r_leads_folded, analytics.r_leads_log, analytics.r_lead_response_folded,
       analytics.r_lead_response_log, analytics.r_lead_response_month, analytics.r_conversions_folded,
-      analytics.r_conversions_log;
+      analytics.r_conversions_log, analytics.r_cohorts_folded, analytics.r_cohorts_log,
+      analytics.r_cohorts_month;
   elsif tg_table_name = 'f_deals' then
     truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log,
-      analytics.r_deal_amounts_folded, analytics.r_deal_amounts_log;
+      analytics.r_deal_amounts_folded, analytics.r_deal_amounts_log, analytics.r_open_deals_folded,
+      analytics.r_open_deals_log, analytics.r_cohorts_folded, analytics.r_cohorts_log,
+      analytics.r_cohorts_month;
   else
     truncate analytics.r_stage_stays_folded, analytics.r_stage_stays_log,
       analytics.r_stage_stays_month;
@@ -265,14 +405,56 @@ begin
     returning r.ctid, r.deals)
   select array_agg(up.ctid) filter (where up.deals = 0) into z from up;
   delete from analytics.r_deal_amounts_folded where ctid = any(z) and deals = 0;
+
+  with moved as (delete from analytics.r_open_deals_log returning *),
+  up as (
+    insert into analytics.r_open_deals_folded as r
+    select m.dimension, m.key, m.owner_name, m.deleted_at, sum(m.deals), sum(m.amount),
+      sum(m.weighted)
+    from moved m
+    group by 1, 2, 3, 4
+    having sum(m.deals) <> 0 or sum(m.amount) <> 0 or sum(m.weighted) <> 0
+    on conflict (dimension, key, owner_name, deleted_at)
+    do update set deals = r.deals + excluded.deals,
+      amount = case when excluded.amount is null then r.amount
+        else coalesce(r.amount, 0) + excluded.amount end,
+      weighted = case when excluded.weighted is null then r.weighted
+        else coalesce(r.weighted, 0) + excluded.weighted end
+    returning r.ctid, r.deals)
+  select array_agg(up.ctid) filter (where up.deals = 0) into z from up;
+  delete from analytics.r_open_deals_folded where ctid = any(z) and deals = 0;
+
+  -- The same log rows into the day and the month table, in one statement.
+  with moved as (delete from analytics.r_cohorts_log returning *),
+  up as (
+    insert into analytics.r_cohorts_folded as r
+    select m.cohort_month, m.lead_source, m.measure, m.day, sum(m.n)
+    from moved m
+    group by 1, 2, 3, 4
+    having sum(m.n) <> 0
+    on conflict (cohort_month, lead_source, measure, day) do update set n = r.n + excluded.n
+    returning r.ctid, r.n),
+  upm as (
+    insert into analytics.r_cohorts_month as r
+    select m.cohort_month, m.lead_source, m.measure, date_trunc('month', m.day)::date, sum(m.n)
+    from moved m
+    group by 1, 2, 3, 4
+    having sum(m.n) <> 0
+    on conflict (cohort_month, lead_source, measure, month) do update set n = r.n + excluded.n
+    returning r.ctid, r.n)
+  select (select array_agg(up.ctid) filter (where up.n = 0) from up),
+    (select array_agg(upm.ctid) filter (where upm.n = 0) from upm)
+  into z, zm;
+  delete from analytics.r_cohorts_folded where ctid = any(z) and n = 0;
+  delete from analytics.r_cohorts_month where ctid = any(zm) and n = 0;
 end
 $$;
 comment on function analytics.fold_rollups() is
   'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log (also '
   'into r_stage_stays_month), r_lead_response_log (also into r_lead_response_month), '
-  'r_conversions_log, r_deal_amounts_log) into its folded table (the views r_leads, '
-  'r_deals_closed, r_stage_stays, r_lead_response, r_conversions, r_deal_amounts read the same '
-  'before and after)';
+  'r_conversions_log, r_deal_amounts_log, r_open_deals_log, r_cohorts_log (also into '
+  'r_cohorts_month)) into its folded table (the views r_leads, r_deals_closed, r_stage_stays, '
+  'r_lead_response, r_conversions, r_deal_amounts, r_open_deals read the same before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads
   referencing new table as new_rows
@@ -298,6 +480,25 @@ create trigger f_deals_rollups_delete after delete on analytics.f_deals
 create trigger f_deals_rollups_truncate after truncate on analytics.f_deals
   for each statement execute function analytics.truncate_rollups();
 
+create trigger f_leads_cohorts_insert after insert on analytics.f_leads
+  referencing new table as new_rows
+  for each statement execute function analytics.f_leads_to_cohorts();
+create trigger f_leads_cohorts_update after update on analytics.f_leads
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function analytics.f_leads_to_cohorts();
+create trigger f_leads_cohorts_delete after delete on analytics.f_leads
+  referencing old table as old_rows
+  for each statement execute function analytics.f_leads_to_cohorts();
+create trigger f_deals_cohorts_insert after insert on analytics.f_deals
+  referencing new table as new_rows
+  for each statement execute function analytics.f_deals_to_cohorts();
+create trigger f_deals_cohorts_update after update on analytics.f_deals
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function analytics.f_deals_to_cohorts();
+create trigger f_deals_cohorts_delete after delete on analytics.f_deals
+  referencing old table as old_rows
+  for each statement execute function analytics.f_deals_to_cohorts();
+
 create trigger f_stage_entries_rollups_insert after insert on analytics.f_stage_entries
   referencing new table as new_rows
   for each statement execute function analytics.f_stage_entries_to_rollups();
@@ -314,5 +515,7 @@ revoke all on function analytics.f_leads_to_rollups() from public;
 revoke all on function analytics.f_stage_entries_to_rollups() from public;
 revoke all on function analytics.f_deals_to_rollups() from public;
 revoke all on function analytics.truncate_rollups() from public;
+revoke all on function analytics.f_leads_to_cohorts() from public;
+revoke all on function analytics.f_deals_to_cohorts() from public;
 revoke all on function analytics.fold_rollups() from public;
 grant execute on function analytics.fold_rollups() to service_role;

@@ -222,3 +222,52 @@ as $$
     when p_bucket / 1000 <= 3 then (p_bucket % 1000)::numeric
     else (p_bucket % 1000)::numeric * power(10::numeric, p_bucket / 1000 - 3) end
 $$;
+
+-- An open deal's keys in analytics.r_open_deals: one per dimension value of the pipeline (all,
+-- stage, closing month as 'YYYY-MM', owner with its name, source); none for a closed deal or one
+-- without a created day (analytics.pipeline counts neither).
+create or replace function analytics.open_deal_keys(f analytics.f_deals)
+returns table (dimension text, key text, owner_name text)
+language sql immutable
+as $$
+  select k.dimension, k.key, k.owner_name
+  from (values ('all', null, null), ('stage', f.stage, null),
+    ('closing_month', to_char(date_trunc('month', f.closing_date::timestamp), 'YYYY-MM'), null),
+    ('owner', f.owner_id, f.owner_name), ('source', f.lead_source, null))
+    k(dimension, key, owner_name)
+  where not f.is_closed and f.created_day is not null
+$$;
+
+-- A lead's day events in analytics.r_cohorts, with its converted deal d (a row of nulls when it
+-- has none): the lead counts as converted (measure 0) as of a day a when it was converted and
+-- created by then and not deleted by its end (analytics.cohort_conversion's rules), i.e. from
+-- greatest(created day, conversion day) until analytics.first_day_after(its deletion); with a
+-- deal (1) over the same days when it names one; won (2) from greatest(that, the deal's
+-- Closing_Date) while also the deal is not deleted, when the deal is Closed Won with a Closing_Date.
+-- +1 on the first day, −1 on the day it stops (none when it never stops); nothing for a lead not
+-- converted, without a conversion day or without a created day, or when the span is empty.
+create or replace function analytics.cohort_events(f analytics.f_leads, d analytics.f_deals,
+  tz text)
+returns table (cohort_month date, lead_source text, measure smallint, day date, n integer)
+language sql immutable
+as $$
+  select date_trunc('month', f.created_day::timestamp)::date, f.lead_source, m.measure, e.day,
+    e.n
+  -- offset 0: the spans computed once per lead
+  from (select greatest(f.created_day, f.converted_day) as cf,
+      case when f.deleted_at is not null then analytics.first_day_after(f.deleted_at, tz) end
+        as cu
+    offset 0) a
+  cross join lateral (select
+      case when d.is_won and d.closing_date is not null
+        then greatest(a.cf, d.closing_date) end as wf,
+      least(a.cu, case when d.deleted_at is not null
+        then analytics.first_day_after(d.deleted_at, tz) end) as wu) w
+  cross join lateral (values (0::smallint, a.cf, a.cu),
+    (1::smallint, case when f.converted_deal_id is not null then a.cf end, a.cu),
+    (2::smallint, case when f.converted_deal_id is not null then w.wf end, w.wu))
+    m(measure, s, u)
+  cross join lateral (values (m.s, 1), (m.u, -1)) e(day, n)
+  where f.converted and f.converted_day is not null and f.created_day is not null
+    and m.s is not null and (m.u is null or m.u > m.s) and e.day is not null
+$$;
