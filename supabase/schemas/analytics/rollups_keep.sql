@@ -137,7 +137,8 @@ $$;
 -- commit, on the lock analytics.keep_first_wins takes (one lock for the facts kept across tables,
 -- so the two cannot wait on each other): a writer that waited sees what the other committed, where
 -- two at once would each have paired its rows with the other's old ones. Only a statement that
--- has such rows takes it: a day's lead status changes and first touches do not.
+-- has such rows takes it (a deal statement whose won deals changed, whether or not a lead names
+-- them yet): a day's lead status changes and first touches do not.
 create or replace function analytics.f_leads_to_cohorts() returns trigger
 language plpgsql
 security definer
@@ -223,12 +224,16 @@ begin
         and (n.is_won, n.closing_date, n.deleted_at) is distinct from
           (o.is_won, o.closing_date, o.deleted_at));
   end if;
-  if cardinality(ids) = 0
-    or not exists (select from analytics.f_leads f join unnest(ids) c(id)
+  if cardinality(ids) = 0 then
+    return null;
+  end if;
+  -- The lock before the leads are looked for: a lead converted into this deal by a transaction
+  -- not yet committed is seen once it commits (looked for first, it was missed: a Deno test).
+  lock table analytics.f_first_wins in share row exclusive mode;
+  if not exists (select from analytics.f_leads f join unnest(ids) c(id)
       on f.converted_deal_id = c.id where f.converted) then
     return null;
   end if;
-  lock table analytics.f_first_wins in share row exclusive mode;
   -- the leads as they are now, after the lock (a writer that waited sees the other's)
   if tg_op <> 'INSERT' then
     insert into analytics.r_cohorts_log
