@@ -148,59 +148,41 @@ declare
   tz text := analytics.time_zone();
   ids text[];
 begin
-  if tg_op = 'UPDATE' then
-    -- only the leads whose cohort columns changed (both sides)
+  -- the converted leads written; of an update, only those whose cohort columns changed
+  if tg_op = 'INSERT' then
+    ids := array(select n.id from new_rows n where n.converted);
+  elsif tg_op = 'DELETE' then
+    ids := array(select o.id from old_rows o where o.converted);
+  else
     ids := array(select o.id from old_rows o join new_rows n on n.id = o.id
       where (o.converted or n.converted)
         and (o.converted, o.converted_day, o.created_day, o.lead_source, o.deleted_at,
           o.converted_deal_id) is distinct from (n.converted, n.converted_day, n.created_day,
           n.lead_source, n.deleted_at, n.converted_deal_id));
-    if cardinality(ids) = 0 then
-      return null;
-    end if;
-    lock table analytics.f_first_wins in share row exclusive mode;
-    insert into analytics.r_cohorts_log
-    select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
-    from (
-      select k.cohort_month, k.lead_source, k.measure, k.day, -k.n as n
-      from old_rows o
-      join unnest(ids) c(id) on c.id = o.id
-      left join analytics.f_deals d on d.id = o.converted_deal_id
-      cross join lateral analytics.cohort_events(o, d, tz) k
-      union all
-      select k.cohort_month, k.lead_source, k.measure, k.day, k.n
-      from new_rows n
-      join unnest(ids) c(id) on c.id = n.id
-      left join analytics.f_deals d on d.id = n.converted_deal_id
-      cross join lateral analytics.cohort_events(n, d, tz) k
-    ) k
-    group by 1, 2, 3, 4
-    having sum(k.n) <> 0;
-    return null;
   end if;
-  if tg_op = 'DELETE' then
-    if not exists (select from old_rows o where o.converted) then
-      return null;
-    end if;
-    lock table analytics.f_first_wins in share row exclusive mode;
-    insert into analytics.r_cohorts_log
-    select k.cohort_month, k.lead_source, k.measure, k.day, -sum(k.n)
-    from old_rows o left join analytics.f_deals d on d.id = o.converted_deal_id,
-      analytics.cohort_events(o, d, tz) k
-    where o.converted
-    group by 1, 2, 3, 4;
-    return null;
-  end if;
-  if not exists (select from new_rows n where n.converted) then
+  if cardinality(ids) = 0 then
     return null;
   end if;
   lock table analytics.f_first_wins in share row exclusive mode;
-  insert into analytics.r_cohorts_log
-  select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
-  from new_rows n left join analytics.f_deals d on d.id = n.converted_deal_id,
-    analytics.cohort_events(n, d, tz) k
-  where n.converted
-  group by 1, 2, 3, 4;
+  -- each with its deal as it is now, after the lock (a writer that waited sees the other's)
+  if tg_op <> 'INSERT' then
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, -sum(k.n)
+    from old_rows o
+    join unnest(ids) c(id) on c.id = o.id
+    left join analytics.f_deals d on d.id = o.converted_deal_id
+    cross join lateral analytics.cohort_events(o, d, tz) k
+    group by 1, 2, 3, 4;
+  end if;
+  if tg_op <> 'DELETE' then
+    insert into analytics.r_cohorts_log
+    select k.cohort_month, k.lead_source, k.measure, k.day, sum(k.n)
+    from new_rows n
+    join unnest(ids) c(id) on c.id = n.id
+    left join analytics.f_deals d on d.id = n.converted_deal_id
+    cross join lateral analytics.cohort_events(n, d, tz) k
+    group by 1, 2, 3, 4;
+  end if;
   return null;
 end
 $$;

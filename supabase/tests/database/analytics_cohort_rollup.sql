@@ -184,12 +184,14 @@ values ('cr-D4', '2026-01-05', 'Closed Won', 100, '2026-02-25', true, false, tru
 
 -- Lead changes: conversion day, source, deal, deletion; unconverted; removed.
 update analytics.f_leads set converted_day = '2026-03-03' where id = 'cr-L1';
-update analytics.f_leads set lead_source = 'cr-ads' where id = 'cr-L2';
+-- one statement: a lead whose source changed beside one only touched (its events stay as they are)
+update analytics.f_leads set lead_source = case when id = 'cr-L2' then 'cr-ads' else lead_source end,
+  first_touch_at = case when id = 'cr-L7' then '2026-02-01' else first_touch_at end
+where id in ('cr-L2', 'cr-L7');
 update analytics.f_leads set converted_deal_id = 'cr-D4' where id = 'cr-L5';
 update analytics.f_leads set deleted_at = analytics.day_end('2026-02-20') where id = 'cr-L3';
 update analytics.f_leads set converted = false, converted_day = null, converted_deal_id = null
   where id = 'cr-L9';
-update analytics.f_leads set first_touch_at = '2026-02-01' where id = 'cr-L7';
 delete from analytics.f_leads where id = 'cr-L10';
 select set_eq('select * from pg_temp.events_summed()', 'select * from pg_temp.events_agg()',
   'lead changes move their events (only those whose cohort columns changed)');
