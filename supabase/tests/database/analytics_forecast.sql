@@ -1,7 +1,7 @@
 -- pgTAP: the quarter forecast (analytics/forecast.sql) on a tiny history whose chances are worked
 -- out by hand, its fallback when history is thin, and its determinism.
 begin;
-select plan(18);
+select plan(19);
 
 -- A company of three deals, UTC, as of Tue 2026-03-10: the quarter ends 1 Apr, so the horizon h
 -- is 21 days (11 Mar 00:00 → 1 Apr 00:00), and the training instants are the Mondays 00:00 whose
@@ -158,6 +158,22 @@ select bag_eq($$select d.d, n.* from generate_series('2025-06-01'::date, '2026-1
   $$select d.d, n.* from generate_series('2025-06-01'::date, '2026-10-01', interval '12 days')
     d(d), pg_temp.new_business_direct(d.d::date) n$$,
   'forecast_new_business = every deal''s first win against every quarter, on 41 days');
+
+-- A deal that entered a stage twice counts once for it: D entered Qualification on 1 and 8 Feb
+-- (Needs Analysis between) and won on 12 Feb. Qualification: A, B and D, two won.
+insert into analytics.f_deals (id, created_at, created_day, stage, amount, closing_date, is_won,
+  is_lost, is_closed) values
+  ('D', '2026-02-01 10:00Z', '2026-02-01', 'Closed Won', 700, '2026-02-12', true, false, true);
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at)
+values
+  ('D', 1, '2026-02-01 10:00Z', 'Qualification', '2026-02-05 10:00Z', '2026-02-12 10:00Z'),
+  ('D', 2, '2026-02-05 10:00Z', 'Needs Analysis', '2026-02-08 10:00Z', '2026-02-12 10:00Z'),
+  ('D', 3, '2026-02-08 10:00Z', 'Qualification', '2026-02-12 10:00Z', '2026-02-12 10:00Z'),
+  ('D', 4, '2026-02-12 10:00Z', 'Closed Won', null, '2026-02-12 10:00Z');
+select results_eq($$select stage, deals, won from analytics.forecast_stage_rates('2026-03-10')
+    where stage in ('Qualification', 'Needs Analysis') order by stage$$,
+  $$values ('Needs Analysis', 1::bigint, 1::bigint), ('Qualification', 3, 2)$$,
+  'a deal that entered a stage twice counts once in its rate');
 
 select * from finish();
 rollback;
