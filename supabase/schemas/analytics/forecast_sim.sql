@@ -109,8 +109,13 @@ begin
       case when m.deals < 30 then o.zoho_p else o.p end as pp
     from o, meta m where coalesce(o.amount, 0) > 0
   ),
+  -- The spread that ranks them in double precision: the chances carry some 30 digits, and their
+  -- numeric square roots for the 13.8k open deals at 1M leads cost the forecast 15 ms (412 → 396
+  -- ms alternated in the daily state, the same JSON). Two spreads equal to 15 digits fall back to
+  -- the deal id, as equal ones always did.
   ranked as materialized (
-    select d.*, row_number() over (order by d.amount * sqrt(d.pp * (1 - d.pp)) desc,
+    select d.*, row_number() over (order by d.amount::double precision
+        * sqrt(d.pp::double precision * (1 - d.pp::double precision)) desc,
       d.deal_id) as rn, hashtextextended(d.deal_id, seed) as h
     from d
   ),
