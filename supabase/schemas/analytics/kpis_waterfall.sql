@@ -181,23 +181,34 @@ as $$
         when in0 then 'moved_out' end as exit
     from j
   ),
-  steps as (
-    select 'start' as step, 1 as ord, deal_id, a0 as amount from k where in0
-    union all select entry, case entry when 'new' then 2 else 3 end, deal_id, a1 from k
-      where entry is not null
-    union all select 'changed', 4, deal_id, a1 - a0 from k
-      where in0 and exit is distinct from 'removed' and a1 <> a0
-    union all select exit, case exit when 'won' then 5 when 'lost' then 6 when 'moved_out'
-      then 7 else 8 end, deal_id, case when exit = 'removed' then a0 else a1 end from k
-      where exit is not null and (in0 or entry is not null)
-    union all select 'end', 9, deal_id, a1 from k where in1
+  -- Every step counted and summed in one pass over k (a union of five scans of it, grouped
+  -- against the step names, cost the quarter about 8 ms at 1M leads, the month 2, the same rows).
+  -- Exits count deals in the start set or entered in the period, at their current amount, a
+  -- removal at its start amount; changed = amount changes of the start set's deals still there.
+  t as (
+    select count(*) filter (where in0) as n1, sum(a0) filter (where in0) as a1,
+      count(*) filter (where entry = 'new') as n2, sum(a1) filter (where entry = 'new') as a2,
+      count(*) filter (where entry = 'moved_in') as n3,
+      sum(a1) filter (where entry = 'moved_in') as a3,
+      count(*) filter (where in0 and exit is distinct from 'removed' and a1 <> a0) as n4,
+      sum(a1 - a0) filter (where in0 and exit is distinct from 'removed' and a1 <> a0) as a4,
+      count(*) filter (where exit = 'won' and (in0 or entry is not null)) as n5,
+      sum(a1) filter (where exit = 'won' and (in0 or entry is not null)) as a5,
+      count(*) filter (where exit = 'lost' and (in0 or entry is not null)) as n6,
+      sum(a1) filter (where exit = 'lost' and (in0 or entry is not null)) as a6,
+      count(*) filter (where exit = 'moved_out' and (in0 or entry is not null)) as n7,
+      sum(a1) filter (where exit = 'moved_out' and (in0 or entry is not null)) as a7,
+      count(*) filter (where exit = 'removed' and (in0 or entry is not null)) as n8,
+      sum(a0) filter (where exit = 'removed' and (in0 or entry is not null)) as a8,
+      count(*) filter (where in1) as n9, sum(a1) filter (where in1) as a9
+    from k
   )
-  select n.step, n.ord, count(st.deal_id), coalesce(sum(st.amount), 0)
-  from (values ('start', 1), ('new', 2), ('moved_in', 3), ('changed', 4), ('won', 5),
-    ('lost', 6), ('moved_out', 7), ('removed', 8), ('end', 9)) n(step, ord)
-  left join steps st on st.step = n.step
-  group by n.step, n.ord
-  order by n.ord
+  select v.step, v.ord, v.deals, coalesce(v.amount, 0)
+  from t cross join lateral (values ('start', 1, t.n1, t.a1), ('new', 2, t.n2, t.a2),
+    ('moved_in', 3, t.n3, t.a3), ('changed', 4, t.n4, t.a4), ('won', 5, t.n5, t.a5),
+    ('lost', 6, t.n6, t.a6), ('moved_out', 7, t.n7, t.a7), ('removed', 8, t.n8, t.a8),
+    ('end', 9, t.n9, t.a9)) v(step, ord, deals, amount)
+  order by v.ord
 $$;
 comment on function analytics.pipeline_waterfall(date, text) is
   'Pipeline waterfall (Pipeline Inspection / Deltek composition variant): the pipeline of a '
