@@ -43,9 +43,9 @@ begin
   from analytics.f_activities a
   group by a.parent_module, a.parent_id;
 
-  -- Every lead at once: its rollups (r_leads, r_lead_response, r_conversions) are aggregated
-  -- from the table after the insert, as the stays' below, not through the statement trigger's
-  -- capture of 1M inserted rows, log and fold.
+  -- Every lead at once: its rollups (r_leads, r_lead_response, r_conversions, r_dashboard_daily)
+  -- are aggregated from the table after the insert, as the stays' below, not through the
+  -- statement trigger's capture of 1M inserted rows, log and fold.
   alter table analytics.f_leads disable trigger f_leads_rollups_insert;
   alter table analytics.f_leads disable trigger f_leads_cohorts_insert;
   insert into analytics.f_leads
@@ -72,6 +72,11 @@ begin
     coalesce(sum(k.h), 0)
   from analytics.f_leads f, analytics.conversion_keys(f) k
   group by 1, 2, 3, 4, 5;
+  insert into analytics.r_dashboard_daily_folded
+  select k.day, k.kind, k.lead_source, k.owner_id, k.owner_name, k.band, k.created_late,
+    k.deleted_at, count(*), null
+  from analytics.f_leads f, analytics.dashboard_lead_key(f) k
+  group by 1, 2, 3, 4, 5, 6, 7, 8;
 
   alter table analytics.f_deals disable trigger f_deals_cohorts_insert;
   insert into analytics.f_deals

@@ -2,8 +2,8 @@
 -- statement triggers that log each fact's deltas under its keys (analytics/rollups_keys.sql), the
 -- fold and the truncate. Leads, closed deals, stage stays and lead response times.
 
--- f_leads statement → r_leads_log, r_lead_response_log and r_conversions_log: − old rows, + new
--- rows, summed per key (no row locked).
+-- f_leads statement → r_leads_log, r_lead_response_log, r_conversions_log and
+-- r_dashboard_daily_log: − old rows, + new rows, summed per key (no row locked).
 create or replace function analytics.f_leads_to_rollups() returns trigger
 language plpgsql
 security definer
@@ -27,6 +27,11 @@ begin
       -coalesce(sum(k.h), 0)
     from old_rows o, analytics.conversion_keys(o) k
     group by 1, 2, 3, 4, 5;
+    insert into analytics.r_dashboard_daily_log
+    select k.day, k.kind, k.lead_source, k.owner_id, k.owner_name, k.band, k.created_late,
+      k.deleted_at, -count(*), null
+    from old_rows o, analytics.dashboard_lead_key(o) k
+    group by 1, 2, 3, 4, 5, 6, 7, 8;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_leads_log
@@ -43,14 +48,19 @@ begin
       coalesce(sum(k.h), 0)
     from new_rows n, analytics.conversion_keys(n) k
     group by 1, 2, 3, 4, 5;
+    insert into analytics.r_dashboard_daily_log
+    select k.day, k.kind, k.lead_source, k.owner_id, k.owner_name, k.band, k.created_late,
+      k.deleted_at, count(*), null
+    from new_rows n, analytics.dashboard_lead_key(n) k
+    group by 1, 2, 3, 4, 5, 6, 7, 8;
   end if;
   return null;
 end
 $$;
 
 -- f_deals statement → r_deals_closed_log (− old closed rows, + new ones, summed per key),
--- r_deal_amounts_log (the same for the deals with an amount above 0 and a created_at) and
--- r_open_deals_log (the open deals with a created day).
+-- r_deal_amounts_log (the same for the deals with an amount above 0 and a created_at),
+-- r_open_deals_log (the open deals with a created day) and r_dashboard_daily_log (closed deals).
 create or replace function analytics.f_deals_to_rollups() returns trigger
 language plpgsql
 security definer
@@ -77,6 +87,11 @@ begin
       -sum(o.amount * o.probability / 100)
     from old_rows o, analytics.open_deal_keys(o) k
     group by 1, 2, 3, 4;
+    insert into analytics.r_dashboard_daily_log
+    select k.day, k.kind, k.lead_source, k.owner_id, k.owner_name, k.band, k.created_late,
+      k.deleted_at, -count(*), -sum(k.amount)
+    from old_rows o, analytics.dashboard_deal_key(o) k
+    group by 1, 2, 3, 4, 5, 6, 7, 8;
   end if;
   if tg_op <> 'DELETE' then
     insert into analytics.r_deals_closed_log
@@ -98,6 +113,11 @@ begin
       sum(n.amount * n.probability / 100)
     from new_rows n, analytics.open_deal_keys(n) k
     group by 1, 2, 3, 4;
+    insert into analytics.r_dashboard_daily_log
+    select k.day, k.kind, k.lead_source, k.owner_id, k.owner_name, k.band, k.created_late,
+      k.deleted_at, count(*), sum(k.amount)
+    from new_rows n, analytics.dashboard_deal_key(n) k
+    group by 1, 2, 3, 4, 5, 6, 7, 8;
   end if;
   return null;
 end
@@ -252,12 +272,14 @@ begin
     truncate analytics.r_leads_folded, analytics.r_leads_log, analytics.r_lead_response_folded,
       analytics.r_lead_response_log, analytics.r_lead_response_month, analytics.r_conversions_folded,
       analytics.r_conversions_log, analytics.r_cohorts_folded, analytics.r_cohorts_log,
-      analytics.r_cohorts_month;
+      analytics.r_cohorts_month, analytics.r_dashboard_daily_folded,
+      analytics.r_dashboard_daily_log;
   elsif tg_table_name = 'f_deals' then
     truncate analytics.r_deals_closed_folded, analytics.r_deals_closed_log,
       analytics.r_deal_amounts_folded, analytics.r_deal_amounts_log, analytics.r_open_deals_folded,
       analytics.r_open_deals_log, analytics.r_cohorts_folded, analytics.r_cohorts_log,
-      analytics.r_cohorts_month;
+      analytics.r_cohorts_month, analytics.r_dashboard_daily_folded,
+      analytics.r_dashboard_daily_log;
   else
     truncate analytics.r_stage_stays_folded, analytics.r_stage_stays_log,
       analytics.r_stage_stays_month;
@@ -411,6 +433,22 @@ begin
   select array_agg(up.ctid) filter (where up.deals = 0) into z from up;
   delete from analytics.r_open_deals_folded where ctid = any(z) and deals = 0;
 
+  with moved as (delete from analytics.r_dashboard_daily_log returning *),
+  up as (
+    insert into analytics.r_dashboard_daily_folded as r
+    select m.day, m.kind, m.lead_source, m.owner_id, m.owner_name, m.band, m.created_late,
+      m.deleted_at, sum(m.n), sum(m.amount)
+    from moved m
+    group by 1, 2, 3, 4, 5, 6, 7, 8
+    having sum(m.n) <> 0 or sum(m.amount) <> 0
+    on conflict (day, kind, lead_source, owner_id, owner_name, band, created_late, deleted_at)
+    do update set n = r.n + excluded.n,
+      amount = case when excluded.amount is null then r.amount
+        else coalesce(r.amount, 0) + excluded.amount end
+    returning r.ctid, r.n)
+  select array_agg(up.ctid) filter (where up.n = 0) into z from up;
+  delete from analytics.r_dashboard_daily_folded where ctid = any(z) and n = 0;
+
   -- The same log rows into the day and the month table, in one statement.
   with moved as (delete from analytics.r_cohorts_log returning *),
   up as (
@@ -440,8 +478,9 @@ comment on function analytics.fold_rollups() is
   'Moves each rollup''s log (analytics.r_leads_log, r_deals_closed_log, r_stage_stays_log (also '
   'into r_stage_stays_month), r_lead_response_log (also into r_lead_response_month), '
   'r_conversions_log, r_deal_amounts_log, r_open_deals_log, r_cohorts_log (also into '
-  'r_cohorts_month)) into its folded table (the views r_leads, r_deals_closed, r_stage_stays, '
-  'r_lead_response, r_conversions, r_deal_amounts, r_open_deals read the same before and after)';
+  'r_cohorts_month), r_dashboard_daily_log) into its folded table (the views r_leads, '
+  'r_deals_closed, r_stage_stays, r_lead_response, r_conversions, r_deal_amounts, r_open_deals, '
+  'r_dashboard_daily read the same before and after)';
 
 create trigger f_leads_rollups_insert after insert on analytics.f_leads
   referencing new table as new_rows

@@ -271,3 +271,45 @@ as $$
   where f.converted and f.converted_day is not null and f.created_day is not null
     and m.s is not null and (m.u is null or m.u > m.s) and e.day is not null
 $$;
+
+-- A lead's first-touch band on the dashboard (dashboard.daily's response columns) from its
+-- response in hundredths of hours (analytics.response_hundredths): 0 within the hour, 1 within 4
+-- hours, 2 within a day, 3 within 3 days, 4 within a week, 5 later, 6 not touched. The edges are
+-- analytics.response_bucket's (band 5 is its bucket 36).
+create or replace function analytics.response_band(p_hundredths bigint) returns smallint
+language sql immutable parallel safe
+as $$
+  select (case when p_hundredths is null then 6 when p_hundredths <= 100 then 0
+    when p_hundredths <= 400 then 1 when p_hundredths <= 2400 then 2
+    when p_hundredths <= 7200 then 3 when p_hundredths <= 16800 then 4 else 5 end)::smallint
+$$;
+
+-- A lead's key in analytics.r_dashboard_daily (the dashboard's grain: day, kind, source, owner):
+-- its created day, kind 0, source and owner ('(none)' when unknown), owner name, first-touch band
+-- in its final state (touched if ever touched: dashboard.build moves the leads touched after
+-- as_of to untouched) and deleted_at. None without a created day.
+create or replace function analytics.dashboard_lead_key(f analytics.f_leads)
+returns table (day date, kind smallint, lead_source text, owner_id text, owner_name text,
+  band smallint, created_late date, deleted_at timestamptz, amount numeric)
+language sql immutable
+as $$
+  select f.created_day, 0::smallint, coalesce(f.lead_source, '(none)'),
+    coalesce(f.owner_id, '(none)'), f.owner_name,
+    analytics.response_band(analytics.response_hundredths(f.created_at, f.first_touch_at)),
+    null::date, f.deleted_at, null::numeric
+  where f.created_day is not null
+$$;
+
+-- A closed deal's key in analytics.r_dashboard_daily: its Closing_Date, kind 1 (won) or 2 (lost),
+-- source and owner ('(none)' when unknown), owner name, created_late (analytics.created_late) and
+-- deleted_at, with its Amount. None while open or without a Closing_Date.
+create or replace function analytics.dashboard_deal_key(f analytics.f_deals)
+returns table (day date, kind smallint, lead_source text, owner_id text, owner_name text,
+  band smallint, created_late date, deleted_at timestamptz, amount numeric)
+language sql immutable
+as $$
+  select f.closing_date, (case when f.is_won then 1 else 2 end)::smallint,
+    coalesce(f.lead_source, '(none)'), coalesce(f.owner_id, '(none)'), f.owner_name,
+    null::smallint, analytics.created_late(f.created_day, f.closing_date), f.deleted_at, f.amount
+  where (f.is_won or f.is_lost) and f.closing_date is not null
+$$;

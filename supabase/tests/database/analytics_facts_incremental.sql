@@ -131,7 +131,12 @@ select 'open_deals', row(o.dimension, o.key, o.owner_name, o.deleted_at)::text,
   sum(o.deals) from analytics.r_open_deals o group by 1, 2 having sum(o.deals) <> 0
 union all
 select 'deal_amounts', a.bucket::text, sum(a.deals) from analytics.r_deal_amounts a
-group by 1, 2 having sum(a.deals) <> 0;
+group by 1, 2 having sum(a.deals) <> 0
+union all
+select 'dashboard_daily', row(d.day, d.kind, d.lead_source, d.owner_id, d.owner_name, d.band,
+  d.created_late, d.deleted_at, sum(d.amount))::text, sum(d.n)
+from analytics.r_dashboard_daily d group by 1, d.day, d.kind, d.lead_source, d.owner_id,
+  d.owner_name, d.band, d.created_late, d.deleted_at having sum(d.n) <> 0;
 select analytics.refresh_facts();
 select bag_eq('select * from inc_leads', 'select * from analytics.f_leads',
   'f_leads: incremental = full rebuild');
@@ -161,8 +166,14 @@ select set_eq('select * from inc_kept', $$
     sum(o.deals) from analytics.r_open_deals o group by 1, 2 having sum(o.deals) <> 0
   union all
   select 'deal_amounts', a.bucket::text, sum(a.deals) from analytics.r_deal_amounts a
-  group by 1, 2 having sum(a.deals) <> 0 $$,
-  'cohort events, open deals and amount buckets: incremental = full rebuild');
+  group by 1, 2 having sum(a.deals) <> 0
+  union all
+  select 'dashboard_daily', row(d.day, d.kind, d.lead_source, d.owner_id, d.owner_name, d.band,
+    d.created_late, d.deleted_at, sum(d.amount))::text, sum(d.n)
+  from analytics.r_dashboard_daily d group by 1, d.day, d.kind, d.lead_source, d.owner_id,
+    d.owner_name, d.band, d.created_late, d.deleted_at having sum(d.n) <> 0 $$,
+  'cohort events, open deals, amount buckets and the dashboard''s days: incremental = full '
+  || 'rebuild');
 select is(analytics.compute_snapshot('2026-03-04') ->> 'content_hash', :'inc_h',
   'the snapshot from incremental facts equals the one after a full rebuild');
 
