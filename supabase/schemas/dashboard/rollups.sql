@@ -171,7 +171,9 @@ begin
       row_number() over (partition by coalesce(d.lead_source, '(none)')
         order by o.amount desc nulls last, o.deal_id) as n
     from analytics.open_deal_health(s.as_of, coalesce(medians, '{}')) o
-    join analytics.f_deals d on d.id = o.deal_id
+    -- its deals are open ones: their rows from the open deals' index (every deal's row hashed
+    -- for the 6.5k at-risk ones cost 206 ms against 103 at 1M leads, the same rows)
+    join analytics.f_deals d on d.id = o.deal_id and not d.is_closed
     where o.is_stale or o.is_slipped or o.past_median
   ) h
   left join zoho.records r on r.module = 'Deals' and r.id = h.deal_id
