@@ -136,6 +136,34 @@ comment on function analytics.conversion_velocity(date, integer) is
   'Conversion velocity = median days from lead Created_Time to conversion, by conversion month '
   '(and source); trend_days = median − the previous month''s median (negative = faster)';
 
+-- The leads created from p_from up to p_to (exclusive) that were alive at the end of p_as_of and
+-- first touched after it: what the rollups that keep each lead in its final state (touched if
+-- ever touched) take out for a past as_of (analytics.lead_response, dashboard.build). Those
+-- created in the last 8 days by day (f_leads_created_day_idx), the earlier ones among the leads
+-- answered after more than 7 days (bucket 36, f_leads_response_bucket_idx): created before
+-- as_of − 7, a lead touched after as_of waited at least 8 days less an hour of DST. A handful for
+-- today's as_of; a past as_of reads about 8 days of leads and the window's slowest answers, not
+-- every later touch.
+create or replace function analytics.leads_touched_after(p_from date, p_to date, p_as_of date)
+returns setof analytics.f_leads
+language sql stable
+-- (the instant as a subquery: computed once, not per lead through analytics.time_zone())
+as $$
+  select f.* from analytics.f_leads f
+  where f.first_touch_at >= (select analytics.day_end(p_as_of))
+    and f.created_day >= greatest(p_from, p_as_of - 7) and f.created_day < p_to
+    and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+  union all
+  select f.* from analytics.f_leads f
+  where analytics.response_bucket(analytics.response_hundredths(f.created_at,
+      f.first_touch_at)) = 36
+    and f.first_touch_at is not null and f.first_touch_at >= (select analytics.day_end(p_as_of))
+    and f.created_day >= p_from and f.created_day < least(p_to, p_as_of - 7)
+    and analytics.alive_at(f.deleted_at, (select analytics.day_end(p_as_of)))
+$$;
+comment on function analytics.leads_touched_after(date, date, date) is
+  'Leads created in [p_from, p_to), alive at the end of p_as_of and first touched after it';
+
 -- From the response rollup (analytics.r_lead_response: leads per created day, dimension value and
 -- response bucket, each in its final state; the window's whole months from
 -- analytics.r_lead_response_month), corrected for the leads of the window first touched
@@ -163,24 +191,11 @@ begin
   from analytics.periods(p_as_of) w where w.period = p_period;
   select m.m0, m.m1 into v_m0, v_m1 from analytics.whole_months(v_d0, v_d1) m;
   return query
-  -- The window's leads first touched after as_of: those created in its last 8 days by day
-  -- (f_leads_created_day_idx), the earlier ones among the leads answered after more than 7 days
-  -- (bucket 36, f_leads_response_bucket_idx): created before as_of − 7, a lead touched after
-  -- as_of waited at least 8 days less an hour of DST. A handful for today's as_of; a past as_of
-  -- reads about 8 days of leads and the window's slowest answers, not every later touch.
+  -- The window's leads first touched after as_of (analytics.leads_touched_after).
   with late as materialized (
     select k.dimension, k.key, k.owner_name, k.bucket, k.h
-    from analytics.f_leads f, analytics.lead_response_keys(f) k
-    where f.first_touch_at >= v_t1 and f.created_day >= greatest(v_d0, p_as_of - 7)
-      and f.created_day < v_d1 and analytics.alive_at(f.deleted_at, v_t1)
-    union all
-    select k.dimension, k.key, k.owner_name, k.bucket, k.h
-    from analytics.f_leads f, analytics.lead_response_keys(f) k
-    where analytics.response_bucket(analytics.response_hundredths(f.created_at,
-        f.first_touch_at)) = 36
-      and f.first_touch_at is not null and f.first_touch_at >= v_t1
-      and f.created_day >= v_d0 and f.created_day < least(v_d1, p_as_of - 7)
-      and analytics.alive_at(f.deleted_at, v_t1)
+    from analytics.leads_touched_after(v_d0, v_d1, p_as_of) f,
+      analytics.lead_response_keys(f) k
   ),
   -- Per dimension value and bucket as of the end of as_of.
   rb as (

@@ -5,9 +5,10 @@
 -- period's first instant or at the end of as_of (18k of 200k deals for a quarter on the 1M-lead
 -- demo), found by Closing_Date and validity (f_deal_versions_window_idx) among the versions
 -- current at t0 or at t1, then the states still missing by primary key. Classifying all 200k
--- deals cost 0.5 s a quarter there; this 0.19 s (a month 0.06 s). A deal whose two states were both among the versions read by
--- Closing_Date (7.3k of the quarter's 18.3k) is not looked up again: a quarter 205 → 178 ms, a
--- month 61 → 47 ms; one whose state at t0 alone is missing is probed for that one version.
+-- deals cost 0.5 s a quarter there; this 0.19 s (a month 0.06 s). A deal whose two states were
+-- both among the versions read by Closing_Date (7.3k of the quarter's 18.3k) is not looked up
+-- again: a quarter 205 → 178 ms, a month 61 → 47 ms; one whose state at t0 alone is missing is
+-- probed for that one version.
 --
 -- Before a deal's first observed version, its state is what Zoho's Stage_History says: the stay
 -- then current (its Stage, and the deal's Closing_Date and Amount on that history row). Without it

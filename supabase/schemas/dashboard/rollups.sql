@@ -107,24 +107,13 @@ begin
   -- grain (analytics.r_dashboard_daily: about 100k rows for a year at 1M leads, where grouping
   -- the year's 396k leads and 78k closed deals took 750 ms), each key as of the end of as_of:
   -- alive then, deals created by as_of. The rollup holds each lead touched if ever touched; the
-  -- leads first touched after as_of move from their band to untouched. They are found as
-  -- analytics.lead_response finds them: the window's last eight days by created day, the earlier
-  -- ones among the slowest answers (a lead touched after as_of waited more than a week: band 5,
-  -- bucket 36 of f_leads_response_bucket_idx). None for today's as_of.
+  -- leads first touched after as_of (analytics.leads_touched_after, as analytics.lead_response
+  -- takes them out) move from their band to untouched. None for today's as_of.
   insert into dashboard.daily
   with late as materialized (
     select k.*
-    from analytics.f_leads f, analytics.dashboard_lead_key(f) k
-    where f.first_touch_at >= t1 and f.created_day >= greatest(first_day, s.as_of - 7)
-      and f.created_day <= s.as_of and (f.deleted_at is null or f.deleted_at >= t1)
-    union all
-    select k.*
-    from analytics.f_leads f, analytics.dashboard_lead_key(f) k
-    where analytics.response_bucket(analytics.response_hundredths(f.created_at,
-        f.first_touch_at)) = 36
-      and f.first_touch_at is not null and f.first_touch_at >= t1
-      and f.created_day >= first_day and f.created_day < s.as_of - 7
-      and (f.deleted_at is null or f.deleted_at >= t1)
+    from analytics.leads_touched_after(first_day, s.as_of + 1, s.as_of) f,
+      analytics.dashboard_lead_key(f) k
   ),
   keyed as (
     -- (bigint: the sums over these are integer sums, not numeric ones)
@@ -133,8 +122,7 @@ begin
     from (
       select r.day, r.kind, r.lead_source, r.owner_id, r.owner_name, r.band, r.n, r.amount
       from analytics.r_dashboard_daily r
-      where r.day >= first_day and r.day <= s.as_of
-        and (r.deleted_at is null or r.deleted_at >= t1)
+      where r.day >= first_day and r.day <= s.as_of and analytics.alive_at(r.deleted_at, t1)
         and (r.created_late is null or r.created_late <= s.as_of)
       union all
       select l.day, l.kind, l.lead_source, l.owner_id, l.owner_name, l.band, -1, null from late l
