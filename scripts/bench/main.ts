@@ -11,12 +11,22 @@ import { stopPostgres } from "../local/postgres.ts";
 /** Registered benchmarks: name → what it measures. */
 const BENCHMARKS: Record<string, string> = {
   sync: "zoho-sync ingest vs COPY, latency-bound pages/s vs ceiling, peak memory on 1M leads",
-  metrics: "full KPI snapshot on 1M leads vs one sequential scan of the raw records",
-  dashboard: "dashboard page server time on 1M leads vs the snapshot query alone",
+  metrics: "full KPI snapshot on {leads} leads vs one sequential scan of the raw records",
+  dashboard: "dashboard page server time on {leads} leads vs the snapshot query alone",
   brief: "the brief check's cost vs the whole generate-brief call; prompt tokens; real model",
   webhook: "WhatsApp replies through the gateway: 50 concurrent signed posts, p50/p99 vs the floor",
   forecast: "quarter forecast backtest (P50 and 80% interval vs weighted pipeline); its time at 1M",
 };
+
+/** The `--leads=N` a benchmark was given, as the header says it (1M when none). */
+function leadsText(args: string[]): string {
+  const n = Number(args.find((a) => a.startsWith("--leads="))?.slice("--leads=".length) ?? 1e6);
+  return n >= 1e6 && n % 1e6 === 0
+    ? `${n / 1e6}M`
+    : n >= 1e3 && n % 1e3 === 0
+    ? `${n / 1e3}k`
+    : `${n}`;
+}
 
 async function main(args: string[]): Promise<number> {
   const names = args.filter((a) => !a.startsWith("-"));
@@ -34,7 +44,7 @@ async function main(args: string[]): Promise<number> {
   if (!Deno.env.get("SUPABASE_DB_URL")) Deno.env.set("SUPABASE_DB_URL", dbUrl(config));
   try {
     for (const name of selected) {
-      console.log(`\n== bench ${name}: ${BENCHMARKS[name]}`);
+      console.log(`\n== bench ${name}: ${BENCHMARKS[name]!.replace("{leads}", leadsText(args))}`);
       const url = new URL(`./${name}.ts`, import.meta.url);
       const mod = await import(pathToFileURL(url.pathname).href);
       await mod.run(args.filter((a) => a.startsWith("-")));
