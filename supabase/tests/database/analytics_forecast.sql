@@ -1,7 +1,7 @@
 -- pgTAP: the quarter forecast (analytics/forecast.sql) on a tiny history whose chances are worked
 -- out by hand, its fallback when history is thin, and its determinism.
 begin;
-select plan(19);
+select plan(20);
 
 -- A company of three deals, UTC, as of Tue 2026-03-10: the quarter ends 1 Apr, so the horizon h
 -- is 21 days (11 Mar 00:00 → 1 Apr 00:00), and the training instants are the Mondays 00:00 whose
@@ -174,6 +174,20 @@ select results_eq($$select stage, deals, won from analytics.forecast_stage_rates
     where stage in ('Qualification', 'Needs Analysis') order by stage$$,
   $$values ('Needs Analysis', 1::bigint, 1::bigint), ('Qualification', 3, 2)$$,
   'a deal that entered a stage twice counts once in its rate');
+
+-- More closed stages than open ones, named as a company names its loss reasons (closed is what
+-- the settings say, not the name): E entered Qualification and was lost in "Lost (6)", one of
+-- nine closed stages. Qualification: A, B, D and E, two won.
+insert into analytics.stage_settings (stage, position, probability, is_open)
+select 'Lost (' || g || ')', 10 + g, 0, false from generate_series(1, 6) g;
+insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at)
+values
+  ('E', 1, '2026-02-02 10:00Z', 'Qualification', '2026-02-09 10:00Z', '2026-02-09 10:00Z'),
+  ('E', 2, '2026-02-09 10:00Z', 'Lost (6)', null, '2026-02-09 10:00Z');
+select results_eq($$select stage, deals, won from analytics.forecast_stage_rates('2026-03-10')
+    where stage in ('Qualification', 'Needs Analysis') order by stage$$,
+  $$values ('Needs Analysis', 1::bigint, 1::bigint), ('Qualification', 4, 2)$$,
+  'a closed stage is what the settings say, however many and however named');
 
 select * from finish();
 rollback;
