@@ -4,7 +4,7 @@
 -- quarter-wide swings, with more than 100 open deals (the drawn ones and the normal rest), on
 -- days across three quarters. The whole JSON: percentiles, chance of target, drivers, path.
 begin;
-select plan(7);
+select plan(9);
 set local jit = off;
 
 -- The forecast as defined before 20261209100006.
@@ -168,6 +168,64 @@ select ok((select bool_or(cardinality(o.shocks) >= 3 and o.shocks[1] <> o.shocks
 select is((select count(*)::int from pg_temp.days() d
   where analytics.forecast(d.d) is distinct from pg_temp.forecast_direct(d.d)), 0,
   'the forecast = its plain definition (8 days, the whole JSON)');
+
+-- The training's totals and quarter-wide swings as defined before 20261211090046 (each
+-- observation joined to its stage's shrunk rate, every 13th Monday back grouped by quarter),
+-- from the observations' own definition (analytics.forecast_obs_rows), against forecast_deals'
+-- one pass per cell and quarter point over the kept ones, on the days above.
+create function pg_temp.swings_direct(p_as_of date, p_quarters integer default 8)
+returns table (deals bigint, obs bigint, shocks double precision[])
+language sql stable
+as $$
+  with v as materialized (
+    select x.*, analytics.monday_of(p_as_of + 1 - x.hd) as m0
+    from (select w.full_end - (p_as_of + 1) as hd from analytics.periods(p_as_of) w
+      where w.period = 'qtd') x
+  ),
+  t as materialized (
+    select v.hd, v.m0, v.m0 - 91 * p_quarters as m_from, a.b1, a.b2,
+      analytics.forecast_sample_k(a.deals) as k
+    from v, analytics.deal_amount_terciles(analytics.day_end(p_as_of)) a
+  ),
+  obs as materialized (
+    select o.deal_id, o.stage, (t.m0 - o.monday) / 7 as j,
+      coalesce(o.won_day > o.monday and o.won_day <= o.monday + t.hd, false) as won
+    from t, analytics.forecast_obs_rows(t.k, t.m_from, t.m0) o
+  ),
+  sp as (
+    select o.stage, (count(*) filter (where o.won) + 5 * s.probability / 100.0)
+      / (count(*) + 5) as p1
+    from obs o join analytics.stage_settings s on s.stage = o.stage and s.is_open
+    group by o.stage, s.probability
+  ),
+  qk as (
+    select count(*) filter (where o.won)::double precision / sum(sp.p1)::double precision as r,
+      (sum(sp.p1 * (1 - sp.p1)) / sum(sp.p1) ^ 2)::double precision as chance_var
+    from obs o join sp on sp.stage = o.stage
+    where o.j % 13 = 0
+    group by o.j / 13
+    having sum(sp.p1) > 0
+  ),
+  lam as (
+    select case when count(*) < 3 or coalesce(var_samp(qk.r order by qk.r), 0) = 0 then 0
+      else greatest(0, 1 - avg(qk.chance_var order by qk.chance_var)
+        / var_samp(qk.r order by qk.r)) end as l
+    from qk
+  )
+  select (select count(distinct o.deal_id) from obs o), (select count(*) from obs),
+    (select coalesce(array_agg(1 + lam.l * (qk.r / m.r - 1) order by qk.r), '{}')
+      from qk, lam, (select avg(q.r order by q.r) as r from qk q) m
+      where m.r > 0)
+$$;
+-- (none on the quarter's last day: with no days left, nothing is won within the horizon)
+select ok((select bool_and(x.obs > 0) and count(*) filter (where cardinality(x.shocks) >= 3) = 7
+  from pg_temp.days() d, pg_temp.swings_direct(d.d) x),
+  'observations on every day compared, three or more swings on seven of them');
+select is((select count(*)::int from pg_temp.days() d, pg_temp.swings_direct(d.d) x,
+    lateral (select f.history_deals, f.history_obs, f.shocks
+      from analytics.forecast_deals(d.d) f limit 1) f
+  where (f.history_deals, f.history_obs, f.shocks) is distinct from (x.deals, x.obs, x.shocks)), 0,
+  'training deals, observations and swings = their plain definition (8 days)');
 
 -- The stage rates take the sample forecast_deals drew (its sample_k) instead of counting deals
 -- again: the same rates with this company's own sample (every bucket), fewer deals with less.
