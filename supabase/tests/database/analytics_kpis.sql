@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(54);
+select plan(57);
 
 \ir ../fixtures/company.psql
 
@@ -155,6 +155,39 @@ select results_eq($$select deal_id, is_stale from analytics.open_deal_health('20
   'a lead''s touch with a deal''s id and a touch after as_of do not freshen a deal');
 delete from analytics.f_touches where (parent_module, parent_id) in (('Leads', 'D6'), ('Deals', 'D9'));
 insert into analytics.f_touches select * from kept_touches;
+
+-- Past the median and stale at their edges, in the deal's own seconds: D9's stay made exactly
+-- 27.5 days (entered 5 Feb 12:00 IST) is not past a median of 27.5 days, and is past one a
+-- microsecond shorter; its last change exactly the stage's stale days before the end of as_of
+-- is not stale, a microsecond earlier is.
+create temp table kept_d9 as select * from analytics.f_stage_entries
+  where deal_id = 'D9' and left_at is null;
+update analytics.f_stage_entries set entered_at = analytics.day_end('2026-03-04')
+    - interval '27 days 12 hours'
+  where deal_id = 'D9' and left_at is null;
+select results_eq($$select m.v, h.past_median from (values (27.5), (27.49999999999)) m(v)
+    cross join lateral (select h.past_median from analytics.open_deal_health('2026-03-04',
+      jsonb_build_object('Needs Analysis', m.v)) h where h.deal_id = 'D9') h order by 1$$,
+  $$values (27.49999999999, true), (27.5, false)$$,
+  'a stay of exactly the median is not past it; a microsecond more is');
+delete from analytics.f_stage_entries where deal_id = 'D9' and left_at is null;
+insert into analytics.f_stage_entries select * from kept_d9;
+create temp table kept_d9_touch as select * from analytics.f_touches
+  where (parent_module, parent_id) = ('Deals', 'D9');
+delete from analytics.f_touches where (parent_module, parent_id) = ('Deals', 'D9');
+insert into analytics.f_touches (parent_module, parent_id, first_at, last_at)
+select 'Deals', 'D9', e.at, e.at
+from (select analytics.day_end('2026-03-04') - make_interval(days => s.stale_days) as at
+  from analytics.stage_settings s where s.stage = 'Needs Analysis') e;
+select is((select h.is_stale from analytics.open_deal_health('2026-03-04') h
+    where h.deal_id = 'D9'), false, 'no change for exactly the stale days: not stale');
+update analytics.f_touches set first_at = first_at - interval '1 microsecond',
+    last_at = last_at - interval '1 microsecond'
+  where (parent_module, parent_id) = ('Deals', 'D9');
+select is((select h.is_stale from analytics.open_deal_health('2026-03-04') h
+    where h.deal_id = 'D9'), true, 'no change for a microsecond more than the stale days: stale');
+delete from analytics.f_touches where (parent_module, parent_id) = ('Deals', 'D9');
+insert into analytics.f_touches select * from kept_d9_touch;
 
 -- Waterfall Q1 (closing 1 Jan – 31 Mar; 1 Jan 00:00 → end of 4 Mar): start D6 1000;
 -- new D1 1000, D2 3000, D3 2000, D4 0, D5 5000, D9 2000 = 13000; won D1+D2+D4 = 4000;
