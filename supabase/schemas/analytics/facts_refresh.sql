@@ -136,6 +136,10 @@ begin
   group by 1, 2, 3, 4;
 
   insert into analytics.f_deal_pushes select * from analytics.deal_pushes;
+  -- Open deals' last touches and pushes (analytics/kpis_stages.sql), once the deal facts, the
+  -- touches and the pushes are in (their triggers keep them only while the facts are built).
+  insert into analytics.f_open_deal_signals (deal_id, last_touch_at, pushes, last_push_at)
+  select g.deal_id, g.last_touch_at, g.pushes, g.last_push_at from analytics.open_deal_signals g;
 
   perform analytics.refresh_campaign_facts();
   -- The forecast's kept observations read the stage entries and deals (analytics/forecast_keep.sql).
@@ -154,6 +158,7 @@ begin
   analyze analytics.f_deal_pushes;
   analyze analytics.f_campaigns;
   analyze analytics.f_first_wins;
+  analyze analytics.f_open_deal_signals;
 end
 $$;
 comment on function analytics.refresh_facts() is

@@ -2,7 +2,7 @@
 -- upserts, updates, deletions, restores, physical deletes and version purges; and the snapshot
 -- computed from them is the one a full rebuild gives.
 begin;
-select plan(23);
+select plan(25);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -121,6 +121,7 @@ create temp table inc_stage_entries as select * from analytics.f_stage_entries;
 create temp table inc_campaigns as select * from analytics.f_campaigns;
 create temp table inc_pushes as select * from analytics.f_deal_pushes;
 create temp table inc_forecast_obs as select * from analytics.f_forecast_obs;
+create temp table inc_signals as select * from analytics.f_open_deal_signals;
 -- The rollups kept across the lead and deal facts, as their readers sum them.
 create temp table inc_kept as
 select 'cohorts' as r, row(c.cohort_month, c.lead_source, c.measure, c.day)::text as k, sum(c.n) as n
@@ -152,6 +153,10 @@ select bag_eq('select * from inc_campaigns', 'select * from analytics.f_campaign
   'f_campaigns: incremental = full rebuild');
 select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
   'f_deal_pushes: incremental = full rebuild');
+select bag_eq('select * from inc_signals', 'select * from analytics.f_open_deal_signals',
+  'f_open_deal_signals: incremental = full rebuild');
+select ok((select count(*) filter (where last_touch_at is not null) > 0 from inc_signals),
+  'an open deal''s touch is kept');
 select ok((select count(*) > 0 from inc_forecast_obs),
   'the forecast observes the deals'' open stays every Monday');
 select bag_eq('select * from inc_forecast_obs', 'select * from analytics.f_forecast_obs',

@@ -1,6 +1,6 @@
 -- pgTAP: every KPI on a small hand-made company; the expected values are worked out in comments.
 begin;
-select plan(57);
+select plan(64);
 
 \ir ../fixtures/company.psql
 
@@ -155,6 +155,53 @@ select results_eq($$select deal_id, is_stale from analytics.open_deal_health('20
   'a lead''s touch with a deal''s id and a touch after as_of do not freshen a deal');
 delete from analytics.f_touches where (parent_module, parent_id) in (('Leads', 'D6'), ('Deals', 'D9'));
 insert into analytics.f_touches select * from kept_touches;
+-- Each open deal's last touch and pushes are kept (analytics.f_open_deal_signals) and follow every
+-- write of the deal facts, the touches and the pushes in the same statement: they equal their
+-- plain definition after each of a touch moved, a push added, a deal closed and reopened, a deal
+-- fact deleted and written again; a truncate (the full rebuild) empties them.
+create function pg_temp.signals_plain() returns table (deal_id text, last_touch_at timestamptz,
+  pushes bigint, last_push_at timestamptz)
+language sql as $$
+  select d.id, (select t.last_at from analytics.f_touches t
+      where t.parent_module = 'Deals' and t.parent_id = d.id),
+    (select count(*) from analytics.f_deal_pushes p where p.deal_id = d.id),
+    (select max(p.pushed_at) from analytics.f_deal_pushes p where p.deal_id = d.id)
+  from analytics.f_deals d where not d.is_closed
+$$;
+select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+  'kept open deal signals = their plain definition');
+select ok((select count(*) filter (where last_touch_at is not null) > 0
+    and count(*) filter (where pushes > 0) > 0 from analytics.f_open_deal_signals),
+  'open deals with a touch and with a push are kept');
+savepoint signals;
+update analytics.f_touches set last_at = last_at + interval '1 day'
+  where (parent_module, parent_id) = ('Deals', 'D5');
+insert into analytics.f_deal_pushes values ('D6', '2026-03-01 10:00Z');
+update analytics.f_deals set is_closed = true, is_won = true, stage = 'Closed Won'
+  where id = 'D7';
+select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+  'a touch moved, a push added and a deal closed: kept = plain');
+update analytics.f_deals set is_closed = false, is_won = false, stage = 'Qualification'
+  where id = 'D7';
+create temp table signals_d5 as select * from analytics.f_deals where id = 'D5';
+delete from analytics.f_deals where id = 'D5';
+delete from analytics.f_touches where (parent_module, parent_id) = ('Deals', 'D9');
+select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+  'a deal reopened, a deal fact deleted and a touch removed: kept = plain');
+insert into analytics.f_deals select * from signals_d5;
+select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+  'a deal fact written again is kept again');
+truncate analytics.f_deal_pushes;
+select is((select count(*) from analytics.f_open_deal_signals), 0::bigint,
+  'truncating the pushes (the full rebuild) empties them');
+rollback to savepoint signals;
+-- Open deal health without them (a deal not kept is looked up): the same rows.
+create temp table health_kept as select * from analytics.open_deal_health('2026-03-04');
+savepoint unkept;
+delete from analytics.f_open_deal_signals;
+select bag_eq('select * from analytics.open_deal_health(''2026-03-04'')',
+  'select * from health_kept', 'open deal health looks up the deals not kept: the same rows');
+rollback to savepoint unkept;
 
 -- Past the median and stale at their edges, in the deal's own seconds: D9's stay made exactly
 -- 27.5 days (entered 5 Feb 12:00 IST) is not past a median of 27.5 days, and is past one a

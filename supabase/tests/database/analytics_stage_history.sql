@@ -3,7 +3,7 @@
 -- stage, ageing, Closing_Date pushes) merge both sources with the expectations worked out below;
 -- facts kept by the triggers equal a full rebuild.
 begin;
-select plan(26);
+select plan(30);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.stage_history;
@@ -255,10 +255,36 @@ select is((select count(*)::int
         ) p
       ) c)), 0, 'pushes kept per deal = each timeline''s pushes up to as_of, every day of Q1');
 
+-- Open deal health counts each deal's pushes and takes its last touch up to the end of as_of from
+-- its kept signals (analytics.f_open_deal_signals), and by index on a day before its last push:
+-- every day of Q1, the same as counting f_deal_pushes and reading f_touches then (H1's pushes
+-- on 21 Jan and 11 Feb: 0, 1 and 2 on the days between).
+insert into analytics.f_touches (parent_module, parent_id, first_at, last_at)
+values ('Deals', 'H2', '2026-01-20T00:00:00Z', '2026-02-25T00:00:00Z');
+create temp table health_q1 as
+select v.day::date as day, h.deal_id, h.close_date_pushes, h.last_change_at
+from generate_series('2026-01-01'::date, '2026-03-31', '1 day') v(day),
+  analytics.open_deal_health(v.day::date) h;
+select is((select count(*)::int from health_q1 h join analytics.f_deals d on d.id = h.deal_id
+  where h.close_date_pushes is distinct from (select count(*) from analytics.f_deal_pushes p
+      where p.deal_id = h.deal_id and p.pushed_at < analytics.day_end(h.day))
+    or h.last_change_at is distinct from greatest(d.modified_at, (select t.last_at
+      from analytics.f_touches t where t.parent_module = 'Deals' and t.parent_id = h.deal_id
+        and t.last_at < analytics.day_end(h.day)))), 0,
+  'pushes and last touch up to as_of from the kept signals, every day of Q1');
+select results_eq($$select array_agg(distinct close_date_pushes order by close_date_pushes)
+    from health_q1 where deal_id = 'H1'$$, $$values ('{0,1,2}'::bigint[])$$,
+  'H1 shows 0, 1 and 2 pushes over Q1');
+select ok(exists (select from health_q1 h join analytics.f_deals d on d.id = h.deal_id
+    where h.deal_id = 'H2' and h.last_change_at > d.modified_at),
+  'H2''s touch is its last change on some days of Q1');
+
 create temp table inc_pushes as select * from analytics.f_deal_pushes;
 select analytics.refresh_facts();
 select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
   'f_deal_pushes: incremental = full rebuild');
+select bag_eq('select * from analytics.f_open_deal_signals',
+  'select * from analytics.open_deal_signals', 'kept open deal signals = their definition after the rebuild');
 
 select * from finish();
 rollback;
