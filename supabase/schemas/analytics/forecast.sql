@@ -12,19 +12,21 @@
 -- current Amount (Zoho's Stage_History rows carry the amount too; the facts do not keep it yet).
 
 -- The cell of a deal: whether its Closing_Date then falls before the horizon's end (0 yes, 1 no,
--- 2 unknown), days in stage, age in days and amount band, as small integers.
-create or replace function analytics.forecast_cell(days_in_stage double precision,
-  age_days double precision, amount numeric, b1 double precision, b2 double precision,
-  closing_date date, horizon_end date)
+-- 2 unknown), days in stage, age in days and amount band, as small integers. The time in stage and
+-- the age come as seconds and are compared with the bands' bounds in seconds (whole days of
+-- 86,400 s): the same bands as the span in days, without a numeric division per deal (13.8k open
+-- deals a day at 1M leads: forecast_deals 163 → 148 ms in the daily state, the same rows).
+create or replace function analytics.forecast_cell(stage_seconds numeric, age_seconds numeric,
+  amount numeric, b1 double precision, b2 double precision, closing_date date, horizon_end date)
 returns integer[]
 language sql immutable parallel safe
 as $$
   select array[
     case when closing_date is null then 2 when closing_date < horizon_end then 0 else 1 end,
-    case when days_in_stage < 15 then 0 when days_in_stage < 46 then 1
-      when days_in_stage < 91 then 2 else 3 end,
-    case when age_days is null or age_days < 31 then 0 when age_days < 91 then 1
-      when age_days < 181 then 2 else 3 end,
+    case when stage_seconds < 15 * 86400 then 0 when stage_seconds < 46 * 86400 then 1
+      when stage_seconds < 91 * 86400 then 2 else 3 end,
+    case when age_seconds is null or age_seconds < 31 * 86400 then 0
+      when age_seconds < 91 * 86400 then 1 when age_seconds < 181 * 86400 then 2 else 3 end,
     case when coalesce(amount, 0) <= b1 then 0 when amount <= b2 then 1 else 2 end]
 $$;
 
@@ -317,9 +319,8 @@ begin
     -- the cell once per deal, its four parts as columns (subscripting the array in each join
     -- condition built and copied it again: 20 ms of the scoring's 265 at 1M leads)
     cross join lateral (select analytics.forecast_cell(
-      extract(epoch from v_end_ts - e.entered_at) / 86400,
-      extract(epoch from v_end_ts - d.created_at) / 86400, d.amount, v_b1, v_b2,
-      x.closing_date, v_horizon) as cell offset 0) c
+      extract(epoch from v_end_ts - e.entered_at), extract(epoch from v_end_ts - d.created_at),
+      d.amount, v_b1, v_b2, x.closing_date, v_horizon) as cell offset 0) c
   ),
   -- The five levels once per distinct cell of the open deals (84 of 13.8k deals at 1M leads),
   -- then joined to each deal: the same numeric divisions, five per cell instead of five per deal

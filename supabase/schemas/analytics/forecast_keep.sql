@@ -119,10 +119,8 @@ as $$
     c.cell[2]::smallint, c.cell[3]::smallint, dl.amount, m.closing_date, dl.won_day
   from m
   join dl on dl.deal_id = m.deal_id
-  cross join lateral (select analytics.forecast_cell(
-    extract(epoch from m.at - m.entered_at)::double precision / 86400,
-    extract(epoch from m.at - dl.created_at)::double precision / 86400, 0, 0, 0, null, null)
-    as cell) c
+  cross join lateral (select analytics.forecast_cell(extract(epoch from m.at - m.entered_at),
+    extract(epoch from m.at - dl.created_at), 0, 0, 0, null, null) as cell) c
 $$;
 comment on function analytics.forecast_obs_rows(integer, date, date, text[]) is
   'The forecast''s training observations of the sampled deals (bucket < p_k, only p_deals'' when '

@@ -52,8 +52,8 @@ analyze plan_obs;
 
 create temp table scored as
 select pd.d, f.deal_id, f.stage, f.zoho_p, f.p, f.closing_date,
-  analytics.forecast_cell(f.days_in_stage, f.age_days, f.amount, pd.b1, pd.b2, f.closing_date,
-    pd.horizon) as cell
+  analytics.forecast_cell(f.days_in_stage * 86400, f.age_days * 86400, f.amount, pd.b1, pd.b2,
+    f.closing_date, pd.horizon) as cell
 from plan_days pd
 cross join lateral analytics.forecast_deals(pd.d) f;
 
