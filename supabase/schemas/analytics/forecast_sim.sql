@@ -27,15 +27,22 @@ create or replace function analytics.forecast_stage_rates(p_as_of date,
 returns table (stage text, deals bigint, won bigint, history_pct numeric, zoho_pct numeric)
 language sql stable
 as $$
+  -- The end of as_of and the window's start (materialized: computed once, not per row).
+  with t as materialized (select x.t_end, x.t_end - p_quarters * interval '13 weeks' as t_from
+    from (select analytics.day_end(p_as_of) as t_end) x),
   -- A large company: the same fixed sample of about 10,000 deals as analytics.forecast_deals
   -- (its sample_k when the caller has it: counting the deals again read all 200k at 1M, 50 ms).
   -- Materialized: inlined into the entries' scan, the count ran once per entry.
-  with t as (select analytics.day_end(p_as_of) as t_end),
+  -- kept: the sample's rows are kept (analytics.f_stage_rate_deals, below).
   sample as materialized (
-    select coalesce(p_sample_k, (
-      select analytics.forecast_sample_k(count(*))
-      from analytics.f_deals d where d.created_at < t.t_end and d.amount > 0)) as k
-    from t
+    select x.k, exists (select from analytics.facts_built)
+        and exists (select from analytics.f_forecast_obs_kept o where o.k >= x.k) as kept
+    from (
+      select coalesce(p_sample_k, (
+        select analytics.forecast_sample_k(count(*))
+        from analytics.f_deals d where d.created_at < t.t_end and d.amount > 0)) as k
+      from t
+    ) x
   ),
   -- Each stage of the settings once: whether it is open, and an open stage's bit in a string as
   -- long as the open stages (in stage order; the bits are set for open stages only, below).
@@ -56,15 +63,33 @@ as $$
       coalesce(bool_or(not st.is_open), false) as closed,
       coalesce(bool_or(not st.is_open and e.stage = 'Closed Won'), false) as won,
       bit_or(set_bit(repeat('0', st.n)::varbit, st.i, 1)) filter (where st.is_open
-        and e.entered_at >= t.t_end - p_quarters * interval '13 weeks') as m
+        and e.entered_at >= t.t_from) as m
     from analytics.f_stage_entries e
     cross join t
     cross join sample
     left join st on st.stage = e.stage
     where e.entered_at + interval '0 s' < t.t_end and (hashtext(e.deal_id) & 1023) < sample.k
+      and not sample.kept
     group by e.deal_id
   ),
+  -- The facts built (as on every snapshot) and the sample kept (its buckets within the kept
+  -- ones), the sample's kept rows (analytics.f_stage_rate_deals) give the same counts: a deal
+  -- closed by the end of as_of counts for each open stage it entered in the window, won when its
+  -- first win came by then too. It entered the stage in the window when its first entry came
+  -- before the window's end and its last entry at or after its start, and either the last came
+  -- before the end or the first at or after the start; else (entries on both sides of the
+  -- window) its entries are looked up. Otherwise the entries above are counted.
   n as (
+    select k.stage, count(*) as deals, count(*) filter (where k.won_at < t.t_end) as won
+    from analytics.f_stage_rate_deals k, t, sample
+    where sample.kept and k.bucket < sample.k
+      and k.closed_at < t.t_end and k.first_entered_at < t.t_end
+      and k.last_entered_at >= t.t_from
+      and (k.last_entered_at < t.t_end or k.first_entered_at >= t.t_from
+        or exists (select from analytics.f_stage_entries e where e.deal_id = k.deal_id
+          and e.stage = k.stage and e.entered_at >= t.t_from and e.entered_at < t.t_end))
+    group by k.stage
+    union all
     select st.stage, count(*) as deals, count(*) filter (where p.won) as won
     from per p join st on st.is_open and get_bit(p.m, st.i) = 1
     where p.closed and p.m is not null

@@ -2,7 +2,7 @@
 -- upserts, updates, deletions, restores, physical deletes and version purges; and the snapshot
 -- computed from them is the one a full rebuild gives.
 begin;
-select plan(25);
+select plan(26);
 
 set local zoho.allow_purge = 'on';
 delete from zoho.record_versions;
@@ -122,6 +122,7 @@ create temp table inc_campaigns as select * from analytics.f_campaigns;
 create temp table inc_pushes as select * from analytics.f_deal_pushes;
 create temp table inc_forecast_obs as select * from analytics.f_forecast_obs;
 create temp table inc_signals as select * from analytics.f_open_deal_signals;
+create temp table inc_stage_rates as select * from analytics.f_stage_rate_deals;
 -- The rollups kept across the lead and deal facts, as their readers sum them.
 create temp table inc_kept as
 select 'cohorts' as r, row(c.cohort_month, c.lead_source, c.measure, c.day)::text as k, sum(c.n) as n
@@ -155,6 +156,8 @@ select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes
   'f_deal_pushes: incremental = full rebuild');
 select bag_eq('select * from inc_signals', 'select * from analytics.f_open_deal_signals',
   'f_open_deal_signals: incremental = full rebuild');
+select bag_eq('select * from inc_stage_rates', 'select * from analytics.f_stage_rate_deals',
+  'f_stage_rate_deals: incremental = full rebuild');
 select ok((select count(*) filter (where last_touch_at is not null) > 0 from inc_signals),
   'an open deal''s touch is kept');
 select ok((select count(*) > 0 from inc_forecast_obs),

@@ -4,7 +4,7 @@
 -- quarter-wide swings, with more than 100 open deals (the drawn ones and the normal rest), on
 -- days across three quarters. The whole JSON: percentiles, chance of target, drivers, path.
 begin;
-select plan(9);
+select plan(13);
 set local jit = off;
 
 -- The forecast as defined before 20261209100006.
@@ -291,6 +291,11 @@ as $$
   order by s.position
 $$;
 
+-- The forecast's kept data built (its sample: every deal) and the facts marked built, as the full
+-- rebuild leaves them (the fixture writes the facts straight): the entries written next keep the
+-- stage rates' rows (analytics.f_stage_rate_deals).
+select analytics.build_forecast_obs();
+insert into analytics.facts_built default values on conflict do nothing;
 insert into analytics.f_stage_entries (deal_id, seq, entered_at, stage, left_at, last_entry_at)
 values
   ('sr-1', 1, '2025-10-01 10:00Z', 'Qualification', '2025-10-05 10:00Z', '2025-11-01 10:00Z'),
@@ -312,11 +317,49 @@ values
   ('sr-4', 1, '2022-01-10 10:00Z', 'Qualification', '2022-02-10 10:00Z', '2022-02-10 10:00Z'),
   ('sr-4', 2, '2022-02-10 10:00Z', 'Closed Lost', null, '2022-02-10 10:00Z'),
   ('sr-5', 1, '2026-09-01 10:00Z', 'Qualification', '2026-09-05 10:00Z', '2026-09-05 10:00Z'),
-  ('sr-5', 2, '2026-09-05 10:00Z', 'Closed Won', null, '2026-09-05 10:00Z');
+  ('sr-5', 2, '2026-09-05 10:00Z', 'Closed Won', null, '2026-09-05 10:00Z'),
+  -- entries into a stage before every window and after every as_of (none inside: not counted),
+  -- and one with an entry inside too (counted): their entries are looked up
+  ('sr-6', 1, '2023-01-10 10:00Z', 'Qualification', '2023-02-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-6', 2, '2023-02-01 10:00Z', 'Closed Lost', '2026-06-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-6', 3, '2026-06-01 10:00Z', 'Qualification', null, '2026-06-01 10:00Z'),
+  ('sr-7', 1, '2023-01-10 10:00Z', 'Needs Analysis', '2024-06-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-7', 2, '2024-06-01 10:00Z', 'Closed Lost', '2024-07-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-7', 3, '2024-07-01 10:00Z', 'Needs Analysis', '2024-08-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-7', 4, '2024-08-01 10:00Z', 'Closed Won', '2026-06-01 10:00Z', '2026-06-01 10:00Z'),
+  ('sr-7', 5, '2026-06-01 10:00Z', 'Needs Analysis', null, '2026-06-01 10:00Z');
+-- An entry moved and a deal's entries deleted: the kept rows follow updates and deletions too.
+update analytics.f_stage_entries set entered_at = entered_at - interval '1 day'
+where deal_id = 'sr-1' and seq = 3;
+create temp table sr_removed as select * from analytics.f_stage_rate_deals where deal_id = 'sr-4';
+delete from analytics.f_stage_entries where deal_id = 'sr-4';
+-- The facts built, the stage rates count the kept rows per deal and open stage
+-- (analytics.f_stage_rate_deals, which follow the entries just written); not built, the entries.
+select bag_eq('select * from analytics.f_stage_rate_deals',
+  'select * from analytics.stage_rate_deals', 'kept stage rate rows = their definition');
+select ok((select count(*) = 1 from sr_removed) and not exists (select from analytics.f_stage_rate_deals
+  where deal_id = 'sr-4'), 'a deal''s entries deleted: its kept row goes');
 select is((select count(*)::int from pg_temp.days() d, unnest(array[1024, 300, 51, null]) k
   where array(select x::text from analytics.forecast_stage_rates(d.d, 8, k) x)
     is distinct from array(select x::text from pg_temp.stage_rates_direct(d.d, 8, k) x)), 0,
-  'stage rates = their definition before the one pass (8 days, 4 samples)');
+  'stage rates from the kept rows = their definition before the one pass (8 days, 4 samples)');
+savepoint not_built;
+delete from analytics.facts_built;
+select is((select count(*)::int from pg_temp.days() d, unnest(array[1024, 300, 51, null]) k
+  where array(select x::text from analytics.forecast_stage_rates(d.d, 8, k) x)
+    is distinct from array(select x::text from pg_temp.stage_rates_direct(d.d, 8, k) x)), 0,
+  'stage rates from the entries (facts not built) = the same definition');
+rollback to savepoint not_built;
+-- Kept for fewer buckets than the sample asked (a company that shrank since its full build): the
+-- entries are counted for the wider sample.
+savepoint narrower;
+update analytics.f_forecast_obs_kept set k = 300;
+delete from analytics.f_stage_rate_deals where bucket >= 300;
+select is((select count(*)::int from pg_temp.days() d, unnest(array[1024, 300, 51]) k
+  where array(select x::text from analytics.forecast_stage_rates(d.d, 8, k) x)
+    is distinct from array(select x::text from pg_temp.stage_rates_direct(d.d, 8, k) x)), 0,
+  'a sample wider than the kept one is counted from the entries');
+rollback to savepoint narrower;
 select ok((select sum(deals) > 100 and sum(won) > 0 and sum(won) < sum(deals)
   from pg_temp.days() d, analytics.forecast_stage_rates(d.d, 8, 1024)),
   'with deals and wins to compare');
