@@ -101,7 +101,11 @@ const FACT_TABLES = [
   "f_touches_dirty",
   "f_deal_versions",
   "f_stage_entries",
+  "f_deal_pushes",
   "f_first_wins",
+  "f_forecast_obs",
+  "f_open_deal_signals",
+  "f_stage_rate_deals",
 ].map((t) => `analytics.${t}`).join(", ");
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
