@@ -33,7 +33,8 @@ as $$
   -- A large company: the same fixed sample of about 10,000 deals as analytics.forecast_deals
   -- (its sample_k when the caller has it: counting the deals again read all 200k at 1M, 50 ms).
   -- Materialized: inlined into the entries' scan, the count ran once per entry.
-  -- kept: the sample's rows are kept (analytics.f_stage_rate_deals, below).
+  -- kept: the facts are built and the sample's rows kept (analytics.f_stage_rate_deals,
+  -- analytics/forecast_keep.sql: the kept buckets cover the sample's).
   sample as materialized (
     select x.k, exists (select from analytics.facts_built)
         and exists (select from analytics.f_forecast_obs_kept o where o.k >= x.k) as kept
@@ -52,11 +53,11 @@ as $$
       (count(*) filter (where s.is_open) over ())::integer as n
     from analytics.stage_settings s
   ),
-  -- Per sampled deal, in one pass over its entries by the end of as_of: whether it closed (an
-  -- entry in a closed stage), whether it was won (Closed Won among those), and the open stages it
-  -- entered in the window as bits (each stage once however often entered). Counting the distinct
-  -- (stage, deal) pairs by hashing them, and joining the closed deals to them, cost 115 ms in the
-  -- daily state at 1M leads, this 76 (87 → 45 in a quieter minute; the same rows; bits of a
+  -- Not kept: per sampled deal, in one pass over its entries by the end of as_of, whether it
+  -- closed (an entry in a closed stage), whether it was won (Closed Won among those), and the open
+  -- stages it entered in the window as bits (each stage once however often entered). Counting the
+  -- distinct (stage, deal) pairs by hashing them, and joining the closed deals to them, cost 115 ms
+  -- in the daily state at 1M leads, this 76 (87 → 45 in a quieter minute; the same rows; bits of a
   -- bigint saved 5 ms more, but they cap the open stages at 63).
   per as (
     select e.deal_id,

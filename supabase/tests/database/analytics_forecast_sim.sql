@@ -337,8 +337,9 @@ delete from analytics.f_stage_entries where deal_id = 'sr-4';
 -- (analytics.f_stage_rate_deals, which follow the entries just written); not built, the entries.
 select bag_eq('select * from analytics.f_stage_rate_deals',
   'select * from analytics.stage_rate_deals', 'kept stage rate rows = their definition');
-select ok((select count(*) = 1 from sr_removed) and not exists (select from analytics.f_stage_rate_deals
-  where deal_id = 'sr-4'), 'a deal''s entries deleted: its kept row goes');
+select ok((select count(*) = 1 from sr_removed)
+    and not exists (select from analytics.f_stage_rate_deals where deal_id = 'sr-4'),
+  'a deal''s entries deleted: its kept row goes');
 select is((select count(*)::int from pg_temp.days() d, unnest(array[1024, 300, 51, null]) k
   where array(select x::text from analytics.forecast_stage_rates(d.d, 8, k) x)
     is distinct from array(select x::text from pg_temp.stage_rates_direct(d.d, 8, k) x)), 0,

@@ -168,7 +168,8 @@ language sql as $$
     (select max(p.pushed_at) from analytics.f_deal_pushes p where p.deal_id = d.id)
   from analytics.f_deals d where not d.is_closed
 $$;
-select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+select bag_eq('select * from analytics.f_open_deal_signals',
+  'select * from pg_temp.signals_plain()',
   'kept open deal signals = their plain definition');
 select ok((select count(*) filter (where last_touch_at is not null) > 0
     and count(*) filter (where pushes > 0) > 0 from analytics.f_open_deal_signals),
@@ -179,17 +180,20 @@ update analytics.f_touches set last_at = last_at + interval '1 day'
 insert into analytics.f_deal_pushes values ('D6', '2026-03-01 10:00Z');
 update analytics.f_deals set is_closed = true, is_won = true, stage = 'Closed Won'
   where id = 'D7';
-select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+select bag_eq('select * from analytics.f_open_deal_signals',
+  'select * from pg_temp.signals_plain()',
   'a touch moved, a push added and a deal closed: kept = plain');
 update analytics.f_deals set is_closed = false, is_won = false, stage = 'Qualification'
   where id = 'D7';
 create temp table signals_d5 as select * from analytics.f_deals where id = 'D5';
 delete from analytics.f_deals where id = 'D5';
 delete from analytics.f_touches where (parent_module, parent_id) = ('Deals', 'D9');
-select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+select bag_eq('select * from analytics.f_open_deal_signals',
+  'select * from pg_temp.signals_plain()',
   'a deal reopened, a deal fact deleted and a touch removed: kept = plain');
 insert into analytics.f_deals select * from signals_d5;
-select bag_eq('select * from analytics.f_open_deal_signals', 'select * from pg_temp.signals_plain()',
+select bag_eq('select * from analytics.f_open_deal_signals',
+  'select * from pg_temp.signals_plain()',
   'a deal fact written again is kept again');
 truncate analytics.f_deal_pushes;
 select is((select count(*) from analytics.f_open_deal_signals), 0::bigint,

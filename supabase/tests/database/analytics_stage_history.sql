@@ -284,7 +284,8 @@ select analytics.refresh_facts();
 select bag_eq('select * from inc_pushes', 'select * from analytics.f_deal_pushes',
   'f_deal_pushes: incremental = full rebuild');
 select bag_eq('select * from analytics.f_open_deal_signals',
-  'select * from analytics.open_deal_signals', 'kept open deal signals = their definition after the rebuild');
+  'select * from analytics.open_deal_signals',
+  'kept open deal signals = their definition after the rebuild');
 
 select * from finish();
 rollback;
