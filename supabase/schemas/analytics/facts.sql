@@ -157,6 +157,8 @@ create unlogged table analytics.f_deal_versions (
   closing_date date,
   previous_stage text,
   previous_closing_date date,
+  -- the valid_from of the deal's first version (kept with valid_to; null: not yet linked)
+  first_from timestamptz,
   primary key (deal_id, version)
 );
 -- Versions by end of validity: the current ones (valid_to is null) and those ending after t0
@@ -171,7 +173,7 @@ create index if not exists f_deal_versions_valid_to_idx on analytics.f_deal_vers
 -- the rest included) still filtered all 89k: about 10 ms of 200, within the noise, not kept.
 create index f_deal_versions_window_idx on analytics.f_deal_versions (closing_date,
   (coalesce(valid_to, 'infinity'::timestamptz)), valid_from)
-  include (deal_id, change, stage, amount, valid_to);
+  include (deal_id, change, stage, amount, valid_to, first_from);
 -- Versions that end before they begin (a deletion observed after the Modified_Time of the restore
 -- that follows it): their deal's intervals overlap. Almost always empty; the waterfall asks it
 -- per deal.

@@ -101,7 +101,8 @@ begin
 
   insert into analytics.f_deal_versions
   select v.id, v.version, v.change, v.valid_from, lead(v.valid_from) over w, v.stage, v.amount,
-    v.closing_date, lag(v.stage) over w, lag(v.closing_date) over w
+    v.closing_date, lag(v.stage) over w, lag(v.closing_date) over w,
+    min(v.valid_from) over (partition by v.id)
   from (
     select rv.id, rv.version, rv.change, f.*
     from zoho.record_versions rv, analytics.deal_version_fact(rv.change, rv.data, rv.observed_at) f

@@ -178,22 +178,24 @@ as $$
   select * from analytics.deal_pushes p where p.deal_id = any(p_deal_ids);
 $$;
 
--- Re-derives valid_to and previous_* of the given deals' versions, then their stage entries.
+-- Re-derives valid_to, previous_* and first_from of the given deals' versions, then their stage
+-- entries.
 create or replace function analytics.relink_deal_versions(p_deal_ids text[]) returns void
 language sql
 as $$
   update analytics.f_deal_versions f
   set valid_to = w.valid_to, previous_stage = w.previous_stage,
-    previous_closing_date = w.previous_closing_date
+    previous_closing_date = w.previous_closing_date, first_from = w.first_from
   from (
     select v.deal_id, v.version, lead(v.valid_from) over w as valid_to,
-      lag(v.stage) over w as previous_stage, lag(v.closing_date) over w as previous_closing_date
+      lag(v.stage) over w as previous_stage, lag(v.closing_date) over w as previous_closing_date,
+      min(v.valid_from) over (partition by v.deal_id) as first_from
     from unnest(p_deal_ids) as k(deal_id)
     join analytics.f_deal_versions v on v.deal_id = k.deal_id
     window w as (partition by v.deal_id order by v.version)
   ) w
   where f.deal_id = w.deal_id and f.version = w.version
-    and (f.valid_to, f.previous_stage, f.previous_closing_date)
-      is distinct from (w.valid_to, w.previous_stage, w.previous_closing_date);
+    and (f.valid_to, f.previous_stage, f.previous_closing_date, f.first_from)
+      is distinct from (w.valid_to, w.previous_stage, w.previous_closing_date, w.first_from);
   select analytics.relink_stage_entries(p_deal_ids);
 $$;

@@ -33,13 +33,14 @@ as $$
   r as materialized (
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
       coalesce(fv.amount, 0) as amount, fv.closing_date, true as at0,
-      coalesce(fv.valid_to, 'infinity') >= p.t1 as at1 -- (it began by t0, so before t1)
+      coalesce(fv.valid_to, 'infinity') >= p.t1 as at1, -- (it began by t0, so before t1)
+      fv.first_from
     from analytics.f_deal_versions fv, p
     where fv.closing_date >= p.start_day and fv.closing_date < p.full_end
       and coalesce(fv.valid_to, 'infinity') > p.t0 and fv.valid_from <= p.t0
     union all
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
-      coalesce(fv.amount, 0) as amount, fv.closing_date, false, true
+      coalesce(fv.amount, 0) as amount, fv.closing_date, false, true, fv.first_from
     from analytics.f_deal_versions fv, p
     where fv.closing_date >= p.start_day and fv.closing_date < p.full_end
       and coalesce(fv.valid_to, 'infinity') >= p.t1 and fv.valid_from > p.t0
@@ -64,17 +65,21 @@ as $$
   -- the others have one before t1, so only their state at t0 can come from Stage_History.
   -- probe: no version current at t0 was read (so the one read is its state at t1) and its
   -- versions do not overlap; only its state at t0 is missing, and that is one version (below).
+  -- began_t0: the deal's first version began by t0 (null first_from: not known, as if it did);
+  -- only then can a version be current at t0, so only then is the probe below made (10.3k of the
+  -- quarter's 10.7k probed deals at 1M leads were created after its start).
   rd as materialized (
     select g.deal_id, g.a0 and g.a1 and not g.bk as complete, not g.a0 and not g.bk as probe,
-      g.a0 as seen_t0, false as hc_only
+      g.a0 as seen_t0, false as hc_only, g.began_t0
     from (
       select r.deal_id, bool_or(r.at0) as a0, bool_or(r.at1) as a1,
         exists (select from analytics.f_deal_versions x where x.deal_id = r.deal_id
-          and x.valid_to < x.valid_from) as bk
-      from r group by r.deal_id
+          and x.valid_to < x.valid_from) as bk,
+        bool_or(r.first_from is null or r.first_from <= p.t0) as began_t0
+      from r, p group by r.deal_id
     ) g
     union all
-    select hc.deal_id, false, false, false, true from hc
+    select hc.deal_id, false, false, false, true, true from hc
     where not exists (select from r where r.deal_id = hc.deal_id)
   ),
   -- A deal without versions of its own stands as its current record (one state); only the
@@ -122,7 +127,7 @@ as $$
     cross join lateral (select x.* from analytics.f_deal_versions x
       where x.deal_id = rd.deal_id and (x.valid_to is null or x.valid_to > p.t0)
       order by x.version limit 1) fv
-    where rd.probe and fv.valid_from <= p.t0
+    where rd.probe and rd.began_t0 and fv.valid_from <= p.t0
     union all
     select fv.deal_id, fv.valid_from, fv.valid_to, fv.change = 'delete' as gone, fv.stage,
       coalesce(fv.amount, 0) as amount, fv.closing_date

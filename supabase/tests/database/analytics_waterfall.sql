@@ -72,7 +72,14 @@ insert into gen_all values
   ('wf-T5', 3, 'update', '2025-04-20T10:00:00Z', 'Qualification', 100, '2025-09-01'),
   ('wf-T6', 1, 'create', '2025-03-01T10:00:00Z', 'Qualification', 10, '2025-03-20'),
   ('wf-T6', 2, 'update', '2025-04-20T10:00:00Z', 'Qualification', 10, '2025-05-30'),
-  ('wf-T6', 3, 'update', '2025-05-18T00:00:00Z', 'Qualification', 10, '2025-09-01');
+  ('wf-T6', 3, 'update', '2025-05-18T00:00:00Z', 'Qualification', 10, '2025-09-01'),
+  -- first seen exactly at Q2's and April's first instant, closing after the quarter, then moved
+  -- into it: moved in, not new, as of 25 Apr and 17 May (cases); and the same first seen a
+  -- microsecond later, new
+  ('wf-T7', 1, 'create', '2025-04-01T00:00:00Z', 'Qualification', 700, '2025-08-15'),
+  ('wf-T7', 2, 'update', '2025-04-20T10:00:00Z', 'Qualification', 700, '2025-06-10'),
+  ('wf-T9', 1, 'create', '2025-04-01T00:00:00.000001Z', 'Qualification', 900, '2025-08-15'),
+  ('wf-T9', 2, 'update', '2025-04-20T10:00:00Z', 'Qualification', 900, '2025-06-10');
 -- Deals whose intervals overlap: a deletion observed (valid_from = when we saw it) after the
 -- Modified_Time of the restore that follows it, so the version before the deletion and the
 -- restore are both current between the two.
@@ -159,6 +166,12 @@ values ('wf-HT', 'ht-1', '2025-03-15T09:00:00Z', 'Qualification', '2025-07-10', 
   ('wf-HT', 'ht-3', '2025-04-20T09:00:00Z', 'Proposal/Price Quote', '2025-06-18', 6000);
 select analytics.relink_stage_entries(array(select distinct h.deal_id
   from analytics.f_stage_history h));
+-- The versions linked as the sync links them (analytics.relink_deal_versions: valid_to as above,
+-- and each version's first_from, its deal's first valid_from), but for one deal in four, whose
+-- first_from stays unknown (null: not linked), so that the lookups the waterfall skips (deals whose
+-- first version began after t0) and the ones it makes when it cannot tell are both compared.
+select analytics.relink_deal_versions(array(select distinct v.deal_id
+  from analytics.f_deal_versions v where abs(hashtext(v.deal_id)) % 4 <> 0));
 update analytics.f_deals d set created_at = h.at, created_day = h.at::date
 from (select h.deal_id, min(h.entered_at) as at from analytics.f_stage_history h group by 1) h
 where h.deal_id = d.id;
