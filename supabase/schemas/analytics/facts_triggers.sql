@@ -145,6 +145,32 @@ create trigger stage_history_facts_delete after delete on zoho.stage_history
   referencing old table as old_rows
   for each statement execute function analytics.stage_history_to_facts();
 
+-- The tables kept per deal beside the facts (analytics.f_first_wins, f_open_deal_signals,
+-- f_stage_rate_deals) follow their definition (a view with the same columns, deal_id first) for
+-- the deals a statement wrote: their rows deleted and computed again from the definition, by
+-- one maintainer at a time, to its commit. A writer that waited here recomputes with what the
+-- other committed (each statement below sees it), where two at once each recomputed from the
+-- other's old rows (a win with the Amount before an edit made alongside it) or collided on a
+-- deal's row. Readers are not blocked; the sync writes facts one slice at a time anyway.
+create or replace function analytics.keep_deal_rows(p_kept regclass, p_definition regclass,
+  p_ids text[])
+returns void
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  if cardinality(p_ids) = 0 then
+    return;
+  end if;
+  execute format('lock table %s in share row exclusive mode', p_kept);
+  execute format('delete from %s k where k.deal_id = any($1)', p_kept) using p_ids;
+  execute format('insert into %s select d.* from %s d where d.deal_id = any($1)', p_kept,
+    p_definition) using p_ids;
+end
+$$;
+revoke all on function analytics.keep_deal_rows(regclass, regclass, text[]) from public;
+
 -- Facts bake in the time zone (local days) and stage fallback probabilities: changing them, or
 -- truncating the raw store, means a full rebuild on the next snapshot.
 create or replace function analytics.invalidate_facts() returns trigger

@@ -417,22 +417,10 @@ begin
     ids := array(select n.deal_id from new_rows n where n.stage = 'Closed Won'
       union select o.deal_id from old_rows o where o.stage = 'Closed Won');
   end if;
-  if cardinality(ids) = 0 then
-    return null;
+  -- (a deal fact deleted has no first win; the sync's replacement inserts it again next)
+  if cardinality(ids) > 0 then
+    perform analytics.keep_deal_rows('analytics.f_first_wins', 'analytics.first_wins', ids);
   end if;
-  -- One maintainer at a time, to its commit: a writer that waited here recomputes with what the
-  -- other committed (each statement below sees it), where two at once each recomputed from the
-  -- other's old rows (a win with the Amount before an edit made alongside it) or collided on a
-  -- deal's row. Readers are not blocked; the sync writes facts one slice at a time anyway.
-  lock table analytics.f_first_wins in share row exclusive mode;
-  delete from analytics.f_first_wins f where f.deal_id = any(ids);
-  -- a deal fact deleted has no first win (the sync's replacement inserts it again next)
-  if tg_table_name = 'f_deals' and tg_op = 'DELETE' then
-    return null;
-  end if;
-  insert into analytics.f_first_wins
-  select w.deal_id, w.won_at, w.created_at, w.amount from analytics.first_wins w
-  where w.deal_id = any(ids);
   return null;
 end
 $$;

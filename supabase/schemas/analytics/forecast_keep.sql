@@ -328,16 +328,10 @@ begin
     ids := array(select n.deal_id from new_rows n where (hashtext(n.deal_id) & 1023) < v_k
       union select o.deal_id from old_rows o where (hashtext(o.deal_id) & 1023) < v_k);
   end if;
-  if cardinality(ids) = 0 then
-    return null;
+  if cardinality(ids) > 0 then
+    perform analytics.keep_deal_rows('analytics.f_stage_rate_deals', 'analytics.stage_rate_deals',
+      ids);
   end if;
-  -- One maintainer at a time, to its commit (as analytics.keep_first_wins).
-  lock table analytics.f_stage_rate_deals in share row exclusive mode;
-  delete from analytics.f_stage_rate_deals r where r.deal_id = any(ids);
-  insert into analytics.f_stage_rate_deals
-  select r.deal_id, r.bucket, r.stage, r.first_entered_at, r.last_entered_at, r.closed_at,
-    r.won_at
-  from analytics.stage_rate_deals r where r.deal_id = any(ids);
   return null;
 end
 $$;

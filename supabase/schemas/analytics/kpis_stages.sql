@@ -228,16 +228,10 @@ begin
   else
     ids := array(select n.deal_id from new_rows n union select o.deal_id from old_rows o);
   end if;
-  if cardinality(ids) = 0 then
-    return null;
+  if cardinality(ids) > 0 then
+    perform analytics.keep_deal_rows('analytics.f_open_deal_signals',
+      'analytics.open_deal_signals', ids);
   end if;
-  -- One maintainer at a time, to its commit (as analytics.keep_first_wins): a writer that waited
-  -- here recomputes with what the other committed.
-  lock table analytics.f_open_deal_signals in share row exclusive mode;
-  delete from analytics.f_open_deal_signals s where s.deal_id = any(ids);
-  insert into analytics.f_open_deal_signals
-  select g.deal_id, g.last_touch_at, g.pushes, g.last_push_at from analytics.open_deal_signals g
-  where g.deal_id = any(ids);
   return null;
 end
 $$;
